@@ -1,0 +1,26 @@
+-- The professions whose children may be hosted (list of April 2021), with our priority tiers.
+-- Tiers are ours, configurable by editing these rows, and shown to parents (GUIDE.md §2).
+INSERT INTO profession (code, label_fr, label_en, tier, position) VALUES
+    ('sante_etablissement',  'Personnel des établissements de santé (hôpitaux, cliniques)', 'Staff of health establishments (hospitals, clinics)', 1, 10),
+    ('medecin',              'Médecin', 'Doctor', 1, 20),
+    ('infirmier',            'Infirmier ou infirmière', 'Nurse', 1, 30),
+    ('sage_femme',           'Sage-femme', 'Midwife', 1, 40),
+    ('pharmacien',           'Pharmacien ou préparateur en pharmacie', 'Pharmacist or pharmacy technician', 1, 50),
+    ('aide_soignant',        'Aide-soignant ou auxiliaire de puériculture', 'Care assistant or nursery nurse', 1, 60),
+    ('kinesitherapeute',     'Masseur-kinésithérapeute', 'Physiotherapist', 1, 70),
+    ('biologiste',           'Biologiste ou technicien de laboratoire', 'Biologist or laboratory technician', 1, 80),
+    ('ehpad',                'Personnel des EHPAD et résidences pour personnes âgées', 'Staff of care homes for the elderly', 1, 90),
+    ('handicap',             'Personnel des établissements pour personnes handicapées', 'Staff of establishments for disabled people', 1, 100),
+    ('aide_domicile',        'Aide à domicile, services de soins infirmiers à domicile', 'Home help and home nursing staff', 1, 110),
+    ('vaccination',          'Personnel des centres de vaccination et de dépistage', 'Vaccination and screening centre staff', 2, 200),
+    ('ambulancier',          'Ambulancier', 'Ambulance crew', 2, 210),
+    ('pompier',              'Sapeur-pompier', 'Firefighter', 2, 220),
+    ('policier',             'Policier', 'Police officer', 2, 230),
+    ('gendarme',             'Gendarme', 'Gendarme', 2, 240),
+    ('penitentiaire',        'Personnel de l''administration pénitentiaire', 'Prison staff', 2, 250),
+    ('crise_prefecture',     'Personnel de crise des préfectures', 'Prefecture crisis staff', 2, 260),
+    ('crise_ars',            'Personnel de crise des agences régionales de santé', 'Regional health agency crisis staff', 2, 270),
+    ('crise_administration', 'Personnel de crise des administrations centrales', 'Central administration crisis staff', 2, 280),
+    ('protection_enfance',   'Personnel de l''aide sociale à l''enfance et de la PMI', 'Child protection staff (ASE, PMI)', 2, 290),
+    ('enseignant_accueil',   'Enseignant ou personnel scolaire assurant l''accueil', 'Teacher or school staff hosting the hubs', 3, 300),
+    ('creche_accueil',       'Personnel des crèches accueillant des enfants prioritaires', 'Crèche staff hosting priority children', 3, 310);

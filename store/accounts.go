@@ -1,0 +1,169 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Account is a person who logs in. DepartementCode is set for prefecture agents only.
+type Account struct {
+	ID               int64      `db:"id"`
+	Email            string     `db:"email"`
+	Role             Role       `db:"role"`
+	DisplayName      string     `db:"display_name"`
+	DepartementCode  string     `db:"departement_code"`
+	EmailConfirmedAt *time.Time `db:"email_confirmed_at"`
+	CreatedAt        time.Time  `db:"created_at"`
+	LastLoginAt      *time.Time `db:"last_login_at"`
+}
+
+// NewAccount is what creating an account takes. Password may be empty: the account then has no
+// password until a reset.
+type NewAccount struct {
+	Email           string
+	Password        string
+	Role            Role
+	DisplayName     string
+	DepartementCode string
+	// HubIDs are the hubs a director runs.
+	HubIDs []int64
+}
+
+const accountColumns = `a.id, a.email, a.role, a.display_name, COALESCE(a.departement_code, '') AS departement_code,
+	a.email_confirmed_at, a.created_at, a.last_login_at`
+
+// NormalizeEmail is the form e-mails are compared and stored in.
+func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
+
+// CreateAccount creates an account. It returns ErrConflict when the e-mail is taken and ErrInvalid
+// when the role and scope do not fit (a prefecture agent without a département, say).
+func (s *Store) CreateAccount(ctx context.Context, n NewAccount) (Account, error) {
+	if !n.Role.Valid() {
+		return Account{}, fmt.Errorf("%w: role %q", ErrInvalid, n.Role)
+	}
+	var hash *string
+	if n.Password != "" {
+		h, err := HashPassword(n.Password)
+		if err != nil {
+			return Account{}, err
+		}
+		hash = &h
+	}
+	var a Account
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		var id int64
+		err := tx.q.QueryRowxContext(ctx, `
+			INSERT INTO account (email, password_hash, role, display_name, departement_code)
+			VALUES ($1, $2, $3, $4, NULLIF($5, ''))
+			RETURNING id`,
+			NormalizeEmail(n.Email), hash, n.Role, n.DisplayName, n.DepartementCode).Scan(&id)
+		if err != nil {
+			return translate(err)
+		}
+		if len(n.HubIDs) > 0 {
+			if n.Role != RoleDirector {
+				return fmt.Errorf("%w: only directors have hubs", ErrInvalid)
+			}
+			if _, err := tx.q.ExecContext(ctx, `
+				INSERT INTO account_hub (account_id, hub_id) SELECT $1, unnest($2::bigint[])`,
+				id, pq.Array(n.HubIDs)); err != nil {
+				return translate(err)
+			}
+		}
+		a, err = tx.AccountByID(ctx, id)
+		return err
+	})
+	return a, err
+}
+
+// AccountByID returns the account, or ErrNotFound.
+func (s *Store) AccountByID(ctx context.Context, id int64) (Account, error) {
+	var a Account
+	err := s.q.GetContext(ctx, &a, `SELECT `+accountColumns+` FROM account a WHERE a.id = $1 AND a.disabled_at IS NULL`, id)
+	return a, translate(err)
+}
+
+// Login throttling: after this many failures for one e-mail within the window, logins for it
+// are refused until the window slides, whatever the password.
+const (
+	LoginFailuresAllowed = 10
+	LoginFailureWindow   = 15 * time.Minute
+)
+
+// Authenticate checks an e-mail and password. It returns ErrUnauthorized for an unknown e-mail, a
+// wrong password or a disabled account alike, and ErrThrottled after too many failures.
+func (s *Store) Authenticate(ctx context.Context, email, password, ip string) (Account, error) {
+	email = NormalizeEmail(email)
+	var failures int
+	if err := s.q.GetContext(ctx, &failures, `
+		SELECT count(*) FROM login_failure WHERE email = $1 AND at > $2`,
+		email, s.now().Add(-LoginFailureWindow)); err != nil {
+		return Account{}, err
+	}
+	if failures >= LoginFailuresAllowed {
+		return Account{}, ErrThrottled
+	}
+	var row struct {
+		ID   int64          `db:"id"`
+		Hash sql.NullString `db:"password_hash"`
+	}
+	err := s.q.GetContext(ctx, &row, `SELECT id, password_hash FROM account WHERE email = $1 AND disabled_at IS NULL`, email)
+	if err != nil && err != sql.ErrNoRows {
+		return Account{}, err
+	}
+	hash := dummyHash
+	if row.Hash.Valid {
+		hash = row.Hash.String
+	}
+	ok, herr := PasswordMatches(hash, password)
+	if herr != nil {
+		return Account{}, herr
+	}
+	if !ok || row.ID == 0 || !row.Hash.Valid {
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO login_failure (email, at, ip) VALUES ($1, $2, NULLIF($3, '')::inet)`,
+			email, s.now(), ip); err != nil {
+			return Account{}, err
+		}
+		return Account{}, ErrUnauthorized
+	}
+	if _, err := s.q.ExecContext(ctx, `UPDATE account SET last_login_at = $2 WHERE id = $1`, row.ID, s.now()); err != nil {
+		return Account{}, err
+	}
+	return s.AccountByID(ctx, row.ID)
+}
+
+// SetPassword replaces an account's password.
+func (s *Store) SetPassword(ctx context.Context, accountID int64, password string) error {
+	h, err := HashPassword(password)
+	if err != nil {
+		return err
+	}
+	res, err := s.q.ExecContext(ctx, `UPDATE account SET password_hash = $2 WHERE id = $1`, accountID, h)
+	if err != nil {
+		return translate(err)
+	}
+	return mustAffect(res)
+}
+
+// DirectorHubIDs returns the hubs an account runs, in id order.
+func (s *Store) DirectorHubIDs(ctx context.Context, accountID int64) ([]int64, error) {
+	var ids []int64
+	err := s.q.SelectContext(ctx, &ids, `SELECT hub_id FROM account_hub WHERE account_id = $1 ORDER BY hub_id`, accountID)
+	return ids, err
+}
+
+func mustAffect(res sql.Result) error {
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
