@@ -167,3 +167,17 @@ func mustAffect(res sql.Result) error {
 	}
 	return nil
 }
+
+// HubIDsByUAI returns the ids of the hubs with these UAI codes, in the same order; an unknown
+// code is ErrNotFound.
+func (s *Store) HubIDsByUAI(ctx context.Context, uais []string) ([]int64, error) {
+	ids := make([]int64, 0, len(uais))
+	for _, u := range uais {
+		var id int64
+		if err := s.q.GetContext(ctx, &id, `SELECT id FROM hub WHERE uai = $1`, strings.ToUpper(u)); err != nil {
+			return nil, fmt.Errorf("hub %s: %w", u, translate(err))
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
+}

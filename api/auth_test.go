@@ -1,0 +1,162 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+const goodPassword = "correct horse battery staple"
+
+func createAccount(t *testing.T, st *store.Store, n store.NewAccount) store.Account {
+	t.Helper()
+	if n.Password == "" {
+		n.Password = goodPassword
+	}
+	a, err := st.CreateAccount(context.Background(), n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+func TestLoginSetsAHardenedSessionCookie(t *testing.T) {
+	app, st := newApp(t)
+	createAccount(t, st, store.NewAccount{Email: "rectorat@example.fr", Role: store.RoleRectorat, DisplayName: "Rectorat"})
+	b := newBrowser(t, app)
+	res := b.post("/connexion", url.Values{"csrf": {b.csrf("/connexion")}, "email": {"Rectorat@Example.fr "}, "password": {goodPassword}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("status %d", res.StatusCode)
+	}
+	var set string
+	for _, h := range res.Header.Values("Set-Cookie") {
+		if strings.HasPrefix(h, "__Host-session=") {
+			set = h
+		}
+	}
+	if set == "" {
+		t.Fatalf("no __Host-session cookie in %v", res.Header.Values("Set-Cookie"))
+	}
+	lower := strings.ToLower(set)
+	for _, want := range []string{"path=/", "secure", "httponly", "samesite=lax"} {
+		if !strings.Contains(lower, want) {
+			t.Errorf("session cookie lacks %q: %s", want, set)
+		}
+	}
+	if strings.Contains(lower, "domain=") {
+		t.Errorf("a __Host- cookie must not name a domain: %s", set)
+	}
+	home := b.get("/")
+	if home.StatusCode != http.StatusOK || !strings.Contains(home.body, "Académie de Besançon") {
+		t.Fatalf("home after login: %d\n%s", home.StatusCode, home.body)
+	}
+}
+
+func TestWrongPasswordSaysSoInFrench(t *testing.T) {
+	app, st := newApp(t)
+	createAccount(t, st, store.NewAccount{Email: "parent@example.fr", Role: store.RoleParent})
+	b := newBrowser(t, app)
+	for _, email := range []string{"parent@example.fr", "nobody@example.fr"} {
+		res := b.post("/connexion", url.Values{"csrf": {b.csrf("/connexion")}, "email": {email}, "password": {"wrong password!"}})
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.body, "Adresse e-mail ou mot de passe incorrect.") {
+			t.Errorf("%s: status %d, want 401 with the French message", email, res.StatusCode)
+		}
+		if _, ok := b.cookies["__Host-session"]; ok {
+			t.Errorf("%s: a session was opened", email)
+		}
+	}
+	res := b.post("/connexion", url.Values{"csrf": {b.csrf("/connexion")}, "email": {"pas-une-adresse"}, "password": {""}})
+	if res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "Saisissez une adresse e-mail valide") || !strings.Contains(res.body, "Ce champ est obligatoire.") {
+		t.Errorf("malformed form: status %d, want field messages\n%s", res.StatusCode, res.body)
+	}
+}
+
+func TestLoginIsThrottledAfterRepeatedFailures(t *testing.T) {
+	app, st := newApp(t)
+	createAccount(t, st, store.NewAccount{Email: "parent@example.fr", Role: store.RoleParent})
+	b := newBrowser(t, app)
+	token := b.csrf("/connexion")
+	for i := 0; i < store.LoginFailuresAllowed; i++ {
+		b.post("/connexion", url.Values{"csrf": {token}, "email": {"parent@example.fr"}, "password": {"guess number " + string(rune('a'+i))}})
+	}
+	res := b.post("/connexion", url.Values{"csrf": {token}, "email": {"parent@example.fr"}, "password": {goodPassword}})
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.body, "Trop de tentatives") {
+		t.Fatalf("after %d failures the right password got %d, want 429", store.LoginFailuresAllowed, res.StatusCode)
+	}
+}
+
+func TestStateChangesNeedTheCSRFToken(t *testing.T) {
+	app, st := newApp(t)
+	createAccount(t, st, store.NewAccount{Email: "parent@example.fr", Role: store.RoleParent})
+	b := newBrowser(t, app)
+	// No token at all, and a token from another visitor.
+	if res := b.post("/connexion", url.Values{"email": {"parent@example.fr"}, "password": {goodPassword}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("login without token: %d, want 403", res.StatusCode)
+	}
+	other := newBrowser(t, app)
+	if res := b.post("/connexion", url.Values{"csrf": {other.csrf("/connexion")}, "email": {"parent@example.fr"}, "password": {goodPassword}}); res.StatusCode != http.StatusForbidden {
+		t.Errorf("login with another visitor's token: %d, want 403", res.StatusCode)
+	}
+	b.login("parent@example.fr", goodPassword)
+	if res := b.post("/deconnexion", nil); res.StatusCode != http.StatusForbidden {
+		t.Errorf("logout without token: %d, want 403", res.StatusCode)
+	}
+	token := b.csrf("/")
+	req, _ := http.NewRequest(http.MethodPost, "/deconnexion", strings.NewReader(url.Values{"csrf": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	if res := b.do(req); res.StatusCode != http.StatusForbidden {
+		t.Errorf("cross-site logout with the right token: %d, want 403", res.StatusCode)
+	}
+	if res := b.post("/deconnexion", url.Values{"csrf": {token}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if res := b.get("/"); strings.Contains(res.body, "Se déconnecter") {
+		t.Error("still logged in after logout")
+	}
+}
+
+func TestSignupCreatesAParentAndRefusesBadInput(t *testing.T) {
+	app, st := newApp(t)
+	b := newBrowser(t, app)
+	for _, tc := range []struct {
+		form url.Values
+		want string
+	}{
+		{url.Values{"name": {"Éloïse N'Diaye"}, "email": {"e@example.fr"}, "password": {"court"}, "password2": {"court"}}, "au moins 12 caractères"},
+		{url.Values{"name": {"Éloïse N'Diaye"}, "email": {"e@example.fr"}, "password": {"motdepasse123"}, "password2": {"motdepasse123"}}, "trop courant"},
+		{url.Values{"name": {"Éloïse N'Diaye"}, "email": {"e@example.fr"}, "password": {goodPassword}, "password2": {goodPassword + "x"}}, "ne sont pas identiques"},
+		{url.Values{"name": {"Eve\u202egnp.exe"}, "email": {"e@example.fr"}, "password": {goodPassword}, "password2": {goodPassword}}, "caractères non autorisés"},
+	} {
+		tc.form.Set("csrf", b.csrf("/inscription"))
+		res := b.post("/inscription", tc.form)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, tc.want) {
+			t.Errorf("%v: status %d, want 422 saying %q", tc.form, res.StatusCode, tc.want)
+		}
+	}
+	var n int
+	if err := st.DB().Get(&n, `SELECT count(*) FROM account`); err != nil || n != 0 {
+		t.Fatalf("refused sign-ups left %d accounts (%v)", n, err)
+	}
+	res := b.post("/inscription", url.Values{"csrf": {b.csrf("/inscription")}, "name": {"Éloïse N'Diaye"},
+		"email": {"eloise@example.fr"}, "password": {goodPassword}, "password2": {goodPassword}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-up: %d\n%s", res.StatusCode, res.body)
+	}
+	home := b.get("/")
+	if !strings.Contains(home.body, "Mon foyer") || !strings.Contains(home.body, "Éloïse N&#39;Diaye") {
+		t.Fatalf("parent home after sign-up:\n%s", home.body)
+	}
+	// The same address again is refused with a message, not an error page.
+	other := newBrowser(t, app)
+	res = other.post("/inscription", url.Values{"csrf": {other.csrf("/inscription")}, "name": {"X"},
+		"email": {"ELOISE@example.fr"}, "password": {goodPassword}, "password2": {goodPassword}})
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Un compte existe déjà") {
+		t.Errorf("duplicate sign-up: %d", res.StatusCode)
+	}
+}

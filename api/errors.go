@@ -1,0 +1,92 @@
+package api
+
+import (
+	"errors"
+	"log/slog"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+var errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "too many requests")
+
+// errorKind is how one error is shown: its status and its message in both languages.
+type errorKind struct {
+	err    error
+	status int
+	fr, en string
+}
+
+// errorKinds is the one table from errors to HTTP. The first match wins.
+var errorKinds = []errorKind{
+	{store.ErrNotFound, fiber.StatusNotFound, "Cette page n’existe pas ou ne vous est pas accessible.", "This page does not exist or is not available to you."},
+	{store.ErrFull, fiber.StatusConflict, "Il n’y a plus de place disponible.", "No seat is left."},
+	{store.ErrHubClosed, fiber.StatusConflict, "Ce pôle n’accueille pas ce niveau ce jour-là.", "This hub does not take this level on that day."},
+	{store.ErrConflict, fiber.StatusConflict, "Cette opération entre en conflit avec une donnée existante.", "This conflicts with existing data."},
+	{store.ErrInvalid, fiber.StatusUnprocessableEntity, "Une valeur envoyée n’est pas valide.", "A value sent is not valid."},
+	{store.ErrUnauthorized, fiber.StatusUnauthorized, "Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."},
+	{store.ErrThrottled, fiber.StatusTooManyRequests, "Trop de tentatives. Réessayez dans quelques minutes.", "Too many attempts. Try again in a few minutes."},
+	{errTooManyRequests, fiber.StatusTooManyRequests, "Trop de requêtes. Réessayez dans une minute.", "Too many requests. Try again in a minute."},
+	{errCSRF, fiber.StatusForbidden, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.", "The form has expired or does not come from this site. Reload the page and try again."},
+}
+
+// fiberMessages gives French words to the errors Fiber raises itself.
+var fiberMessages = map[int][2]string{
+	fiber.StatusNotFound:              {"Cette page n’existe pas ou ne vous est pas accessible.", "This page does not exist or is not available to you."},
+	fiber.StatusMethodNotAllowed:      {"Cette action n’est pas possible sur cette page.", "This action is not allowed on this page."},
+	fiber.StatusRequestEntityTooLarge: {"La demande envoyée est trop volumineuse.", "The request sent is too large."},
+	fiber.StatusBadRequest:            {"La demande envoyée est mal formée.", "The request sent is malformed."},
+	fiber.StatusRequestTimeout:        {"La demande a pris trop de temps.", "The request took too long."},
+}
+
+const internalFR, internalEN = "Une erreur est survenue de notre côté. Réessayez dans quelques instants.",
+	"Something went wrong on our side. Try again in a moment."
+
+// handleError is Fiber's error handler: it maps err through errorKinds and answers in JSON for
+// the API and as a French page otherwise. Details of a 5xx go to the log only.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	status, fr, en := fiber.StatusInternalServerError, internalFR, internalEN
+	matched := false
+	for _, k := range errorKinds {
+		if errors.Is(err, k.err) {
+			status, fr, en, matched = k.status, k.fr, k.en, true
+			break
+		}
+	}
+	var ferr *fiber.Error
+	if !matched && errors.As(err, &ferr) {
+		status = ferr.Code
+		if m, ok := fiberMessages[status]; ok {
+			fr, en = m[0], m[1]
+		} else if status < 500 {
+			fr, en = fiberMessages[fiber.StatusBadRequest][0], fiberMessages[fiber.StatusBadRequest][1]
+		}
+	}
+	if status >= 500 {
+		s.log.Error("request failed", slog.String("request_id", reqID(c)), slog.String("path", c.Path()), slog.Any("error", err))
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if wantsJSON(c) {
+		return c.Status(status).JSON(fiber.Map{"error": fiber.Map{
+			"status": status, "message": fr, "message_en": en, "request_id": reqID(c),
+		}})
+	}
+	lang := s.lang(c)
+	msg := fr
+	if lang == frontend.English {
+		msg = en
+	}
+	p := s.page(c, frontend.T(lang, "error.title"))
+	p.FormError, p.Status, p.RequestID = msg, status, reqID(c)
+	c.Status(status)
+	return s.renderPage(c, "error", p)
+}
+
+func wantsJSON(c *fiber.Ctx) bool {
+	return strings.HasPrefix(c.Path(), "/api/") || strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON)
+}
+
+func (s *Server) notFound(c *fiber.Ctx) error { return store.ErrNotFound }

@@ -1,0 +1,205 @@
+package api
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// Keys of c.Locals.
+const (
+	localRequestID = "request_id"
+	localSession   = "session"
+	localCSRF      = "csrf"
+)
+
+// Cookie names. With Secure cookies the __Host- prefix pins them to this host and path /, so a
+// sibling subdomain cannot plant or overwrite them.
+func (s *Server) sessionCookie() string {
+	if s.cfg.SecureCookies {
+		return "__Host-session"
+	}
+	return "session"
+}
+
+func (s *Server) csrfCookie() string {
+	if s.cfg.SecureCookies {
+		return "__Host-csrf"
+	}
+	return "csrf"
+}
+
+func requestID(c *fiber.Ctx) error {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	id := hex.EncodeToString(b)
+	c.Locals(localRequestID, id)
+	c.Set("X-Request-Id", id)
+	return c.Next()
+}
+
+func reqID(c *fiber.Ctx) string {
+	id, _ := c.Locals(localRequestID).(string)
+	return id
+}
+
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", contentSecurityPolicy)
+	c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+	c.Set("X-Content-Type-Options", "nosniff")
+	c.Set("X-Frame-Options", "DENY")
+	c.Set("Referrer-Policy", "same-origin")
+	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+	return c.Next()
+}
+
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	if err != nil {
+		// The error handler writes the response; log the status it will have.
+		if herr := c.App().ErrorHandler(c, err); herr != nil {
+			_ = c.SendStatus(fiber.StatusInternalServerError)
+		}
+	}
+	attrs := []any{
+		slog.String("request_id", reqID(c)),
+		slog.String("method", c.Method()),
+		// The path only: query strings may carry tokens.
+		slog.String("path", c.Path()),
+		slog.Int("status", c.Response().StatusCode()),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("ip", c.IP()),
+	}
+	if sess := session(c); sess != nil {
+		attrs = append(attrs, slog.Int64("account_id", sess.ID))
+	}
+	s.log.Info("request", attrs...)
+	return nil
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, p any) {
+	s.log.Error("panic", slog.String("request_id", reqID(c)), slog.Any("panic", p))
+}
+
+// loadSession attaches the session of the request's cookie, if it is live.
+func (s *Server) loadSession(c *fiber.Ctx) error {
+	token := c.Cookies(s.sessionCookie())
+	if token == "" {
+		return c.Next()
+	}
+	sess, err := s.store.SessionByToken(c.UserContext(), token, s.cfg.Session)
+	switch {
+	case err == nil:
+		c.Locals(localSession, &sess)
+	case errors.Is(err, store.ErrNotFound):
+		s.clearSessionCookie(c)
+	default:
+		return err
+	}
+	return c.Next()
+}
+
+// session returns the request's session, nil when nobody is logged in.
+func session(c *fiber.Ctx) *store.Session {
+	sess, _ := c.Locals(localSession).(*store.Session)
+	return sess
+}
+
+func (s *Server) setSessionCookie(c *fiber.Ctx, token string, expires time.Time) {
+	c.Cookie(&fiber.Cookie{
+		Name: s.sessionCookie(), Value: token, Path: "/", Expires: expires,
+		Secure: s.cfg.SecureCookies, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}
+
+func (s *Server) clearSessionCookie(c *fiber.Ctx) {
+	c.Cookie(&fiber.Cookie{
+		Name: s.sessionCookie(), Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+		Secure: s.cfg.SecureCookies, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
+	})
+}
+
+// csrfToken is the token forms must echo: the session's, or for a visitor not logged in (login
+// and sign-up forms) a random one kept in its own cookie (double submit).
+func (s *Server) csrfToken(c *fiber.Ctx) string {
+	if sess := session(c); sess != nil {
+		return sess.CSRFToken
+	}
+	if t, ok := c.Locals(localCSRF).(string); ok {
+		return t
+	}
+	t := c.Cookies(s.csrfCookie())
+	if len(t) < 32 {
+		t = store.RandomToken()
+		c.Cookie(&fiber.Cookie{
+			Name: s.csrfCookie(), Value: t, Path: "/", Secure: s.cfg.SecureCookies, HTTPOnly: true,
+			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(12 * time.Hour),
+		})
+	}
+	c.Locals(localCSRF, t)
+	return t
+}
+
+var errCSRF = fiber.NewError(fiber.StatusForbidden, "csrf")
+
+// checkCSRF refuses a state-changing request that does not carry the page's token, or that a
+// browser says comes from another site.
+func (s *Server) checkCSRF(c *fiber.Ctx) error {
+	switch c.Method() {
+	case fiber.MethodGet, fiber.MethodHead, fiber.MethodOptions:
+		return c.Next()
+	}
+	if site := c.Get("Sec-Fetch-Site"); site == "cross-site" {
+		return errCSRF
+	}
+	if origin := c.Get(fiber.HeaderOrigin); origin != "" && origin != "null" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != c.Hostname() {
+			return errCSRF
+		}
+	}
+	got := c.Get("X-CSRF-Token")
+	if got == "" {
+		got = c.FormValue("csrf")
+	}
+	want := ""
+	if sess := session(c); sess != nil {
+		want = sess.CSRFToken
+	} else {
+		want = c.Cookies(s.csrfCookie())
+	}
+	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		return errCSRF
+	}
+	return c.Next()
+}
+
+// requireRole lets through a logged-in account of one of roles; a visitor is sent to the login
+// page, another role gets 404 (it need not learn the page exists).
+func requireRole(roles ...store.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sess := session(c)
+		if sess == nil {
+			return c.Redirect("/connexion?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
+		}
+		for _, r := range roles {
+			if sess.Role == r {
+				return c.Next()
+			}
+		}
+		return store.ErrNotFound
+	}
+}

@@ -1,0 +1,46 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+)
+
+// routes is the one list of what the service answers.
+func (s *Server) routes(app *fiber.App) {
+	app.Use(requestID, s.securityHeaders, s.accessLog)
+	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	app.Use(compress.New(compress.Config{Level: compress.LevelBestSpeed}))
+
+	app.Get("/livez", s.livez)
+	app.Get("/readyz", s.readyz)
+	app.Use(s.views.AssetBase(), filesystem.New(filesystem.Config{
+		Root:   http.FS(s.views.Static()),
+		MaxAge: int((365 * 24 * time.Hour).Seconds()),
+	}))
+
+	app.Use(s.loadSession, s.checkCSRF)
+
+	app.Get("/", s.home)
+	app.Get("/langue", s.switchLanguage)
+
+	// Password guessing is slowed per address in the store; this also caps what one client
+	// can make us hash, whatever the addresses it tries.
+	authLimit := limiter.New(limiter.Config{
+		Max: 20, Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
+		LimitReached: func(c *fiber.Ctx) error { return errTooManyRequests },
+	})
+	app.Get("/connexion", s.loginPage)
+	app.Post("/connexion", authLimit, s.login)
+	app.Post("/deconnexion", s.logout)
+	app.Get("/inscription", s.signupPage)
+	app.Post("/inscription", authLimit, s.signup)
+
+	app.Use(s.notFound)
+}

@@ -1,0 +1,74 @@
+// Package api is the HTTP face of the service: one routes list, the middleware (sessions, roles,
+// CSRF, limits, security headers), handlers by resource, and one error handler. It never touches
+// SQL: every read and write goes through package store.
+package api
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// Config is what the HTTP layer needs to know about its deployment.
+type Config struct {
+	// SecureCookies marks cookies Secure with the __Host- prefix. Only a plain-http address other
+	// than localhost needs it off (browsers accept Secure cookies on http://localhost).
+	SecureCookies bool
+	// Session bounds a session's life (12 h absolute, 30 min idle by default).
+	Session store.SessionPolicy
+	// TrustedProxies are the addresses whose X-Forwarded-For is believed for the client IP.
+	TrustedProxies []string
+	// BodyLimit caps request bodies, in bytes.
+	BodyLimit int
+}
+
+// DefaultConfig is the production configuration.
+func DefaultConfig() Config {
+	return Config{
+		SecureCookies: true,
+		Session:       store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute},
+		BodyLimit:     64 << 10,
+	}
+}
+
+// Server holds what the handlers share; build it with New.
+type Server struct {
+	cfg      Config
+	store    *store.Store
+	log      *slog.Logger
+	views    *frontend.Views
+	validate *validator.Validate
+}
+
+// New builds the Fiber application with every route and middleware.
+func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
+	views, err := frontend.NewViews()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator()}
+	fcfg := fiber.Config{
+		AppName:               "accueil",
+		ErrorHandler:          s.handleError,
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           15 * time.Second,
+		WriteTimeout:          30 * time.Second,
+		IdleTimeout:           60 * time.Second,
+		DisableStartupMessage: true,
+		// Never trust a client-supplied header for the client's address, unless it comes from a
+		// proxy we run.
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+	}
+	if len(cfg.TrustedProxies) > 0 {
+		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
+	}
+	app := fiber.New(fcfg)
+	s.routes(app)
+	return app, nil
+}

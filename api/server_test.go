@@ -1,0 +1,79 @@
+package api_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestSecurityHeadersAndHealth(t *testing.T) {
+	app, _ := newApp(t)
+	b := newBrowser(t, app)
+	for _, path := range []string{"/livez", "/readyz"} {
+		res := b.get(path)
+		if res.StatusCode != http.StatusOK || res.body != "ok" {
+			t.Errorf("%s: %d %q", path, res.StatusCode, res.body)
+		}
+	}
+	res := b.get("/")
+	for h, want := range map[string]string{
+		"Content-Security-Policy":   "frame-ancestors 'none'",
+		"Strict-Transport-Security": "max-age=",
+		"X-Content-Type-Options":    "nosniff",
+		"X-Frame-Options":           "DENY",
+		"Cache-Control":             "no-store",
+	} {
+		if got := res.Header.Get(h); !strings.Contains(got, want) {
+			t.Errorf("%s = %q, want it to contain %q", h, got, want)
+		}
+	}
+	if res.Header.Get("X-Request-Id") == "" {
+		t.Error("no request id")
+	}
+}
+
+func TestErrorsAreFrenchPagesOrJSON(t *testing.T) {
+	app, _ := newApp(t)
+	b := newBrowser(t, app)
+	res := b.get("/nulle-part")
+	if res.StatusCode != http.StatusNotFound || !strings.Contains(res.body, "Cette page n’existe pas") || !strings.Contains(res.body, `lang="fr"`) {
+		t.Errorf("404 page: %d\n%s", res.StatusCode, res.body)
+	}
+	res = b.get("/api/nulle-part")
+	var body struct {
+		Error struct {
+			Status  int    `json:"status"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if err := json.Unmarshal([]byte(res.body), &body); err != nil || body.Error.Status != 404 || body.Error.Message == "" {
+		t.Errorf("API 404: %d %s", res.StatusCode, res.body)
+	}
+	// English on request, kept by a cookie.
+	if res := b.get("/langue?lang=en&next=/nulle-part"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/nulle-part" {
+		t.Fatalf("language switch: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if res := b.get("/nulle-part"); !strings.Contains(res.body, "This page does not exist") {
+		t.Error("the English choice was not kept")
+	}
+	// A redirect target off the site is refused.
+	if res := b.get("/langue?lang=fr&next=//evil.example"); res.Header.Get("Location") != "/" {
+		t.Errorf("open redirect: Location %q", res.Header.Get("Location"))
+	}
+}
+
+func TestStaticAssetsAreCachedForAYear(t *testing.T) {
+	app, _ := newApp(t)
+	b := newBrowser(t, app)
+	home := b.get("/")
+	m := regexp.MustCompile(`href="(/static/[0-9a-f]+/app\.css)"`).FindStringSubmatch(home.body)
+	if m == nil {
+		t.Fatal("app.css not linked from the home page")
+	}
+	res := b.get(m[1])
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Cache-Control"), "max-age=31536000") {
+		t.Errorf("app.css: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+}

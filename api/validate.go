@@ -1,0 +1,79 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
+)
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	// Errors name fields as the form does.
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
+		if name == "" || name == "-" {
+			return f.Name
+		}
+		return name
+	})
+	// printable refuses control characters and the bidi overrides that can disguise a name.
+	_ = v.RegisterValidation("printable", func(fl validator.FieldLevel) bool {
+		return isPrintableText(fl.Field().String())
+	})
+	return v
+}
+
+// isPrintableText accepts letters of every script, accents, apostrophes and spaces, and refuses
+// control characters and bidirectional formatting characters.
+func isPrintableText(s string) bool {
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u200b' || r == '\ufeff' {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldErrors turns a validation error into one message per form field, in lang.
+func fieldErrors(lang frontend.Lang, err error) map[string]string {
+	out := map[string]string{}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return out
+	}
+	for _, fe := range verrs {
+		if _, done := out[fe.Field()]; done {
+			continue
+		}
+		out[fe.Field()] = fieldMessage(lang, fe)
+	}
+	return out
+}
+
+func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
+	fr, en := "Cette valeur n’est pas valide.", "This value is not valid."
+	switch fe.Tag() {
+	case "required":
+		fr, en = "Ce champ est obligatoire.", "This field is required."
+	case "email":
+		fr, en = "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.", "Enter a valid e-mail address, such as name@example.fr."
+	case "min":
+		fr, en = fmt.Sprintf("Saisissez au moins %s caractères.", fe.Param()), fmt.Sprintf("Enter at least %s characters.", fe.Param())
+	case "max":
+		fr, en = fmt.Sprintf("Saisissez au plus %s caractères.", fe.Param()), fmt.Sprintf("Enter at most %s characters.", fe.Param())
+	case "eqfield":
+		fr, en = "Les deux mots de passe ne sont pas identiques.", "The two passwords differ."
+	case "printable":
+		fr, en = "Ce champ contient des caractères non autorisés.", "This field contains characters that are not allowed."
+	}
+	if lang == frontend.English {
+		return en
+	}
+	return fr
+}

@@ -1,0 +1,136 @@
+package frontend
+
+import "fmt"
+
+// Lang is a UI language. French is the users' language and the default; English comes second.
+type Lang string
+
+// The languages.
+const (
+	French  Lang = "fr"
+	English Lang = "en"
+)
+
+// ParseLang returns the language named by s, French for anything else.
+func ParseLang(s string) Lang {
+	if s == string(English) {
+		return English
+	}
+	return French
+}
+
+// text is one message in both languages.
+type text struct{ fr, en string }
+
+// T returns the message key in lang; an unknown key shows itself so that a gap is seen, not hidden.
+func T(lang Lang, key string) string {
+	m, ok := messages[key]
+	if !ok {
+		return key
+	}
+	if lang == English && m.en != "" {
+		return m.en
+	}
+	return m.fr
+}
+
+var messages = map[string]text{
+	"service.name":    {"Accueil prioritaire", "Priority childcare"},
+	"service.tagline": {"Accueil des enfants des personnels prioritaires", "Childcare for the children of priority workers"},
+	"lang.switch":     {"Langue", "Language"},
+
+	"skip.content": {"Contenu", "Content"},
+	"skip.menu":    {"Menu", "Menu"},
+	"skip.footer":  {"Pied de page", "Footer"},
+	"skip.label":   {"Accès rapide", "Quick access"},
+
+	"nav.label":   {"Menu principal", "Main menu"},
+	"nav.home":    {"Accueil", "Home"},
+	"nav.menu":    {"Menu", "Menu"},
+	"nav.close":   {"Fermer", "Close"},
+	"nav.login":   {"Se connecter", "Log in"},
+	"nav.signup":  {"Créer un compte", "Create an account"},
+	"nav.logout":  {"Se déconnecter", "Log out"},
+	"nav.account": {"Connecté : %s", "Logged in: %s"},
+
+	"footer.desc": {"Service d’accueil des enfants des personnels prioritaires pendant la fermeture des écoles, géré par le rectorat et les préfectures de l’académie.",
+		"Childcare for the children of priority workers while schools are closed, run by the rectorat and the prefectures of the académie."},
+	"footer.accessibility": {"Accessibilité : partiellement conforme", "Accessibility: partially compliant"},
+	"footer.privacy":       {"Données personnelles", "Personal data"},
+
+	"role.parent":     {"Parent", "Parent"},
+	"role.director":   {"Directeur ou directrice de pôle", "Hub director"},
+	"role.prefecture": {"Préfecture", "Prefecture"},
+	"role.rectorat":   {"Rectorat", "Rectorat"},
+	"role.admin":      {"Administration", "Administration"},
+
+	"level.maternelle":  {"Maternelle", "Nursery school"},
+	"level.elementaire": {"Élémentaire", "Primary school"},
+	"level.college":     {"Collège", "Secondary school"},
+
+	"landing.title": {"Faire garder vos enfants pendant la fermeture des écoles", "Childcare while schools are closed"},
+	"landing.lead": {"Si vous exercez une profession prioritaire (santé, secours, sécurité, gestion de crise…) et n’avez pas d’autre solution de garde, inscrivez vos enfants : une place dans un pôle d’accueil proche de votre domicile ou de votre travail vous est proposée immédiatement.",
+		"If you work in a priority profession (health, emergency services, security, crisis management…) and have no other childcare, register your children: a seat in a hub near your home or work is offered at once."},
+	"landing.who":         {"Qui peut en bénéficier ?", "Who is eligible?"},
+	"landing.who.text":    {"Les enfants de moins de 16 ans dont au moins un parent exerce une profession de la liste officielle. Le justificatif de l’employeur est présenté au pôle le premier jour : aucun document n’est à envoyer.", "Children under 16 with at least one parent in a listed profession. The employer’s proof is shown at the hub on the first day: no document is uploaded."},
+	"landing.staff":       {"Personnels des pôles, préfectures et rectorat : connectez-vous avec le compte qui vous a été remis.", "Hub, prefecture and rectorat staff: log in with the account you were given."},
+	"landing.professions": {"Professions prioritaires et ordre de priorité", "Priority professions and order of priority"},
+	"landing.tiers": {"Toutes les professions de la liste ouvrent le même droit. Lorsque les places manquent, elles sont attribuées par ordre de priorité : niveau 1 d’abord, puis 2, puis 3, et à niveau égal dans l’ordre des demandes.",
+		"Every listed profession gives the same right. When seats are scarce they go by priority: tier 1 first, then 2, then 3, and within a tier in the order of the requests."},
+	"landing.tier": {"Niveau %d", "Tier %d"},
+
+	"login.title":      {"Se connecter", "Log in"},
+	"login.email":      {"Adresse e-mail", "E-mail address"},
+	"login.email.hint": {"Format attendu : nom@domaine.fr", "Expected format: name@domain.fr"},
+	"login.password":   {"Mot de passe", "Password"},
+	"login.submit":     {"Se connecter", "Log in"},
+	"login.failed":     {"Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."},
+	"login.throttled":  {"Trop de tentatives pour cette adresse. Réessayez dans 15 minutes.", "Too many attempts for this address. Try again in 15 minutes."},
+	"login.noaccount":  {"Vous n’avez pas de compte ?", "No account yet?"},
+	"login.show":       {"Afficher", "Show"},
+
+	"signup.title":         {"Créer un compte parent", "Create a parent account"},
+	"signup.lead":          {"Ce compte vous permet d’inscrire votre foyer et vos enfants et de réserver les jours d’accueil.", "With this account you register your household and children and book the days you need."},
+	"signup.name":          {"Prénom et nom", "First and last name"},
+	"signup.password.hint": {"12 caractères au minimum. Une phrase de plusieurs mots est plus facile à retenir.", "At least 12 characters. A phrase of several words is easier to remember."},
+	"signup.password2":     {"Confirmer le mot de passe", "Confirm the password"},
+	"signup.submit":        {"Créer mon compte", "Create my account"},
+	"signup.exists":        {"Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe.", "An account already exists with this address. Log in or reset your password."},
+	"form.errors":          {"Le formulaire contient des erreurs. Corrigez les champs signalés.", "The form has errors. Correct the fields shown."},
+
+	"home.parent.title":       {"Mon foyer", "My household"},
+	"home.parent.nohousehold": {"Votre foyer n’est pas encore enregistré. L’enregistrement du foyer et des enfants ouvre la réservation des jours d’accueil.", "Your household is not registered yet. Registering your household and children opens the booking of days."},
+	"home.parent.children":    {"Enfants et jours demandés", "Children and days asked for"},
+	"home.parent.nochildren":  {"Aucun enfant enregistré.", "No child registered."},
+	"home.parent.proof":       {"Pensez à présenter l’attestation de votre employeur ou votre carte professionnelle au pôle le premier jour.", "Remember to show your employer’s attestation or your professional card at the hub on the first day."},
+	"home.day":                {"Jour", "Day"},
+	"home.hub":                {"Pôle", "Hub"},
+	"home.status":             {"Statut", "Status"},
+	"status.proposed":         {"Place proposée", "Seat proposed"},
+	"status.confirmed":        {"Place confirmée", "Seat confirmed"},
+	"status.waitlisted":       {"Liste d’attente", "Waitlist"},
+	"status.pending":          {"En cours d’attribution", "Being allocated"},
+
+	"home.director.title":   {"Mes pôles d’accueil", "My hubs"},
+	"home.director.none":    {"Aucun pôle ne vous est rattaché. Contactez le rectorat.", "No hub is assigned to you. Contact the rectorat."},
+	"home.staff.day":        {"Prochain jour d’accueil : %s", "Next open day: %s"},
+	"home.level":            {"Niveau", "Level"},
+	"home.capacity":         {"Capacité", "Capacity"},
+	"home.placed":           {"Enfants placés", "Children placed"},
+	"home.waitlisted":       {"En liste d’attente", "Waitlisted"},
+	"home.requests":         {"Demandes", "Requests"},
+	"home.hubs":             {"Pôles ouverts", "Open hubs"},
+	"home.occupancy":        {"Occupation", "Occupancy"},
+	"home.prefecture.title": {"Préfecture — %s", "Prefecture — %s"},
+	"home.rectorat.title":   {"Académie de Besançon", "Académie de Besançon"},
+	"home.departement":      {"Département", "Département"},
+	"home.total":            {"Total", "Total"},
+	"home.nodays":           {"Aucun jour d’accueil n’est ouvert pour le moment.", "No open day for now."},
+
+	"error.title":   {"Erreur", "Error"},
+	"error.back":    {"Retour à l’accueil", "Back to the home page"},
+	"error.request": {"Référence de la demande : %s", "Request reference: %s"},
+}
+
+// Tf is T with fmt.Sprintf arguments.
+func Tf(lang Lang, key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) }

@@ -1,0 +1,172 @@
+package frontend
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/geo"
+)
+
+// Page is what every page template gets: the layout's needs, and the page's own Data.
+type Page struct {
+	Lang    Lang
+	Title   string
+	Path    string // the request path, for the language switch and the current menu item
+	Account *Viewer
+	CSRF    string
+	// Errors maps form field names to their message; FormError is the summary above the form.
+	Errors    map[string]string
+	FormError string
+	Status    int
+	RequestID string
+	Data      any
+}
+
+// Viewer is the logged-in person as the layout shows them.
+type Viewer struct {
+	Name string
+	Role string
+}
+
+// Views renders the pages, one template set per page and language.
+type Views struct {
+	sets      map[Lang]map[string]*template.Template
+	assetBase string
+	static    fs.FS
+}
+
+// AssetBase is the URL prefix of the static files. It embeds a hash of their content so that
+// they can be cached for a year and still change with each release.
+func (v *Views) AssetBase() string { return v.assetBase }
+
+// Static is the file system served under AssetBase.
+func (v *Views) Static() fs.FS { return v.static }
+
+// NewViews parses every page with the layout.
+func NewViews() (*Views, error) {
+	sub, err := fs.Sub(static, "static")
+	if err != nil {
+		return nil, err
+	}
+	hash, err := hashFS(sub)
+	if err != nil {
+		return nil, err
+	}
+	v := &Views{sets: map[Lang]map[string]*template.Template{}, assetBase: "/static/" + hash, static: sub}
+	pages, err := fs.Glob(templates, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, lang := range []Lang{French, English} {
+		v.sets[lang] = map[string]*template.Template{}
+		base, err := template.New("").Funcs(v.funcs(lang)).ParseFS(templates, "templates/_*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pages {
+			name := strings.TrimSuffix(path.Base(p), ".html")
+			if strings.HasPrefix(name, "_") {
+				continue
+			}
+			clone, err := base.Clone()
+			if err != nil {
+				return nil, err
+			}
+			t, err := clone.ParseFS(templates, p)
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", p, err)
+			}
+			v.sets[lang][name] = t
+		}
+	}
+	return v, nil
+}
+
+// Render writes page name (its file name without .html) in the layout.
+func (v *Views) Render(w io.Writer, name string, p Page) error {
+	t, ok := v.sets[p.Lang][name]
+	if !ok {
+		return fmt.Errorf("no page %q", name)
+	}
+	return t.ExecuteTemplate(w, "layout", p)
+}
+
+var frenchMonths = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+	"septembre", "octobre", "novembre", "décembre"}
+var frenchDays = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
+
+// LongDate writes a date as people read it: "lundi 23 novembre 2026", "Monday 23 November 2026".
+func LongDate(lang Lang, d time.Time) string {
+	if lang == English {
+		return d.Format("Monday 2 January 2006")
+	}
+	return fmt.Sprintf("%s %d %s %d", frenchDays[d.Weekday()], d.Day(), frenchMonths[d.Month()-1], d.Year())
+}
+
+func (v *Views) funcs(lang Lang) template.FuncMap {
+	return template.FuncMap{
+		"t":           func(key string) string { return T(lang, key) },
+		"tf":          func(key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) },
+		"asset":       func(p string) string { return v.assetBase + "/" + p },
+		"longDate":    func(d time.Time) string { return LongDate(lang, d) },
+		"attribution": func() string { return geo.Attribution },
+		"percent": func(a, b int) int {
+			if b == 0 {
+				return 0
+			}
+			return (a*100 + b/2) / b
+		},
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict takes key/value pairs")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
+		"otherLang": func() Lang {
+			if lang == English {
+				return French
+			}
+			return English
+		},
+	}
+}
+
+func hashFS(fsys fs.FS) (string, error) {
+	var files []string
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		return "", err
+	}
+	sort.Strings(files)
+	h := sha256.New()
+	for _, f := range files {
+		b, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %d\n", f, len(b))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:12], nil
+}
