@@ -217,7 +217,7 @@ func (s *Store) loadHouseholds(ctx context.Context, households []SeedHousehold, 
 		split                   []bool
 	}
 	var p struct {
-		household, rank                     []int64
+		household, rank                    []int64
 		first, last, phone, prof, employer []string
 	}
 	var c struct {
@@ -229,7 +229,7 @@ func (s *Store) loadHouseholds(ctx context.Context, households []SeedHousehold, 
 		name, phone, relation []string
 	}
 	var r struct {
-		child                                     []int64
+		child                                    []int64
 		day, location, arrive, depart, requested []string
 	}
 	ci := 0
