@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -68,6 +69,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := s.startSession(c, acc.ID); err != nil {
 		return err
 	}
+	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: acc.ID, Action: "auth.login", IP: c.IP()}); err != nil {
+		return err
+	}
 	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
 }
 
@@ -90,6 +94,11 @@ func (s *Server) startSession(c *fiber.Ctx, accountID int64) error {
 func (s *Server) logout(c *fiber.Ctx) error {
 	if token := c.Cookies(s.sessionCookie()); token != "" {
 		if err := s.store.DeleteSession(c.UserContext(), token); err != nil {
+			return err
+		}
+	}
+	if sess := session(c); sess != nil {
+		if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: sess.ID, Action: "auth.logout", IP: c.IP()}); err != nil {
 			return err
 		}
 	}
@@ -142,6 +151,10 @@ func (s *Server) signup(c *fiber.Ctx) error {
 		return fail()
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: acc.ID, Action: "account.signup",
+		ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10), IP: c.IP()}); err != nil {
 		return err
 	}
 	if err := s.startSession(c, acc.ID); err != nil {

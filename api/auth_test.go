@@ -54,6 +54,10 @@ func TestLoginSetsAHardenedSessionCookie(t *testing.T) {
 	if home.StatusCode != http.StatusOK || !strings.Contains(home.body, "Académie de Besançon") {
 		t.Fatalf("home after login: %d\n%s", home.StatusCode, home.body)
 	}
+	var audited int
+	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'auth.login'`); err != nil || audited != 1 {
+		t.Errorf("login audit entries: %d (%v), want 1", audited, err)
+	}
 }
 
 func TestWrongPasswordSaysSoInFrench(t *testing.T) {
