@@ -65,7 +65,7 @@ func TestEachRoleSeesOnlyItsScope(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct {
-		email      string
+		email         string
 		must, mustNot []string
 	}{
 		{"dir25@example.fr", []string{"Mes pôles d’accueil", "École Jean-Macé", "0250001A"}, []string{"École Pasteur de Dole", "Zoé", "Noé"}},

@@ -124,6 +124,7 @@ var messages = map[string]text{
 	"home.prefecture.title": {"Préfecture — %s", "Prefecture — %s"},
 	"home.rectorat.title":   {"Académie de Besançon", "Académie de Besançon"},
 	"home.departement":      {"Département", "Département"},
+	"home.staff.caption":    {"Occupation des pôles par département", "Hub occupancy by département"},
 	"home.total":            {"Total", "Total"},
 	"home.nodays":           {"Aucun jour d’accueil n’est ouvert pour le moment.", "No open day for now."},
 

@@ -1,0 +1,65 @@
+# Accueil prioritaire. Two commands do everything on a fresh Debian machine:
+#   make run    install what is missing, start the private PostgreSQL, load the demo, serve
+#   make test   the whole test suite (go vet, unit, database and browser tests)
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+BIN        := bin/accueil
+DSFR_DIST  := frontend/node_modules/@gouvfr/dsfr/dist
+VENDOR     := frontend/static/vendor/dsfr
+ASSETS     := frontend/node_modules/.accueil-assets
+GO_SOURCES := $(shell find . -name '*.go' -not -path './frontend/node_modules/*') \
+              $(shell find frontend/templates frontend/static migrations geo -type f -not -path '*/vendor/*')
+
+# need installs Debian package $(1) when the check $(2) fails, if we are root; otherwise it says
+# what to install and stops.
+define need
+	@if ! ( $(2) ) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "==> installing $(1) with apt-get"; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(1) >/dev/null; \
+	  else \
+	    echo "Missing: $(1). Install it with: sudo apt-get install $(1)"; exit 1; \
+	  fi; \
+	fi
+endef
+
+.PHONY: run test build assets deps deps-test clean db-stop
+
+deps:
+	@command -v go >/dev/null || { echo "Missing: Go 1.26 or newer (https://go.dev/dl/), on PATH"; exit 1; }
+	$(call need,postgresql,ls /usr/lib/postgresql/*/bin/initdb || command -v initdb)
+	$(call need,nodejs npm,command -v npm)
+
+deps-test: deps
+	$(call need,chromium,command -v chromium)
+
+# DSFR assets come from the npm package at build time and are embedded in the binary: only what
+# a page needs (CSS, JS, fonts, icons), not the package's 136 MB.
+assets: $(ASSETS)
+$(ASSETS): frontend/package.json frontend/package-lock.json
+	cd frontend && DSFR_ACCEPT_LICENSE=1 npm ci --no-audit --no-fund --loglevel=error
+	rm -rf $(VENDOR) && mkdir -p $(VENDOR)/utility/icons
+	cp $(DSFR_DIST)/dsfr.min.css $(DSFR_DIST)/dsfr.module.min.js $(DSFR_DIST)/dsfr.nomodule.min.js $(VENDOR)/
+	cp -r $(DSFR_DIST)/fonts $(DSFR_DIST)/icons $(DSFR_DIST)/favicon $(VENDOR)/
+	cp $(DSFR_DIST)/utility/icons/icons.min.css $(VENDOR)/utility/icons/
+	touch $@
+
+build: $(BIN)
+$(BIN): deps $(ASSETS) $(GO_SOURCES) go.mod go.sum
+	go build -o $(BIN) ./cmd/accueil
+
+run: deps $(BIN)
+	./$(BIN) serve --demo
+
+test: deps-test $(ASSETS)
+	go vet ./...
+	@status=0; go test -race -count=1 ./... || status=$$?; \
+	  go run ./cmd/accueil db stop --cluster postgres-test || true; \
+	  exit $$status
+
+db-stop:
+	go run ./cmd/accueil db stop
+
+clean:
+	rm -rf bin $(VENDOR) $(ASSETS)

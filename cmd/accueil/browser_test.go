@@ -1,0 +1,184 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/accueil-prioritaire/accueil/demo"
+	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
+)
+
+// syncBuffer collects what the server prints while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs `accueil serve --demo` on a fresh database and returns its base URL.
+func startServer(t *testing.T) (baseURL string, out *syncBuffer) {
+	t.Helper()
+	dbURL := pgtest.URL(t)
+	env := map[string]string{"DATABASE_URL": dbURL, "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn"}
+	ctx, cancel := context.WithCancel(context.Background())
+	out = &syncBuffer{}
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, nil, out, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve ended with %v", err)
+		}
+	})
+	addr := regexp.MustCompile(`http://127\.0\.0\.1:[0-9]+`)
+	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if m := addr.FindString(out.String()); m != "" {
+			// localhost, not 127.0.0.1: browsers accept Secure cookies over plain http there only.
+			return strings.Replace(m, "127.0.0.1", "localhost", 1), out
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve stopped early: %v\n%s", err, out.String())
+		default:
+		}
+	}
+	t.Fatalf("the server did not start:\n%s", out.String())
+	return "", nil
+}
+
+// newChromium starts headless Chromium, or skips the test outside CI when it is missing
+// (`make test` installs it).
+func newChromium(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("chromium is missing: `make test` installs it")
+		}
+		t.Skip("chromium is missing: run `make test`, which installs it")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(360, 800))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	return actx
+}
+
+// screenshotDir keeps the screenshots to look at: .data/screenshots at the module root.
+func screenshotDir(t *testing.T) string {
+	dir := filepath.Join("..", "..", ".data", "screenshots")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestBrowserLoginAsEachDemoRole logs in through the real pages in Chromium, on a 360 px wide
+// phone screen, as each demo account, and checks each lands on its role's home page with a
+// hardened session cookie. It also tries a wrong password.
+func TestBrowserLoginAsEachDemoRole(t *testing.T) {
+	actx := newChromium(t)
+	base, _ := startServer(t)
+	_, logins := demo.Generate(2021, today(time.Now()))
+	headings := map[store.Role]*regexp.Regexp{
+		store.RoleParent:     regexp.MustCompile(`^Mon foyer$`),
+		store.RoleDirector:   regexp.MustCompile(`^Mes pôles d’accueil$`),
+		store.RolePrefecture: regexp.MustCompile(`^Préfecture — (Doubs|Jura|Haute-Saône|Territoire de Belfort)$`),
+		store.RoleRectorat:   regexp.MustCompile(`^Académie de Besançon$`),
+		store.RoleAdmin:      regexp.MustCompile(`^Académie de Besançon$`),
+	}
+	shots := screenshotDir(t)
+	for _, l := range logins {
+		t.Run(l.Email, func(t *testing.T) {
+			ctx, cancel := chromedp.NewContext(actx)
+			defer cancel()
+			login := func(password string) string {
+				t.Helper()
+				if err := chromedp.Do(ctx,
+					chromedp.EmulateViewport(360, 780),
+					chromedp.Navigate(base+"/connexion"),
+					chromedp.WaitVisible(chromedp.ID("email")),
+					chromedp.SendKeys(chromedp.ID("email"), l.Email),
+					chromedp.SendKeys(chromedp.ID("password"), password),
+					// Mark this page, so that the wait below sees the next one, not this one.
+					chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
+					chromedp.Submit(chromedp.ID("password")),
+					chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+				); err != nil {
+					t.Fatal(err)
+				}
+				h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return strings.TrimSpace(h1)
+			}
+			if h1 := login("not the password"); h1 != "Se connecter" {
+				t.Fatalf("after a wrong password the page is %q", h1)
+			}
+			alert, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".fr-alert")))
+			if err != nil || !strings.Contains(alert, "Adresse e-mail ou mot de passe incorrect.") {
+				t.Fatalf("wrong password message: %q, %v", alert, err)
+			}
+			h1 := login(l.Password)
+			if !headings[l.Role].MatchString(h1) {
+				html, _ := chromedp.Run(ctx, chromedp.OuterHTML(chromedp.CSS("main")))
+				t.Fatalf("%s lands on %q:\n%s", l.Role, h1, html)
+			}
+			// Quality 100 gives a PNG.
+			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := strings.NewReplacer("@", "_", ".", "_").Replace(l.Email)
+			if err := os.WriteFile(filepath.Join(shots, "home-"+name+".png"), png, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cookies, err := chromedp.Call(ctx, network.GetCookies, network.GetCookiesParams{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found bool
+			for _, c := range cookies.Cookies {
+				if c.Name == "__Host-session" {
+					found = true
+					if !c.Secure || !c.HTTPOnly || c.SameSite != network.CookieSameSiteLax || c.Path != "/" {
+						t.Errorf("session cookie: %s", fmt.Sprintf("secure=%v httponly=%v samesite=%v path=%s", c.Secure, c.HTTPOnly, c.SameSite, c.Path))
+					}
+				}
+			}
+			if !found {
+				t.Error("no __Host-session cookie in the browser")
+			}
+		})
+	}
+}

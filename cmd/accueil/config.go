@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// config is read from environment variables (documented in the README).
+type config struct {
+	ListenAddr        string   // LISTEN_ADDR
+	DataDir           string   // DATA_DIR
+	DatabaseURL       string   // DATABASE_URL; empty: the private cluster under DATA_DIR
+	LocalPostgresAddr string   // LOCAL_POSTGRES_ADDR; the private cluster also listens on TCP there
+	CookieSecure      bool     // COOKIE_SECURE
+	TrustedProxies    []string // TRUSTED_PROXIES, comma-separated
+	LogLevel          string   // LOG_LEVEL
+	DemoSeed          uint64   // DEMO_SEED
+	DBMaxConns        int      // DB_MAX_CONNS
+}
+
+func loadConfig(getenv func(string) string) (config, error) {
+	get := func(key, def string) string {
+		if v := strings.TrimSpace(getenv(key)); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{
+		ListenAddr:        get("LISTEN_ADDR", "localhost:8080"),
+		DataDir:           get("DATA_DIR", ".data"),
+		DatabaseURL:       get("DATABASE_URL", ""),
+		LocalPostgresAddr: get("LOCAL_POSTGRES_ADDR", ""),
+		LogLevel:          get("LOG_LEVEL", "info"),
+	}
+	var err error
+	if c.CookieSecure, err = strconv.ParseBool(get("COOKIE_SECURE", "true")); err != nil {
+		return c, fmt.Errorf("COOKIE_SECURE: %w", err)
+	}
+	if c.DemoSeed, err = strconv.ParseUint(get("DEMO_SEED", "2021"), 10, 64); err != nil {
+		return c, fmt.Errorf("DEMO_SEED: %w", err)
+	}
+	if c.DBMaxConns, err = strconv.Atoi(get("DB_MAX_CONNS", "40")); err != nil || c.DBMaxConns < 1 {
+		return c, fmt.Errorf("DB_MAX_CONNS must be a positive number")
+	}
+	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	return c, nil
+}

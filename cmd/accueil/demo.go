@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/demo"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+func loadDemo(ctx context.Context, e env, args []string) error {
+	fs := newFlags("demo")
+	seed := fs.Uint64("seed", e.cfg.DemoSeed, "seed of the generator")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	e.cfg.DemoSeed = *seed
+	db, closeDB, err := database(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	st := store.New(db)
+	empty, err := st.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		return errors.New("the database already holds an académie: the demo loads into an empty database only")
+	}
+	return loadDemoInto(ctx, e, st)
+}
+
+// demoIfEmpty loads the demo into an empty database and prints the demo logins either way, so
+// that `make run` always shows how to log in.
+func demoIfEmpty(ctx context.Context, e env, st *store.Store) error {
+	empty, err := st.IsEmpty(ctx)
+	if err != nil {
+		return err
+	}
+	if empty {
+		return loadDemoInto(ctx, e, st)
+	}
+	_, logins := demo.Generate(e.cfg.DemoSeed, today(st.Now()))
+	printLogins(e.stdout, logins)
+	return nil
+}
+
+func loadDemoInto(ctx context.Context, e env, st *store.Store) error {
+	start := time.Now()
+	seed, logins := demo.Generate(e.cfg.DemoSeed, today(st.Now()))
+	if err := st.LoadSeed(ctx, seed); err != nil {
+		return fmt.Errorf("loading the demo: %w", err)
+	}
+	children := 0
+	for _, h := range seed.Households {
+		children += len(h.Children)
+	}
+	e.log.Info("demo académie loaded", slog.Int("hubs", len(seed.Hubs)), slog.Int("households", len(seed.Households)),
+		slog.Int("children", children), slog.Duration("took", time.Since(start)))
+	fmt.Fprintf(e.stdout, "Demo académie loaded: %d hubs, %d households, %d children.\n", len(seed.Hubs), len(seed.Households), children)
+	printLogins(e.stdout, logins)
+	return nil
+}
+
+func printLogins(w io.Writer, logins []demo.Login) {
+	fmt.Fprintln(w, "\nDemo logins / comptes de démonstration:")
+	for _, l := range logins {
+		fmt.Fprintf(w, "  %-11s %-28s %-20s %s\n", l.Role, l.Email, l.Password, l.Description)
+	}
+	fmt.Fprintln(w)
+}

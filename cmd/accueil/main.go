@@ -1,0 +1,20 @@
+// Command accueil is the whole service: the web server, the database migrations, the demo
+// académie and the administration commands. Run `accueil help` for the list.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "accueil:", err)
+		os.Exit(1)
+	}
+}

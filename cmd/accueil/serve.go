@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/api"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// horizonDays is how many weekdays ahead hubs get their default capacity, so parents can book
+// two weeks ahead.
+const horizonDays = 10
+
+func serve(ctx context.Context, e env, args []string) error {
+	fs := newFlags("serve")
+	withDemo := fs.Bool("demo", false, "load the demo académie into an empty database")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, closeDB, err := database(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	st := store.New(db)
+	if *withDemo {
+		if err := demoIfEmpty(ctx, e, st); err != nil {
+			return err
+		}
+	}
+	if err := keepCalendar(ctx, e, st); err != nil {
+		return err
+	}
+
+	cfg := api.DefaultConfig()
+	cfg.SecureCookies = e.cfg.CookieSecure
+	cfg.TrustedProxies = e.cfg.TrustedProxies
+	app, err := api.New(cfg, st, e.log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", e.cfg.ListenAddr)
+	if err != nil {
+		return err
+	}
+	addr := ln.Addr().String()
+	if host, _, _ := net.SplitHostPort(e.cfg.ListenAddr); host == "localhost" {
+		// Browsers treat http://localhost as secure for cookies; 127.0.0.1 is not the same site.
+		_, port, _ := net.SplitHostPort(addr)
+		addr = net.JoinHostPort("localhost", port)
+	}
+	e.log.Info("serving", slog.String("addr", "http://"+addr))
+	fmt.Fprintf(e.stdout, "Accueil prioritaire: http://%s\n", addr)
+
+	go housekeeping(ctx, e, st, cfg.Session)
+	errc := make(chan error, 1)
+	go func() { errc <- app.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
+		return err
+	}
+	return nil
+}
+
+// keepCalendar gives every open hub its default capacity for the coming weekdays, so that the
+// service stays bookable two weeks ahead day after day.
+func keepCalendar(ctx context.Context, e env, st *store.Store) error {
+	n, err := st.MaterializeCapacity(ctx, weekdaysFrom(today(st.Now()), horizonDays))
+	if err != nil {
+		return fmt.Errorf("capacity calendar: %w", err)
+	}
+	if n > 0 {
+		e.log.Info("capacity calendar extended", slog.Int64("hub_day_levels", n))
+	}
+	return nil
+}
+
+func housekeeping(ctx context.Context, e env, st *store.Store, p store.SessionPolicy) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := st.DeleteStaleSessions(ctx, p); err != nil {
+			e.log.Error("session cleanup", slog.Any("error", err))
+		} else if n > 0 {
+			e.log.Info("stale sessions removed", slog.Int64("count", n))
+		}
+		if err := keepCalendar(ctx, e, st); err != nil {
+			e.log.Error("capacity calendar", slog.Any("error", err))
+		}
+	}
+}
+
+var paris = func() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		return time.FixedZone("CET", 3600)
+	}
+	return loc
+}()
+
+// today is the current date in France, as a UTC midnight (the form dates take everywhere).
+func today(now time.Time) time.Time {
+	now = now.In(paris)
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// weekdaysFrom returns the first n weekdays on or after day.
+func weekdaysFrom(day time.Time, n int) []time.Time {
+	var out []time.Time
+	for d := day; len(out) < n; d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			out = append(out, d)
+		}
+	}
+	return out
+}
