@@ -73,9 +73,9 @@ func startServer(t *testing.T) (baseURL string, out *syncBuffer) {
 	return "", nil
 }
 
-// newChromium starts headless Chromium, or skips the test outside CI when it is missing
-// (`make test` installs it).
-func newChromium(t *testing.T) context.Context {
+// chromiumPath finds Chromium, or skips the test outside CI when it is missing (`make test`
+// installs it).
+func chromiumPath(t *testing.T) string {
 	t.Helper()
 	path, err := exec.LookPath("chromium")
 	if err != nil {
@@ -84,13 +84,34 @@ func newChromium(t *testing.T) context.Context {
 		}
 		t.Skip("chromium is missing: run `make test`, which installs it")
 	}
+	return path
+}
+
+// newTab starts a headless Chromium with a profile of its own (no cookie shared with another
+// test) on a 360 px wide screen, and returns its tab once it runs.
+func newTab(t *testing.T, path string) context.Context {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(360, 800))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
-	return actx
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(cancel)
+	// The first action starts the browser: it must run without a deadline (chromedp.Run).
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 780)); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// within runs actions with a deadline, so that a page that never comes fails the test instead
+// of hanging it.
+func within(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	return chromedp.Do(ctx, steps...)
 }
 
 // screenshotDir keeps the screenshots to look at: .data/screenshots at the module root.
@@ -106,7 +127,7 @@ func screenshotDir(t *testing.T) string {
 // phone screen, as each demo account, and checks each lands on its role's home page with a
 // hardened session cookie. It also tries a wrong password.
 func TestBrowserLoginAsEachDemoRole(t *testing.T) {
-	actx := newChromium(t)
+	chromium := chromiumPath(t)
 	base, _ := startServer(t)
 	_, logins := demo.Generate(2021, today(time.Now()))
 	headings := map[store.Role]*regexp.Regexp{
@@ -119,12 +140,10 @@ func TestBrowserLoginAsEachDemoRole(t *testing.T) {
 	shots := screenshotDir(t)
 	for _, l := range logins {
 		t.Run(l.Email, func(t *testing.T) {
-			ctx, cancel := chromedp.NewContext(actx)
-			defer cancel()
+			ctx := newTab(t, chromium)
 			login := func(password string) string {
 				t.Helper()
-				if err := chromedp.Do(ctx,
-					chromedp.EmulateViewport(360, 780),
+				if err := within(ctx,
 					chromedp.Navigate(base+"/connexion"),
 					chromedp.WaitVisible(chromedp.ID("email")),
 					chromedp.SendKeys(chromedp.ID("email"), l.Email),
