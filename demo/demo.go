@@ -264,9 +264,9 @@ func demoAccounts(households []store.SeedHousehold, directorHubs []store.SeedHub
 	add(store.SeedAccount{
 		Email: ParentEmail, Password: ParentPassword, Role: store.RoleParent,
 		DisplayName: featured.Parents[0].FirstName + " " + featured.Parents[0].LastName,
-	}, fmt.Sprintf("Parent : %s %s, infirmière au CHU de Besançon, %d enfants (%s), demandes du %s au %s.",
+	}, fmt.Sprintf("Parent : %s %s, infirmière au CHU de Besançon, %d enfants (%s), 5 jours demandés.",
 		featured.Parents[0].FirstName, featured.Parents[0].LastName, len(children),
-		strings.Join(children, " et "), frenchDate(days[0]), frenchDate(days[4])))
+		strings.Join(children, " et ")))
 
 	var uais, hubNames []string
 	for _, h := range directorHubs {
