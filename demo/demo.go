@@ -317,18 +317,3 @@ func deDepartement(d geo.Departement) string {
 	}
 	return "de " + d.Name
 }
-
-var (
-	frenchWeekdays = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-	frenchMonths   = []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-		"septembre", "octobre", "novembre", "décembre"}
-)
-
-// frenchDate is "lundi 4 mai".
-func frenchDate(t time.Time) string {
-	day := fmt.Sprint(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return frenchWeekdays[t.Weekday()] + " " + day + " " + frenchMonths[t.Month()-1]
-}
