@@ -27,6 +27,8 @@ type signupRequest struct {
 type formData struct {
 	Name  string
 	Email string
+	// Next is where to go after logging in (a local path).
+	Next string
 }
 
 func (s *Server) loginPage(c *fiber.Ctx) error {
@@ -34,7 +36,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	p := s.page(c, frontend.T(s.lang(c), "login.title"))
-	p.Data = formData{}
+	p.Data = formData{Next: localPath(c.Query("next"))}
 	return s.renderPage(c, "login", p)
 }
 
@@ -46,7 +48,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	req.Email = strings.TrimSpace(req.Email)
 	lang := s.lang(c)
 	p := s.page(c, frontend.T(lang, "login.title"))
-	p.Data = formData{Email: req.Email}
+	p.Data = formData{Email: req.Email, Next: localPath(c.Query("next"))}
 	if err := s.validate.Struct(req); err != nil {
 		p.Errors = fieldErrors(lang, err)
 		p.FormError = frontend.T(lang, "form.errors")

@@ -9,6 +9,8 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+
+	"github.com/accueil-prioritaire/accueil/store"
 )
 
 // routes is the one list of what the service answers.
@@ -41,6 +43,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/deconnexion", s.logout)
 	app.Get("/inscription", s.signupPage)
 	app.Post("/inscription", authLimit, s.signup)
+
+	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
+	app.Get("/poles/:id", staff, s.hubPage)
 
 	app.Use(s.notFound)
 }

@@ -128,6 +128,9 @@ var messages = map[string]text{
 	"home.total":            {"Total", "Total"},
 	"home.nodays":           {"Aucun jour d’accueil n’est ouvert pour le moment.", "No open day for now."},
 
+	"hub.calendar": {"Capacité et places attribuées des prochains jours", "Capacity and seats given for the coming days"},
+	"hub.closed":   {"Fermé", "Closed"},
+
 	"error.title":   {"Erreur", "Error"},
 	"error.back":    {"Retour à l’accueil", "Back to the home page"},
 	"error.request": {"Référence de la demande : %s", "Request reference: %s"},

@@ -1,0 +1,43 @@
+package api
+
+import (
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// hubID reads the :id of a hub route; anything but a positive number is a hub that does not
+// exist.
+func hubID(c *fiber.Ctx) (int64, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, store.ErrNotFound
+	}
+	return id, nil
+}
+
+// hubPage shows a hub and its capacity for the coming open days to the staff whose scope
+// includes it; to anyone else it does not exist.
+func (s *Server) hubPage(c *fiber.Ctx) error {
+	id, err := hubID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	hub, err := s.store.HubInScope(ctx, store.ScopeOf(session(c).Account), id)
+	if err != nil {
+		return err
+	}
+	days, err := s.store.HubCalendar(ctx, hub.ID, s.today(), 10)
+	if err != nil {
+		return err
+	}
+	p := s.page(c, hub.Name)
+	p.Data = struct {
+		Hub  store.Hub
+		Days []store.HubCapacityDay
+	}{hub, days}
+	return s.renderPage(c, "hub", p)
+}
