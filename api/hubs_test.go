@@ -29,7 +29,7 @@ func TestHubPageIsReachableOnlyWithinScope(t *testing.T) {
 	}
 	doubs, jura := fmt.Sprintf("/poles/%d", ids[0]), fmt.Sprintf("/poles/%d", ids[1])
 	for _, tc := range []struct {
-		email        string
+		email       string
 		doubs, jura int
 	}{
 		{"dir25@example.fr", 200, 404},
