@@ -253,7 +253,7 @@ func TestHouseholds(t *testing.T) {
 				parents[a.Email] = true
 			}
 		}
-		children, withParent2, split, health := 0, 0, 0, 0
+		children, withParent2, split, together, health := 0, 0, 0, 0, 0
 		used := map[string]bool{}
 		for _, h := range s.Households {
 			if !parents[h.AccountEmail] {
@@ -285,8 +285,20 @@ func TestHouseholds(t *testing.T) {
 			if len(h.Parents) == 2 {
 				withParent2++
 			}
-			if h.AllowSplit {
-				split++
+			levels := map[store.Level]bool{}
+			for _, c := range h.Children {
+				levels[c.Level] = true
+			}
+			if levels[store.College] && len(levels) > 1 {
+				// No hub takes collégiens and younger children: such a family must allow a split.
+				if !h.AllowSplit {
+					t.Errorf("%s has a collégien and a younger child but keeps them together", h.AccountEmail)
+				}
+			} else {
+				together++
+				if h.AllowSplit {
+					split++
+				}
 			}
 			if h.Parents[0].ProfessionCode == "" {
 				t.Errorf("%s: parent 1 has no priority profession", h.AccountEmail)
@@ -318,7 +330,7 @@ func TestHouseholds(t *testing.T) {
 			t.Errorf("%d children, want about 3,500", children)
 		}
 		between(t, "households with a parent 2", withParent2, n, 0.55, 0.65)
-		between(t, "households allowing siblings apart", split, n, 0.03, 0.07)
+		between(t, "other households allowing siblings apart", split, together, 0.03, 0.07)
 		between(t, "children with a health note", health, children, 0.06, 0.10)
 		t.Logf("%d households, %d children", n, children)
 	})
@@ -520,6 +532,12 @@ func TestCapacityExceedsDemand(t *testing.T) {
 			}
 		}
 		demand := Demand(s.Households, s.OpenDays)
+		var peak [3]int
+		for _, d := range demand {
+			for l := range peak {
+				peak[l] = max(peak[l], d[l])
+			}
+		}
 		for k, d := range demand {
 			for l, level := range store.Levels {
 				if k >= 5 {
@@ -528,8 +546,10 @@ func TestCapacityExceedsDemand(t *testing.T) {
 					}
 					continue
 				}
+				// Capacity is planned for the busiest day: the upper bound holds there, the lower
+				// one every day.
 				ratio := float64(capacity[l]) / float64(d[l])
-				if ratio < 1.3 || ratio > 3.5 {
+				if ratio < 1.3 || (d[l] == peak[l] && ratio > 3.5) {
 					t.Errorf("%s on %s: %d seats for %d children (%.2f)", level, s.OpenDays[k].Format("Mon 2"), capacity[l], d[l], ratio)
 				}
 			}

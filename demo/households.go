@@ -182,6 +182,15 @@ func (f *families) household(email string) householdDraft {
 		}
 		d.Children = append(d.Children, c)
 	}
+	// A collégien goes to a collège and a younger child to an école, never the same hub: such
+	// families let their children be hosted apart, or they would never get a seat.
+	levels := map[store.Level]bool{}
+	for _, c := range d.Children {
+		levels[c.Level] = true
+	}
+	if levels[store.College] && len(levels) > 1 {
+		d.AllowSplit = true
+	}
 	f.requests(&d)
 	return d
 }

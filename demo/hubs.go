@@ -26,8 +26,10 @@ const (
 	// the busiest day. With 395 hubs of at least one group each and about 3,300 children asking
 	// a day, the plan gives about 1.7 anyway; more groups open only if demand grows.
 	targetRatio = 1.45
-	// primaryShare of the hubs take maternelle and élémentaire.
-	primaryShare = 0.10
+	// primaryShare of the hubs take maternelle and élémentaire (écoles primaires, groupes
+	// scolaires), so that brothers and sisters of those levels can stay together: with fewer,
+	// most of them would wait for a hub taking both.
+	primaryShare = 0.30
 	// secondGroups is the number of second groups opened in big-town schools.
 	secondGroups = 16
 	// maxGroups is the most groups of one level a hub opens.
