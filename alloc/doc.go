@@ -1,0 +1,125 @@
+// Package alloc places children of priority workers in school hubs. It is pure Go: a Problem in,
+// a Result out, no database and no network.
+//
+// # Rules
+//
+// Solve applies these rules, strongest first:
+//
+//  1. Hard constraints. A hub takes at most its seats per day and level; it must host the child's
+//     level on that day; it must lie within Params.MaxDistanceKm (haversine) of the request's
+//     location; fixed placements stay where they are and use their seats; and the children of a
+//     household that did not allow a split, booked on the same day, are either all placed in one
+//     hub or all waitlisted (when a brother or sister already has a fixed seat that day, the others
+//     join that hub or wait).
+//  2. No priority inversion. No child is waitlisted on a day while a seat it could take went to a
+//     child of a lower tier, or of the same tier who asked later, unless that seat was fixed before
+//     the run. Siblings who stay together compete as one group, with the best tier and earliest
+//     request among them, and a seat "they could take" means seats for all of them in one hub:
+//     Check states the rule exactly and verifies it.
+//  3. Then fewest children with more than one hub in the week, then least total distance. The two
+//     are traded through Params.HubChangeKm: a day spent away from the child's usual hub costs as
+//     much as that many kilometres (default 20, the default reach). This rule is pursued, not
+//     guaranteed: the report gives the number of children with more than one hub and the gap to
+//     a lower bound on the distance.
+//
+// Children of equal tier and request time are ordered by a draw from Params.Seed, which the report
+// records: the same problem and seed give the same result, whatever the order of the input lists.
+//
+// # Algorithm
+//
+// Each day, units (a child alone, or siblings kept together) are taken in priority order. A child
+// alone is inserted in the minimum-cost flow network of its level (successive shortest paths,
+// Dijkstra's algorithm with potentials): it may move children placed before it to other hubs but
+// never unplace them, and it is refused only when no such move makes room. A sibling group takes
+// seats in one hub, freed the same way when needed, and is not moved afterwards. Later units only
+// take seats, so a refused unit still finds no room at the end among seats that are free or held
+// by lower-priority children: that is rule 2 (for children alone, the placed set is the greedy
+// basis of a transversal matroid). Each day's assignment of the children alone has minimum cost
+// given the groups, the cost being the distance plus HubChangeKm for a hub other than the child's
+// usual one. Usual hubs come first from a placement of whole weeks by the same algorithm (each
+// child needs one seat in a hub it can use on all its days, each hub offering its fewest free
+// seats over the week; then each unit moves to the nearest hub with room on its actual days), and
+// later from where the previous pass placed each child; the best of Params.Passes passes is kept.
+// Candidate hubs are found with a latitude-longitude grid; every hub within the maximum distance
+// is a candidate, since leaving one out could let a lower-priority child take a seat the rule
+// owes to a higher one. Days, and the lower bound's networks, are solved in parallel.
+//
+// The lower bound in the report is, per day and level, the exact minimum-cost assignment of the
+// same placed child-days, without the same-hub rule and with "siblings in one hub" relaxed to
+// "each sibling in a hub that could host them all".
+//
+// # Problem files
+//
+// ReadProblem reads, and WriteProblem writes, a problem as one JSON object. Unknown fields are
+// errors. Dates are "YYYY-MM-DD"; times are RFC 3339 ("2021-04-09T21:14:00+02:00"); identifiers
+// are positive integers (the database IDs, or any numbering that is unique within the file);
+// positions are WGS84 degrees. Levels are "maternelle", "elementaire" and "college".
+//
+//	{
+//	  "format": "accueil-prioritaire/alloc-problem/v1",   optional; if present, exactly this
+//	  "description": "Semaine du 12 avril 2021",          optional, free text
+//	  "params": {                                          optional, and so is each field
+//	    "max_distance_km": 20,   hub at most this far from the request's location (default 20)
+//	    "hub_change_km": 20,     weight of "same hub all week", in km per day away (default 20)
+//	    "passes": 2,             placement passes, 1 to 20 (default 2)
+//	    "seed": 42               tie-break draw; 0 is a valid seed (default 0)
+//	  },
+//	  "hubs": [                                            one object per hub
+//	    {
+//	      "id": 1001,                                      required, unique
+//	      "name": "École Jean Macé, Besançon",             optional
+//	      "location": {"lat": 47.2380, "lon": 6.0240},     required
+//	      "days": [                                        the days the hub is open
+//	        {"day": "2021-04-12", "seats": {"maternelle": 10, "elementaire": 30}},
+//	        {"day": "2021-04-13", "seats": {"maternelle": 10, "elementaire": 15}}
+//	      ]
+//	    }
+//	  ],
+//	  "requests": [                                        one object per child (or per booking)
+//	    {
+//	      "child_id": 1,                                   required
+//	      "household_id": 1,                               required; siblings share it
+//	      "level": "elementaire",                          required
+//	      "days": ["2021-04-12", "2021-04-13"],            required, at least one
+//	      "location": {"lat": 47.2467, "lon": 6.0301},     required: home or work, chosen by the family
+//	      "tier": 1,                                       required: 1 (highest), 2, 3…
+//	      "requested_at": "2021-04-09T21:14:00+02:00",     optional; earlier comes first within a tier
+//	      "allow_split": false                             optional; a household setting, the same
+//	                                                       on all requests of the household
+//	    }
+//	  ],
+//	  "fixed": [                                           optional: seats given before the run
+//	    {"child_id": 1, "day": "2021-04-12", "hub_id": 1001}
+//	  ]
+//	}
+//
+// A hub hosts a level on a day when that day is listed and its "seats" give the level a positive
+// number; a level that is missing or has 0 seats is not hosted that day. A child may appear in
+// several requests (days booked at different times or from different places) as long as their
+// days do not overlap and they agree on household and level. A fixed placement must be for a day
+// its child requested, in a hub that hosts the child's level that day, and the fixed placements of
+// a hub, day and level may not exceed its seats. The run covers every day that some request asks
+// for (at most 512 days).
+//
+// Validate (called by ReadProblem and Solve) returns one *FieldError per problem found, joined,
+// each naming its field, such as "hubs[3].days[0].seats.maternelle : capacité négative (-2)
+// (negative capacity)" or "fixed[0].hub_id : pôle 99 inconnu (unknown hub)".
+//
+// # Result files
+//
+// WriteResult writes, and ReadResult reads:
+//
+//	{
+//	  "format": "accueil-prioritaire/alloc-result/v1",
+//	  "placements": [      every placed child-day, by day, hub and child
+//	    {"child_id": 1, "day": "2021-04-12", "hub_id": 1001, "distance_km": 1.042, "fixed": true}
+//	  ],
+//	  "waitlist": [        every other requested child-day, by day and rank
+//	    {"child_id": 7, "day": "2021-04-12", "rank": 1, "reason": "higher_priority",
+//	     "message_fr": "Toutes les places à moins de 20 km …", "message_en": "All seats within 20 km …"}
+//	  ],
+//	  "report": { … }      the fields of Report, in snake_case
+//	}
+//
+// Distances are kilometres rounded to the metre. The reasons are the Reason constants.
+package alloc

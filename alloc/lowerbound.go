@@ -1,0 +1,100 @@
+package alloc
+
+import (
+	"context"
+	"slices"
+)
+
+// lowerBound returns, in metres, a lower bound on the total distance of any valid placement of the
+// same non-fixed child-days as hubOf. It relaxes two rules: the same-hub rule is dropped, and
+// "siblings in one hub" becomes "each sibling in a hub that could host them all" (open that day,
+// hosting every sibling's level, within reach of every sibling, and the hub of their fixed
+// siblings if any). What remains is, for each day and level, a minimum-cost assignment of those
+// child-days to the seats left by fixed placements, solved exactly. Every valid placement is
+// feasible for the relaxation, so none can be shorter. Costs are whole metres rounded down, so the
+// bound also holds against exact distances.
+func (m *model) lowerBound(ctx context.Context, hubOf []int32) (int64, error) {
+	type member struct {
+		cd    int32
+		cands []cand
+	}
+	byDayLevel := make([][numLevels][]member, len(m.days))
+	for d, us := range m.units {
+		for ui := range us {
+			u := &us[ui]
+			if hubOf[u.members[0]] < 0 {
+				continue
+			}
+			if len(u.members) == 1 && u.allowed == nil {
+				cd := u.members[0]
+				l := m.children[m.cds[cd].child].level
+				byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, m.reqs[m.cds[cd].req].cands})
+				continue
+			}
+			common := m.commonHubs(int32(d), u)
+			for _, cd := range u.members {
+				cands := make([]cand, 0, len(common))
+				for _, c := range m.reqs[m.cds[cd].req].cands {
+					if _, found := slices.BinarySearch(common, c.hub); found {
+						cands = append(cands, c)
+					}
+				}
+				l := m.children[m.cds[cd].child].level
+				byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, cands})
+			}
+		}
+	}
+	// The day-level networks are independent; each sums its own cost.
+	costs := make([]int64, len(m.days)*numLevels)
+	err := forEach(len(costs), func(i int) error {
+		d, l := i/numLevels, i%numLevels
+		members := byDayLevel[d][l]
+		if len(members) == 0 {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		seats := make([]int32, len(m.hubIDs))
+		for h := range seats {
+			s := m.slot(int32(d), int32(h), int8(l))
+			seats[h] = m.seats[s] - m.fixedN[s]
+		}
+		n := newNetwork(seats, 0)
+		for _, mb := range members {
+			if !n.insert(n.addKid(mb.cands, -1)) {
+				return errInternal("placed child-day %d does not fit the lower-bound network", mb.cd)
+			}
+		}
+		costs[i] = n.totalCost()
+		return nil
+	})
+	var total int64
+	for _, c := range costs {
+		total += c
+	}
+	return total, err
+}
+
+// commonHubs lists, by hub index, the hubs that could host all of unit u on day d: open that day
+// for every member's level, within reach of every member, and among u.allowed when set.
+func (m *model) commonHubs(d int32, u *unit) []int32 {
+	var hubs []int32
+	for _, c := range m.reqs[m.cds[u.members[0]].req].cands {
+		if u.allowed != nil && !slices.Contains(u.allowed, c.hub) {
+			continue
+		}
+		ok := true
+		for _, cd := range u.members {
+			if m.seats[m.slot(d, c.hub, m.children[m.cds[cd].child].level)] == 0 || (cd != u.members[0] && m.distM(cd, c.hub) < 0) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			hubs = append(hubs, c.hub)
+		}
+	}
+	slices.Sort(hubs)
+	return hubs
+}

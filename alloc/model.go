@@ -1,0 +1,406 @@
+package alloc
+
+import (
+	"cmp"
+	"math"
+	"math/bits"
+	"slices"
+	"sort"
+
+	"github.com/accueil-prioritaire/accueil/geo"
+)
+
+// model is a validated Problem turned into dense indexes: hubs, days, children and households are
+// numbered in ID (or date) order, so nothing downstream depends on the input's order or on map
+// iteration.
+type model struct {
+	params  Params
+	penalty int64 // Params.HubChangeKm in metres
+	// arcLimit, when not 0, makes a child's insertion first try only its nearest arcLimit hubs.
+	// It speeds up the search but makes reachability inexact, so only the usual-hub model uses it.
+	arcLimit int
+
+	hubIDs []int64
+	hubLoc []geo.Point
+	hubIdx map[int64]int32
+	days   []Day
+	dayIdx map[Day]int32
+	seats  []int32 // indexed by slot(day, hub, level)
+	fixedN []int32 // seats taken by fixed placements, same index
+	// openDays[hub*numLevels+level] has bit d set when the hub hosts the level on day d.
+	openDays [][maxDayWords]uint64
+	dayWords int // words of a day mask in use
+
+	reqs       []request
+	children   []child
+	childIdx   map[int64]int32
+	households []household
+	// byHousehold lists each household's children, by ID.
+	byHousehold [][]int32
+	cds         []childDay
+	units       [][]unit // per day, in priority order
+}
+
+// maxDayWords bounds the days of a run (64 per word); Validate enforces it.
+const maxDayWords = 8
+
+// request is a compiled Request: its candidate hubs are every hub within the maximum distance that
+// hosts the level on at least one of the request's days, nearest first.
+type request struct {
+	loc   geo.Point
+	level int8
+	key   priorityKey
+	cands []cand
+	byHub []cand // cands sorted by hub, for lookups
+}
+
+// cand is an arc from a request to a hub. distM is the distance in whole metres, rounded down, so
+// that sums of distM never exceed the true distance and the lower bound stays a bound.
+type cand struct {
+	hub   int32
+	distM int32
+}
+
+type child struct {
+	id        int64
+	household int32
+	level     int8
+	cds       []int32 // the child's child-days, by day
+	// req is the child's only request, or -1 when it has several; days has bit d set for each
+	// requested day d.
+	req  int32
+	days [maxDayWords]uint64
+}
+
+type household struct {
+	id         int64
+	allowSplit bool
+}
+
+// childDay is one requested day of one child: the unit of placement.
+type childDay struct {
+	child    int32
+	day      int32
+	req      int32
+	fixedHub int32 // -1 unless a fixed placement holds the seat
+}
+
+// unit is what the allocator places in one step on one day: a child alone, or the children of a
+// household that keeps siblings together (all in one hub, or none).
+type unit struct {
+	members []int32 // child-days, not fixed
+	need    [numLevels]int32
+	// allowed, when not nil, restricts the hub to those of the siblings' fixed placements that day.
+	allowed []int32
+	key     priorityKey // the best key among the members: a household competes as one
+	draw    uint64
+	firstID int64 // smallest child ID, the last tie-break
+}
+
+func (m *model) slot(day, hub int32, level int8) int {
+	return (int(day)*len(m.hubIDs)+int(hub))*numLevels + int(level)
+}
+
+// compile builds the model of a problem that passed Validate.
+func compile(p *Problem) *model {
+	m := &model{params: p.Params.withDefaults()}
+	m.penalty = int64(math.Round(m.params.HubChangeKm * 1000))
+
+	hubs := slices.Clone(p.Hubs)
+	slices.SortFunc(hubs, func(a, b Hub) int { return cmp.Compare(a.ID, b.ID) })
+	m.hubIdx = make(map[int64]int32, len(hubs))
+	for i, h := range hubs {
+		m.hubIDs = append(m.hubIDs, h.ID)
+		m.hubLoc = append(m.hubLoc, h.Location)
+		m.hubIdx[h.ID] = int32(i)
+	}
+
+	daySet := map[Day]bool{}
+	for _, r := range p.Requests {
+		for _, d := range r.Days {
+			daySet[d] = true
+		}
+	}
+	for d := range daySet {
+		m.days = append(m.days, d)
+	}
+	slices.Sort(m.days)
+	m.dayIdx = make(map[Day]int32, len(m.days))
+	for i, d := range m.days {
+		m.dayIdx[d] = int32(i)
+	}
+
+	m.seats = make([]int32, len(m.days)*len(hubs)*numLevels)
+	m.fixedN = make([]int32, len(m.seats))
+	for h, hub := range hubs {
+		for _, hd := range hub.Days {
+			d, ok := m.dayIdx[hd.Day]
+			if !ok {
+				continue // nobody asked for that day
+			}
+			for l, n := range hd.Seats {
+				if n > 0 {
+					m.seats[m.slot(d, int32(h), int8(l.index()))] = int32(n)
+				}
+			}
+		}
+	}
+
+	m.dayWords = (len(m.days) + 63) / 64
+	m.openDays = make([][maxDayWords]uint64, len(hubs)*numLevels)
+	for d := range m.days {
+		for h := range hubs {
+			for l := range numLevels {
+				if m.seats[m.slot(int32(d), int32(h), int8(l))] > 0 {
+					m.openDays[h*numLevels+l][d/64] |= 1 << (d % 64)
+				}
+			}
+		}
+	}
+	m.compileRequests(p)
+	m.compileFixed(p)
+	m.buildUnits()
+	return m
+}
+
+func (m *model) compileRequests(p *Problem) {
+	// Requests are numbered by (child, first day) so that candidate lists and everything built on
+	// them come out in the same order whatever the input order.
+	order := make([]int, len(p.Requests))
+	for i := range order {
+		order[i] = i
+	}
+	firstDay := func(r Request) Day { return slices.Min(r.Days) }
+	sort.SliceStable(order, func(a, b int) bool {
+		ra, rb := p.Requests[order[a]], p.Requests[order[b]]
+		if ra.ChildID != rb.ChildID {
+			return ra.ChildID < rb.ChildID
+		}
+		return firstDay(ra) < firstDay(rb)
+	})
+
+	maxLat, maxLon := 0.0, 0.0
+	for _, h := range m.hubLoc {
+		maxLat, maxLon = max(maxLat, math.Abs(h.Lat)), max(maxLon, math.Abs(h.Lon))
+	}
+	for _, r := range p.Requests {
+		maxLat, maxLon = max(maxLat, math.Abs(r.Location.Lat)), max(maxLon, math.Abs(r.Location.Lon))
+	}
+	grid := newHubGrid(m.hubLoc, m.params.MaxDistanceKm, maxLat, maxLon)
+
+	hhIdx := map[int64]int32{}
+	var hhIDs []int64
+	split := map[int64]bool{}
+	for _, r := range p.Requests {
+		if _, ok := hhIdx[r.HouseholdID]; !ok {
+			hhIdx[r.HouseholdID] = 0
+			hhIDs = append(hhIDs, r.HouseholdID)
+		}
+		split[r.HouseholdID] = r.AllowSplit
+	}
+	slices.Sort(hhIDs)
+	for i, id := range hhIDs {
+		hhIdx[id] = int32(i)
+		m.households = append(m.households, household{id: id, allowSplit: split[id]})
+	}
+
+	m.childIdx = map[int64]int32{}
+	type dayReq struct {
+		day Day
+		req int32
+	}
+	perChild := map[int32][]dayReq{}
+	for _, i := range order {
+		r := p.Requests[i]
+		ri := int32(len(m.reqs))
+		req := request{
+			loc:   r.Location,
+			level: int8(r.Level.index()),
+			key:   priorityKey{tier: r.Tier, at: r.RequestedAt},
+		}
+		days := make([]int32, 0, len(r.Days))
+		for _, d := range r.Days {
+			days = append(days, m.dayIdx[d])
+		}
+		var want [maxDayWords]uint64 // the request's days
+		for _, d := range days {
+			want[d/64] |= 1 << (d % 64)
+		}
+		grid.within(r.Location, m.params.MaxDistanceKm, func(h int32, km float64) {
+			open := m.openDays[int(h)*numLevels+int(req.level)]
+			for w := range open {
+				if open[w]&want[w] != 0 {
+					req.cands = append(req.cands, cand{hub: h, distM: int32(km * 1000)})
+					return
+				}
+			}
+		})
+		sortCands(req.cands)
+		req.byHub = sortedByHub(req.cands)
+		m.reqs = append(m.reqs, req)
+
+		ci, ok := m.childIdx[r.ChildID]
+		if !ok {
+			ci = int32(len(m.children))
+			m.childIdx[r.ChildID] = ci
+			m.children = append(m.children, child{id: r.ChildID, household: hhIdx[r.HouseholdID], level: req.level})
+		}
+		for _, d := range r.Days {
+			perChild[ci] = append(perChild[ci], dayReq{d, ri})
+		}
+	}
+	// Children were numbered in ID order because requests were sorted by child ID.
+	for ci := range m.children {
+		drs := perChild[int32(ci)]
+		slices.SortFunc(drs, func(a, b dayReq) int { return cmp.Compare(a.day, b.day) })
+		c := &m.children[ci]
+		c.req = drs[0].req
+		for _, dr := range drs {
+			d := m.dayIdx[dr.day]
+			c.days[d/64] |= 1 << (d % 64)
+			if dr.req != c.req {
+				c.req = -1
+			}
+			m.children[ci].cds = append(m.children[ci].cds, int32(len(m.cds)))
+			m.cds = append(m.cds, childDay{child: int32(ci), day: m.dayIdx[dr.day], req: dr.req, fixedHub: -1})
+		}
+	}
+}
+
+func (m *model) compileFixed(p *Problem) {
+	for _, f := range p.Fixed {
+		cd := m.childDayOf(m.childIdx[f.ChildID], m.dayIdx[f.Day])
+		h := m.hubIdx[f.HubID]
+		m.cds[cd].fixedHub = h
+		m.fixedN[m.slot(m.cds[cd].day, h, m.children[m.cds[cd].child].level)]++
+	}
+}
+
+// childDayOf returns the child-day of child c on day d, or -1 when c did not ask for d.
+func (m *model) childDayOf(c, d int32) int32 {
+	for _, cd := range m.children[c].cds {
+		if m.cds[cd].day == d {
+			return cd
+		}
+	}
+	return -1
+}
+
+// buildUnits groups each day's open child-days into units and sorts them in priority order.
+func (m *model) buildUnits() {
+	m.units = make([][]unit, len(m.days))
+	seed := m.params.Seed
+	m.byHousehold = make([][]int32, len(m.households))
+	for ci, c := range m.children {
+		m.byHousehold[c.household] = append(m.byHousehold[c.household], int32(ci))
+	}
+	byHousehold := m.byHousehold
+	for d := range m.days {
+		var us []unit
+		for hh, kids := range byHousehold {
+			var open []int32
+			var fixedHubs []int32
+			for _, c := range kids {
+				cd := m.childDayOf(c, int32(d))
+				switch {
+				case cd < 0:
+				case m.cds[cd].fixedHub >= 0:
+					fixedHubs = append(fixedHubs, m.cds[cd].fixedHub)
+				default:
+					open = append(open, cd)
+				}
+			}
+			if len(open) == 0 {
+				continue
+			}
+			if m.households[hh].allowSplit {
+				for _, cd := range open {
+					us = append(us, m.newUnit([]int32{cd}, nil, draw(seed, 1, m.children[m.cds[cd].child].id)))
+				}
+				continue
+			}
+			var allowed []int32
+			if len(fixedHubs) > 0 {
+				slices.Sort(fixedHubs)
+				allowed = slices.Compact(fixedHubs)
+			}
+			us = append(us, m.newUnit(open, allowed, draw(seed, 2, m.households[hh].id)))
+		}
+		slices.SortFunc(us, func(a, b unit) int {
+			switch {
+			case a.key.before(b.key):
+				return -1
+			case b.key.before(a.key):
+				return 1
+			}
+			return cmp.Or(cmp.Compare(a.draw, b.draw), cmp.Compare(a.firstID, b.firstID))
+		})
+		m.units[d] = us
+	}
+}
+
+func (m *model) newUnit(members, allowed []int32, draw uint64) unit {
+	u := unit{members: members, allowed: allowed, draw: draw, firstID: math.MaxInt64}
+	for i, cd := range members {
+		k := m.reqs[m.cds[cd].req].key
+		if i == 0 || k.before(u.key) {
+			u.key = k
+		}
+		c := m.children[m.cds[cd].child]
+		u.need[c.level]++
+		u.firstID = min(u.firstID, c.id)
+	}
+	return u
+}
+
+// openOn counts the days of mask on which hub h hosts level l.
+func (m *model) openOn(h int32, l int8, mask *[maxDayWords]uint64) int {
+	open := &m.openDays[int(h)*numLevels+int(l)]
+	n := 0
+	for w := range m.dayWords {
+		n += bits.OnesCount64(open[w] & mask[w])
+	}
+	return n
+}
+
+// distM is the rounded-down distance of a child-day to a hub in its candidate list, or -1.
+func (m *model) distM(cd, hub int32) int32 { return m.reqs[m.cds[cd].req].distM(hub) }
+
+func (r *request) distM(hub int32) int32 {
+	i, found := slices.BinarySearchFunc(r.byHub, hub, func(c cand, h int32) int { return cmp.Compare(c.hub, h) })
+	if !found {
+		return -1
+	}
+	return r.byHub[i].distM
+}
+
+func sortedByHub(cands []cand) []cand {
+	s := slices.Clone(cands)
+	keys := make([]uint64, len(s))
+	for i, c := range s {
+		keys[i] = uint64(uint32(c.hub))<<32 | uint64(uint32(c.distM))
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		s[i] = cand{hub: int32(k >> 32), distM: int32(uint32(k))}
+	}
+	return s
+}
+
+// sortCands sorts candidates nearest first, then by hub; packing both into one integer makes the
+// sort of millions of arcs at national scale several times faster than a comparison function.
+func sortCands(cands []cand) {
+	keys := make([]uint64, len(cands))
+	for i, c := range cands {
+		keys[i] = uint64(uint32(c.distM))<<32 | uint64(uint32(c.hub))
+	}
+	slices.Sort(keys)
+	for i, k := range keys {
+		cands[i] = cand{hub: int32(uint32(k)), distM: int32(k >> 32)}
+	}
+}
+
+// distanceKm is the exact distance of a child-day's chosen location to a hub.
+func (m *model) distanceKm(cd, hub int32) float64 {
+	return geo.DistanceKm(m.reqs[m.cds[cd].req].loc, m.hubLoc[hub])
+}

@@ -1,0 +1,113 @@
+package alloc
+
+import (
+	"math"
+	"slices"
+)
+
+// report fills r.Report from the result's own lists, so every figure can be recounted from the file.
+func (m *model) report(r *Result, lowerBoundM int64, violations []Violation) {
+	rep := &r.Report
+	rep.Seed = m.params.Seed
+	rep.Hubs = len(m.hubIDs)
+	rep.Children = len(m.children)
+	rep.ChildDaysRequested = len(m.cds)
+	rep.ChildDaysPlaced = len(r.Placements)
+	rep.ChildDaysWaitlist = len(r.Waitlist)
+
+	type householdDay struct {
+		household int32
+		day       Day
+	}
+	hubsOf := map[int64][]int64{}                 // child → hubs
+	hubsOfHousehold := map[householdDay][]int64{} // household-day → hubs
+	var dists []float64
+	var total float64
+	for _, p := range r.Placements {
+		ci := m.childIdx[p.ChildID]
+		if !slices.Contains(hubsOf[p.ChildID], p.HubID) {
+			hubsOf[p.ChildID] = append(hubsOf[p.ChildID], p.HubID)
+		}
+		k := householdDay{m.children[ci].household, p.Day}
+		if !slices.Contains(hubsOfHousehold[k], p.HubID) {
+			hubsOfHousehold[k] = append(hubsOfHousehold[k], p.HubID)
+		}
+		if p.Fixed {
+			rep.ChildDaysFixed++
+			continue
+		}
+		dists = append(dists, p.DistanceKm)
+		total += p.DistanceKm
+	}
+	for _, hs := range hubsOf {
+		if len(hs) > 1 {
+			rep.ChildrenMultiHub++
+		}
+	}
+	for k, hs := range hubsOfHousehold {
+		if len(hs) > 1 {
+			if m.households[k.household].allowSplit {
+				rep.SplitsAllowed++
+			} else {
+				rep.SiblingSplits++
+			}
+		}
+	}
+
+	rep.TotalDistanceKm = roundMetre(total)
+	if len(dists) > 0 {
+		slices.Sort(dists)
+		rep.MeanDistanceKm = roundMetre(total / float64(len(dists)))
+		rep.P95DistanceKm = dists[int(math.Ceil(0.95*float64(len(dists))))-1] // nearest rank
+		rep.MaxDistanceKm = dists[len(dists)-1]
+	}
+	rep.LowerBoundKm = float64(lowerBoundM) / 1000
+	if rep.LowerBoundKm > 0 {
+		rep.GapPercent = math.Round((rep.TotalDistanceKm-rep.LowerBoundKm)/rep.LowerBoundKm*1e6) / 1e4
+	}
+
+	waitlisted := map[int64]bool{}
+	rep.WaitlistReasons = map[Reason]int{}
+	for _, w := range r.Waitlist {
+		waitlisted[w.ChildID] = true
+		rep.WaitlistReasons[w.Reason]++
+	}
+	rep.ChildrenWaitlisted = len(waitlisted)
+	rep.ChildrenFullyPlaced = len(m.children) - len(waitlisted)
+
+	var tiers []TierReport
+	tier := func(t int) *TierReport {
+		i, found := slices.BinarySearchFunc(tiers, t, func(tr TierReport, t int) int { return tr.Tier - t })
+		if !found {
+			tiers = slices.Insert(tiers, i, TierReport{Tier: t})
+		}
+		return &tiers[i]
+	}
+	placed := map[[2]int64]bool{}
+	for _, p := range r.Placements {
+		placed[[2]int64{p.ChildID, int64(m.dayIdx[p.Day])}] = true
+	}
+	for _, cd := range m.cds {
+		t := tier(m.reqs[cd.req].key.tier)
+		t.ChildDaysRequested++
+		if placed[[2]int64{m.children[cd.child].id, int64(cd.day)}] {
+			t.ChildDaysPlaced++
+		} else {
+			t.ChildDaysWaitlist++
+		}
+	}
+	rep.Tiers = tiers
+	for _, t := range tiers {
+		if t.ChildDaysWaitlist > 0 {
+			break
+		}
+		rep.TiersFullyServed++
+	}
+
+	rep.Violations = len(violations)
+	for _, v := range violations {
+		if v.Rule == RulePriority {
+			rep.PriorityInversions++
+		}
+	}
+}
