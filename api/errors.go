@@ -11,7 +11,10 @@ import (
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
-var errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "too many requests")
+var (
+	errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "too many requests")
+	errLoginRequired   = fiber.NewError(fiber.StatusUnauthorized, "login required")
+)
 
 // errorKind is how one error is shown: its status and its message in both languages.
 type errorKind struct {
@@ -30,6 +33,7 @@ var errorKinds = []errorKind{
 	{store.ErrUnauthorized, fiber.StatusUnauthorized, "Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."},
 	{store.ErrThrottled, fiber.StatusTooManyRequests, "Trop de tentatives. Réessayez dans quelques minutes.", "Too many attempts. Try again in a few minutes."},
 	{errTooManyRequests, fiber.StatusTooManyRequests, "Trop de requêtes. Réessayez dans une minute.", "Too many requests. Try again in a minute."},
+	{errLoginRequired, fiber.StatusUnauthorized, "Connectez-vous pour continuer.", "Log in to continue."},
 	{errCSRF, fiber.StatusForbidden, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.", "The form has expired or does not come from this site. Reload the page and try again."},
 }
 

@@ -192,6 +192,9 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 func requireRole(roles ...store.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sess := session(c)
+		if sess == nil && wantsJSON(c) {
+			return errLoginRequired
+		}
 		if sess == nil {
 			return c.Redirect("/connexion?next="+url.QueryEscape(c.OriginalURL()), fiber.StatusSeeOther)
 		}

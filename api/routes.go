@@ -47,5 +47,9 @@ func (s *Server) routes(app *fiber.App) {
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/poles/:id", staff, s.hubPage)
 
+	academie := requireRole(store.RoleRectorat, store.RoleAdmin)
+	app.Post("/api/allocation-runs", academie, s.createAllocationRun)
+	app.Get("/api/allocation-runs/:id", academie, s.getAllocationRun)
+
 	app.Use(s.notFound)
 }

@@ -25,6 +25,8 @@ type Config struct {
 	TrustedProxies []string
 	// BodyLimit caps request bodies, in bytes.
 	BodyLimit int
+	// Allocation holds the cutoff and distance rules.
+	Allocation store.AllocationPolicy
 }
 
 // DefaultConfig is the production configuration.
@@ -33,6 +35,7 @@ func DefaultConfig() Config {
 		SecureCookies: true,
 		Session:       store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute},
 		BodyLimit:     64 << 10,
+		Allocation:    store.DefaultAllocationPolicy(),
 	}
 }
 
@@ -43,6 +46,7 @@ type Server struct {
 	log      *slog.Logger
 	views    *frontend.Views
 	validate *validator.Validate
+	policy   store.AllocationPolicy
 }
 
 // New builds the Fiber application with every route and middleware.
@@ -51,7 +55,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator()}
+	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
 		ErrorHandler:          s.handleError,

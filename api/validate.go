@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/go-playground/validator/v10"
+	"github.com/gofiber/fiber/v2"
 
 	"github.com/accueil-prioritaire/accueil/frontend"
 )
@@ -17,6 +18,9 @@ func newValidator() *validator.Validate {
 	// Errors name fields as the form does.
 	v.RegisterTagNameFunc(func(f reflect.StructField) string {
 		name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
+		if name == "" {
+			name, _, _ = strings.Cut(f.Tag.Get("json"), ",")
+		}
 		if name == "" || name == "-" {
 			return f.Name
 		}
@@ -69,6 +73,8 @@ func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
 		fr, en = fmt.Sprintf("Saisissez au plus %s caractères.", fe.Param()), fmt.Sprintf("Enter at most %s characters.", fe.Param())
 	case "eqfield":
 		fr, en = "Les deux mots de passe ne sont pas identiques.", "The two passwords differ."
+	case "datetime":
+		fr, en = "Saisissez une date au format AAAA-MM-JJ.", "Enter a date as YYYY-MM-DD."
 	case "printable":
 		fr, en = "Ce champ contient des caractères non autorisés.", "This field contains characters that are not allowed."
 	}
@@ -76,4 +82,23 @@ func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
 		return en
 	}
 	return fr
+}
+
+// validationError answers a JSON request whose fields did not validate: 422 with one message per
+// field, in French and English.
+func validationError(c *fiber.Ctx, lang frontend.Lang, err error) error {
+	fr := fieldErrors(frontend.French, err)
+	en := fieldErrors(frontend.English, err)
+	return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
+		"status": fiber.StatusUnprocessableEntity, "message": "Certains champs ne sont pas valides.",
+		"message_en": "Some fields are not valid.", "fields": fr, "fields_en": en,
+	}})
+}
+
+// fieldError answers a JSON request with one field refused.
+func fieldError(c *fiber.Ctx, field, fr, en string) error {
+	return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
+		"status": fiber.StatusUnprocessableEntity, "message": "Certains champs ne sont pas valides.",
+		"message_en": "Some fields are not valid.", "fields": map[string]string{field: fr}, "fields_en": map[string]string{field: en},
+	}})
 }

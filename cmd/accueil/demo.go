@@ -60,9 +60,17 @@ func loadDemoInto(ctx context.Context, e env, st *store.Store) error {
 	for _, h := range seed.Households {
 		children += len(h.Children)
 	}
+	// The families booked over the last days: each got an answer then. One batch over the open
+	// days gives the same picture (days past their cutoff get confirmed seats).
+	run, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), seed.OpenDays, false, e.cfg.DemoSeed, 0)
+	if err != nil {
+		return fmt.Errorf("placing the demo requests: %w", err)
+	}
 	e.log.Info("demo académie loaded", slog.Int("hubs", len(seed.Hubs)), slog.Int("households", len(seed.Households)),
-		slog.Int("children", children), slog.Duration("took", time.Since(start)))
-	fmt.Fprintf(e.stdout, "Demo académie loaded: %d hubs, %d households, %d children.\n", len(seed.Hubs), len(seed.Households), children)
+		slog.Int("children", children), slog.Int("child_days_placed", run.Report.ChildDaysPlaced),
+		slog.Int("child_days_waitlisted", run.Report.ChildDaysWaitlist), slog.Duration("took", time.Since(start)))
+	fmt.Fprintf(e.stdout, "Demo académie loaded: %d hubs, %d households, %d children; %d child-days placed, %d waitlisted.\n",
+		len(seed.Hubs), len(seed.Households), children, run.Report.ChildDaysPlaced, run.Report.ChildDaysWaitlist)
 	printLogins(e.stdout, logins)
 	return nil
 }

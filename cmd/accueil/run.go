@@ -35,6 +35,7 @@ func commands() []command {
 		{"serve", "serve [--demo]", "serve the web application (--demo: load the demo académie into an empty database first)", serve},
 		{"migrate", "migrate", "apply the database migrations not applied yet", migrate},
 		{"demo", "demo [--seed N]", "load the demo académie of Besançon into an empty database", loadDemo},
+		{"allocate", "allocate --from YYYY-MM-DD [--to YYYY-MM-DD] [--rebalance] [--seed N] | --problem FILE [--out FILE]", "run the allocator on the database for some days, or on a problem file", allocate},
 		{"account", "account create --email E --role R [--name N] [--departement D] [--hub UAI]... [--password-stdin]", "create a staff account (password generated and printed, or read from standard input)", account},
 		{"db", "db start|stop|url [--cluster NAME]", "start, stop or locate the private PostgreSQL cluster under DATA_DIR", dbCommand},
 		{"help", "help", "list the commands", nil},

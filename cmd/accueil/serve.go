@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/accueil-prioritaire/accueil/alloc"
 	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/store"
 )
@@ -58,6 +59,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	fmt.Fprintf(e.stdout, "Accueil prioritaire: http://%s\n", addr)
 
 	go housekeeping(ctx, e, st, cfg.Session)
+	go confirmAtCutoff(ctx, e, st, store.DefaultAllocationPolicy())
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	select {
@@ -104,6 +106,34 @@ func housekeeping(ctx context.Context, e env, st *store.Store, p store.SessionPo
 		}
 		if err := keepCalendar(ctx, e, st); err != nil {
 			e.log.Error("capacity calendar", slog.Any("error", err))
+		}
+	}
+}
+
+// confirmAtCutoff runs each day's confirmation once its cutoff has passed. Every process runs
+// it; ConfirmDay locks the day and does nothing for a day already confirmed.
+func confirmAtCutoff(ctx context.Context, e env, st *store.Store, p store.AllocationPolicy) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		due, err := st.DueConfirmations(ctx, p)
+		if err != nil && ctx.Err() == nil {
+			e.log.Error("due confirmations", slog.Any("error", err))
+		}
+		for _, day := range due {
+			run, ok, err := st.ConfirmDay(ctx, p, day, alloc.RandomSeed(), 0)
+			switch {
+			case err != nil:
+				e.log.Error("confirmation run", slog.String("day", day.Format(time.DateOnly)), slog.Any("error", err))
+			case ok:
+				e.log.Info("day confirmed", slog.String("day", day.Format(time.DateOnly)), slog.Int64("run", run.ID),
+					slog.Int("placed", run.Report.ChildDaysPlaced), slog.Int("waitlisted", run.Report.ChildDaysWaitlist))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

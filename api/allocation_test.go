@@ -1,0 +1,92 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+)
+
+func (b *browser) postJSON(path, body, csrf string) response {
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if csrf != "" {
+		req.Header.Set("X-CSRF-Token", csrf)
+	}
+	return b.do(req)
+}
+
+func TestRectoratRunsTheAllocatorByHand(t *testing.T) {
+	app, st := newApp(t)
+	day := time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC)
+	if err := st.LoadSeed(context.Background(), twoDepartements(day)); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"from": "2031-03-03", "to": "2031-03-07", "seed": 99}`
+	rectorat := newBrowser(t, app)
+	rectorat.login("rectorat@example.fr", goodPassword)
+	csrf := rectorat.csrf("/")
+	if res := rectorat.postJSON("/api/allocation-runs", body, ""); res.StatusCode != http.StatusForbidden {
+		t.Errorf("without the CSRF header: %d, want 403", res.StatusCode)
+	}
+	res := rectorat.postJSON("/api/allocation-runs", body, csrf)
+	if res.StatusCode != http.StatusCreated {
+		t.Fatalf("run: %d %s", res.StatusCode, res.body)
+	}
+	var run struct {
+		ID     int64 `json:"id"`
+		Seed   int64 `json:"seed"`
+		Report struct {
+			ChildDaysPlaced    int `json:"child_days_placed"`
+			PriorityInversions int `json:"priority_inversions"`
+		} `json:"report"`
+	}
+	if err := json.Unmarshal([]byte(res.body), &run); err != nil {
+		t.Fatal(err)
+	}
+	if run.ID == 0 || run.Seed != 99 || run.Report.ChildDaysPlaced != 2 {
+		t.Fatalf("run %+v from %s", run, res.body)
+	}
+	var placed int
+	if err := st.DB().Get(&placed, `SELECT count(*) FROM placement`); err != nil || placed != 2 {
+		t.Errorf("placements in the database: %d (%v), want 2", placed, err)
+	}
+	if got := rectorat.get("/api/allocation-runs/" + itoa(run.ID)); got.StatusCode != http.StatusOK || !strings.Contains(got.body, `"seed":99`) {
+		t.Errorf("reading the run back: %d %s", got.StatusCode, got.body)
+	}
+	if got := rectorat.get("/api/allocation-runs/999999"); got.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown run: %d", got.StatusCode)
+	}
+	// Bad input names the field and changes nothing.
+	bad := rectorat.postJSON("/api/allocation-runs", `{"from": "03/03/2031"}`, csrf)
+	if bad.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(bad.body, `"from":"Saisissez une date au format AAAA-MM-JJ."`) {
+		t.Errorf("bad date: %d %s", bad.StatusCode, bad.body)
+	}
+	if bad := rectorat.postJSON("/api/allocation-runs", `{"from": "2031-03-07", "to": "2031-03-03"}`, csrf); bad.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("reversed period: %d", bad.StatusCode)
+	}
+	// Nobody else may run it or read it.
+	for _, email := range []string{"pref25@example.fr", "dir25@example.fr", "p1@example.fr"} {
+		b := newBrowser(t, app)
+		b.login(email, goodPassword)
+		if res := b.postJSON("/api/allocation-runs", body, b.csrf("/")); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s runs the allocator: %d, want 404", email, res.StatusCode)
+		}
+		if res := b.get("/api/allocation-runs/" + itoa(run.ID)); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s reads a run: %d, want 404", email, res.StatusCode)
+		}
+	}
+	anon := newBrowser(t, app)
+	if res := anon.get("/api/allocation-runs/" + itoa(run.ID)); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("visitor reads a run: %d, want 401", res.StatusCode)
+	}
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}

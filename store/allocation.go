@@ -1,0 +1,502 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/accueil-prioritaire/accueil/alloc"
+	"github.com/accueil-prioritaire/accueil/geo"
+)
+
+// AllocationPolicy holds the rules of time and distance of the allocation modes.
+type AllocationPolicy struct {
+	// A day's cutoff is CutoffDaysBefore days before it at CutoffHour:CutoffMinute, in Location.
+	CutoffDaysBefore int
+	CutoffHour       int
+	CutoffMinute     int
+	Location         *time.Location
+	// MaxDistanceKm is the farthest hub offered from home or work.
+	MaxDistanceKm float64
+}
+
+// DefaultAllocationPolicy: the day before at 16:00, Paris time, hubs within 20 km.
+func DefaultAllocationPolicy() AllocationPolicy {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		loc = time.FixedZone("CET", 3600)
+	}
+	return AllocationPolicy{CutoffDaysBefore: 1, CutoffHour: 16, Location: loc, MaxDistanceKm: alloc.DefaultMaxDistanceKm}
+}
+
+// Cutoff is when day's confirmation run is due: before it a new request gets a proposed seat,
+// after it a confirmed one.
+func (p AllocationPolicy) Cutoff(day time.Time) time.Time {
+	return time.Date(day.Year(), day.Month(), day.Day()-p.CutoffDaysBefore, p.CutoffHour, p.CutoffMinute, 0, 0, p.Location)
+}
+
+// AllocationKind names the mode of a run.
+type AllocationKind string
+
+// The modes (see the allocator issue): an instant placement of a household's new requests, the
+// confirmation run at the cutoff, a waitlist promotion when seats free up, the re-placement of the
+// children who lost their seat, and the batches run by hand.
+const (
+	KindInstant      AllocationKind = "instant"
+	KindConfirmation AllocationKind = "confirmation"
+	KindPromotion    AllocationKind = "promotion"
+	KindReplacement  AllocationKind = "replacement"
+	KindManual       AllocationKind = "manual"
+	KindRebalance    AllocationKind = "rebalance"
+)
+
+// Outcome is what became of one child-day after a run.
+type Outcome struct {
+	ChildID    int64
+	Day        time.Time
+	Status     string // proposed, confirmed or waitlisted
+	HubID      int64
+	DistanceKm float64
+	Reason     alloc.Reason
+	ReasonFR   string
+	ReasonEN   string
+}
+
+// AllocationRun is a stored run.
+type AllocationRun struct {
+	ID         int64          `db:"id"`
+	Kind       AllocationKind `db:"kind"`
+	DayFrom    time.Time      `db:"day_from"`
+	DayTo      time.Time      `db:"day_to"`
+	Seed       int64          `db:"seed"`
+	StartedBy  sql.NullInt64  `db:"started_by"`
+	StartedAt  time.Time      `db:"started_at"`
+	FinishedAt *time.Time     `db:"finished_at"`
+	Report     alloc.Report   `db:"-"`
+	ReportJSON []byte         `db:"report"`
+	Outcomes   []Outcome      `db:"-"`
+}
+
+// requestRow is one active child-day request with its current outcome.
+type requestRow struct {
+	ChildID      int64          `db:"child_id"`
+	HouseholdID  int64          `db:"household_id"`
+	Level        Level          `db:"level"`
+	Day          time.Time      `db:"day"`
+	RequestedAt  time.Time      `db:"requested_at"`
+	Lat          float64        `db:"lat"`
+	Lon          float64        `db:"lon"`
+	AllowSplit   bool           `db:"allow_split"`
+	Tier         int            `db:"tier"`
+	PlacedHub    sql.NullInt64  `db:"placed_hub"`
+	PlacedStatus sql.NullString `db:"placed_status"`
+	Waitlisted   bool           `db:"waitlisted"`
+	Email        string         `db:"email"`
+	FirstName    string         `db:"first_name"`
+}
+
+// cdKey names a child-day.
+type cdKey struct {
+	child int64
+	day   string
+}
+
+func (r requestRow) unsettled() bool { return !r.PlacedHub.Valid && !r.Waitlisted }
+func (r requestRow) confirmed() bool {
+	return r.PlacedStatus.Valid && r.PlacedStatus.String == string(Confirmed)
+}
+
+// allocation describes one run: which days, whose requests, which of them to (re)place.
+type allocation struct {
+	kind      AllocationKind
+	days      []time.Time
+	household int64 // 0: every household
+	childIDs  []int64
+	replace   func(requestRow) bool
+	seed      uint64
+	startedBy int64
+	notify    bool
+}
+
+// maxFullRetries bounds how often an instant placement is recomputed when a concurrent booking
+// took a seat between the read and the write (the capacity CHECK refused ours).
+const maxFullRetries = 8
+
+// PlaceHousehold gives instant answers to a household's new requests on days: a seat against the
+// current occupancy (proposed before the day's cutoff, confirmed after), or a waitlist entry.
+// Requests already answered are left as they are. Safe under concurrent bookings: the database's
+// capacity CHECK is the last guard, and a refused seat is recomputed.
+func (s *Store) PlaceHousehold(ctx context.Context, p AllocationPolicy, householdID int64, days []time.Time) (AllocationRun, error) {
+	return s.allocateRetrying(ctx, p, allocation{
+		kind: KindInstant, days: days, household: householdID, seed: alloc.RandomSeed(),
+		replace: requestRow.unsettled,
+	})
+}
+
+// ConfirmDay runs day's confirmation: every request of the day not already confirmed is placed
+// again by priority, the seats are confirmed and families whose answer changed are told. It is a
+// no-op (returning ok false) when the day is confirmed already.
+func (s *Store) ConfirmDay(ctx context.Context, p AllocationPolicy, day time.Time, seed uint64, startedBy int64) (run AllocationRun, ok bool, err error) {
+	err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if err := tx.lockDays(ctx, []time.Time{day}); err != nil {
+			return err
+		}
+		var done bool
+		if err := tx.q.GetContext(ctx, &done, `SELECT EXISTS (SELECT 1 FROM day_confirmation WHERE day = $1)`, day.Format(time.DateOnly)); err != nil {
+			return err
+		}
+		if done {
+			return nil
+		}
+		run, err = tx.allocate(ctx, p, allocation{
+			kind: KindConfirmation, days: []time.Time{day}, seed: seed, startedBy: startedBy, notify: true,
+			replace: func(r requestRow) bool { return !r.confirmed() },
+		}, func(time.Time) PlacementStatus { return Confirmed })
+		if err != nil {
+			return err
+		}
+		if _, err := tx.q.ExecContext(ctx, `INSERT INTO day_confirmation (day, run_id, confirmed_at) VALUES ($1, $2, $3)`,
+			day.Format(time.DateOnly), run.ID, tx.now()); err != nil {
+			return translate(err)
+		}
+		ok = true
+		return nil
+	})
+	return run, ok, err
+}
+
+// DueConfirmations returns the days from today on whose cutoff has passed and that are not
+// confirmed yet, in order.
+func (s *Store) DueConfirmations(ctx context.Context, p AllocationPolicy) ([]time.Time, error) {
+	now := s.now()
+	today := now.In(p.Location)
+	var days []time.Time
+	err := s.q.SelectContext(ctx, &days, `
+		SELECT DISTINCT hdc.day FROM hub_day_capacity hdc
+		WHERE hdc.day >= $1 AND NOT EXISTS (SELECT 1 FROM day_confirmation dc WHERE dc.day = hdc.day)
+		ORDER BY hdc.day`, today.Format(time.DateOnly))
+	if err != nil {
+		return nil, err
+	}
+	var due []time.Time
+	for _, d := range days {
+		if !now.Before(p.Cutoff(d)) {
+			due = append(due, d)
+		}
+	}
+	return due, nil
+}
+
+// PromoteWaitlist gives the waitlisted children of day, in priority order, the seats that freed
+// up (a cancellation, a capacity increase, a new hub). Nobody placed moves.
+func (s *Store) PromoteWaitlist(ctx context.Context, p AllocationPolicy, day time.Time, startedBy int64) (AllocationRun, error) {
+	return s.allocateRetrying(ctx, p, allocation{
+		kind: KindPromotion, days: []time.Time{day}, seed: alloc.RandomSeed(), startedBy: startedBy, notify: true,
+		replace: func(r requestRow) bool { return r.Waitlisted || r.unsettled() },
+	})
+}
+
+// AllocateDays is the batch run by hand (command line, rectorat): on each day, children waiting
+// or not yet answered are placed against the current occupancy. With rebalance, proposed seats
+// are also given again, to cut distance or unmet demand; confirmed seats never move.
+func (s *Store) AllocateDays(ctx context.Context, p AllocationPolicy, days []time.Time, rebalance bool, seed uint64, startedBy int64) (AllocationRun, error) {
+	a := allocation{kind: KindManual, days: days, seed: seed, startedBy: startedBy, notify: true,
+		replace: func(r requestRow) bool { return r.Waitlisted || r.unsettled() }}
+	if rebalance {
+		a.kind = KindRebalance
+		a.replace = func(r requestRow) bool { return !r.confirmed() }
+	}
+	var run AllocationRun
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if err := tx.lockDays(ctx, days); err != nil {
+			return err
+		}
+		var err error
+		run, err = tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))
+		return err
+	})
+	return run, err
+}
+
+// allocateRetrying runs a in a transaction of its own, recomputing it when a concurrent writer
+// filled a hub between our read and our write.
+func (s *Store) allocateRetrying(ctx context.Context, p AllocationPolicy, a allocation) (AllocationRun, error) {
+	var run AllocationRun
+	var err error
+	for i := 0; i < maxFullRetries; i++ {
+		err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+			var err error
+			run, err = tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))
+			return err
+		})
+		if !errors.Is(err, ErrFull) {
+			return run, err
+		}
+	}
+	return run, err
+}
+
+// statusByCutoff gives a proposed seat before the day's cutoff and a confirmed one after it (or
+// once the day's confirmation ran).
+func (s *Store) statusByCutoff(ctx context.Context, p AllocationPolicy) func(time.Time) PlacementStatus {
+	now := s.now()
+	return func(day time.Time) PlacementStatus {
+		if !now.Before(p.Cutoff(day)) {
+			return Confirmed
+		}
+		return Proposed
+	}
+}
+
+// lockDays takes the capacity rows of days for the rest of the transaction, so that a run that
+// re-places a whole day does not race the instant bookings of that day (they wait for it).
+func (s *Store) lockDays(ctx context.Context, days []time.Time) error {
+	_, err := s.q.ExecContext(ctx, `SELECT 1 FROM hub_day_capacity WHERE day = ANY($1) ORDER BY hub_id, day, level FOR UPDATE`,
+		pq.Array(dayStrings(days)))
+	return err
+}
+
+func dayStrings(days []time.Time) []string {
+	out := make([]string, len(days))
+	for i, d := range days {
+		out[i] = d.Format(time.DateOnly)
+	}
+	return out
+}
+
+const requestRowsSQL = `
+	SELECT br.child_id, ch.household_id, ch.level, br.day, br.requested_at,
+	       CASE br.location WHEN 'home' THEN hc.lat ELSE wc.lat END AS lat,
+	       CASE br.location WHEN 'home' THEN hc.lon ELSE wc.lon END AS lon,
+	       hh.allow_split,
+	       COALESCE((SELECT min(pr.tier) FROM parent pa JOIN profession pr ON pr.code = pa.profession_code
+	                 WHERE pa.household_id = hh.id), 3) AS tier,
+	       p.hub_id AS placed_hub, p.status::text AS placed_status, (w.child_id IS NOT NULL) AS waitlisted,
+	       a.email, ch.first_name
+	FROM booking_request br
+	JOIN child ch ON ch.id = br.child_id
+	JOIN household hh ON hh.id = ch.household_id
+	JOIN account a ON a.id = hh.account_id
+	JOIN commune hc ON hc.insee_code = hh.home_commune_code
+	JOIN commune wc ON wc.insee_code = hh.work_commune_code
+	LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
+	LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
+	WHERE br.day = ANY($1) AND br.cancelled_at IS NULL
+	  AND ($2 = 0 OR ch.household_id = $2)
+	  AND (COALESCE(cardinality($3::bigint[]), 0) = 0 OR br.child_id = ANY($3))
+	ORDER BY br.day, br.child_id`
+
+type hubSeatsRow struct {
+	HubID     int64     `db:"hub_id"`
+	Lat       float64   `db:"lat"`
+	Lon       float64   `db:"lon"`
+	Day       time.Time `db:"day"`
+	Level     Level     `db:"level"`
+	Remaining int       `db:"remaining"`
+}
+
+// allocate runs one allocation inside the caller's transaction: it frees the seats of the
+// child-days to re-place, offers every open hub's remaining seats, solves, and writes placements,
+// waitlist entries, the run and the notifications.
+func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, statusFor func(time.Time) PlacementStatus) (AllocationRun, error) {
+	var rows []requestRow
+	if err := s.q.SelectContext(ctx, &rows, requestRowsSQL, pq.Array(dayStrings(a.days)), a.household, pq.Array(a.childIDs)); err != nil {
+		return AllocationRun{}, err
+	}
+	type hhDay struct {
+		household int64
+		day       string
+	}
+	toPlace := map[cdKey]requestRow{}
+	groups := map[hhDay]bool{}
+	for _, r := range rows {
+		if a.replace(r) {
+			toPlace[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
+			groups[hhDay{r.HouseholdID, r.Day.Format(time.DateOnly)}] = true
+		}
+	}
+	run := AllocationRun{Kind: a.kind, Seed: int64(a.seed)}
+	if len(toPlace) == 0 {
+		return run, nil
+	}
+
+	// Free the seats and waitlist entries of the child-days placed again.
+	var freeChild []int64
+	var freeDay []string
+	for k := range toPlace {
+		freeChild = append(freeChild, k.child)
+		freeDay = append(freeDay, k.day)
+	}
+	for _, q := range []string{
+		`DELETE FROM placement p USING unnest($1::bigint[], $2::date[]) AS f(child_id, day) WHERE p.child_id = f.child_id AND p.day = f.day`,
+		`DELETE FROM waitlist_entry w USING unnest($1::bigint[], $2::date[]) AS f(child_id, day) WHERE w.child_id = f.child_id AND w.day = f.day`,
+	} {
+		if _, err := s.q.ExecContext(ctx, q, pq.Array(freeChild), pq.Array(freeDay)); err != nil {
+			return run, translate(err)
+		}
+	}
+
+	// The problem: the child-days to place, plus the seats their brothers and sisters keep that
+	// day (fixed, so that siblings stay together), over the seats left in every open hub.
+	prob := alloc.Problem{Params: alloc.Params{MaxDistanceKm: p.MaxDistanceKm, Seed: a.seed}}
+	extraSeats := map[string]int{} // hub|day|level -> fixed sibling seats to add back
+	seatKey := func(hub int64, day string, l Level) string { return fmt.Sprintf("%d|%s|%s", hub, day, l) }
+	var minLat, maxLat, minLon, maxLon = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
+	for _, r := range rows {
+		day := r.Day.Format(time.DateOnly)
+		_, place := toPlace[cdKey{r.ChildID, day}]
+		keptSibling := !place && r.PlacedHub.Valid && groups[hhDay{r.HouseholdID, day}] && !r.AllowSplit
+		if !place && !keptSibling {
+			continue
+		}
+		prob.Requests = append(prob.Requests, alloc.Request{
+			ChildID: r.ChildID, HouseholdID: r.HouseholdID, Level: alloc.Level(r.Level),
+			Days: []alloc.Day{alloc.Day(day)}, Location: geo.Point{Lat: r.Lat, Lon: r.Lon},
+			Tier: r.Tier, RequestedAt: r.RequestedAt, AllowSplit: r.AllowSplit,
+		})
+		if keptSibling {
+			prob.Fixed = append(prob.Fixed, alloc.FixedPlacement{ChildID: r.ChildID, Day: alloc.Day(day), HubID: r.PlacedHub.Int64})
+			extraSeats[seatKey(r.PlacedHub.Int64, day, r.Level)]++
+		}
+		minLat, maxLat = math.Min(minLat, r.Lat), math.Max(maxLat, r.Lat)
+		minLon, maxLon = math.Min(minLon, r.Lon), math.Max(maxLon, r.Lon)
+	}
+	// Only hubs that can be in reach: a box of the maximum distance around the families.
+	dLat := p.MaxDistanceKm / 110.0
+	dLon := p.MaxDistanceKm / (111.32 * math.Max(0.1, math.Cos(math.Max(math.Abs(minLat), math.Abs(maxLat))*math.Pi/180)))
+	var seats []hubSeatsRow
+	if err := s.q.SelectContext(ctx, &seats, `
+		SELECT h.id AS hub_id, h.lat, h.lon, hdc.day, hdc.level, hdc.capacity - hdc.placed AS remaining
+		FROM hub_day_capacity hdc JOIN hub h ON h.id = hdc.hub_id
+		WHERE h.status = 'open' AND hdc.day = ANY($1) AND hdc.capacity > 0
+		  AND h.lat BETWEEN $2 AND $3 AND h.lon BETWEEN $4 AND $5
+		ORDER BY h.id, hdc.day, hdc.level`,
+		pq.Array(dayStrings(a.days)), minLat-dLat, maxLat+dLat, minLon-dLon, maxLon+dLon); err != nil {
+		return run, err
+	}
+	hubs := map[int64]*alloc.Hub{}
+	var hubOrder []int64
+	for _, h := range seats {
+		hub, ok := hubs[h.HubID]
+		if !ok {
+			hub = &alloc.Hub{ID: h.HubID, Location: geo.Point{Lat: h.Lat, Lon: h.Lon}}
+			hubs[h.HubID] = hub
+			hubOrder = append(hubOrder, h.HubID)
+		}
+		day := h.Day.Format(time.DateOnly)
+		n := h.Remaining + extraSeats[seatKey(h.HubID, day, h.Level)]
+		if len(hub.Days) == 0 || string(hub.Days[len(hub.Days)-1].Day) != day {
+			hub.Days = append(hub.Days, alloc.HubDay{Day: alloc.Day(day), Seats: map[alloc.Level]int{}})
+		}
+		hub.Days[len(hub.Days)-1].Seats[alloc.Level(h.Level)] = max(n, 0)
+	}
+	for _, id := range hubOrder {
+		prob.Hubs = append(prob.Hubs, *hubs[id])
+	}
+	res, err := alloc.Solve(ctx, prob)
+	if err != nil {
+		return run, fmt.Errorf("allocating: %w", err)
+	}
+
+	// The run, then its placements and waitlist entries.
+	report, err := json.Marshal(res.Report)
+	if err != nil {
+		return run, err
+	}
+	from, to := a.days[0], a.days[0]
+	for _, d := range a.days {
+		if d.Before(from) {
+			from = d
+		}
+		if d.After(to) {
+			to = d
+		}
+	}
+	if err := s.q.GetContext(ctx, &run.ID, `
+		INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
+		VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6, $6, $7) RETURNING id`,
+		a.kind, from.Format(time.DateOnly), to.Format(time.DateOnly), int64(a.seed), a.startedBy, s.now(), report); err != nil {
+		return run, translate(err)
+	}
+	run.Report, run.DayFrom, run.DayTo = res.Report, from, to
+
+	var pc, ph, pd []int64
+	var pday, pstatus []string
+	for _, pl := range res.Placements {
+		if pl.Fixed {
+			continue
+		}
+		day, err := pl.Day.Time()
+		if err != nil {
+			return run, err
+		}
+		status := statusFor(day)
+		pc = append(pc, pl.ChildID)
+		pday = append(pday, string(pl.Day))
+		ph = append(ph, pl.HubID)
+		pd = append(pd, int64(math.Round(pl.DistanceKm*1000)))
+		pstatus = append(pstatus, string(status))
+		run.Outcomes = append(run.Outcomes, Outcome{ChildID: pl.ChildID, Day: day, Status: string(status), HubID: pl.HubID, DistanceKm: pl.DistanceKm})
+	}
+	if _, err := s.q.ExecContext(ctx, `
+		INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
+		SELECT f.child_id, f.day, f.hub_id, c.level, f.status, $6, f.distance_m
+		FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[]) AS f(child_id, day, hub_id, status, distance_m)
+		JOIN child c ON c.id = f.child_id
+		ORDER BY f.hub_id, f.day`,
+		pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID); err != nil {
+		return run, translate(err)
+	}
+	var wc []int64
+	var wday, wreason []string
+	for _, w := range res.Waitlist {
+		day, err := w.Day.Time()
+		if err != nil {
+			return run, err
+		}
+		wc = append(wc, w.ChildID)
+		wday = append(wday, string(w.Day))
+		wreason = append(wreason, string(w.Reason))
+		run.Outcomes = append(run.Outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: "waitlisted", Reason: w.Reason, ReasonFR: w.MessageFR, ReasonEN: w.MessageEN})
+	}
+	if _, err := s.q.ExecContext(ctx, `
+		INSERT INTO waitlist_entry (child_id, day, reason, run_id, since)
+		SELECT f.child_id, f.day, f.reason, $4, $5 FROM unnest($1::bigint[], $2::date[], $3::waitlist_reason[]) AS f(child_id, day, reason)`,
+		pq.Array(wc), pq.Array(wday), pq.Array(wreason), run.ID, s.now()); err != nil {
+		return run, translate(err)
+	}
+	sort.Slice(run.Outcomes, func(i, j int) bool {
+		if !run.Outcomes[i].Day.Equal(run.Outcomes[j].Day) {
+			return run.Outcomes[i].Day.Before(run.Outcomes[j].Day)
+		}
+		return run.Outcomes[i].ChildID < run.Outcomes[j].ChildID
+	})
+	if a.notify {
+		if err := s.notifyChanges(ctx, a.kind, toPlace, run.Outcomes); err != nil {
+			return run, err
+		}
+	}
+	return run, nil
+}
+
+// AllocationRunByID returns a stored run with its report, or ErrNotFound.
+func (s *Store) AllocationRunByID(ctx context.Context, id int64) (AllocationRun, error) {
+	var run AllocationRun
+	err := s.q.GetContext(ctx, &run, `
+		SELECT id, kind, day_from, day_to, seed, started_by, started_at, finished_at, report
+		FROM allocation_run WHERE id = $1`, id)
+	if err != nil {
+		return run, translate(err)
+	}
+	if err := json.Unmarshal(run.ReportJSON, &run.Report); err != nil {
+		return run, fmt.Errorf("run %d report: %w", id, err)
+	}
+	return run, nil
+}

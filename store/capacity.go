@@ -1,0 +1,128 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/accueil-prioritaire/accueil/alloc"
+)
+
+// SetCapacity changes a hub's capacity for one day and level, within sc. When the cut leaves
+// fewer seats than children placed, the children of lowest priority lose their seat (proposed
+// seats before confirmed ones; brothers and sisters placed with them go too, so they stay
+// together) and are placed again with the allocator's rules; nobody else moves. When seats are
+// added, the day's waitlist is run again. It returns ErrNotFound for a hub outside sc, and
+// ErrInvalid for a level the hub does not take.
+func (s *Store) SetCapacity(ctx context.Context, p AllocationPolicy, sc Scope, hubID int64, day time.Time, level Level, capacity int) (AllocationRun, error) {
+	if capacity < 0 || !level.Valid() {
+		return AllocationRun{}, fmt.Errorf("%w: capacity %d for level %q", ErrInvalid, capacity, level)
+	}
+	var run AllocationRun
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if _, err := tx.HubInScope(ctx, sc, hubID); err != nil {
+			return err
+		}
+		d := day.Format(time.DateOnly)
+		var old struct {
+			Capacity int `db:"capacity"`
+			Placed   int `db:"placed"`
+		}
+		err := tx.q.GetContext(ctx, &old, `SELECT capacity, placed FROM hub_day_capacity WHERE hub_id = $1 AND day = $2 AND level = $3 FOR UPDATE`, hubID, d, level)
+		if err == sql.ErrNoRows {
+			if _, err := tx.q.ExecContext(ctx, `INSERT INTO hub_day_capacity (hub_id, day, level, capacity) VALUES ($1, $2, $3, 0)`, hubID, d, level); err != nil {
+				return translate(err) // the hub does not take that level: ErrInvalid
+			}
+		} else if err != nil {
+			return err
+		}
+		victims, err := tx.evict(ctx, hubID, day, level, old.Placed-capacity)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.q.ExecContext(ctx, `UPDATE hub_day_capacity SET capacity = $4 WHERE hub_id = $1 AND day = $2 AND level = $3`, hubID, d, level, capacity); err != nil {
+			return translate(err)
+		}
+		if err := tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.capacity", ObjectType: "hub", ObjectID: strconv.FormatInt(hubID, 10),
+			Details: map[string]any{"day": d, "level": level, "from": old.Capacity, "to": capacity, "children_moved": len(victims)}}); err != nil {
+			return err
+		}
+		a := allocation{kind: KindReplacement, days: []time.Time{day}, childIDs: victims, seed: alloc.RandomSeed(),
+			startedBy: sc.AccountID, notify: true, replace: requestRow.unsettled}
+		if len(victims) == 0 {
+			if capacity <= old.Capacity {
+				return nil
+			}
+			a.kind, a.childIDs = KindPromotion, nil
+			a.replace = func(r requestRow) bool { return r.Waitlisted || r.unsettled() }
+		}
+		run, err = tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))
+		return err
+	})
+	return run, err
+}
+
+// evict frees n seats of a hub-day-level, lowest priority first, with the siblings of each child
+// evicted in the same hub that day (unless the household allowed a split). It returns the
+// children whose seat was freed.
+func (s *Store) evict(ctx context.Context, hubID int64, day time.Time, level Level, n int) ([]int64, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	d := day.Format(time.DateOnly)
+	var victims []int64
+	err := s.q.SelectContext(ctx, &victims, `
+		WITH chosen AS (
+			SELECT p.child_id, c.household_id
+			FROM placement p
+			JOIN child c ON c.id = p.child_id
+			JOIN booking_request br ON br.child_id = p.child_id AND br.day = p.day
+			WHERE p.hub_id = $1 AND p.day = $2 AND p.level = $3
+			ORDER BY p.status = 'confirmed',
+			         COALESCE((SELECT min(pr.tier) FROM parent pa JOIN profession pr ON pr.code = pa.profession_code
+			                   WHERE pa.household_id = c.household_id), 3) DESC,
+			         br.requested_at DESC, p.child_id DESC
+			LIMIT $4
+		)
+		SELECT child_id FROM chosen
+		UNION
+		SELECT p.child_id FROM placement p JOIN child c ON c.id = p.child_id JOIN household h ON h.id = c.household_id
+		WHERE p.hub_id = $1 AND p.day = $2 AND NOT h.allow_split AND c.household_id IN (SELECT household_id FROM chosen)
+		ORDER BY 1`, hubID, d, level, n)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM placement WHERE day = $1 AND child_id = ANY($2)`, d, pq.Array(victims)); err != nil {
+		return nil, translate(err)
+	}
+	return victims, nil
+}
+
+// CloseHubDay closes a hub for one day: every level's capacity drops to 0 and its children are
+// placed again elsewhere.
+func (s *Store) CloseHubDay(ctx context.Context, p AllocationPolicy, sc Scope, hubID int64, day time.Time) ([]AllocationRun, error) {
+	var levels []Level
+	if err := s.q.SelectContext(ctx, &levels, `SELECT level FROM hub_day_capacity WHERE hub_id = $1 AND day = $2 ORDER BY level`,
+		hubID, day.Format(time.DateOnly)); err != nil {
+		return nil, err
+	}
+	var runs []AllocationRun
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if _, err := tx.HubInScope(ctx, sc, hubID); err != nil {
+			return err
+		}
+		for _, l := range levels {
+			run, err := tx.SetCapacity(ctx, p, sc, hubID, day, l, 0)
+			if err != nil {
+				return err
+			}
+			runs = append(runs, run)
+		}
+		return nil
+	})
+	return runs, err
+}
