@@ -108,6 +108,14 @@ type cdKey struct {
 	day   string
 }
 
+func (r requestRow) allocRequest() alloc.Request {
+	return alloc.Request{
+		ChildID: r.ChildID, HouseholdID: r.HouseholdID, Level: alloc.Level(r.Level),
+		Days: []alloc.Day{alloc.DayOf(r.Day)}, Location: geo.Point{Lat: r.Lat, Lon: r.Lon},
+		Tier: r.Tier, RequestedAt: r.RequestedAt, AllowSplit: r.AllowSplit,
+	}
+}
+
 func (r requestRow) unsettled() bool { return !r.PlacedHub.Valid && !r.Waitlisted }
 func (r requestRow) confirmed() bool {
 	return r.PlacedStatus.Valid && r.PlacedStatus.String == string(Confirmed)
@@ -356,11 +364,7 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 		if !place && !keptSibling {
 			continue
 		}
-		prob.Requests = append(prob.Requests, alloc.Request{
-			ChildID: r.ChildID, HouseholdID: r.HouseholdID, Level: alloc.Level(r.Level),
-			Days: []alloc.Day{alloc.Day(day)}, Location: geo.Point{Lat: r.Lat, Lon: r.Lon},
-			Tier: r.Tier, RequestedAt: r.RequestedAt, AllowSplit: r.AllowSplit,
-		})
+		prob.Requests = append(prob.Requests, r.allocRequest())
 		if keptSibling {
 			prob.Fixed = append(prob.Fixed, alloc.FixedPlacement{ChildID: r.ChildID, Day: alloc.Day(day), HubID: r.PlacedHub.Int64})
 			extraSeats[seatKey(r.PlacedHub.Int64, day, r.Level)]++
@@ -499,4 +503,49 @@ func (s *Store) AllocationRunByID(ctx context.Context, id int64) (AllocationRun,
 		return run, fmt.Errorf("run %d report: %w", id, err)
 	}
 	return run, nil
+}
+
+// ExportProblem writes the current state of days as an allocator problem: every open hub with
+// its full capacity, every active request, and the confirmed seats as fixed placements. It is
+// what a complete re-run of those days would start from, for what-if planning on a copy.
+func (s *Store) ExportProblem(ctx context.Context, p AllocationPolicy, days []time.Time) (alloc.Problem, error) {
+	prob := alloc.Problem{Format: alloc.ProblemFormat, Params: alloc.Params{MaxDistanceKm: p.MaxDistanceKm}}
+	var rows []requestRow
+	if err := s.q.SelectContext(ctx, &rows, requestRowsSQL, pq.Array(dayStrings(days)), 0, pq.Array([]int64(nil))); err != nil {
+		return prob, err
+	}
+	for _, r := range rows {
+		prob.Requests = append(prob.Requests, r.allocRequest())
+		if r.confirmed() {
+			prob.Fixed = append(prob.Fixed, alloc.FixedPlacement{ChildID: r.ChildID, Day: alloc.DayOf(r.Day), HubID: r.PlacedHub.Int64})
+		}
+	}
+	var seats []struct {
+		HubID    int64     `db:"hub_id"`
+		Name     string    `db:"name"`
+		Lat      float64   `db:"lat"`
+		Lon      float64   `db:"lon"`
+		Day      time.Time `db:"day"`
+		Level    Level     `db:"level"`
+		Capacity int       `db:"capacity"`
+	}
+	if err := s.q.SelectContext(ctx, &seats, `
+		SELECT h.id AS hub_id, h.name, h.lat, h.lon, hdc.day, hdc.level, hdc.capacity
+		FROM hub_day_capacity hdc JOIN hub h ON h.id = hdc.hub_id
+		WHERE h.status = 'open' AND hdc.day = ANY($1) AND hdc.capacity > 0
+		ORDER BY h.id, hdc.day, hdc.level`, pq.Array(dayStrings(days))); err != nil {
+		return prob, err
+	}
+	for _, h := range seats {
+		if n := len(prob.Hubs); n == 0 || prob.Hubs[n-1].ID != h.HubID {
+			prob.Hubs = append(prob.Hubs, alloc.Hub{ID: h.HubID, Name: h.Name, Location: geo.Point{Lat: h.Lat, Lon: h.Lon}})
+		}
+		hub := &prob.Hubs[len(prob.Hubs)-1]
+		day := alloc.DayOf(h.Day)
+		if n := len(hub.Days); n == 0 || hub.Days[n-1].Day != day {
+			hub.Days = append(hub.Days, alloc.HubDay{Day: day, Seats: map[alloc.Level]int{}})
+		}
+		hub.Days[len(hub.Days)-1].Seats[alloc.Level(h.Level)] = h.Capacity
+	}
+	return prob, nil
 }

@@ -13,6 +13,10 @@ import (
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
+const allocateUsage = "usage: accueil allocate --from YYYY-MM-DD [--to YYYY-MM-DD] [--rebalance] [--seed N] [--export [--out FILE]]\n" +
+	"       accueil allocate --problem FILE [--out FILE] [--seed N]\n" +
+	"       accueil allocate --generate academie|national [--seed N]"
+
 // allocate runs the allocator by hand: on the database for a range of days, or on a problem
 // file (no database) to study or replay a run.
 func allocate(ctx context.Context, e env, args []string) error {
@@ -22,15 +26,20 @@ func allocate(ctx context.Context, e env, args []string) error {
 	rebalance := fs.Bool("rebalance", false, "also give proposed (not confirmed) seats again, to cut distance or unmet demand")
 	seed := fs.Uint64("seed", 0, "seed of the tie-breaking draw (default: a fresh one, recorded in the run)")
 	problem := fs.String("problem", "", "solve this problem file instead of the database")
-	out := fs.String("out", "", "with --problem: write the result file here (default: standard output)")
+	out := fs.String("out", "", "with --problem or --export: write the file here (default: standard output)")
+	export := fs.Bool("export", false, "with --from/--to: write the database's state of those days as a problem file instead of allocating")
+	generate := fs.String("generate", "", "solve a generated week, academie or national, and print its report")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *problem != "" {
 		return solveFile(ctx, e, *problem, *out, *seed)
 	}
+	if *generate != "" {
+		return solveGenerated(ctx, e, *generate, *seed)
+	}
 	if *from == "" {
-		return errors.New("usage: accueil allocate --from YYYY-MM-DD [--to YYYY-MM-DD] [--rebalance] [--seed N] | --problem FILE [--out FILE]")
+		return errors.New(allocateUsage)
 	}
 	if *to == "" {
 		to = from
@@ -52,6 +61,15 @@ func allocate(ctx context.Context, e env, args []string) error {
 	var days []time.Time
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		days = append(days, d)
+	}
+	if *export {
+		p, err := st.ExportProblem(ctx, store.DefaultAllocationPolicy(), days)
+		if err != nil {
+			return err
+		}
+		p.Params.Seed = *seed
+		p.Description = fmt.Sprintf("Export of %s to %s", *from, *to)
+		return writeTo(e, *out, func(w io.Writer) error { return alloc.WriteProblem(w, p) })
 	}
 	run, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), days, *rebalance, *seed, 0)
 	if err != nil {
@@ -82,17 +100,57 @@ func solveFile(ctx context.Context, e env, path, out string, seed uint64) error 
 	if err != nil {
 		return err
 	}
-	w := e.stdout
+	if err := writeTo(e, out, func(w io.Writer) error { return alloc.WriteResult(w, res) }); err != nil {
+		return err
+	}
 	if out != "" {
-		of, err := os.Create(out)
-		if err != nil {
+		return printReport(e.stdout, res.Report)
+	}
+	return nil
+}
+
+// writeTo writes a file with write, or standard output when path is empty.
+func writeTo(e env, path string, write func(io.Writer) error) error {
+	if path == "" {
+		return write(e.stdout)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// solveGenerated solves the académie or national benchmark week and prints its report.
+func solveGenerated(ctx context.Context, e env, which string, seed uint64) error {
+	if seed == 0 {
+		seed = 1
+	}
+	var sc alloc.Scenario
+	switch which {
+	case "academie":
+		var err error
+		if sc, err = alloc.AcademieScenario(seed); err != nil {
 			return err
 		}
-		defer of.Close()
-		w = of
-		defer printReport(e.stdout, res.Report)
+	case "national":
+		sc = alloc.NationalScenario(seed)
+	default:
+		return errors.New("--generate takes academie or national")
 	}
-	return alloc.WriteResult(w, res)
+	p, err := alloc.Generate(sc)
+	if err != nil {
+		return err
+	}
+	res, err := alloc.Solve(ctx, p)
+	if err != nil {
+		return err
+	}
+	return printReport(e.stdout, res.Report)
 }
 
 func printReport(w io.Writer, r alloc.Report) error {
