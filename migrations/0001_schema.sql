@@ -230,6 +230,13 @@ CREATE TABLE allocation_run (
     report      jsonb NOT NULL DEFAULT '{}'
 );
 
+-- A day is confirmed once its confirmation run, at the cutoff, has placed everyone by priority.
+CREATE TABLE day_confirmation (
+    day          date PRIMARY KEY,
+    run_id       bigint NOT NULL REFERENCES allocation_run (id),
+    confirmed_at timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TYPE placement_status AS ENUM ('proposed', 'confirmed');
 
 -- A child's seat in a hub for one day. UNIQUE (child, day): one seat a day. The seat's level is the
@@ -274,9 +281,12 @@ CREATE TRIGGER placement_count_update AFTER UPDATE OF hub_id, day, level ON plac
     FOR EACH ROW WHEN ((OLD.hub_id, OLD.day, OLD.level) IS DISTINCT FROM (NEW.hub_id, NEW.day, NEW.level))
     EXECUTE FUNCTION placement_count();
 
-CREATE TYPE waitlist_reason AS ENUM ('no_hub_in_reach', 'hubs_full', 'outranked', 'hub_closed');
+-- The allocator's reasons (alloc.Reason), stable codes shown to families in their words.
+CREATE TYPE waitlist_reason AS ENUM ('no_hub_in_reach', 'sibling_hub_full', 'no_common_hub', 'hubs_full',
+    'higher_priority', 'no_room_for_siblings');
 
--- A child-day asked for and not placed, with the reason told to the family.
+-- A child-day asked for and not placed, with the reason told to the family. The family's position
+-- is computed when shown, from the priority of every child waiting that day.
 CREATE TABLE waitlist_entry (
     child_id   bigint NOT NULL,
     day        date NOT NULL,
