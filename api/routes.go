@@ -44,6 +44,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/inscription", s.signupPage)
 	app.Post("/inscription", authLimit, s.signup)
 
+	parent := requireRole(store.RoleParent)
+	app.Get("/foyer", parent, s.householdForm)
+	app.Post("/foyer", parent, s.saveHousehold)
+	app.Get("/api/communes", requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.searchCommunes)
+
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/poles/:id", staff, s.hubPage)
 

@@ -47,6 +47,7 @@ type Server struct {
 	views    *frontend.Views
 	validate *validator.Validate
 	policy   store.AllocationPolicy
+	communes communeIndex
 }
 
 // New builds the Fiber application with every route and middleware.

@@ -30,6 +30,15 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("printable", func(fl validator.FieldLevel) bool {
 		return isPrintableText(fl.Field().String())
 	})
+	// personname takes letters of any script with accents, apostrophes, hyphens and spaces:
+	// "Éloïse", "N'Diaye", "Lê", "Anne-Sophie".
+	_ = v.RegisterValidation("personname", func(fl validator.FieldLevel) bool {
+		s := fl.Field().String()
+		return isPrintableText(s) && personNamePattern.MatchString(s)
+	})
+	_ = v.RegisterValidation("frphone", func(fl validator.FieldLevel) bool {
+		return frenchPhone.MatchString(fl.Field().String())
+	})
 	return v
 }
 
@@ -63,8 +72,15 @@ func fieldErrors(lang frontend.Lang, err error) map[string]string {
 func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
 	fr, en := "Cette valeur n’est pas valide.", "This value is not valid."
 	switch fe.Tag() {
-	case "required":
+	case "required", "required_if":
 		fr, en = "Ce champ est obligatoire.", "This field is required."
+		if fe.Field() == "sworn" {
+			fr, en = "Cochez la déclaration sur l’honneur pour continuer.", "Tick the sworn statement to continue."
+		}
+	case "personname":
+		fr, en = "Saisissez un nom en lettres (accents, apostrophes et traits d’union acceptés).", "Enter a name in letters (accents, apostrophes and hyphens allowed)."
+	case "frphone":
+		fr, en = "Saisissez un numéro de téléphone à 10 chiffres, par exemple 06 12 34 56 78.", "Enter a 10-digit phone number, such as 06 12 34 56 78."
 	case "email":
 		fr, en = "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.", "Enter a valid e-mail address, such as name@example.fr."
 	case "min":

@@ -6,3 +6,28 @@ document.addEventListener('submit', function (e) {
   form.dataset.sending = '1';
   setTimeout(function () { form.dataset.sending = ''; }, 8000);
 });
+
+// Commune fields: suggestions from /api/communes as the parent types (the field also accepts a
+// typed "Name (postal code)" without JavaScript).
+document.querySelectorAll('input[data-communes]').forEach(function (input) {
+  var list = document.getElementById(input.dataset.communes);
+  var timer;
+  input.addEventListener('input', function () {
+    clearTimeout(timer);
+    var q = input.value.trim();
+    if (q.length < 2) return;
+    timer = setTimeout(function () {
+      fetch('/api/communes?q=' + encodeURIComponent(q), { headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          list.textContent = '';
+          items.forEach(function (it) {
+            var o = document.createElement('option');
+            o.value = it.label;
+            list.appendChild(o);
+          });
+        })
+        .catch(function () {});
+    }, 150);
+  });
+});

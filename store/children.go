@@ -1,0 +1,122 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Pickup is a person a child may leave with.
+type Pickup struct {
+	Name     string `db:"name"`
+	Phone    string `db:"phone"`
+	Relation string `db:"relation"`
+}
+
+// Child is a child of a household, as its parents see it.
+type Child struct {
+	ID          int64     `db:"id"`
+	HouseholdID int64     `db:"household_id"`
+	FirstName   string    `db:"first_name"`
+	LastName    string    `db:"last_name"`
+	BirthDate   time.Time `db:"birth_date"`
+	Level       Level     `db:"level"`
+	HealthNote  string    `db:"health_note"`
+	Pickups     []Pickup  `db:"-"`
+}
+
+// ChildInput is what parents enter about a child.
+type ChildInput struct {
+	FirstName  string
+	LastName   string
+	BirthDate  time.Time
+	Level      Level
+	HealthNote string
+	Pickups    []Pickup
+}
+
+// ChildrenOf lists the children of a parent account's household, eldest last.
+func (s *Store) ChildrenOf(ctx context.Context, accountID int64) ([]Child, error) {
+	var out []Child
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT c.id, c.household_id, c.first_name, c.last_name, c.birth_date, c.level, c.health_note
+		FROM child c JOIN household h ON h.id = c.household_id
+		WHERE h.account_id = $1 ORDER BY c.birth_date DESC, c.id`, accountID)
+	return out, err
+}
+
+// ChildOf returns a child of the parent account's household with its pick-up persons, or
+// ErrNotFound for any other child.
+func (s *Store) ChildOf(ctx context.Context, accountID, childID int64) (Child, error) {
+	var c Child
+	err := s.q.GetContext(ctx, &c, `
+		SELECT c.id, c.household_id, c.first_name, c.last_name, c.birth_date, c.level, c.health_note
+		FROM child c JOIN household h ON h.id = c.household_id
+		WHERE c.id = $1 AND h.account_id = $2`, childID, accountID)
+	if err != nil {
+		return c, translate(err)
+	}
+	err = s.q.SelectContext(ctx, &c.Pickups, `SELECT name, phone, relation FROM pickup_person WHERE child_id = $1 ORDER BY id`, c.ID)
+	return c, err
+}
+
+// AddChild adds a child to the parent account's household; ErrNotFound when the account has no
+// household yet.
+func (s *Store) AddChild(ctx context.Context, accountID int64, in ChildInput) (int64, error) {
+	var id int64
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		err := tx.q.GetContext(ctx, &id, `
+			INSERT INTO child (household_id, first_name, last_name, birth_date, level, health_note)
+			SELECT h.id, $2, $3, $4, $5, $6 FROM household h WHERE h.account_id = $1
+			RETURNING id`, accountID, in.FirstName, in.LastName, in.BirthDate.Format(time.DateOnly), in.Level, in.HealthNote)
+		if err != nil {
+			return translate(err)
+		}
+		return tx.replacePickups(ctx, id, in.Pickups)
+	})
+	return id, err
+}
+
+// UpdateChild changes a child of the parent account's household; ErrNotFound for any other
+// child. A level change moves the child's seats' count with it, and the database refuses it
+// (ErrInvalid) where a seat's hub does not take the new level.
+func (s *Store) UpdateChild(ctx context.Context, accountID, childID int64, in ChildInput) error {
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		res, err := tx.q.ExecContext(ctx, `
+			UPDATE child c SET first_name = $3, last_name = $4, birth_date = $5, level = $6, health_note = $7
+			FROM household h WHERE h.id = c.household_id AND c.id = $1 AND h.account_id = $2`,
+			childID, accountID, in.FirstName, in.LastName, in.BirthDate.Format(time.DateOnly), in.Level, in.HealthNote)
+		if err != nil {
+			return translate(err)
+		}
+		if err := mustAffect(res); err != nil {
+			return err
+		}
+		return tx.replacePickups(ctx, childID, in.Pickups)
+	})
+}
+
+// DeleteChild removes a child of the parent account's household with its requests and seats;
+// ErrNotFound for any other child.
+func (s *Store) DeleteChild(ctx context.Context, accountID, childID int64) error {
+	res, err := s.q.ExecContext(ctx, `
+		DELETE FROM child c USING household h WHERE h.id = c.household_id AND c.id = $1 AND h.account_id = $2`,
+		childID, accountID)
+	if err != nil {
+		return translate(err)
+	}
+	return mustAffect(res)
+}
+
+func (s *Store) replacePickups(ctx context.Context, childID int64, pickups []Pickup) error {
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM pickup_person WHERE child_id = $1`, childID); err != nil {
+		return err
+	}
+	for _, p := range pickups {
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO pickup_person (child_id, name, phone, relation) VALUES ($1, $2, $3, $4)`,
+			childID, p.Name, p.Phone, p.Relation); err != nil {
+			return translate(err)
+		}
+	}
+	return nil
+}
