@@ -47,6 +47,11 @@ func (s *Server) routes(app *fiber.App) {
 	parent := requireRole(store.RoleParent)
 	app.Get("/foyer", parent, s.householdForm)
 	app.Post("/foyer", parent, s.saveHousehold)
+	app.Get("/enfants/nouveau", parent, s.newChildForm)
+	app.Post("/enfants", parent, s.createChild)
+	app.Get("/enfants/:id", parent, s.editChildForm)
+	app.Post("/enfants/:id", parent, s.updateChild)
+	app.Post("/enfants/:id/supprimer", parent, s.deleteChild)
 	app.Get("/api/communes", requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.searchCommunes)
 
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)

@@ -36,6 +36,10 @@ func newValidator() *validator.Validate {
 		s := fl.Field().String()
 		return isPrintableText(s) && personNamePattern.MatchString(s)
 	})
+	// note is free text on several lines: printable, line breaks allowed.
+	_ = v.RegisterValidation("note", func(fl validator.FieldLevel) bool {
+		return isPrintableText(strings.NewReplacer("\n", "", "\r", "", "\t", "").Replace(fl.Field().String()))
+	})
 	_ = v.RegisterValidation("frphone", func(fl validator.FieldLevel) bool {
 		return frenchPhone.MatchString(fl.Field().String())
 	})
@@ -91,7 +95,9 @@ func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
 		fr, en = "Les deux mots de passe ne sont pas identiques.", "The two passwords differ."
 	case "datetime":
 		fr, en = "Saisissez une date au format AAAA-MM-JJ.", "Enter a date as YYYY-MM-DD."
-	case "printable":
+	case "oneof":
+		fr, en = "Choisissez une valeur de la liste.", "Choose a value from the list."
+	case "note", "printable":
 		fr, en = "Ce champ contient des caractères non autorisés.", "This field contains characters that are not allowed."
 	}
 	if lang == frontend.English {

@@ -124,6 +124,8 @@ func (v *Views) funcs(lang Lang) template.FuncMap {
 			}
 			return (a*100 + b/2) / b
 		},
+		"inc":  func(i int) int { return i + 1 },
+		"list": func(items ...string) []string { return items },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
 				return nil, fmt.Errorf("dict takes key/value pairs")

@@ -1,0 +1,104 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+)
+
+func childForm(csrf string) url.Values {
+	return url.Values{"csrf": {csrf}, "first_name": {"Éloïse"}, "last_name": {"N'Diaye"}, "birth_date": {"2019-05-01"},
+		"health_note": {"Allergie aux arachides.\nPAI : trousse dans le cartable."},
+		"pickup_name_1": {"Mamie Lê"}, "pickup_phone_1": {"03 81 22 33 44"}, "pickup_relation_1": {"grand-mère"}}
+}
+
+func TestParentManagesChildren(t *testing.T) {
+	app, st := newApp(t)
+	ctx := context.Background()
+	if err := st.LoadSeed(ctx, twoDepartements(time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC))); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app)
+	b.login("p1@example.fr", goodPassword)
+	today := time.Now()
+	for field, tc := range map[string]struct{ value, want string }{
+		"birth_date":     {today.AddDate(-16, 0, -1).Format(time.DateOnly), "moins de 16 ans"},
+		"first_name":     {"", "Ce champ est obligatoire."},
+		"last_name":      {"Dupré\u0007", "Saisissez un nom en lettres"},
+		"health_note":    {"ok\u202e", "caractères non autorisés"},
+		"pickup_phone_1": {"12", "10 chiffres"},
+		"level":          {"lycee", "Choisissez une valeur de la liste."},
+	} {
+		form := childForm(b.csrf("/enfants/nouveau"))
+		form.Set(field, tc.value)
+		res := b.post("/enfants", form)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, tc.want) {
+			t.Errorf("%s=%q: %d, want 422 saying %q", field, tc.value, res.StatusCode, tc.want)
+		}
+	}
+	for _, birth := range []string{today.AddDate(0, 0, 3).Format(time.DateOnly), today.AddDate(-1, 0, 0).Format(time.DateOnly), "31/12/2019", "2019-02-30"} {
+		form := childForm(b.csrf("/enfants/nouveau"))
+		form.Set("birth_date", birth)
+		if res := b.post("/enfants", form); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("birth date %s accepted: %d", birth, res.StatusCode)
+		}
+	}
+	var before int
+	if err := st.DB().Get(&before, `SELECT count(*) FROM child`); err != nil {
+		t.Fatal(err)
+	}
+	if res := b.post("/enfants", childForm(b.csrf("/enfants/nouveau"))); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("valid child: %d", res.StatusCode)
+	}
+	var id int64
+	var level, note string
+	if err := st.DB().QueryRow(`SELECT id, level, health_note FROM child WHERE first_name = 'Éloïse'`).Scan(&id, &level, &note); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(note, "\n") {
+		t.Errorf("health note lost its line break: %q", note)
+	}
+	var after int
+	if err := st.DB().Get(&after, `SELECT count(*) FROM child`); err != nil || after != before+1 {
+		t.Fatalf("children: %d then %d", before, after)
+	}
+	page := fmt.Sprintf("/enfants/%d", id)
+	if res := b.get(page); res.StatusCode != 200 || !strings.Contains(res.body, "Mamie Lê") {
+		t.Errorf("edit page: %d", res.StatusCode)
+	}
+	edit := childForm(b.csrf(page))
+	edit.Set("first_name", "Chloé")
+	edit.Set("level", "maternelle")
+	if res := b.post(page, edit); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("edit: %d %s", res.StatusCode, res.body)
+	}
+
+	// Another parent, a director and a visitor reach nothing of this child.
+	other := newBrowser(t, app)
+	other.login("p2@example.fr", goodPassword)
+	steal := childForm(other.csrf("/"))
+	steal.Set("first_name", "Volé")
+	for _, res := range []response{other.get(page), other.post(page, steal), other.post(page+"/supprimer", url.Values{"csrf": {other.csrf("/")}})} {
+		if res.StatusCode != http.StatusNotFound || strings.Contains(res.body, "Chloé") {
+			t.Errorf("another parent on %s: %d, want 404 with nothing leaked", page, res.StatusCode)
+		}
+	}
+	dir := newBrowser(t, app)
+	dir.login("dir25@example.fr", goodPassword)
+	if res := dir.get(page); res.StatusCode != http.StatusNotFound {
+		t.Errorf("director: %d", res.StatusCode)
+	}
+	if err := st.DB().QueryRow(`SELECT first_name, level FROM child WHERE id = $1`, id).Scan(&note, &level); err != nil || note != "Chloé" || level != "maternelle" {
+		t.Errorf("child after the others' attempts: %s %s (%v)", note, level, err)
+	}
+	if res := b.post(page+"/supprimer", url.Values{"csrf": {b.csrf(page)}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	if res := b.get(page); res.StatusCode != http.StatusNotFound {
+		t.Errorf("deleted child still there: %d", res.StatusCode)
+	}
+}
