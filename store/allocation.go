@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/accueil-prioritaire/accueil/alloc"
@@ -240,15 +241,38 @@ func (s *Store) allocateRetrying(ctx context.Context, p AllocationPolicy, a allo
 	var err error
 	for i := 0; i < maxFullRetries; i++ {
 		err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-			var err error
-			run, err = tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))
-			return err
+			// Inside a caller's transaction, a refused write must not abort it: each attempt
+			// runs under a savepoint.
+			return tx.savepoint(ctx, func() error {
+				var err error
+				run, err = tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))
+				return err
+			})
 		})
 		if !errors.Is(err, ErrFull) {
 			return run, err
 		}
 	}
 	return run, err
+}
+
+// savepoint runs fn under a savepoint of the current transaction, rolled back if fn fails, so
+// that the transaction goes on. Outside a transaction it just runs fn.
+func (s *Store) savepoint(ctx context.Context, fn func() error) error {
+	if _, inTx := s.q.(*sqlx.Tx); !inTx {
+		return fn()
+	}
+	if _, err := s.q.ExecContext(ctx, `SAVEPOINT attempt`); err != nil {
+		return err
+	}
+	if err := fn(); err != nil {
+		if _, rerr := s.q.ExecContext(ctx, `ROLLBACK TO SAVEPOINT attempt`); rerr != nil {
+			return rerr
+		}
+		return err
+	}
+	_, err := s.q.ExecContext(ctx, `RELEASE SAVEPOINT attempt`)
+	return err
 }
 
 // statusByCutoff gives a proposed seat before the day's cutoff and a confirmed one after it (or

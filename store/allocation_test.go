@@ -50,7 +50,7 @@ func (tw *town) household(profession string, requested time.Time, days []time.Ti
 	}
 	var children []store.SeedChild
 	for i, l := range levels {
-		var reqs []store.SeedRequest
+		reqs := []store.SeedRequest{}
 		for _, d := range days {
 			reqs = append(reqs, store.SeedRequest{Day: d, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00", RequestedAt: requested})
 		}

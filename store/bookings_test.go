@@ -1,0 +1,162 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// childrenOf returns the account id and child ids of a household by its e-mail.
+func childrenOf(t *testing.T, st *store.Store, email string) (int64, []int64) {
+	t.Helper()
+	var acc int64
+	if err := st.DB().Get(&acc, `SELECT id FROM account WHERE email = $1`, email); err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	if err := st.DB().Select(&ids, `SELECT c.id FROM child c JOIN household h ON h.id = c.household_id WHERE h.account_id = $1 ORDER BY c.id`, acc); err != nil {
+		t.Fatal(err)
+	}
+	return acc, ids
+}
+
+func TestBookingIsIdempotentAndScoped(t *testing.T) {
+	tw := newTown(farDay, farDay.AddDate(0, 0, 1), farDay.AddDate(0, 0, 2))
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Maternelle: 10, store.Elementaire: 15})
+	mine := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Maternelle, store.Elementaire)
+	theirs := tw.household("policier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
+	st := tw.load(t)
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	acc, kids := childrenOf(t, st, mine)
+	_, other := childrenOf(t, st, theirs)
+	in := store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay, farDay.AddDate(0, 0, 2)}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:30"}
+	b, replayed, err := st.Book(ctx, p, acc, "key-00000001", []byte("hash-a"), in)
+	if err != nil || replayed || len(b.Days) != 4 {
+		t.Fatalf("first booking: %+v, replayed %v, %v", b, replayed, err)
+	}
+	for _, d := range b.Days {
+		if d.Status != "proposed" || d.HubName == "" || d.ArriveAt != "08:00" {
+			t.Errorf("answer %+v", d)
+		}
+	}
+	again, replayed, err := st.Book(ctx, p, acc, "key-00000001", []byte("hash-a"), in)
+	if err != nil || !replayed || len(again.Days) != 4 {
+		t.Fatalf("replay: %+v, %v, %v", again, replayed, err)
+	}
+	var requests int
+	if err := st.DB().Get(&requests, `SELECT count(*) FROM booking_request`); err != nil || requests != 4 {
+		t.Errorf("requests after a replay: %d (%v), want 4", requests, err)
+	}
+	if _, _, err := st.Book(ctx, p, acc, "key-00000001", []byte("hash-b"), in); !errors.Is(err, store.ErrIdempotencyMismatch) {
+		t.Errorf("same key, other request: %v", err)
+	}
+	steal := in
+	steal.ChildIDs = append([]int64{}, other...)
+	if _, _, err := st.Book(ctx, p, acc, "key-00000002", []byte("hash-c"), steal); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("booking another household's child: %v, want ErrNotFound", err)
+	}
+	closed := in
+	closed.Days = []time.Time{farDay.AddDate(0, 0, 5)} // a Saturday
+	if _, _, err := st.Book(ctx, p, acc, "key-00000003", []byte("hash-d"), closed); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("booking a closed day: %v, want ErrInvalid", err)
+	}
+	var keys int
+	if err := st.DB().Get(&keys, `SELECT count(*) FROM idempotency_key`); err != nil || keys != 1 {
+		t.Errorf("refused bookings left %d keys (%v), want 1", keys, err)
+	}
+	// Cancelling a day frees the seats and is e-mailed.
+	n, err := st.CancelBooking(ctx, p, acc, kids[0], farDay, time.Time{})
+	if err != nil || n != 1 {
+		t.Fatalf("cancel: %d, %v", n, err)
+	}
+	if _, err := st.CancelBooking(ctx, p, acc, other[0], farDay, time.Time{}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("cancelling another household's child: %v", err)
+	}
+	left, err := st.UpcomingBookings(ctx, acc, farDay)
+	if err != nil || len(left) != 3 {
+		t.Errorf("after cancelling one day: %d days (%v), want 3", len(left), err)
+	}
+	var mails int
+	if err := st.DB().Get(&mails, `SELECT count(*) FROM outbox_email WHERE to_address = $1`, mine); err != nil || mails != 2 {
+		t.Errorf("e-mails: %d (%v), want 2 (booking, cancellation)", mails, err)
+	}
+	// Asking again for the cancelled day books it again.
+	if b, _, err := st.Book(ctx, p, acc, "key-00000004", []byte("hash-e"), store.BookingInput{ChildIDs: kids[:1], Days: []time.Time{farDay},
+		Location: store.NearWork, ArriveAt: "07:30", DepartAt: "18:30"}); err != nil || len(b.Days) != 1 || b.Days[0].Status == "pending" {
+		t.Errorf("booking a cancelled day again: %+v, %v", b, err)
+	}
+}
+
+// TestLastSeatsUnderAThousandBookers: 1,000 households book at once for a hub-day with 10 seats
+// left: exactly 10 get one, every other gets a waitlist answer, none an error, and the hub never
+// holds more than its capacity.
+func TestLastSeatsUnderAThousandBookers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("1,000 concurrent bookings")
+	}
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
+	var emails []string
+	for i := 0; i < 1000; i++ {
+		emails = append(emails, tw.household("aide_soignant", farDay.AddDate(0, 0, -9), nil, store.Elementaire))
+	}
+	st := tw.load(t)
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	type booker struct {
+		acc  int64
+		kids []int64
+	}
+	var bookers []booker
+	for _, e := range emails {
+		acc, kids := childrenOf(t, st, e)
+		bookers = append(bookers, booker{acc, kids})
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	placed, waitlisted := 0, 0
+	var failures []error
+	start := make(chan struct{})
+	for i, bk := range bookers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			b, _, err := st.Book(ctx, p, bk.acc, fmt.Sprintf("rush-%08d", i), []byte("h"), store.BookingInput{ChildIDs: bk.kids,
+				Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				failures = append(failures, err)
+				return
+			}
+			switch b.Days[0].Status {
+			case "proposed":
+				placed++
+			case "waitlisted":
+				waitlisted++
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	if len(failures) > 0 {
+		t.Fatalf("%d bookings failed, first: %v", len(failures), failures[0])
+	}
+	var counter, rows int
+	if err := st.DB().Get(&counter, `SELECT placed FROM hub_day_capacity`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().Get(&rows, `SELECT count(*) FROM placement`); err != nil {
+		t.Fatal(err)
+	}
+	if placed != 10 || waitlisted != 990 || counter != 10 || rows != 10 {
+		t.Fatalf("placed %d, waitlisted %d, counter %d, rows %d; want 10, 990, 10, 10", placed, waitlisted, counter, rows)
+	}
+}
