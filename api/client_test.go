@@ -95,3 +95,12 @@ func (b *browser) login(email, password string) {
 		b.t.Fatalf("login %s: status %d\n%s", email, res.StatusCode, res.body)
 	}
 }
+
+func regexpFind(t *testing.T, body, pattern string) string {
+	t.Helper()
+	m := regexp.MustCompile(pattern).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("%s not found", pattern)
+	}
+	return m[1]
+}

@@ -52,6 +52,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/enfants/:id", parent, s.editChildForm)
 	app.Post("/enfants/:id", parent, s.updateChild)
 	app.Post("/enfants/:id/supprimer", parent, s.deleteChild)
+	app.Get("/reserver", parent, s.bookingForm)
+	app.Post("/reserver", parent, s.submitBooking)
+	app.Get("/reservations", parent, s.myBookings)
+	app.Post("/reservations/annuler", parent, s.cancelBooking)
+	app.Post("/api/bookings", parent, s.createBooking)
 	app.Get("/api/communes", requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.searchCommunes)
 
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)

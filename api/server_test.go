@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"encoding/json"
+	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -75,5 +76,26 @@ func TestStaticAssetsAreCachedForAYear(t *testing.T) {
 	res := b.get(m[1])
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Cache-Control"), "max-age=31536000") {
 		t.Errorf("app.css: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+}
+
+// TestOversizedBodyIsRefused goes through a real listener: the in-memory test client fails
+// before the server can answer.
+func TestOversizedBodyIsRefused(t *testing.T) {
+	app, _ := newApp(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go app.Listener(ln)
+	t.Cleanup(func() { _ = app.Shutdown() })
+	res, err := http.Post("http://"+ln.Addr().String()+"/connexion", "application/x-www-form-urlencoded",
+		strings.NewReader("email="+strings.Repeat("a", 200<<10)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("200 KiB body: %d, want 413", res.StatusCode)
 	}
 }

@@ -124,7 +124,23 @@ func (v *Views) funcs(lang Lang) template.FuncMap {
 			}
 			return (a*100 + b/2) / b
 		},
-		"inc":  func(i int) int { return i + 1 },
+		"inc": func(i int) int { return i + 1 },
+		"hasID": func(ids []int64, id int64) bool {
+			for _, x := range ids {
+				if x == id {
+					return true
+				}
+			}
+			return false
+		},
+		"hasDay": func(days []string, d string) bool {
+			for _, x := range days {
+				if x == d {
+					return true
+				}
+			}
+			return false
+		},
 		"list": func(items ...string) []string { return items },
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {

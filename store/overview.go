@@ -200,3 +200,12 @@ func (s *Store) Professions(ctx context.Context) ([]Profession, error) {
 	err := s.q.SelectContext(ctx, &out, `SELECT code, label_fr, label_en, tier FROM profession ORDER BY tier, position, code`)
 	return out, err
 }
+
+// OpenDays returns up to n days from from on on which some hub is open.
+func (s *Store) OpenDays(ctx context.Context, from time.Time, n int) ([]time.Time, error) {
+	var days []time.Time
+	err := s.q.SelectContext(ctx, &days, `
+		SELECT DISTINCT day FROM hub_day_capacity WHERE day >= $1 AND capacity > 0 ORDER BY day LIMIT $2`,
+		from.Format(time.DateOnly), n)
+	return days, err
+}

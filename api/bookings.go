@@ -1,0 +1,256 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/alloc"
+	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// bookingHorizon is how many open days ahead parents may book (two weeks).
+const bookingHorizon = 10
+
+// bookingRequest is a booking as the JSON API takes it; the form fills the same struct.
+type bookingRequest struct {
+	ChildIDs []int64  `json:"child_ids" validate:"required,min=1,max=8,dive,gt=0"`
+	Days     []string `json:"days" validate:"required,min=1,max=10,dive,datetime=2006-01-02"`
+	Location string   `json:"location" validate:"required,oneof=home work"`
+	ArriveAt string   `json:"arrive_at" validate:"required,datetime=15:04"`
+	DepartAt string   `json:"depart_at" validate:"required,datetime=15:04"`
+}
+
+// check validates a booking against the open days; it returns the field errors, empty if fine.
+func (s *Server) checkBooking(c *fiber.Ctx, req *bookingRequest) (store.BookingInput, map[string]string, error) {
+	lang := s.lang(c)
+	msg := func(fr, en string) string {
+		if lang == frontend.English {
+			return en
+		}
+		return fr
+	}
+	errs := map[string]string{}
+	if err := s.validate.Struct(req); err != nil {
+		errs = fieldErrors(lang, err)
+	}
+	in := store.BookingInput{ChildIDs: req.ChildIDs, Location: store.Location(req.Location), ArriveAt: req.ArriveAt, DepartAt: req.DepartAt}
+	if _, bad := errs["arrive_at"]; !bad {
+		if _, bad := errs["depart_at"]; !bad && (req.ArriveAt < "07:30" || req.DepartAt > "18:30" || req.ArriveAt >= req.DepartAt) {
+			errs["depart_at"] = msg("L’accueil a lieu de 7 h 30 à 18 h 30 : l’arrivée doit précéder le départ.", "Hosting runs from 7:30 to 18:30: arrival must come before departure.")
+		}
+	}
+	if _, bad := errs["days"]; !bad {
+		open, err := s.store.OpenDays(c.UserContext(), s.today(), bookingHorizon)
+		if err != nil {
+			return in, nil, err
+		}
+		for _, d := range req.Days {
+			day, _ := time.Parse(time.DateOnly, d)
+			if !slices.ContainsFunc(open, day.Equal) {
+				errs["days"] = msg("Choisissez des jours ouverts parmi les deux prochaines semaines.", "Choose open days within the next two weeks.")
+				break
+			}
+			if !slices.ContainsFunc(in.Days, day.Equal) {
+				in.Days = append(in.Days, day)
+			}
+		}
+	}
+	slices.Sort(in.ChildIDs)
+	in.ChildIDs = slices.Compact(in.ChildIDs)
+	slices.SortFunc(in.Days, func(a, b time.Time) int { return a.Compare(b) })
+	return in, errs, nil
+}
+
+// requestHash is the fingerprint of a booking, for the idempotency check.
+func requestHash(in store.BookingInput) []byte {
+	b, _ := json.Marshal(in)
+	h := sha256.Sum256(b)
+	return h[:]
+}
+
+// bookingError turns what the store refuses into the answer a parent understands.
+func bookingError(err error) error {
+	switch {
+	case errors.Is(err, store.ErrIdempotencyMismatch):
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "idempotency key reused")
+	}
+	return err
+}
+
+// createBooking is POST /api/bookings: the JSON booking endpoint, with an Idempotency-Key
+// header. A replay answers 200 with Idempotent-Replayed: true; a first answer 201.
+func (s *Server) createBooking(c *fiber.Ctx) error {
+	key := c.Get("Idempotency-Key")
+	if len(key) < 8 || len(key) > 128 || !isPrintableText(key) {
+		return fieldError(c, "Idempotency-Key", "Envoyez un en-tête Idempotency-Key de 8 à 128 caractères.", "Send an Idempotency-Key header of 8 to 128 characters.")
+	}
+	var req bookingRequest
+	if err := c.BodyParser(&req); err != nil {
+		return fiber.ErrBadRequest
+	}
+	in, errs, err := s.checkBooking(c, &req)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{"status": 422,
+			"message": "Certains champs ne sont pas valides.", "message_en": "Some fields are not valid.", "fields": errs}})
+	}
+	b, replayed, err := s.store.Book(c.UserContext(), s.policy, session(c).ID, key, requestHash(in), in)
+	if errors.Is(err, store.ErrIdempotencyMismatch) {
+		return fieldError(c, "Idempotency-Key", "Cette clé a déjà servi pour une autre réservation.", "This key was already used for another booking.")
+	}
+	if err != nil {
+		return bookingError(err)
+	}
+	if replayed {
+		c.Set("Idempotent-Replayed", "true")
+		return c.Status(fiber.StatusOK).JSON(b)
+	}
+	return c.Status(fiber.StatusCreated).JSON(b)
+}
+
+// bookedView is one answer as the result and bookings pages show it.
+type bookedView struct {
+	store.BookedDay
+	MapURL   string
+	ReasonFR string
+	ReasonEN string
+}
+
+func bookedViews(days []store.BookedDay, maxKm float64) []bookedView {
+	out := make([]bookedView, len(days))
+	for i, d := range days {
+		v := bookedView{BookedDay: d}
+		if d.HubID != 0 {
+			v.MapURL = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=16/%.5f/%.5f", d.HubLat, d.HubLon, d.HubLat, d.HubLon)
+		}
+		if d.Reason != "" {
+			v.ReasonFR, v.ReasonEN = alloc.Reason(d.Reason).Messages(maxKm)
+		}
+		out[i] = v
+	}
+	return out
+}
+
+// bookedList is a table of answers; Cancel adds a cancel button per day.
+type bookedList struct {
+	Days   []bookedView
+	Cancel bool
+}
+
+type bookingPage struct {
+	Children []store.Child
+	Days     []time.Time
+	Key      string
+	Form     bookingRequest
+	Cutoff   string
+	Times    []string
+}
+
+func (s *Server) bookingForm(c *fiber.Ctx) error {
+	return s.renderBookingForm(c, bookingRequest{Location: "home", ArriveAt: "08:00", DepartAt: "17:30"}, nil)
+}
+
+func (s *Server) renderBookingForm(c *fiber.Ctx, form bookingRequest, errs map[string]string) error {
+	ctx := c.UserContext()
+	kids, err := s.store.ChildrenOf(ctx, session(c).ID)
+	if err != nil {
+		return err
+	}
+	if len(kids) == 0 {
+		return c.Redirect("/", fiber.StatusSeeOther)
+	}
+	days, err := s.store.OpenDays(ctx, s.today(), bookingHorizon)
+	if err != nil {
+		return err
+	}
+	var times []string
+	for m := 7*60 + 30; m <= 18*60+30; m += 15 {
+		times = append(times, fmt.Sprintf("%02d:%02d", m/60, m%60))
+	}
+	lang := s.lang(c)
+	p := s.page(c, frontend.T(lang, "booking.title"))
+	p.Data = bookingPage{Children: kids, Days: days, Key: store.RandomToken(), Form: form, Times: times,
+		Cutoff: fmt.Sprintf("%d:%02d", s.policy.CutoffHour, s.policy.CutoffMinute)}
+	if len(errs) > 0 {
+		p.Errors = errs
+		p.FormError = frontend.T(lang, "form.errors")
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
+	return s.renderPage(c, "booking", p)
+}
+
+// submitBooking is the form's POST: the same booking as the API, answered with a page.
+func (s *Server) submitBooking(c *fiber.Ctx) error {
+	args := c.Request().PostArgs()
+	req := bookingRequest{Location: c.FormValue("location"), ArriveAt: c.FormValue("arrive_at"), DepartAt: c.FormValue("depart_at")}
+	for _, v := range args.PeekMulti("child") {
+		id, err := strconv.ParseInt(string(v), 10, 64)
+		if err != nil {
+			return fiber.ErrBadRequest
+		}
+		req.ChildIDs = append(req.ChildIDs, id)
+	}
+	for _, v := range args.PeekMulti("day") {
+		req.Days = append(req.Days, string(v))
+	}
+	in, errs, err := s.checkBooking(c, &req)
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return s.renderBookingForm(c, req, errs)
+	}
+	key := c.FormValue("key")
+	if len(key) < 8 || len(key) > 128 {
+		return fiber.ErrBadRequest
+	}
+	b, _, err := s.store.Book(c.UserContext(), s.policy, session(c).ID, key, requestHash(in), in)
+	if errors.Is(err, store.ErrIdempotencyMismatch) {
+		// The form was sent again with other choices: a new form, with a new key.
+		return s.renderBookingForm(c, req, map[string]string{"days": frontend.T(s.lang(c), "booking.resubmit")})
+	}
+	if err != nil {
+		return bookingError(err)
+	}
+	p := s.page(c, frontend.T(s.lang(c), "booking.result"))
+	p.Data = bookedList{Days: bookedViews(b.Days, s.policy.MaxDistanceKm)}
+	return s.renderPage(c, "booking_result", p)
+}
+
+func (s *Server) myBookings(c *fiber.Ctx) error {
+	days, err := s.store.UpcomingBookings(c.UserContext(), session(c).ID, s.today())
+	if err != nil {
+		return err
+	}
+	p := s.page(c, frontend.T(s.lang(c), "bookings.title"))
+	p.Data = bookedList{Days: bookedViews(days, s.policy.MaxDistanceKm), Cancel: true}
+	return s.renderPage(c, "bookings", p)
+}
+
+// cancelBooking cancels one child-day (child and day given) or every upcoming day ("all").
+func (s *Server) cancelBooking(c *fiber.Ctx) error {
+	var childID int64
+	var day time.Time
+	if c.FormValue("all") != "true" {
+		var err1, err2 error
+		childID, err1 = strconv.ParseInt(c.FormValue("child"), 10, 64)
+		day, err2 = time.Parse(time.DateOnly, c.FormValue("day"))
+		if err1 != nil || err2 != nil || childID <= 0 {
+			return store.ErrNotFound
+		}
+	}
+	if _, err := s.store.CancelBooking(c.UserContext(), s.policy, session(c).ID, childID, day, s.today()); err != nil {
+		return err
+	}
+	return c.Redirect("/reservations", fiber.StatusSeeOther)
+}

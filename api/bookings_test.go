@@ -1,0 +1,170 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// nextWeekdays returns the first n weekdays after today, as the booking calendar offers them.
+func nextWeekdays(n int) []time.Time {
+	var out []time.Time
+	d := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	for len(out) < n {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			out = append(out, d)
+		}
+		d = d.AddDate(0, 0, 1)
+	}
+	return out
+}
+
+func bookingApp(t *testing.T) (*browser, *store.Store, []time.Time, func() *browser) {
+	app, st := newApp(t)
+	days := nextWeekdays(4)
+	seed := twoDepartements(days[0])
+	seed.OpenDays = days
+	if err := st.LoadSeed(context.Background(), seed); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app)
+	b.login("p1@example.fr", goodPassword)
+	return b, st, days, func() *browser { return newBrowser(t, app) }
+}
+
+func (b *browser) postBooking(body, key, csrf string) response {
+	req := httptest.NewRequest(http.MethodPost, "/api/bookings", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-CSRF-Token", csrf)
+	if key != "" {
+		req.Header.Set("Idempotency-Key", key)
+	}
+	return b.do(req)
+}
+
+func TestBookingPagesAndCancellation(t *testing.T) {
+	b, st, days, _ := bookingApp(t)
+	form := b.get("/reserver")
+	if form.StatusCode != 200 || !strings.Contains(form.body, "Zoé") || !strings.Contains(form.body, "niveau 1") {
+		t.Fatalf("booking form: %d", form.StatusCode)
+	}
+	key := regexpFind(t, form.body, `name="key" value="([^"]+)"`)
+	var childID int64
+	if err := st.DB().Get(&childID, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	post := url.Values{"csrf": {b.csrf("/reserver")}, "key": {key}, "child": {fmt.Sprint(childID)},
+		"day": {days[2].Format(time.DateOnly), days[3].Format(time.DateOnly)}, "location": {"home"}, "arrive_at": {"08:15"}, "depart_at": {"17:45"}}
+	res := b.post("/reserver", post)
+	if res.StatusCode != 200 || !strings.Contains(res.body, "École Jean-Macé") || !strings.Contains(res.body, "Place proposée") {
+		t.Fatalf("booking result: %d\n%s", res.StatusCode, res.body)
+	}
+	// A double click sends the same key again: same answer, nothing booked twice.
+	if again := b.post("/reserver", post); again.StatusCode != 200 || !strings.Contains(again.body, "École Jean-Macé") {
+		t.Errorf("double submit: %d", again.StatusCode)
+	}
+	var n int
+	if err := st.DB().Get(&n, `SELECT count(*) FROM booking_request WHERE child_id = $1 AND day = ANY($2)`, childID,
+		"{"+days[2].Format(time.DateOnly)+","+days[3].Format(time.DateOnly)+"}"); err != nil || n != 2 {
+		t.Errorf("requests: %d (%v), want 2", n, err)
+	}
+	// Bad input is named and books nothing.
+	for field, v := range map[string]string{"depart_at": "07:00", "day": "2020-01-01", "location": "mars"} {
+		bad := url.Values{}
+		for k, vs := range post {
+			bad[k] = vs
+		}
+		bad.Set("key", "another-key-"+field)
+		bad.Set(field, v)
+		if res := b.post("/reserver", bad); res.StatusCode != http.StatusUnprocessableEntity {
+			t.Errorf("%s=%s: %d, want 422", field, v, res.StatusCode)
+		}
+	}
+	list := b.get("/reservations")
+	rows := func(body string) int { return strings.Count(body, `<input type="hidden" name="child"`) }
+	if list.StatusCode != 200 || rows(list.body) != 3 { // the seed's day plus the two booked
+		t.Fatalf("my bookings: %d, %d rows", list.StatusCode, rows(list.body))
+	}
+	cancel := url.Values{"csrf": {b.csrf("/reservations")}, "child": {fmt.Sprint(childID)}, "day": {days[3].Format(time.DateOnly)}}
+	if res := b.post("/reservations/annuler", cancel); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel: %d", res.StatusCode)
+	}
+	if list := b.get("/reservations"); rows(list.body) != 2 {
+		t.Errorf("after cancelling one day: %d days left", rows(list.body))
+	}
+	var mails int
+	if err := st.DB().Get(&mails, `SELECT count(*) FROM outbox_email WHERE to_address = 'p1@example.fr' AND subject LIKE '%annulation%'`); err != nil || mails != 1 {
+		t.Errorf("cancellation e-mails: %d (%v)", mails, err)
+	}
+	if res := b.post("/reservations/annuler", url.Values{"csrf": {b.csrf("/reservations")}, "all": {"true"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("cancel all: %d", res.StatusCode)
+	}
+	if list := b.get("/reservations"); !strings.Contains(list.body, "Aucune réservation à venir.") {
+		t.Error("bookings left after cancelling all")
+	}
+}
+
+func TestBookingAPIIdempotencyAndAccess(t *testing.T) {
+	b, st, days, newB := bookingApp(t)
+	var mine, theirs int64
+	if err := st.DB().Get(&mine, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().Get(&theirs, `SELECT id FROM child WHERE first_name = 'Noé'`); err != nil {
+		t.Fatal(err)
+	}
+	csrf := b.csrf("/")
+	body := fmt.Sprintf(`{"child_ids":[%d],"days":["%s"],"location":"work","arrive_at":"08:00","depart_at":"17:00"}`, mine, days[1].Format(time.DateOnly))
+	if res := b.postBooking(body, "", csrf); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("no key: %d", res.StatusCode)
+	}
+	first := b.postBooking(body, "key-abcdefgh", csrf)
+	if first.StatusCode != http.StatusCreated {
+		t.Fatalf("first: %d %s", first.StatusCode, first.body)
+	}
+	second := b.postBooking(body, "key-abcdefgh", csrf)
+	if second.StatusCode != http.StatusOK || second.Header.Get("Idempotent-Replayed") != "true" || second.body != first.body {
+		t.Errorf("replay: %d %q, same body %v", second.StatusCode, second.Header.Get("Idempotent-Replayed"), second.body == first.body)
+	}
+	var got struct {
+		Days []struct {
+			Status string `json:"status"`
+			Hub    string `json:"hub_name"`
+		} `json:"days"`
+	}
+	if err := json.Unmarshal([]byte(first.body), &got); err != nil || len(got.Days) != 1 || got.Days[0].Status != "proposed" {
+		t.Errorf("answer: %s", first.body)
+	}
+	other := strings.Replace(body, "17:00", "16:00", 1)
+	if res := b.postBooking(other, "key-abcdefgh", csrf); res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Idempotency-Key") {
+		t.Errorf("same key, other body: %d %s", res.StatusCode, res.body)
+	}
+	steal := fmt.Sprintf(`{"child_ids":[%d],"days":["%s"],"location":"work","arrive_at":"08:00","depart_at":"17:00"}`, theirs, days[1].Format(time.DateOnly))
+	if res := b.postBooking(steal, "key-steal-001", csrf); res.StatusCode != http.StatusNotFound {
+		t.Errorf("booking another household's child: %d, want 404", res.StatusCode)
+	}
+	for _, bad := range []string{`{"child_ids":[],"days":[]}`, `{"child_ids":[1],"days":["demain"],"location":"home","arrive_at":"8h","depart_at":"17:00"}`, `not json`} {
+		if res := b.postBooking(bad, "key-bad-"+fmt.Sprint(len(bad)), csrf); res.StatusCode != http.StatusUnprocessableEntity && res.StatusCode != http.StatusBadRequest {
+			t.Errorf("%s: %d", bad, res.StatusCode)
+		}
+	}
+	// Another parent cannot cancel this child's day.
+	p2 := newB()
+	p2.login("p2@example.fr", goodPassword)
+	if res := p2.post("/reservations/annuler", url.Values{"csrf": {p2.csrf("/")}, "child": {fmt.Sprint(mine)}, "day": {days[1].Format(time.DateOnly)}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("another parent cancels: %d, want 404", res.StatusCode)
+	}
+	var active int
+	if err := st.DB().Get(&active, `SELECT count(*) FROM booking_request WHERE child_id = $1 AND cancelled_at IS NULL`, mine); err != nil || active != 2 {
+		t.Errorf("active requests of the child: %d (%v), want 2", active, err)
+	}
+}
