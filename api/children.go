@@ -204,4 +204,3 @@ func (s *Server) deleteChild(c *fiber.Ctx) error {
 	}
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
-

@@ -12,7 +12,7 @@ import (
 
 func childForm(csrf string) url.Values {
 	return url.Values{"csrf": {csrf}, "first_name": {"Éloïse"}, "last_name": {"N'Diaye"}, "birth_date": {"2019-05-01"},
-		"health_note": {"Allergie aux arachides.\nPAI : trousse dans le cartable."},
+		"health_note":   {"Allergie aux arachides.\nPAI : trousse dans le cartable."},
 		"pickup_name_1": {"Mamie Lê"}, "pickup_phone_1": {"03 81 22 33 44"}, "pickup_relation_1": {"grand-mère"}}
 }
 
