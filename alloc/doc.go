@@ -40,6 +40,10 @@
 // child needs one seat in a hub it can use on all its days, each hub offering its fewest free
 // seats over the week; then each unit moves to the nearest hub with room on its actual days), and
 // later from where the previous pass placed each child; the best of Params.Passes passes is kept.
+// Finally, whole movers (a child alone, or siblings kept together, with all the days of their week)
+// move to nearer hubs, to free seats or by swapping hubs with another mover, never giving a child a
+// second hub and never leaving a seat that a waitlisted unit could claim (see improve): this is
+// the second chance of sibling groups, which the daily flows never move.
 // Candidate hubs are found with a latitude-longitude grid; every hub within the maximum distance
 // is a candidate, since leaving one out could let a lower-priority child take a seat the rule
 // owes to a higher one. Days, and the lower bound's networks, are solved in parallel.

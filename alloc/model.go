@@ -186,7 +186,7 @@ func (m *model) compileRequests(p *Problem) {
 	for _, r := range p.Requests {
 		maxLat, maxLon = max(maxLat, math.Abs(r.Location.Lat)), max(maxLon, math.Abs(r.Location.Lon))
 	}
-	grid := newHubGrid(m.hubLoc, m.params.MaxDistanceKm, maxLat, maxLon)
+	near := &nearHubs{grid: newHubGrid(m.hubLoc, m.params.MaxDistanceKm, maxLat, maxLon), maxKm: m.params.MaxDistanceKm}
 
 	hhIdx := map[int64]int32{}
 	var hhIDs []int64
@@ -226,17 +226,15 @@ func (m *model) compileRequests(p *Problem) {
 		for _, d := range days {
 			want[d/64] |= 1 << (d % 64)
 		}
-		grid.within(r.Location, m.params.MaxDistanceKm, func(h int32, km float64) {
-			open := m.openDays[int(h)*numLevels+int(req.level)]
-			for w := range open {
+		req.cands, req.byHub = near.candidates(r.Location, func(h int32) bool {
+			open := &m.openDays[int(h)*numLevels+int(req.level)]
+			for w := range m.dayWords {
 				if open[w]&want[w] != 0 {
-					req.cands = append(req.cands, cand{hub: h, distM: int32(km * 1000)})
-					return
+					return true
 				}
 			}
+			return false
 		})
-		sortCands(req.cands)
-		req.byHub = sortedByHub(req.cands)
 		m.reqs = append(m.reqs, req)
 
 		ci, ok := m.childIdx[r.ChildID]

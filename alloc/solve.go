@@ -52,6 +52,7 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 		homes = next
 	}
 
+	m.improve(best)
 	r := m.result(best)
 	lb, err := m.lowerBound(ctx, best)
 	if err != nil {
