@@ -49,8 +49,9 @@ build: $(BIN)
 $(BIN): deps $(ASSETS) $(GO_SOURCES) go.mod go.sum
 	go build -o $(BIN) ./cmd/accueil
 
+# DEV_MODE shows the e-mails on /dev/emails, since a local demo has no SMTP server.
 run: deps $(BIN)
-	./$(BIN) serve --demo
+	DEV_MODE=$${DEV_MODE:-true} ./$(BIN) serve --demo
 
 test: deps-test $(ASSETS)
 	go vet ./...

@@ -155,6 +155,9 @@ func (s *Server) signup(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := s.sendConfirmation(c, acc); err != nil {
+		return err
+	}
 	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: acc.ID, Action: "account.signup",
 		ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10), IP: c.IP()}); err != nil {
 		return err

@@ -88,6 +88,9 @@ func bookingError(err error) error {
 // createBooking is POST /api/bookings: the JSON booking endpoint, with an Idempotency-Key
 // header. A replay answers 200 with Idempotent-Replayed: true; a first answer 201.
 func (s *Server) createBooking(c *fiber.Ctx) error {
+	if session(c).EmailConfirmedAt == nil {
+		return errEmailUnconfirmed
+	}
 	key := c.Get("Idempotency-Key")
 	if len(key) < 8 || len(key) > 128 || !isPrintableText(key) {
 		return fieldError(c, "Idempotency-Key", "Envoyez un en-tête Idempotency-Key de 8 à 128 caractères.", "Send an Idempotency-Key header of 8 to 128 characters.")
@@ -191,6 +194,9 @@ func (s *Server) renderBookingForm(c *fiber.Ctx, form bookingRequest, errs map[s
 
 // submitBooking is the form's POST: the same booking as the API, answered with a page.
 func (s *Server) submitBooking(c *fiber.Ctx) error {
+	if session(c).EmailConfirmedAt == nil {
+		return errEmailUnconfirmed
+	}
 	args := c.Request().PostArgs()
 	req := bookingRequest{Location: c.FormValue("location"), ArriveAt: c.FormValue("arrive_at"), DepartAt: c.FormValue("depart_at")}
 	for _, v := range args.PeekMulti("child") {

@@ -20,8 +20,13 @@ import (
 // newApp returns the application over a fresh database.
 func newApp(t *testing.T) (*fiber.App, *store.Store) {
 	t.Helper()
+	return newAppWith(t, api.DefaultConfig())
+}
+
+func newAppWith(t *testing.T, cfg api.Config) (*fiber.App, *store.Store) {
+	t.Helper()
 	st := pgtest.NewStore(t)
-	app, err := api.New(api.DefaultConfig(), st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	app, err := api.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

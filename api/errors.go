@@ -14,6 +14,8 @@ import (
 var (
 	errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "too many requests")
 	errLoginRequired   = fiber.NewError(fiber.StatusUnauthorized, "login required")
+	// errEmailUnconfirmed: booking needs a confirmed address, so that answers reach the family.
+	errEmailUnconfirmed = fiber.NewError(fiber.StatusForbidden, "e-mail not confirmed")
 )
 
 // errorKind is how one error is shown: its status and its message in both languages.
@@ -33,6 +35,7 @@ var errorKinds = []errorKind{
 	{store.ErrUnauthorized, fiber.StatusUnauthorized, "Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."},
 	{store.ErrThrottled, fiber.StatusTooManyRequests, "Trop de tentatives. Réessayez dans quelques minutes.", "Too many attempts. Try again in a few minutes."},
 	{errTooManyRequests, fiber.StatusTooManyRequests, "Trop de requêtes. Réessayez dans une minute.", "Too many requests. Try again in a minute."},
+	{errEmailUnconfirmed, fiber.StatusForbidden, "Confirmez d’abord votre adresse e-mail avec le lien reçu (voir « Mon foyer » pour le recevoir de nouveau).", "First confirm your e-mail address with the link you received (see “My household” to get it again)."},
 	{errLoginRequired, fiber.StatusUnauthorized, "Connectez-vous pour continuer.", "Log in to continue."},
 	{errCSRF, fiber.StatusForbidden, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.", "The form has expired or does not come from this site. Reload the page and try again."},
 }

@@ -73,7 +73,10 @@ func (s *Server) homeParent(c *fiber.Ctx, sess *store.Session) error {
 		return err
 	}
 	p := s.page(c, frontend.T(s.lang(c), "home.parent.title"))
-	p.Data = struct{ Household *store.HouseholdSummary }{household}
+	p.Data = struct {
+		Household *store.HouseholdSummary
+		Confirmed bool
+	}{household, sess.EmailConfirmedAt != nil}
 	return s.renderPage(c, "home_parent", p)
 }
 

@@ -27,6 +27,10 @@ type Config struct {
 	BodyLimit int
 	// Allocation holds the cutoff and distance rules.
 	Allocation store.AllocationPolicy
+	// PublicURL is the address of the service as users reach it, for links sent by e-mail.
+	PublicURL string
+	// DevMode shows the outbox on /dev/emails (no SMTP server in a local demo). Never in production.
+	DevMode bool
 }
 
 // DefaultConfig is the production configuration.
@@ -36,6 +40,7 @@ func DefaultConfig() Config {
 		Session:       store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute},
 		BodyLimit:     64 << 10,
 		Allocation:    store.DefaultAllocationPolicy(),
+		PublicURL:     "http://localhost:8080",
 	}
 }
 

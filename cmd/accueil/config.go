@@ -17,6 +17,9 @@ type config struct {
 	LogLevel          string   // LOG_LEVEL
 	DemoSeed          uint64   // DEMO_SEED
 	DBMaxConns        int      // DB_MAX_CONNS
+	SMTPURL           string   // SMTP_URL; empty: e-mails go to the log
+	PublicURL         string   // PUBLIC_URL, for links in e-mails
+	DevMode           bool     // DEV_MODE: shows the outbox on /dev/emails
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -26,14 +29,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 		}
 		return def
 	}
+	var err error
 	c := config{
 		ListenAddr:        get("LISTEN_ADDR", "localhost:8080"),
 		DataDir:           get("DATA_DIR", ".data"),
 		DatabaseURL:       get("DATABASE_URL", ""),
 		LocalPostgresAddr: get("LOCAL_POSTGRES_ADDR", ""),
 		LogLevel:          get("LOG_LEVEL", "info"),
+		SMTPURL:           get("SMTP_URL", ""),
+		PublicURL:         strings.TrimRight(get("PUBLIC_URL", "http://localhost:8080"), "/"),
 	}
-	var err error
+	if c.DevMode, err = strconv.ParseBool(get("DEV_MODE", "false")); err != nil {
+		return c, fmt.Errorf("DEV_MODE: %w", err)
+	}
 	if c.CookieSecure, err = strconv.ParseBool(get("COOKIE_SECURE", "true")); err != nil {
 		return c, fmt.Errorf("COOKIE_SECURE: %w", err)
 	}

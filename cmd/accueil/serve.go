@@ -10,6 +10,7 @@ import (
 
 	"github.com/accueil-prioritaire/accueil/alloc"
 	"github.com/accueil-prioritaire/accueil/api"
+	"github.com/accueil-prioritaire/accueil/mailer"
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
@@ -41,6 +42,12 @@ func serve(ctx context.Context, e env, args []string) error {
 	cfg := api.DefaultConfig()
 	cfg.SecureCookies = e.cfg.CookieSecure
 	cfg.TrustedProxies = e.cfg.TrustedProxies
+	cfg.PublicURL = e.cfg.PublicURL
+	cfg.DevMode = e.cfg.DevMode
+	sender, err := mailer.New(e.cfg.SMTPURL, e.log)
+	if err != nil {
+		return err
+	}
 	app, err := api.New(cfg, st, e.log)
 	if err != nil {
 		return err
@@ -60,6 +67,7 @@ func serve(ctx context.Context, e env, args []string) error {
 
 	go housekeeping(ctx, e, st, cfg.Session)
 	go confirmAtCutoff(ctx, e, st, store.DefaultAllocationPolicy())
+	go deliverEmails(ctx, e, st, sender)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	select {
@@ -134,6 +142,22 @@ func confirmAtCutoff(ctx context.Context, e env, st *store.Store, p store.Alloca
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// deliverEmails sends the outbox every few seconds; several processes share it safely.
+func deliverEmails(ctx context.Context, e env, st *store.Store, sender mailer.Sender) {
+	t := time.NewTicker(3 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if _, err := st.DeliverEmails(ctx, 200, sender.Send); err != nil && ctx.Err() == nil {
+			e.log.Error("outbox", slog.Any("error", err))
 		}
 	}
 }

@@ -1,0 +1,104 @@
+package mailer
+
+import (
+	"bufio"
+	"io"
+	"log/slog"
+	"mime"
+	"mime/quotedprintable"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// smtpServer is a real, minimal SMTP server on loopback that records what it receives.
+func smtpServer(t *testing.T) (addr string, got chan string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	got = make(chan string, 4)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer conn.Close()
+				r := bufio.NewReader(conn)
+				say := func(s string) { io.WriteString(conn, s+"\r\n") }
+				say("220 test ESMTP")
+				var data strings.Builder
+				for {
+					line, err := r.ReadString('\n')
+					if err != nil {
+						return
+					}
+					cmd := strings.ToUpper(strings.TrimSpace(line))
+					switch {
+					case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+						say("250 test")
+					case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"):
+						say("250 ok")
+					case cmd == "DATA":
+						say("354 go on")
+						for {
+							l, err := r.ReadString('\n')
+							if err != nil {
+								return
+							}
+							if l == ".\r\n" {
+								break
+							}
+							data.WriteString(l)
+						}
+						got <- data.String()
+						say("250 queued")
+					case cmd == "QUIT":
+						say("221 bye")
+						return
+					default:
+						say("250 ok")
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String(), got
+}
+
+func TestSMTPSenderDeliversUTF8(t *testing.T) {
+	addr, got := smtpServer(t)
+	s, err := New("smtp://"+addr+"?from=accueil@example.fr", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := store.Email{ID: 7, To: "eloise@example.fr", Subject: "Accueil prioritaire : votre réservation", Body: "Éloïse, le 24/11 : place confirmée à l'École Jean-Macé.\nÀ bientôt.", CreatedAt: time.Now()}
+	if err := s.Send(e); err != nil {
+		t.Fatal(err)
+	}
+	msg := <-got
+	head, body, _ := strings.Cut(msg, "\r\n\r\n")
+	var subject string
+	for _, l := range strings.Split(head, "\r\n") {
+		if v, ok := strings.CutPrefix(l, "Subject: "); ok {
+			subject, _ = new(mime.WordDecoder).DecodeHeader(v)
+		}
+	}
+	if subject != e.Subject {
+		t.Errorf("subject %q", subject)
+	}
+	decoded, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body)))
+	if err != nil || !strings.Contains(string(decoded), "Éloïse, le 24/11 : place confirmée à l'École Jean-Macé.") {
+		t.Errorf("body %q (%v)", decoded, err)
+	}
+	if _, err := New("http://nope", nil); err == nil {
+		t.Error("a non-smtp URL was accepted")
+	}
+}

@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// TokenPurpose says what a token sent by e-mail allows.
+type TokenPurpose string
+
+// The purposes.
+const (
+	ConfirmEmail  TokenPurpose = "confirm_email"
+	ResetPassword TokenPurpose = "reset_password"
+)
+
+// CreateToken makes a single-use token for an account and returns it; only its hash is stored.
+func (s *Store) CreateToken(ctx context.Context, accountID int64, purpose TokenPurpose, ttl time.Duration) (string, error) {
+	token := RandomToken()
+	_, err := s.q.ExecContext(ctx, `INSERT INTO account_token (token_hash, account_id, purpose, expires_at) VALUES ($1, $2, $3, $4)`,
+		tokenHash(token), accountID, purpose, s.now().Add(ttl))
+	return token, translate(err)
+}
+
+// UseToken spends a token: it returns its account, or ErrNotFound when the token is unknown,
+// spent, expired or for another purpose.
+func (s *Store) UseToken(ctx context.Context, token string, purpose TokenPurpose) (int64, error) {
+	var id int64
+	err := s.q.GetContext(ctx, &id, `
+		UPDATE account_token SET used_at = $3 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > $3
+		RETURNING account_id`, tokenHash(token), purpose, s.now())
+	return id, translate(err)
+}
+
+// ConfirmEmail marks an account's address as confirmed.
+func (s *Store) ConfirmEmail(ctx context.Context, accountID int64) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE account SET email_confirmed_at = COALESCE(email_confirmed_at, $2) WHERE id = $1`, accountID, s.now())
+	return err
+}
+
+// AccountIDByEmail returns the id of an active account, or ErrNotFound.
+func (s *Store) AccountIDByEmail(ctx context.Context, email string) (int64, error) {
+	var id int64
+	err := s.q.GetContext(ctx, &id, `SELECT id FROM account WHERE email = $1 AND disabled_at IS NULL`, NormalizeEmail(email))
+	return id, translate(err)
+}
+
+// ResetPasswordWith spends a reset token and sets the new password, closing every session of
+// the account, in one transaction.
+func (s *Store) ResetPasswordWith(ctx context.Context, token, password string) error {
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		id, err := tx.UseToken(ctx, token, ResetPassword)
+		if err != nil {
+			return err
+		}
+		if err := tx.SetPassword(ctx, id, password); err != nil {
+			return err
+		}
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM session WHERE account_id = $1`, id); err != nil {
+			return err
+		}
+		// A reset proves the address too.
+		return tx.ConfirmEmail(ctx, id)
+	})
+}
+
+// QueueEmail adds an e-mail to the outbox, sent by the outbox worker.
+func (s *Store) QueueEmail(ctx context.Context, to, subject, body string) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)`,
+		NormalizeEmail(to), subject, body, s.now())
+	return translate(err)
+}
+
+// Email is a queued e-mail.
+type Email struct {
+	ID        int64      `db:"id"`
+	To        string     `db:"to_address"`
+	Subject   string     `db:"subject"`
+	Body      string     `db:"body_text"`
+	CreatedAt time.Time  `db:"created_at"`
+	Attempts  int        `db:"attempts"`
+	SentAt    *time.Time `db:"sent_at"`
+}
+
+// RecentEmails lists the latest e-mails of the outbox (the development page).
+func (s *Store) RecentEmails(ctx context.Context, limit int) ([]Email, error) {
+	var out []Email
+	err := s.q.SelectContext(ctx, &out, `SELECT id, to_address, subject, body_text, created_at, attempts, sent_at FROM outbox_email ORDER BY id DESC LIMIT $1`, limit)
+	return out, err
+}
+
+// DeliverEmails sends up to limit due e-mails with send, each in its own transaction holding
+// the row (SKIP LOCKED lets several processes share the work). A failure is recorded and
+// retried later with a growing delay. It returns how many were sent.
+func (s *Store) DeliverEmails(ctx context.Context, limit int, send func(Email) error) (int, error) {
+	sent := 0
+	for i := 0; i < limit; i++ {
+		var done, found bool
+		err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+			var e Email
+			err := tx.q.GetContext(ctx, &e, `
+				SELECT id, to_address, subject, body_text, created_at, attempts, sent_at FROM outbox_email
+				WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, tx.now())
+			if err == sql.ErrNoRows {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			found = true
+			if serr := send(e); serr != nil {
+				delay := time.Duration(1<<min(e.Attempts, 10)) * time.Minute
+				_, err := tx.q.ExecContext(ctx, `UPDATE outbox_email SET attempts = attempts + 1, last_error = $2, next_attempt_at = $3 WHERE id = $1`,
+					e.ID, serr.Error(), tx.now().Add(delay))
+				return err
+			}
+			done = true
+			_, err = tx.q.ExecContext(ctx, `UPDATE outbox_email SET attempts = attempts + 1, sent_at = $2 WHERE id = $1`, e.ID, tx.now())
+			return err
+		})
+		if err != nil {
+			return sent, err
+		}
+		if !found {
+			break
+		}
+		if done {
+			sent++
+		}
+	}
+	return sent, nil
+}
