@@ -64,3 +64,8 @@ db-stop:
 
 clean:
 	rm -rf bin $(VENDOR) $(ASSETS)
+
+# Load run of the booking endpoint next to pgbench's TPC-B (figures in the README).
+.PHONY: bench-booking
+bench-booking: deps $(ASSETS)
+	go run ./cmd/bench-booking -c 64 -d 20s

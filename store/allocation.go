@@ -339,7 +339,7 @@ type hubSeatsRow struct {
 // waitlist entries, the run and the notifications.
 func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, statusFor func(time.Time) PlacementStatus) (AllocationRun, error) {
 	var rows []requestRow
-	if err := s.q.SelectContext(ctx, &rows, requestRowsSQL, pq.Array(dayStrings(a.days)), a.household, pq.Array(a.childIDs)); err != nil {
+	if err := s.selectPrepared(ctx, &rows, requestRowsSQL, pq.Array(dayStrings(a.days)), a.household, pq.Array(a.childIDs)); err != nil {
 		return AllocationRun{}, err
 	}
 	type hhDay struct {
@@ -400,7 +400,7 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 	dLat := p.MaxDistanceKm / 110.0
 	dLon := p.MaxDistanceKm / (111.32 * math.Max(0.1, math.Cos(math.Max(math.Abs(minLat), math.Abs(maxLat))*math.Pi/180)))
 	var seats []hubSeatsRow
-	if err := s.q.SelectContext(ctx, &seats, `
+	if err := s.selectPrepared(ctx, &seats, `
 		SELECT h.id AS hub_id, h.lat, h.lon, hdc.day, hdc.level, hdc.capacity - hdc.placed AS remaining
 		FROM hub_day_capacity hdc JOIN hub h ON h.id = hdc.hub_id
 		WHERE h.status = 'open' AND hdc.day = ANY($1) AND hdc.capacity > 0

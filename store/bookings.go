@@ -163,7 +163,7 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		Position   sql.NullInt64   `db:"position"`
 		Reason     sql.NullString  `db:"reason"`
 	}
-	err := s.q.SelectContext(ctx, &rows, `
+	err := s.selectPrepared(ctx, &rows, `
 		SELECT br.child_id, c.first_name AS child_name, br.day,
 		       CASE WHEN p.id IS NOT NULL THEN p.status::text WHEN w.child_id IS NOT NULL THEN 'waitlisted' ELSE 'pending' END AS status,
 		       p.hub_id, hb.name AS hub_name, hb.address || ', ' || hc.name AS hub_address, hb.lat AS hub_lat, hb.lon AS hub_lon, p.distance_m,

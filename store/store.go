@@ -40,11 +40,13 @@ type Store struct {
 	q  dbtx
 	// now is the clock, replaceable in tests.
 	now func() time.Time
+	// stmts is shared by the copies of a Store (transactions, clocks).
+	stmts *statements
 }
 
 // New returns a Store over db.
 func New(db *sqlx.DB) *Store {
-	return &Store{db: db, q: db, now: time.Now}
+	return &Store{db: db, q: db, now: time.Now, stmts: &statements{}}
 }
 
 // WithClock returns a copy of s whose notion of now is now (tests, replays).

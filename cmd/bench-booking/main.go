@@ -1,0 +1,289 @@
+// Command bench-booking measures the full booking endpoint (session, idempotency key,
+// allocation, placement, outbox) on the demo académie, with many distinct households, next to
+// this machine's pgbench TPC-B figure as the yardstick. `make bench-booking` runs it.
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/accueil-prioritaire/accueil/api"
+	"github.com/accueil-prioritaire/accueil/demo"
+	"github.com/accueil-prioritaire/accueil/migrations"
+	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgcluster"
+)
+
+func main() {
+	if err := run(context.Background()); err != nil {
+		fmt.Fprintln(os.Stderr, "bench-booking:", err)
+		os.Exit(1)
+	}
+}
+
+type household struct {
+	cookie, csrf string
+	children     []int64
+}
+
+func run(ctx context.Context) error {
+	clients := flag.Int("c", 64, "concurrent clients")
+	duration := flag.Duration("d", 20*time.Second, "length of each run")
+	dataDir := flag.String("data", ".data", "DATA_DIR of the private PostgreSQL cluster")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the booking run here")
+	flag.Parse()
+
+	c, err := pgcluster.Locate(*dataDir, "postgres", pgcluster.Options{})
+	if err != nil {
+		return err
+	}
+	started, err := c.Start(ctx)
+	if err != nil {
+		return err
+	}
+	if started {
+		defer c.Stop(context.Background())
+	}
+	name := fmt.Sprintf("bench_%d", time.Now().Unix())
+	if err := c.EnsureDatabase(ctx, name); err != nil {
+		return err
+	}
+	defer dropDatabase(c, name)
+	db, err := sqlx.Open("postgres", c.URL(name))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(64)
+	db.SetMaxIdleConns(64)
+	ms, err := store.ReadMigrations(migrations.FS)
+	if err != nil {
+		return err
+	}
+	if _, err := store.Migrate(ctx, db, ms); err != nil {
+		return err
+	}
+	st := store.New(db)
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	seed, _ := demo.Generate(2021, today)
+	if err := st.LoadSeed(ctx, seed); err != nil {
+		return err
+	}
+	p := store.DefaultAllocationPolicy()
+	if _, err := st.AllocateDays(ctx, p, seed.OpenDays, false, 1, 0); err != nil {
+		return err
+	}
+	// The second week is free: every booking of it allocates.
+	week2 := seed.OpenDays[5:]
+	fmt.Printf("demo académie: %d hubs, %d households; booking the days %s to %s\n", len(seed.Hubs), len(seed.Households),
+		week2[0].Format(time.DateOnly), week2[len(week2)-1].Format(time.DateOnly))
+
+	households, err := sessions(ctx, st)
+	if err != nil {
+		return err
+	}
+	cfg := api.DefaultConfig()
+	app, err := api.New(cfg, st, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	go app.Listener(ln)
+	defer app.Shutdown()
+	base := "http://" + ln.Addr().String()
+
+	tps, err := pgbench(ctx, c, *clients, *duration)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("pgbench TPC-B, %d clients, %v: %.0f TPS\n", *clients, *duration, tps)
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+	}
+	res, err := load(ctx, base, households, week2, *clients, *duration)
+	pprof.StopCPUProfile()
+	if err != nil {
+		return err
+	}
+	fmt.Printf("bookings, %d clients, %v: %d done (%d placed or waitlisted child-days), %.0f bookings/s, p50 %v, p99 %v, errors %d\n",
+		*clients, *duration, res.n, res.childDays, res.rate, res.p50, res.p99, res.errors)
+	fmt.Printf("ratio bookings/s : TPC-B TPS = %.2f\n", res.rate/tps)
+	var over int
+	if err := db.Get(&over, `SELECT count(*) FROM hub_day_capacity WHERE placed > capacity`); err != nil {
+		return err
+	}
+	var rows, counted int
+	_ = db.Get(&rows, `SELECT count(*) FROM placement`)
+	_ = db.Get(&counted, `SELECT sum(placed) FROM hub_day_capacity`)
+	fmt.Printf("invariants: %d hub-days over capacity, %d placements = %d counted\n", over, rows, counted)
+	return nil
+}
+
+// sessions logs every demo household in, as a browser would, and keeps its cookie and token.
+func sessions(ctx context.Context, st *store.Store) ([]household, error) {
+	var rows []struct {
+		Account  int64         `db:"account_id"`
+		Children pq.Int64Array `db:"children"`
+	}
+	if err := st.DB().SelectContext(ctx, &rows, `
+		SELECT h.account_id, array_agg(c.id ORDER BY c.id) AS children FROM household h JOIN child c ON c.household_id = h.id
+		GROUP BY h.account_id ORDER BY h.account_id`); err != nil {
+		return nil, err
+	}
+	policy := api.DefaultConfig().Session
+	policy.Idle = 24 * time.Hour
+	var out []household
+	for _, r := range rows {
+		token, sess, err := st.CreateSession(ctx, r.Account, policy, "127.0.0.1", "bench")
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, household{cookie: "__Host-session=" + token, csrf: sess.CSRFToken, children: r.Children})
+	}
+	return out, nil
+}
+
+func pgbench(ctx context.Context, c *pgcluster.Cluster, clients int, d time.Duration) (float64, error) {
+	bin := ""
+	if dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench"); len(dirs) > 0 {
+		slices.Sort(dirs)
+		bin = dirs[len(dirs)-1]
+	} else if p, err := exec.LookPath("pgbench"); err == nil {
+		bin = p
+	} else {
+		return 0, errors.New("pgbench not found (apt-get install postgresql)")
+	}
+	name := fmt.Sprintf("pgbench_%d", time.Now().Unix())
+	if err := c.EnsureDatabase(ctx, name); err != nil {
+		return 0, err
+	}
+	defer dropDatabase(c, name)
+	url := c.URL(name)
+	if out, err := exec.CommandContext(ctx, bin, "-i", "-q", "-s", "10", url).CombinedOutput(); err != nil {
+		return 0, fmt.Errorf("pgbench -i: %w: %s", err, out)
+	}
+	out, err := exec.CommandContext(ctx, bin, "-c", fmt.Sprint(clients), "-j", "2", "-T", fmt.Sprint(int(d.Seconds())), url).CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("pgbench: %w: %s", err, out)
+	}
+	m := regexp.MustCompile(`tps = ([0-9.]+)`).FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("no tps in %s", out)
+	}
+	var tps float64
+	fmt.Sscan(string(m[1]), &tps)
+	return tps, nil
+}
+
+type result struct {
+	n, childDays, errors int
+	rate                 float64
+	p50, p99             time.Duration
+}
+
+// load has clients workers book for distinct households in turn, each on a day of the second
+// week it has not booked yet, for d.
+func load(ctx context.Context, base string, hh []household, days []time.Time, clients int, d time.Duration) (result, error) {
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}, Timeout: 10 * time.Second}
+	var next, childDays, failures atomic.Int64
+	var mu sync.Mutex
+	var lat []time.Duration
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	var firstErr atomic.Value
+	for w := 0; w < clients; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				i := next.Add(1) - 1
+				h := hh[int(i)%len(hh)]
+				day := days[(int(i)/len(hh))%len(days)]
+				ids := make([]string, len(h.children))
+				for k, c := range h.children {
+					ids[k] = fmt.Sprint(c)
+				}
+				body := fmt.Sprintf(`{"child_ids":[%s],"days":["%s"],"location":"home","arrive_at":"08:00","depart_at":"17:30"}`,
+					strings.Join(ids, ","), day.Format(time.DateOnly))
+				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/bookings", bytes.NewBufferString(body))
+				req.Header.Set("Content-Type", "application/json")
+				req.Header.Set("Accept", "application/json")
+				req.Header.Set("Cookie", h.cookie)
+				req.Header.Set("X-CSRF-Token", h.csrf)
+				req.Header.Set("Idempotency-Key", fmt.Sprintf("bench-%08d", i))
+				start := time.Now()
+				res, err := client.Do(req)
+				took := time.Since(start)
+				if err != nil {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+					continue
+				}
+				b, _ := io.ReadAll(res.Body)
+				res.Body.Close()
+				if res.StatusCode != http.StatusCreated {
+					failures.Add(1)
+					firstErr.CompareAndSwap(nil, fmt.Sprintf("%d %s", res.StatusCode, b))
+					continue
+				}
+				childDays.Add(int64(len(h.children)))
+				mine = append(mine, took)
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if e := firstErr.Load(); e != nil {
+		fmt.Println("first error:", e)
+	}
+	slices.Sort(lat)
+	r := result{n: len(lat), childDays: int(childDays.Load()), errors: int(failures.Load()), rate: float64(len(lat)) / d.Seconds()}
+	if len(lat) > 0 {
+		r.p50 = lat[len(lat)/2].Round(100 * time.Microsecond)
+		r.p99 = lat[len(lat)*99/100].Round(100 * time.Microsecond)
+	}
+	return r, nil
+}
+
+func dropDatabase(c *pgcluster.Cluster, name string) {
+	db, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return
+	}
+	defer db.Close()
+	_, _ = db.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`)
+}
