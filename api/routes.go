@@ -68,6 +68,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/poles/:id", staff, s.hubPage)
+	app.Get("/poles/:id/feuille", staff, s.hubSheet)
 
 	academie := requireRole(store.RoleRectorat, store.RoleAdmin)
 	app.Post("/api/allocation-runs", academie, s.createAllocationRun)

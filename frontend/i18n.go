@@ -128,8 +128,10 @@ var messages = map[string]text{
 	"home.total":            {"Total", "Total"},
 	"home.nodays":           {"Aucun jour d’accueil n’est ouvert pour le moment.", "No open day for now."},
 
-	"hub.calendar": {"Capacité et places attribuées des prochains jours", "Capacity and seats given for the coming days"},
-	"hub.closed":   {"Fermé", "Closed"},
+	"hub.calendar":  {"Capacité et places attribuées des prochains jours", "Capacity and seats given for the coming days"},
+	"hub.closed":    {"Fermé", "Closed"},
+	"hub.sheet.pdf": {"Feuille de présence du prochain jour (PDF)", "Attendance sheet of the next day (PDF)"},
+	"hub.sheet.csv": {"La même en CSV", "The same as CSV"},
 
 	"household.title":             {"Mon foyer : parents et lieux", "My household: parents and places"},
 	"household.lead":              {"Au moins un parent doit exercer une profession de la liste. Ces informations servent à vous proposer un pôle et figurent sur la fiche d’appel du pôle.", "At least one parent must work in a listed profession. This information is used to offer you a hub and appears on the hub’s attendance sheet."},

@@ -1,0 +1,87 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+func pdfText(t *testing.T, pdf string) string {
+	t.Helper()
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("pdftotext missing: make test installs poppler-utils")
+		}
+		t.Skip("pdftotext missing")
+	}
+	path := filepath.Join(t.TempDir(), "sheet.pdf")
+	if err := os.WriteFile(path, []byte(pdf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+func TestAttendanceSheetDownload(t *testing.T) {
+	app, st := newApp(t)
+	ctx := context.Background()
+	day := nextWeekdays(1)[0]
+	seed := twoDepartements(day)
+	if err := st.LoadSeed(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`UPDATE child SET health_note = 'Allergie aux œufs' WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := st.HubIDsByUAI(ctx, []string{"0250001A", "0390002B"})
+	sheet := fmt.Sprintf("/poles/%d/feuille?jour=%s", ids[0], day.Format(time.DateOnly))
+	dir := newBrowser(t, app)
+	dir.login("dir25@example.fr", goodPassword)
+	res := dir.get(sheet)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || res.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("sheet: %d %s %s", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
+	}
+	text := pdfText(t, res.body)
+	for _, want := range []string{"École Jean-Macé", "0250001A", "Zoé", "Inès Dupré", "Allergie aux œufs"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the director's sheet lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "Noé") {
+		t.Error("a child of another hub is on the sheet")
+	}
+	csv := dir.get(sheet + "&format=csv")
+	if csv.StatusCode != 200 || !strings.HasPrefix(csv.body, "\ufeff") || !strings.Contains(csv.body, "Zoé") {
+		t.Errorf("CSV: %d", csv.StatusCode)
+	}
+	// The rectorat sees the sheet without the health note; another director gets nothing.
+	rect := newBrowser(t, app)
+	rect.login("rectorat@example.fr", goodPassword)
+	if text := pdfText(t, rect.get(sheet).body); !strings.Contains(text, "Zoé") || strings.Contains(text, "œufs") {
+		t.Error("the rectorat's sheet must list the child without the health note")
+	}
+	for _, email := range []string{"dir39@example.fr", "pref39@example.fr", "p1@example.fr"} {
+		b := newBrowser(t, app)
+		b.login(email, goodPassword)
+		if res := b.get(sheet); res.StatusCode != 404 {
+			t.Errorf("%s downloads the Doubs sheet: %d, want 404", email, res.StatusCode)
+		}
+	}
+	var audited int
+	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'sheet.download'`); err != nil || audited != 3 {
+		t.Errorf("downloads audited: %d (%v), want 3", audited, err)
+	}
+}
