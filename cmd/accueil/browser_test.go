@@ -44,7 +44,7 @@ func (s *syncBuffer) String() string {
 func startServer(t *testing.T) (baseURL string, out *syncBuffer) {
 	t.Helper()
 	dbURL := pgtest.URL(t)
-	env := map[string]string{"DATABASE_URL": dbURL, "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn"}
+	env := map[string]string{"DATABASE_URL": dbURL, "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn", "DEV_MODE": "true"}
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &syncBuffer{}
 	done := make(chan error, 1)
@@ -199,5 +199,137 @@ func TestBrowserLoginAsEachDemoRole(t *testing.T) {
 				t.Error("no __Host-session cookie in the browser")
 			}
 		})
+	}
+}
+
+// submitAndWait marks the page, submits the form of sel and waits for the next page's h1.
+func submitAndWait(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
+		chromedp.Submit(chromedp.CSS(sel)),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+	)
+}
+
+// TestBrowserParentJourney walks the whole journey of a new parent on a phone screen: sign up,
+// confirm the address from the e-mail, register the household and two children, book three
+// days, see the hub, cancel one day and see the e-mails.
+func TestBrowserParentJourney(t *testing.T) {
+	chromium := chromiumPath(t)
+	base, _ := startServer(t)
+	ctx := newTab(t, chromium)
+	const password = "une phrase de passe assez longue"
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	check := func(id string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`document.getElementById(` + "`" + id + "`" + `).checked = true`)
+	}
+	shot := func(name string) {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			_ = os.WriteFile(filepath.Join(screenshotDir(t), "journey-"+name+".png"), png, 0o644)
+		}
+	}
+	steps := []struct {
+		name    string
+		actions []chromedp.Action[chromedp.Void]
+	}{
+		{"signup", []chromedp.Action[chromedp.Void]{
+			chromedp.Navigate(base + "/inscription"),
+			chromedp.SendKeys(chromedp.ID("name"), "Amélie Lê"),
+			chromedp.SendKeys(chromedp.ID("email"), "amelie@example.fr"),
+			chromedp.SendKeys(chromedp.ID("password"), password),
+			chromedp.SendKeys(chromedp.ID("password2"), password),
+			submitAndWait("#password2"),
+		}},
+	}
+	for _, st := range steps {
+		if err := within(ctx, st.actions...); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+	}
+	if !strings.Contains(text("main"), "Confirmez votre adresse e-mail") {
+		t.Fatal("after sign-up, no request to confirm the address")
+	}
+	// The confirmation e-mail, as the development page shows it.
+	if err := within(ctx, chromedp.Navigate(base+"/dev/emails"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatal(err)
+	}
+	link := regexp.MustCompile(`http://localhost:8080(/confirmer\?jeton=[A-Za-z0-9_-]+)`).FindStringSubmatch(text("main"))
+	if link == nil {
+		t.Fatal("no confirmation link in the e-mails")
+	}
+	if err := within(ctx, chromedp.Navigate(base+link[1]), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text("main"), "est confirmée") {
+		t.Fatal("the confirmation link did not confirm")
+	}
+	fill := []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/foyer"),
+		chromedp.WaitVisible(chromedp.ID("p1_first")),
+		chromedp.SendKeys(chromedp.ID("p1_first"), "Amélie"),
+		chromedp.SendKeys(chromedp.ID("p1_last"), "Lê"),
+		chromedp.SendKeys(chromedp.ID("p1_phone"), "06 12 34 56 78"),
+		chromedp.SetValue(chromedp.ID("p1_profession"), "infirmier"),
+		chromedp.SendKeys(chromedp.ID("p1_employer"), "CHU de Besançon"),
+		chromedp.SendKeys(chromedp.ID("home_address"), "3 rue de l'Orme"),
+		chromedp.SendKeys(chromedp.ID("home_commune"), "Besançon (25000)"),
+		chromedp.SendKeys(chromedp.ID("work_commune"), "Besançon (25000)"),
+		check("sworn"),
+		submitAndWait("#home_address"),
+	}
+	for i, child := range []struct{ first, birth string }{{"Éloïse", "2019-05-01"}, {"Noé", "2022-02-14"}} {
+		fill = append(fill,
+			chromedp.Navigate(base+"/enfants/nouveau"),
+			chromedp.WaitVisible(chromedp.ID("first_name")),
+			chromedp.SendKeys(chromedp.ID("first_name"), child.first),
+			chromedp.SendKeys(chromedp.ID("last_name"), "Lê"),
+			chromedp.SetValue(chromedp.ID("birth_date"), child.birth),
+			submitAndWait("#first_name"),
+		)
+		_ = i
+	}
+	if err := within(ctx, fill...); err != nil {
+		t.Fatal(err)
+	}
+	home := text("main")
+	if !strings.Contains(home, "Éloïse Lê") || !strings.Contains(home, "Noé Lê") {
+		t.Fatalf("home after registering the children:\n%s", home)
+	}
+	shot("home")
+	// Book the first three open days for both children.
+	if err := within(ctx, chromedp.Navigate(base+"/reserver"), chromedp.WaitVisible(chromedp.CSS("input[name=day]")),
+		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("input[name=day]")].slice(0, 3).forEach(i => i.checked = true)`),
+		submitAndWait("select#arrive_at")); err != nil {
+		t.Fatal(err)
+	}
+	// Badges are upper-cased by the style sheet, and innerText follows it.
+	result := strings.ToLower(text("main"))
+	if !strings.Contains(result, "votre réservation") || strings.Count(result, "place proposée")+strings.Count(result, "place confirmée") < 6 {
+		t.Fatalf("booking result:\n%s", result)
+	}
+	shot("result")
+	if err := within(ctx, chromedp.Navigate(base+"/reservations"), chromedp.WaitVisible(chromedp.CSS("main h1")),
+		submitAndWait("form[action='/reservations/annuler'] button")); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(text("main"), "Annuler ce jour"); n != 5 {
+		t.Errorf("after cancelling one day: %d cancel labels", n)
+	}
+	if err := within(ctx, chromedp.Navigate(base+"/dev/emails"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatal(err)
+	}
+	mails := text("main")
+	for _, want := range []string{"votre réservation", "annulation", "amelie@example.fr"} {
+		if !strings.Contains(mails, want) {
+			t.Errorf("the e-mails lack %q", want)
+		}
 	}
 }
