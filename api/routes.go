@@ -69,6 +69,7 @@ func (s *Server) routes(app *fiber.App) {
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/poles/:id", staff, s.hubPage)
 	app.Get("/poles/:id/feuille", staff, s.hubSheet)
+	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.daySheets)
 
 	academie := requireRole(store.RoleRectorat, store.RoleAdmin)
 	app.Post("/api/allocation-runs", academie, s.createAllocationRun)

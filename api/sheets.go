@@ -40,7 +40,7 @@ func (s *Server) hubSheet(c *fiber.Ctx) error {
 		ObjectID: strconv.FormatInt(id, 10), IP: c.IP(), Details: map[string]any{"day": day.Format(time.DateOnly), "format": format}}); err != nil {
 		return err
 	}
-	sh := sheetOf(data, s.store.Now().In(s.policy.Location))
+	sh := sheets.FromStore(data, s.store.Now().In(s.policy.Location))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	name := sheets.FileName(sh)
 	if format == "csv" {
@@ -53,18 +53,36 @@ func (s *Server) hubSheet(c *fiber.Ctx) error {
 	return sheets.WritePDF(c.Response().BodyWriter(), sh)
 }
 
-func sheetOf(d store.HubDaySheet, printedAt time.Time) sheets.Sheet {
-	sh := sheets.Sheet{
-		Hub:       sheets.Hub{ID: d.Hub.ID, UAI: d.Hub.UAI, Name: d.Hub.Name, Address: d.Hub.Address, Commune: d.Hub.Commune},
-		Day:       d.Day,
-		Director:  d.Director,
-		PrintedAt: printedAt,
-		Capacity:  d.Capacity,
+// daySheets serves every sheet of a day within the viewer's scope as one ZIP of PDFs
+// (?format=zip, the default) or one merged PDF (?format=pdf), streamed hub by hub.
+func (s *Server) daySheets(c *fiber.Ctx) error {
+	day, err := time.Parse(time.DateOnly, c.Params("day"))
+	if err != nil {
+		return store.ErrNotFound
 	}
-	for _, c := range d.Children {
-		sh.Children = append(sh.Children, sheets.Child{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate,
-			Level: c.Level, ArriveAt: c.ArriveAt, DepartAt: c.DepartAt, ParentName: c.ParentName, ParentPhone: c.ParentPhone,
-			Pickups: c.Pickups, HealthNote: c.HealthNote, ProofToCheck: c.ProofToCheck, Status: c.Status})
+	format := c.Query("format", "zip")
+	if format != "zip" && format != "pdf" {
+		return store.ErrNotFound
 	}
-	return sh
+	sess := session(c)
+	sc := store.ScopeOf(sess.Account)
+	ctx := c.UserContext()
+	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "sheet.download_day", ObjectType: "day",
+		ObjectID: day.Format(time.DateOnly), IP: c.IP(), Details: map[string]any{"format": format, "departement": sc.Departement}}); err != nil {
+		return err
+	}
+	seq := sheets.Day(ctx, s.store, sc, day, s.store.Now().In(s.policy.Location))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	name := "feuilles-" + day.Format(time.DateOnly)
+	if sc.Departement != "" {
+		name += "-" + sc.Departement
+	}
+	if format == "pdf" {
+		c.Set(fiber.HeaderContentType, "application/pdf")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.pdf"`)
+		return sheets.WriteMergedPDF(c.Response().BodyWriter(), seq)
+	}
+	c.Set(fiber.HeaderContentType, "application/zip")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.zip"`)
+	return sheets.WriteZIP(c.Response().BodyWriter(), seq)
 }

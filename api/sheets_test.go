@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
 	"os"
@@ -83,5 +84,55 @@ func TestAttendanceSheetDownload(t *testing.T) {
 	var audited int
 	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'sheet.download'`); err != nil || audited != 3 {
 		t.Errorf("downloads audited: %d (%v), want 3", audited, err)
+	}
+}
+
+func TestDaySheetsZIPFollowsTheScope(t *testing.T) {
+	app, st := newApp(t)
+	ctx := context.Background()
+	day := nextWeekdays(1)[0]
+	if err := st.LoadSeed(ctx, twoDepartements(day)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	path := "/feuilles/" + day.Format(time.DateOnly)
+	for email, want := range map[string][]string{
+		"rectorat@example.fr": {"0250001A", "0390002B"},
+		"pref25@example.fr":   {"0250001A"},
+		"pref39@example.fr":   {"0390002B"},
+	} {
+		b := newBrowser(t, app)
+		b.login(email, goodPassword)
+		res := b.get(path)
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/zip" {
+			t.Fatalf("%s: %d %s", email, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		zr, err := zip.NewReader(strings.NewReader(res.body), int64(len(res.body)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, f := range zr.File {
+			names = append(names, f.Name)
+		}
+		if len(names) != len(want) {
+			t.Errorf("%s: ZIP holds %v, want the hubs %v", email, names, want)
+		}
+		for i, uai := range want {
+			if i >= len(names) || !strings.Contains(names[i], uai) {
+				t.Errorf("%s: ZIP holds %v, want the hubs %v", email, names, want)
+				break
+			}
+		}
+		if merged := b.get(path + "?format=pdf"); merged.StatusCode != 200 || !strings.HasPrefix(merged.body, "%PDF") {
+			t.Errorf("%s merged PDF: %d", email, merged.StatusCode)
+		}
+	}
+	dir := newBrowser(t, app)
+	dir.login("dir25@example.fr", goodPassword)
+	if res := dir.get(path); res.StatusCode != 404 {
+		t.Errorf("director downloads the day's sheets: %d", res.StatusCode)
 	}
 }

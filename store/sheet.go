@@ -91,3 +91,14 @@ func (s *Store) Sheet(ctx context.Context, sc Scope, hubID int64, day time.Time)
 	}
 	return sh, nil
 }
+
+// OpenHubsInScope lists the hubs within sc that are open on day (capacity on some level), by UAI.
+func (s *Store) OpenHubsInScope(ctx context.Context, sc Scope, day time.Time) ([]int64, error) {
+	var ids []int64
+	err := s.q.SelectContext(ctx, &ids, `
+		SELECT h.id FROM hub h JOIN commune c ON c.insee_code = h.commune_code
+		WHERE h.status = 'open' AND EXISTS (SELECT 1 FROM hub_day_capacity d WHERE d.hub_id = h.id AND d.day = $4 AND d.capacity > 0)
+		  AND `+hubInScope+`
+		ORDER BY h.uai`, sc.Role, sc.Departement, sc.AccountID, day.Format(time.DateOnly))
+	return ids, err
+}

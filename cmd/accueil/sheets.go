@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/sheets"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// printSheets writes every open hub's attendance sheet of a day as PDF files in a folder, plus
+// the ZIP and the merged PDF, as the rectorat downloads them.
+func printSheets(ctx context.Context, e env, args []string) error {
+	fs := newFlags("sheets")
+	dayFlag := fs.String("day", "", "the day, YYYY-MM-DD")
+	out := fs.String("out", "", "folder to write into")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	day, err := time.Parse(time.DateOnly, *dayFlag)
+	if err != nil || *out == "" {
+		return errors.New("usage: accueil sheets --day YYYY-MM-DD --out DIR")
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return err
+	}
+	db, closeDB, err := database(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	st := store.New(db)
+	sc := store.Scope{Role: store.RoleRectorat}
+	printed := time.Now().In(paris)
+	n := 0
+	for sh, err := range sheets.Day(ctx, st, sc, day, printed) {
+		if err != nil {
+			return err
+		}
+		f, err := os.Create(filepath.Join(*out, sheets.FileName(sh)))
+		if err != nil {
+			return err
+		}
+		if err := sheets.WritePDF(f, sh); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		n++
+	}
+	for name, write := range map[string]func(*os.File) error{
+		"feuilles-" + *dayFlag + ".zip": func(f *os.File) error { return sheets.WriteZIP(f, sheets.Day(ctx, st, sc, day, printed)) },
+		"feuilles-" + *dayFlag + ".pdf": func(f *os.File) error { return sheets.WriteMergedPDF(f, sheets.Day(ctx, st, sc, day, printed)) },
+	} {
+		f, err := os.Create(filepath.Join(*out, name))
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
+	if err := st.Audit(ctx, store.AuditEntry{Action: "sheet.download_day", ObjectType: "day", ObjectID: *dayFlag,
+		Details: map[string]any{"via": "command line", "hubs": n}}); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d sheets written to %s, with the ZIP and the merged PDF\n", n, *out)
+	return nil
+}
