@@ -69,6 +69,8 @@ func (s *Server) routes(app *fiber.App) {
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/poles/:id", staff, s.hubPage)
 	app.Get("/poles/:id/feuille", staff, s.hubSheet)
+	app.Get("/poles/:id/appel", staff, s.checkinPage)
+	app.Post("/poles/:id/appel", staff, s.recordMark)
 	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.daySheets)
 
 	academie := requireRole(store.RoleRectorat, store.RoleAdmin)

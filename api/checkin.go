@@ -1,0 +1,87 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// checkinDay reads ?jour=, today by default.
+func (s *Server) checkinDay(c *fiber.Ctx) time.Time {
+	if d, err := time.Parse(time.DateOnly, c.Query("jour", c.FormValue("jour"))); err == nil {
+		return d
+	}
+	return s.today()
+}
+
+// checkinPage is the roll call of a hub for a day, made for a tablet: one row per child, big
+// buttons, one tap records now.
+func (s *Server) checkinPage(c *fiber.Ctx) error {
+	id, err := hubID(c)
+	if err != nil {
+		return err
+	}
+	sc := store.ScopeOf(session(c).Account)
+	ctx := c.UserContext()
+	hub, err := s.store.HubInScope(ctx, sc, id)
+	if err != nil {
+		return err
+	}
+	day := s.checkinDay(c)
+	list, err := s.store.RollCallOf(ctx, sc, id, day)
+	if err != nil {
+		return err
+	}
+	present := 0
+	for _, r := range list {
+		if r.Status == "present" {
+			present++
+		}
+	}
+	p := s.page(c, frontend.T(s.lang(c), "checkin.title"))
+	p.Data = struct {
+		Hub       store.Hub
+		Day       time.Time
+		Today     bool
+		Yesterday time.Time
+		List      []store.RollCall
+		Present   int
+		Now       string
+	}{hub, day, day.Equal(s.today()), s.today().AddDate(0, 0, -1), list, present, s.store.Now().In(s.policy.Location).Format("15:04")}
+	return s.renderPage(c, "checkin", p)
+}
+
+// recordMark takes one tap of the roll call. The time is now unless the form gives one (marks
+// copied from the paper sheet).
+func (s *Server) recordMark(c *fiber.Ctx) error {
+	id, err := hubID(c)
+	if err != nil {
+		return err
+	}
+	child, err := strconv.ParseInt(c.FormValue("child"), 10, 64)
+	if err != nil || child <= 0 {
+		return store.ErrNotFound
+	}
+	day := s.checkinDay(c)
+	at := c.FormValue("at")
+	if at == "" {
+		at = s.store.Now().In(s.policy.Location).Format("15:04")
+	} else if _, err := time.Parse("15:04", at); err != nil {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "time")
+	}
+	sess := session(c)
+	err = s.store.RecordMark(c.UserContext(), store.ScopeOf(sess.Account), id, day, s.today(), child, store.Mark(c.FormValue("mark")), at)
+	if errors.Is(err, store.ErrInvalid) {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/poles/%d/appel?jour=%s#enfant-%d", id, day.Format(time.DateOnly), child), fiber.StatusSeeOther)
+}
