@@ -65,6 +65,10 @@ func TestRollCall(t *testing.T) {
 	if err := st.DB().QueryRow(`SELECT a.status, acc.email FROM attendance a JOIN account acc ON acc.id = a.recorded_by WHERE a.child_id = $1 AND a.day = $2`, zoe, d).Scan(&status, &by); err != nil || status != "present" || by != "dir25@example.fr" {
 		t.Errorf("attendance row: %s by %s (%v)", status, by, err)
 	}
+	// The hub's occupancy shows the realised attendance next to the seats taken.
+	if res := dir.get(fmt.Sprintf("/poles/%d", ids[0])); !strings.Contains(res.body, "<td>1</td><td>1</td><td>30</td>") {
+		t.Errorf("hub page does not show 1 placed, 1 present, 30 seats")
+	}
 	// Yesterday's paper sheet can be entered, with its times; not the day before.
 	y := today.AddDate(0, 0, -1).Format(time.DateOnly)
 	if res := mark(dir, "arrived", y, "08:05"); res.StatusCode != http.StatusSeeOther {

@@ -130,6 +130,7 @@ var messages = map[string]text{
 
 	"hub.calendar":       {"Capacité et places attribuées des prochains jours", "Capacity and seats given for the coming days"},
 	"hub.closed":         {"Fermé", "Closed"},
+	"hub.present":        {"Présents à l’appel", "Present at roll call"},
 	"hub.checkin":        {"Faire l’appel", "Take the roll call"},
 	"checkin.title":      {"Appel", "Roll call"},
 	"checkin.count":      {"%d présents sur %d attendus", "%d present out of %d expected"},

@@ -76,6 +76,8 @@ type HubLevelDay struct {
 	Level    Level `db:"level"`
 	Capacity int   `db:"capacity"`
 	Placed   int   `db:"placed"`
+	// Present counts the children marked present at the roll call (realised attendance).
+	Present int `db:"present"`
 }
 
 // HubDay is a hub with its levels for one day.

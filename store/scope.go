@@ -65,10 +65,13 @@ func (s *Store) HubCalendar(ctx context.Context, hubID int64, from time.Time, da
 		HubLevelDay
 	}
 	if err := s.q.SelectContext(ctx, &rows, `
-		SELECT day, level, capacity, placed FROM hub_day_capacity
-		WHERE hub_id = $1 AND day IN (
+		SELECT hdc.day, hdc.level, hdc.capacity, hdc.placed,
+		       (SELECT count(*) FROM attendance a JOIN placement p ON p.child_id = a.child_id AND p.day = a.day
+		        WHERE p.hub_id = hdc.hub_id AND p.day = hdc.day AND p.level = hdc.level AND a.status = 'present') AS present
+		FROM hub_day_capacity hdc
+		WHERE hdc.hub_id = $1 AND hdc.day IN (
 			SELECT DISTINCT day FROM hub_day_capacity WHERE hub_id = $1 AND day >= $2 ORDER BY day LIMIT $3)
-		ORDER BY day, level`, hubID, from.Format(time.DateOnly), days); err != nil {
+		ORDER BY hdc.day, hdc.level`, hubID, from.Format(time.DateOnly), days); err != nil {
 		return nil, err
 	}
 	var out []HubCapacityDay
