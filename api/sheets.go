@@ -33,7 +33,7 @@ func (s *Server) hubSheet(c *fiber.Ctx) error {
 		return err
 	}
 	format := c.Query("format", "pdf")
-	if format != "pdf" && format != "csv" {
+	if format != "pdf" && format != "csv" && format != "html" {
 		return store.ErrNotFound
 	}
 	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "sheet.download", ObjectType: "hub",
@@ -43,6 +43,9 @@ func (s *Server) hubSheet(c *fiber.Ctx) error {
 	sh := sheets.FromStore(data, s.store.Now().In(s.policy.Location))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	name := sheets.FileName(sh)
+	if format == "html" {
+		return s.renderSheetHTML(c, sh)
+	}
 	if format == "csv" {
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name[:len(name)-len(".pdf")]+`.csv"`)
@@ -85,4 +88,45 @@ func (s *Server) daySheets(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "application/zip")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.zip"`)
 	return sheets.WriteZIP(c.Response().BodyWriter(), seq)
+}
+
+// sheetRow is a child as the HTML sheet shows it.
+type sheetRow struct {
+	sheets.Child
+	Age     int
+	Phone   string
+	Pickups []string
+}
+
+type sheetGroup struct {
+	Title string
+	Rows  []sheetRow
+}
+
+// renderSheetHTML shows the sheet as a page that prints cleanly (the DSFR print styles hide the
+// header and footer), with the same groups as the PDF.
+func (s *Server) renderSheetHTML(c *fiber.Ctx, sh sheets.Sheet) error {
+	var groups []sheetGroup
+	for _, g := range sheets.Groups(sh) {
+		sg := sheetGroup{Title: g.Title()}
+		for _, ch := range g.Children {
+			r := sheetRow{Child: ch, Phone: sheets.FormatPhone(ch.ParentPhone)}
+			if !ch.BirthDate.IsZero() {
+				r.Age = store.AgeOn(ch.BirthDate, sh.Day)
+			}
+			for _, p := range ch.Pickups {
+				r.Pickups = append(r.Pickups, p.Name+" ("+p.Relation+") "+sheets.FormatPhone(p.Phone))
+			}
+			sg.Rows = append(sg.Rows, r)
+		}
+		groups = append(groups, sg)
+	}
+	p := s.page(c, "Feuille de présence — "+sh.Hub.Name)
+	p.Data = struct {
+		Sheet  sheets.Sheet
+		Date   string
+		Groups []sheetGroup
+		Counts []sheets.Count
+	}{sh, sheets.FrenchDate(sh.Day), groups, sheets.Counts(sh)}
+	return s.renderPage(c, "sheet", p)
 }

@@ -64,6 +64,9 @@ func TestAttendanceSheetDownload(t *testing.T) {
 	if strings.Contains(text, "Noé") {
 		t.Error("a child of another hub is on the sheet")
 	}
+	if html := dir.get(sheet + "&format=html"); html.StatusCode != 200 || !strings.Contains(html.body, "Zoé") || !strings.Contains(html.body, "Allergie aux œufs") {
+		t.Errorf("HTML sheet: %d", html.StatusCode)
+	}
 	csv := dir.get(sheet + "&format=csv")
 	if csv.StatusCode != 200 || !strings.HasPrefix(csv.body, "\ufeff") || !strings.Contains(csv.body, "Zoé") {
 		t.Errorf("CSV: %d", csv.StatusCode)
@@ -82,8 +85,8 @@ func TestAttendanceSheetDownload(t *testing.T) {
 		}
 	}
 	var audited int
-	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'sheet.download'`); err != nil || audited != 3 {
-		t.Errorf("downloads audited: %d (%v), want 3", audited, err)
+	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'sheet.download'`); err != nil || audited != 4 {
+		t.Errorf("downloads audited: %d (%v), want 4", audited, err)
 	}
 }
 

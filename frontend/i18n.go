@@ -130,6 +130,7 @@ var messages = map[string]text{
 
 	"hub.calendar":       {"Capacité et places attribuées des prochains jours", "Capacity and seats given for the coming days"},
 	"hub.closed":         {"Fermé", "Closed"},
+	"hub.sheet.html":     {"Version à imprimer depuis le navigateur", "Version to print from the browser"},
 	"hub.present":        {"Présents à l’appel", "Present at roll call"},
 	"hub.checkin":        {"Faire l’appel", "Take the roll call"},
 	"checkin.title":      {"Appel", "Roll call"},

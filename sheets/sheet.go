@@ -2,8 +2,8 @@
 // prints before opening, the same content as CSV, and the bulk exports of a day (one ZIP of PDFs,
 // or one merged PDF) for the rectorat and the prefectures.
 //
-// The package is pure: the caller loads a [Sheet] (one hub, one day) from the store and gets bytes
-// back; nothing here reads the database, the clock or the network. The HTML print page should
+// Rendering is pure: the caller gives a [Sheet] (one hub, one day) and gets bytes back; only [Day]
+// reads, through the store's methods, and nothing reads the clock or the network. The HTML print page should
 // use [Groups], [Counts], [FrenchDate] and [FormatPhone] so that paper and screen show the same
 // groups, in the same order, with the same figures.
 package sheets
