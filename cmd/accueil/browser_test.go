@@ -333,3 +333,58 @@ func TestBrowserParentJourney(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserDirectorRollCall: the demo director opens a hub, marks a child arrived with one tap
+// on a phone-sized screen, and the hub's occupancy shows the child present.
+func TestBrowserDirectorRollCall(t *testing.T) {
+	if d := today(time.Now()); d.Weekday() == time.Saturday || d.Weekday() == time.Sunday {
+		t.Skip("no hub is open today: the roll call is for the current day")
+	}
+	chromium := chromiumPath(t)
+	base, _ := startServer(t)
+	ctx := newTab(t, chromium)
+	text := func(sel string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if err := within(ctx,
+		chromedp.Navigate(base+"/connexion"),
+		chromedp.SendKeys(chromedp.ID("email"), demo.DirectorEmail),
+		chromedp.SendKeys(chromedp.ID("password"), demo.StaffPassword),
+		submitAndWait("#password"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".fr-card__title a").getAttribute("href")`))
+	if err != nil || !strings.HasPrefix(href, "/poles/") {
+		t.Fatalf("no hub link on the director's home: %q %v", href, err)
+	}
+	if err := within(ctx, chromedp.Navigate(base+href+"/appel"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(text("main"), "Aucun enfant n’est attendu") {
+		t.Skip("no child placed in the director's first hub today")
+	}
+	if err := within(ctx, submitAndWait(`form input[name=mark][value=arrived] ~ button`)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.ToLower(text("main")), "1 présents sur") {
+		t.Fatalf("roll call after one arrival:\n%s", text("main"))
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		_ = os.WriteFile(filepath.Join(screenshotDir(t), "rollcall.png"), png, 0o644)
+	}
+	if err := within(ctx, chromedp.Navigate(base+href), chromedp.WaitVisible(chromedp.CSS("main table"))); err != nil {
+		t.Fatal(err)
+	}
+	// The first rows are today's: the present column counts the child.
+	present, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll("main tbody tr")].slice(0, 3).reduce((n, tr) => n + parseInt(tr.querySelectorAll("td")[2].textContent || "0"), 0)`))
+	if err != nil || present != 1 {
+		t.Errorf("present on the hub page: %d (%v), want 1", present, err)
+	}
+}
