@@ -70,6 +70,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/poles/:id", staff, s.hubPage)
 	app.Get("/poles/:id/feuille", staff, s.hubSheet)
 	app.Get("/poles/:id/appel", staff, s.checkinPage)
+	app.Get("/contacts", staff, s.contactList)
 	app.Post("/poles/:id/appel", staff, s.recordMark)
 	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.daySheets)
 

@@ -139,3 +139,45 @@ func TestDaySheetsZIPFollowsTheScope(t *testing.T) {
 		t.Errorf("director downloads the day's sheets: %d", res.StatusCode)
 	}
 }
+
+func TestContactList(t *testing.T) {
+	app, st := newApp(t)
+	ctx := context.Background()
+	day := nextWeekdays(1)[0]
+	seed := twoDepartements(day)
+	// A second child in Zoé's hub and group, and one in the Jura.
+	seed.Households[0].Children = append(seed.Households[0].Children, seed.Households[0].Children[0])
+	seed.Households[0].Children[1].FirstName = "Léo"
+	if err := st.LoadSeed(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	var zoe int64
+	if err := st.DB().Get(&zoe, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	d := day.Format(time.DateOnly)
+	path := fmt.Sprintf("/contacts?enfant=%d&du=%s&au=%s", zoe, d, d)
+	pref := newBrowser(t, app)
+	pref.login("pref25@example.fr", goodPassword)
+	res := pref.get(path + "&format=csv")
+	if res.StatusCode != 200 || !strings.HasPrefix(res.body, "\ufeff") || !strings.Contains(res.body, "Léo") || strings.Contains(res.body, "Noé") {
+		t.Fatalf("contact CSV: %d\n%s", res.StatusCode, res.body)
+	}
+	if html := pref.get(path); html.StatusCode != 200 || !strings.Contains(html.body, "Léo") {
+		t.Errorf("contact page: %d", html.StatusCode)
+	}
+	for _, email := range []string{"pref39@example.fr", "dir39@example.fr", "p1@example.fr"} {
+		b := newBrowser(t, app)
+		b.login(email, goodPassword)
+		if res := b.get(path); res.StatusCode != 404 {
+			t.Errorf("%s: %d, want 404", email, res.StatusCode)
+		}
+	}
+	var audited int
+	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'contacts.export'`); err != nil || audited != 2 {
+		t.Errorf("exports audited: %d (%v), want 2", audited, err)
+	}
+}

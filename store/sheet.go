@@ -102,3 +102,24 @@ func (s *Store) OpenHubsInScope(ctx context.Context, sc Scope, day time.Time) ([
 		ORDER BY h.uai`, sc.Role, sc.Departement, sc.AccountID, day.Format(time.DateOnly))
 	return ids, err
 }
+
+// ChildPlacementDays returns the days from from to to on which a child was placed in a hub
+// within sc, with the hub: what a contact list starts from. ErrNotFound when there is none, so
+// that a child outside the scope looks like no child.
+func (s *Store) ChildPlacementDays(ctx context.Context, sc Scope, childID int64, from, to time.Time) ([]struct {
+	Day   time.Time `db:"day"`
+	HubID int64     `db:"hub_id"`
+}, error) {
+	var out []struct {
+		Day   time.Time `db:"day"`
+		HubID int64     `db:"hub_id"`
+	}
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT p.day, p.hub_id FROM placement p JOIN hub h ON h.id = p.hub_id JOIN commune c ON c.insee_code = h.commune_code
+		WHERE p.child_id = $4 AND p.day BETWEEN $5 AND $6 AND `+hubInScope+`
+		ORDER BY p.day`, sc.Role, sc.Departement, sc.AccountID, childID, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	if err == nil && len(out) == 0 {
+		err = ErrNotFound
+	}
+	return out, err
+}

@@ -1,0 +1,97 @@
+package api
+
+import (
+	"encoding/csv"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/sheets"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// contactDay is the group a child shared with others on one day.
+type contactDay struct {
+	Day      time.Time
+	Hub      sheets.Hub
+	Director string
+	Group    string
+	Children []sheets.Child
+}
+
+// contactList gives the health authority, for a child and a period, the children who shared its
+// hub and group each day (the same groups as the attendance sheet). Every export is audited.
+func (s *Server) contactList(c *fiber.Ctx) error {
+	child, err := strconv.ParseInt(c.Query("enfant"), 10, 64)
+	if err != nil || child <= 0 {
+		return store.ErrNotFound
+	}
+	from, err1 := time.Parse(time.DateOnly, c.Query("du"))
+	to, err2 := time.Parse(time.DateOnly, c.Query("au"))
+	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 31*24*time.Hour {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
+	}
+	sess := session(c)
+	sc := store.ScopeOf(sess.Account)
+	ctx := c.UserContext()
+	days, err := s.store.ChildPlacementDays(ctx, sc, child, from, to)
+	if err != nil {
+		return err
+	}
+	printed := s.store.Now().In(s.policy.Location)
+	var out []contactDay
+	for _, d := range days {
+		hd, err := s.store.Sheet(ctx, sc, d.HubID, d.Day)
+		if err != nil {
+			return err
+		}
+		sh := sheets.FromStore(hd, printed)
+		for _, g := range sheets.Groups(sh) {
+			for _, ch := range g.Children {
+				if ch.ID == child {
+					out = append(out, contactDay{Day: d.Day, Hub: sh.Hub, Director: sh.Director, Group: g.Title(), Children: g.Children})
+				}
+			}
+		}
+	}
+	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "contacts.export", ObjectType: "child",
+		ObjectID: strconv.FormatInt(child, 10), IP: c.IP(), Details: map[string]any{"from": c.Query("du"), "to": c.Query("au"), "format": c.Query("format", "html")}}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if c.Query("format") == "csv" {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="contacts-`+strconv.FormatInt(child, 10)+`.csv"`)
+		w := c.Response().BodyWriter()
+		_, _ = w.Write([]byte("\ufeff"))
+		cw := csv.NewWriter(w)
+		cw.Comma = ';'
+		_ = cw.Write([]string{"Jour", "Pôle", "UAI", "Direction", "Groupe", "Nom", "Prénom", "Responsable", "Téléphone"})
+		for _, d := range out {
+			for _, ch := range d.Children {
+				_ = cw.Write(neutralise([]string{d.Day.Format(time.DateOnly), d.Hub.Name, d.Hub.UAI, d.Director, d.Group,
+					ch.LastName, ch.FirstName, ch.ParentName, ch.ParentPhone}))
+			}
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	p := s.page(c, "Liste de contacts")
+	p.Data = struct {
+		Days []contactDay
+		CSV  string
+	}{out, "/contacts?enfant=" + strconv.FormatInt(child, 10) + "&du=" + c.Query("du") + "&au=" + c.Query("au") + "&format=csv"}
+	return s.renderPage(c, "contacts", p)
+}
+
+// neutralise keeps a spreadsheet from running a cell as a formula.
+func neutralise(cells []string) []string {
+	for i, v := range cells {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			cells[i] = "'" + v
+		}
+	}
+	return cells
+}
