@@ -38,6 +38,10 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	walkIns, err := s.store.WalkInCandidates(ctx, sc, id, day, c.Query("nom"))
+	if err != nil {
+		return err
+	}
 	present := 0
 	for _, r := range list {
 		if r.Status == "present" {
@@ -53,8 +57,32 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 		List      []store.RollCall
 		Present   int
 		Now       string
-	}{hub, day, day.Equal(s.today()), s.today().AddDate(0, 0, -1), list, present, s.store.Now().In(s.policy.Location).Format("15:04")}
+		Search    string
+		WalkIns   []store.WalkIn
+	}{hub, day, day.Equal(s.today()), s.today().AddDate(0, 0, -1), list, present, s.store.Now().In(s.policy.Location).Format("15:04"),
+		c.Query("nom"), walkIns}
 	return s.renderPage(c, "checkin", p)
+}
+
+// takeIn adds a child who is not on the list: booked elsewhere or waiting, and only if a seat of
+// its level is free here (the capacity invariant decides).
+func (s *Server) takeIn(c *fiber.Ctx) error {
+	id, err := hubID(c)
+	if err != nil {
+		return err
+	}
+	child, err := strconv.ParseInt(c.FormValue("child"), 10, 64)
+	if err != nil || child <= 0 {
+		return store.ErrNotFound
+	}
+	day := s.checkinDay(c)
+	if !day.Equal(s.today()) {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "day")
+	}
+	if err := s.store.TakeIn(c.UserContext(), store.ScopeOf(session(c).Account), id, day, child); err != nil {
+		return err
+	}
+	return c.Redirect(fmt.Sprintf("/poles/%d/appel#enfant-%d", id, child), fiber.StatusSeeOther)
 }
 
 // recordMark takes one tap of the roll call. The time is now unless the form gives one (marks

@@ -80,6 +80,21 @@ func TestRollCall(t *testing.T) {
 	if res := mark(dir, "arrived", today.AddDate(0, 0, -2).Format(time.DateOnly), "08:00"); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("two days back: %d, want 422", res.StatusCode)
 	}
+	// A child not on the list: booked today in the Jura, taken in here since a seat is free.
+	var noe int64
+	if err := st.DB().Get(&noe, `SELECT id FROM child WHERE first_name = 'Noé'`); err != nil {
+		t.Fatal(err)
+	}
+	if res := dir.get(page + "?nom=Ngu"); !strings.Contains(res.body, "Nguyen Noé") {
+		t.Errorf("the search does not find the child booked elsewhere")
+	}
+	take := fmt.Sprintf("/poles/%d/accueillir", ids[0])
+	if res := dir.post(take, url.Values{"csrf": {dir.csrf(page)}, "child": {fmt.Sprint(noe)}, "jour": {d}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("take in: %d %s", res.StatusCode, res.body)
+	}
+	if res := dir.get(page); !strings.Contains(res.body, "Nguyen Noé") {
+		t.Error("the child taken in is not on the list")
+	}
 	// Another hub's director and another département's agent reach nothing.
 	for _, email := range []string{"dir39@example.fr", "pref39@example.fr"} {
 		b := newBrowser(t, app)

@@ -72,6 +72,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/poles/:id/appel", staff, s.checkinPage)
 	app.Get("/contacts", staff, s.contactList)
 	app.Post("/poles/:id/appel", staff, s.recordMark)
+	app.Post("/poles/:id/accueillir", staff, s.takeIn)
 	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.daySheets)
 
 	academie := requireRole(store.RoleRectorat, store.RoleAdmin)

@@ -107,3 +107,70 @@ func (s *Store) RecordMark(ctx context.Context, sc Scope, hubID int64, day, toda
 		return translate(err)
 	})
 }
+
+// WalkIn is a child not on a hub's list whom the director may take in: booked that day
+// elsewhere or waiting.
+type WalkIn struct {
+	ChildID   int64  `db:"child_id"`
+	FirstName string `db:"first_name"`
+	LastName  string `db:"last_name"`
+	Level     Level  `db:"level"`
+	Where     string `db:"where_now"` // the hub the child is placed in, or "" when waiting
+}
+
+// WalkInCandidates finds, by the start of the last name (3 letters at least), children who
+// asked for day and are not placed in the hub: the only ones a director may add.
+func (s *Store) WalkInCandidates(ctx context.Context, sc Scope, hubID int64, day time.Time, lastName string) ([]WalkIn, error) {
+	if _, err := s.HubInScope(ctx, sc, hubID); err != nil {
+		return nil, err
+	}
+	var out []WalkIn
+	if len([]rune(lastName)) < 3 {
+		return out, nil
+	}
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT c.id AS child_id, c.first_name, c.last_name, c.level, COALESCE(hb.name, '') AS where_now
+		FROM booking_request br
+		JOIN child c ON c.id = br.child_id
+		LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
+		LEFT JOIN hub hb ON hb.id = p.hub_id
+		WHERE br.day = $1 AND br.cancelled_at IS NULL AND (p.hub_id IS NULL OR p.hub_id <> $2)
+		  AND lower(c.last_name) LIKE lower($3) || '%'
+		ORDER BY c.last_name, c.first_name, c.id LIMIT 10`, day.Format(time.DateOnly), hubID, lastName)
+	return out, err
+}
+
+// TakeIn places a child who asked for day in the hub, moving its seat from another hub if it
+// had one, confirmed at once. The capacity invariant decides: ErrFull when no seat of the
+// child's level is free here, ErrHubClosed when the hub does not take that level that day,
+// ErrNotFound when the child did not ask for that day or the hub is outside sc.
+func (s *Store) TakeIn(ctx context.Context, sc Scope, hubID int64, day time.Time, childID int64) error {
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if _, err := tx.HubInScope(ctx, sc, hubID); err != nil {
+			return err
+		}
+		d := day.Format(time.DateOnly)
+		var asked bool
+		if err := tx.q.GetContext(ctx, &asked, `SELECT EXISTS (SELECT 1 FROM booking_request WHERE child_id = $1 AND day = $2 AND cancelled_at IS NULL)`, childID, d); err != nil {
+			return err
+		}
+		if !asked {
+			return ErrNotFound
+		}
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM waitlist_entry WHERE child_id = $1 AND day = $2`, childID, d); err != nil {
+			return err
+		}
+		res, err := tx.q.ExecContext(ctx, `UPDATE placement SET hub_id = $3, status = 'confirmed', updated_at = $4 WHERE child_id = $1 AND day = $2`,
+			childID, d, hubID, tx.now())
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			if _, err := tx.InsertPlacement(ctx, NewPlacement{ChildID: childID, Day: day, HubID: hubID, Status: Confirmed}); err != nil {
+				return err
+			}
+		}
+		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.take_in", ObjectType: "child",
+			ObjectID: fmt.Sprint(childID), Details: map[string]any{"hub": hubID, "day": d}})
+	})
+}
