@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/csv"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -11,15 +12,6 @@ import (
 	"github.com/accueil-prioritaire/accueil/sheets"
 	"github.com/accueil-prioritaire/accueil/store"
 )
-
-// contactDay is the group a child shared with others on one day.
-type contactDay struct {
-	Day      time.Time
-	Hub      sheets.Hub
-	Director string
-	Group    string
-	Children []sheets.Child
-}
 
 // contactList gives the health authority, for a child and a period, the children who shared its
 // hub and group each day (the same groups as the attendance sheet). Every export is audited.
@@ -41,7 +33,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 		return err
 	}
 	printed := s.store.Now().In(s.policy.Location)
-	var out []contactDay
+	var out []sheets.ContactDay
 	for _, d := range days {
 		hd, err := s.store.Sheet(ctx, sc, d.HubID, d.Day)
 		if err != nil {
@@ -51,7 +43,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 		for _, g := range sheets.Groups(sh) {
 			for _, ch := range g.Children {
 				if ch.ID == child {
-					out = append(out, contactDay{Day: d.Day, Hub: sh.Hub, Director: sh.Director, Group: g.Title(), Children: g.Children})
+					out = append(out, sheets.ContactDay{Day: d.Day, Hub: sh.Hub, Director: sh.Director, Group: g.Title(), Children: g.Children})
 				}
 			}
 		}
@@ -61,6 +53,11 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	if c.Query("format") == "pdf" {
+		c.Set(fiber.HeaderContentType, "application/pdf")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="contacts-`+strconv.FormatInt(child, 10)+`.pdf"`)
+		return sheets.WriteContactsPDF(c.Response().BodyWriter(), fmt.Sprintf("enfant n° %d, du %s au %s", child, from.Format("02/01/2006"), to.Format("02/01/2006")), out, printed)
+	}
 	if c.Query("format") == "csv" {
 		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="contacts-`+strconv.FormatInt(child, 10)+`.csv"`)
@@ -80,9 +77,9 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 	}
 	p := s.page(c, "Liste de contacts")
 	p.Data = struct {
-		Days []contactDay
+		Days []sheets.ContactDay
 		CSV  string
-	}{out, "/contacts?enfant=" + strconv.FormatInt(child, 10) + "&du=" + c.Query("du") + "&au=" + c.Query("au") + "&format=csv"}
+	}{out, "/contacts?enfant=" + strconv.FormatInt(child, 10) + "&du=" + c.Query("du") + "&au=" + c.Query("au") + "&format="}
 	return s.renderPage(c, "contacts", p)
 }
 

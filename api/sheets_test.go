@@ -169,6 +169,9 @@ func TestContactList(t *testing.T) {
 	if html := pref.get(path); html.StatusCode != 200 || !strings.Contains(html.body, "Léo") {
 		t.Errorf("contact page: %d", html.StatusCode)
 	}
+	if pdf := pref.get(path + "&format=pdf"); pdf.StatusCode != 200 || !strings.Contains(pdfText(t, pdf.body), "Léo") {
+		t.Errorf("contact PDF: %d", pdf.StatusCode)
+	}
 	for _, email := range []string{"pref39@example.fr", "dir39@example.fr", "p1@example.fr"} {
 		b := newBrowser(t, app)
 		b.login(email, goodPassword)
@@ -177,7 +180,7 @@ func TestContactList(t *testing.T) {
 		}
 	}
 	var audited int
-	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'contacts.export'`); err != nil || audited != 2 {
-		t.Errorf("exports audited: %d (%v), want 2", audited, err)
+	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'contacts.export'`); err != nil || audited != 3 {
+		t.Errorf("exports audited: %d (%v), want 3", audited, err)
 	}
 }
