@@ -27,14 +27,10 @@ type network struct {
 	// dead marks hubs that are full and from which no augmenting path can ever start again: a
 	// failed search proves that every hub it reached is full and that the kids there can only reach
 	// full hubs, and later insertions only fill seats. Searches skip dead hubs.
-	dead   []bool
-	at     [][]int32 // kids at each hub
-	kids   []kid
-	potHub []int64
-	potT   int64
-
-	// blocked[h] is cap[h] == 0 || dead[h]: searches skip such hubs.
-	blocked []bool
+	dead []bool
+	at   [][]int32 // kids at each hub
+	kids []kid
+	potT int64
 
 	// Search scratch, indexed by node.
 	node    []nodeState
@@ -58,12 +54,26 @@ type kid struct {
 }
 
 // nodeState is a node's search state, in one struct so that a relaxation touches one cache line.
+// A hub's potential and blocked flag live there too, for the same reason: a search reads them for
+// every arc into the hub. (Kids' potentials are in kids.)
 type nodeState struct {
 	dist  int64
 	prevW int64 // cost of the kid → hub arc that reached a hub
+	pot   int64 // hubs only: the hub's potential
 	prev  int32
 	seen  uint32 // stamp of the search that reached the node
 	done  uint32 // stamp of the search that settled it
+	// blocked, for hubs only, is cap == 0 || dead: searches skip such hubs.
+	blocked bool
+}
+
+// resetStamps forgets every search, when the stamp wraps around, keeping the hubs' potentials
+// and blocked flags.
+func (n *network) resetStamps() {
+	for i := range n.node {
+		n.node[i].seen, n.node[i].done = 0, 0
+	}
+	n.stamp = 1
 }
 
 type undoOp uint8
@@ -90,21 +100,19 @@ func newNetwork(seats []int32, penalty int64) *network {
 		cap:     seats,
 		used:    make([]int32, len(seats)),
 		dead:    make([]bool, len(seats)),
-		blocked: make([]bool, len(seats)),
 		at:      make([][]int32, len(seats)),
-		potHub:  make([]int64, len(seats)),
-	}
-	for h, c := range seats {
-		n.blocked[h] = c <= 0
 	}
 	n.grow()
+	for h, c := range seats {
+		n.node[h].blocked = c <= 0
+	}
 	return n
 }
 
 func (n *network) sink() int32           { return n.nHub }
 func (n *network) kidNode(k int32) int32 { return n.nHub + 1 + k }
 
-func (n *network) usable(h int32) bool { return !n.blocked[h] }
+func (n *network) usable(h int32) bool { return !n.node[h].blocked }
 
 func (n *network) cost(k *kid, c cand) int64 {
 	w := int64(c.distM)
@@ -117,7 +125,7 @@ func (n *network) cost(k *kid, c cand) int64 {
 func (n *network) pot(v int32) int64 {
 	switch {
 	case v < n.nHub:
-		return n.potHub[v]
+		return n.node[v].pot
 	case v == n.nHub:
 		return n.potT
 	}
@@ -128,9 +136,9 @@ func (n *network) setPot(v int32, p int64) {
 	switch {
 	case v < n.nHub:
 		if n.logging {
-			n.undo = append(n.undo, undoEntry{op: opPotHub, a: v, v: n.potHub[v]})
+			n.undo = append(n.undo, undoEntry{op: opPotHub, a: v, v: n.node[v].pot})
 		}
-		n.potHub[v] = p
+		n.node[v].pot = p
 	case v == n.nHub:
 		if n.logging {
 			n.undo = append(n.undo, undoEntry{op: opPotSink, v: n.potT})
@@ -168,7 +176,7 @@ func (n *network) insert(k int32) bool {
 	best, any := int64(math.MinInt64), false
 	for _, c := range kd.cands {
 		if n.usable(c.hub) {
-			best, any = max(best, n.potHub[c.hub]-n.cost(kd, c)), true
+			best, any = max(best, n.node[c.hub].pot-n.cost(kd, c)), true
 		}
 	}
 	if !any {
@@ -190,7 +198,7 @@ func (n *network) freeSeat(h int32) (int64, bool) { return n.augment(h) }
 func (n *network) freeSeatsReachable(h, limit int32, visit func(hub int32)) int32 {
 	n.stamp++
 	if n.stamp == 0 {
-		clear(n.node)
+		n.resetStamps()
 		n.stamp = 1
 	}
 	queue := append(n.settled[:0], h)
@@ -227,7 +235,7 @@ func (n *network) decCap(h int32) {
 		n.undo = append(n.undo, undoEntry{op: opCap, a: h})
 	}
 	n.cap[h]--
-	n.blocked[h] = n.cap[h] <= 0 || n.dead[h]
+	n.node[h].blocked = n.cap[h] <= 0 || n.dead[h]
 }
 
 // augment runs Dijkstra from src (an unplaced kid, or a full hub) to the sink and applies the
@@ -235,12 +243,15 @@ func (n *network) decCap(h int32) {
 func (n *network) augment(src int32) (delta int64, ok bool) {
 	n.stamp++
 	if n.stamp == 0 {
-		clear(n.node)
+		n.resetStamps()
 		n.stamp = 1
 	}
 	n.settled = n.settled[:0]
 	n.heap = n.heap[:0]
 	sink := n.sink()
+	// ub is the length of a path to the sink found so far: through a hub with a free seat that
+	// is reached but not yet settled (hub → sink arcs are never negative in reduced cost).
+	ub := int64(math.MaxInt64 / 4) // no path yet; far from overflowing when compared below
 	n.relax(src, 0, -1, 0)
 	for len(n.heap) > 0 {
 		d, u := n.heap.pop()
@@ -254,25 +265,44 @@ func (n *network) augment(src int32) (delta int64, ok bool) {
 			n.heap = n.heap[:0]
 		case u < sink:
 			if n.used[u] < n.cap[u] {
-				n.relax(sink, d+n.potHub[u]-n.potT, u, 0)
+				n.relax(sink, d+n.node[u].pot-n.potT, u, 0)
 			}
 			for _, k := range n.at[u] {
 				kd := &n.kids[k]
-				n.relax(n.kidNode(k), d-kd.cost+n.potHub[u]-kd.pot, u, 0)
+				n.relax(n.kidNode(k), d-kd.cost+n.node[u].pot-kd.pot, u, 0)
 			}
 		default:
 			kd := &n.kids[u-sink-1]
+			// Hub potentials are at most 0 and candidates come nearest first, so once an arc
+			// cannot beat the sink's tentative distance, no later one can. Only settled hubs
+			// relax the sink, so its distance does not change during this loop. Arcs whose paths
+			// are all strictly longer than ub, a path to the sink already found, are left out as
+			// well: they could not be on a shortest path.
+			limit := int64(math.MaxInt64)
+			if s := &n.node[sink]; s.seen == n.stamp {
+				limit = s.dist - d - kd.pot
+			}
+			base := d + kd.pot
 			for _, c := range kd.cands {
-				// Hub potentials are at most 0 and candidates come nearest first, so once an
-				// arc cannot beat the sink's tentative distance, no later one can.
-				if s := &n.node[sink]; s.seen == n.stamp && d+int64(c.distM)+kd.pot >= s.dist {
+				if dm := int64(c.distM); dm >= limit || dm > ub-base {
 					break
 				}
-				if c.hub == kd.hub || !n.usable(c.hub) {
+				if c.hub == kd.hub {
+					continue
+				}
+				s := &n.node[c.hub]
+				if s.blocked || s.done == n.stamp {
 					continue
 				}
 				w := n.cost(kd, c)
-				n.relax(c.hub, d+w+kd.pot-n.potHub[c.hub], u, w)
+				nd := base + w - s.pot
+				if s.seen == n.stamp && nd >= s.dist {
+					continue
+				}
+				n.relax(c.hub, nd, u, w)
+				if n.used[c.hub] < n.cap[c.hub] {
+					ub = min(ub, nd+s.pot-n.potT)
+				}
 			}
 		}
 	}
@@ -283,7 +313,7 @@ func (n *network) augment(src int32) (delta int64, ok bool) {
 			for _, v := range n.settled {
 				if v < sink {
 					n.dead[v] = true
-					n.blocked[v] = true
+					n.node[v].blocked = true
 				}
 			}
 		}
@@ -315,7 +345,7 @@ func (n *network) relax(v int32, d int64, from int32, w int64) {
 	if s.done == n.stamp || (s.seen == n.stamp && d >= s.dist) {
 		return
 	}
-	*s = nodeState{dist: d, prevW: w, prev: from, seen: n.stamp, done: s.done}
+	s.dist, s.prevW, s.prev, s.seen = d, w, from, n.stamp
 	n.heap.push(d, v)
 }
 
@@ -362,14 +392,14 @@ func (n *network) rollback() {
 		case opMove:
 			n.move(e.a, e.b, e.v)
 		case opPotHub:
-			n.potHub[e.a] = e.v
+			n.node[e.a].pot = e.v
 		case opPotKid:
 			n.kids[e.a].pot = e.v
 		case opPotSink:
 			n.potT = e.v
 		case opCap:
 			n.cap[e.a]++
-			n.blocked[e.a] = n.cap[e.a] <= 0 || n.dead[e.a]
+			n.node[e.a].blocked = n.cap[e.a] <= 0 || n.dead[e.a]
 		}
 	}
 	n.undo = n.undo[:0]

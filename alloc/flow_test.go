@@ -82,7 +82,7 @@ func checkPotentials(t *testing.T, n *network) {
 		if n.used[h] > n.cap[h] {
 			t.Fatalf("hub %d over capacity", h)
 		}
-		if n.used[h] < n.cap[h] && n.potHub[h]-n.potT < 0 {
+		if n.used[h] < n.cap[h] && n.node[h].pot-n.potT < 0 {
 			t.Fatalf("hub %d → sink: negative reduced cost", h)
 		}
 	}
@@ -91,12 +91,12 @@ func checkPotentials(t *testing.T, n *network) {
 		if kd.hub < 0 {
 			continue
 		}
-		if r := -kd.cost + n.potHub[kd.hub] - kd.pot; r < 0 {
+		if r := -kd.cost + n.node[kd.hub].pot - kd.pot; r < 0 {
 			t.Fatalf("hub %d → kid %d: reduced cost %d", kd.hub, k, r)
 		}
 		for _, c := range kd.cands {
-			if c.hub != kd.hub && !n.blocked[c.hub] {
-				if r := n.cost(kd, c) + kd.pot - n.potHub[c.hub]; r < 0 {
+			if c.hub != kd.hub && !n.node[c.hub].blocked {
+				if r := n.cost(kd, c) + kd.pot - n.node[c.hub].pot; r < 0 {
 					t.Fatalf("kid %d → hub %d: reduced cost %d", k, c.hub, r)
 				}
 			}
@@ -119,7 +119,7 @@ func TestRollbackRestoresTheNetwork(t *testing.T) {
 			hubs      []int32
 		}
 		snap := func() snapshot {
-			s := snapshot{cap: slices.Clone(n.cap), used: slices.Clone(n.used), pot: slices.Clone(n.potHub)}
+			s := snapshot{cap: slices.Clone(n.cap), used: slices.Clone(n.used), pot: hubPots(n)}
 			for _, k := range n.kids {
 				s.hubs = append(s.hubs, k.hub)
 				s.pot = append(s.pot, k.pot)
@@ -146,4 +146,12 @@ func TestRollbackRestoresTheNetwork(t *testing.T) {
 			t.Fatalf("network %d changed: %+v → %+v", i, before, after)
 		}
 	}
+}
+
+func hubPots(n *network) []int64 {
+	pots := make([]int64, n.nHub)
+	for h := range pots {
+		pots[h] = n.node[h].pot
+	}
+	return pots
 }

@@ -79,22 +79,36 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32) (int64, error) {
 // commonHubs lists, by hub index, the hubs that could host all of unit u on day d: open that day
 // for every member's level, within reach of every member, and among u.allowed when set.
 func (m *model) commonHubs(d int32, u *unit) []int32 {
+	// A merge of the members' candidate lists by hub, which come out by hub as well.
 	var hubs []int32
-	for _, c := range m.reqs[m.cds[u.members[0]].req].cands {
+	var cursorBuf [8]int
+	cursor := cursorBuf[:0]
+	for range u.members {
+		cursor = append(cursor, 0)
+	}
+next:
+	for _, c := range m.reqs[m.cds[u.members[0]].req].byHub {
 		if u.allowed != nil && !slices.Contains(u.allowed, c.hub) {
 			continue
 		}
-		ok := true
-		for _, cd := range u.members {
-			if m.seats[m.slot(d, c.hub, m.children[m.cds[cd].child].level)] == 0 || (cd != u.members[0] && m.distM(cd, c.hub) < 0) {
-				ok = false
-				break
+		for i, cd := range u.members {
+			if m.seats[m.slot(d, c.hub, m.children[m.cds[cd].child].level)] == 0 {
+				continue next
+			}
+			if i == 0 {
+				continue
+			}
+			byHub := m.reqs[m.cds[cd].req].byHub
+			j := cursor[i]
+			for j < len(byHub) && byHub[j].hub < c.hub {
+				j++
+			}
+			cursor[i] = j
+			if j == len(byHub) || byHub[j].hub != c.hub {
+				continue next
 			}
 		}
-		if ok {
-			hubs = append(hubs, c.hub)
-		}
+		hubs = append(hubs, c.hub)
 	}
-	slices.Sort(hubs)
 	return hubs
 }
