@@ -71,6 +71,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/poles/:id/feuille", staff, s.hubSheet)
 	app.Get("/poles/:id/appel", staff, s.checkinPage)
 	app.Get("/contacts", staff, s.contactList)
+	app.Get("/occupation", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.occupancy)
 	app.Post("/poles/:id/appel", staff, s.recordMark)
 	app.Post("/poles/:id/accueillir", staff, s.takeIn)
 	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.daySheets)

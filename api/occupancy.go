@@ -1,0 +1,113 @@
+package api
+
+import (
+	"encoding/csv"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// Occupancy thresholds of the colour codes and alerts (issue 6): above 90 % a hub is nearly
+// full, under 20 % nearly empty.
+const (
+	fullPercent  = 90
+	emptyPercent = 20
+)
+
+type occupancyRow struct {
+	store.HubOccupancy
+	Percent int
+	State   string // full, empty or ok
+}
+
+type occupancyTotals struct {
+	Hubs, Capacity, Proposed, Confirmed, Present, Waitlisted int
+}
+
+// occupancy is the overview of a day over the viewer's scope: totals and a sortable, filterable
+// table of hubs, or the same as CSV (aggregates only, no child's name).
+func (s *Server) occupancy(c *fiber.Ctx) error {
+	ctx := c.UserContext()
+	sess := session(c)
+	sc := store.ScopeOf(sess.Account)
+	day, err := time.Parse(time.DateOnly, c.Query("jour"))
+	if err != nil {
+		day = s.today()
+	}
+	hubs, err := s.store.Occupancy(ctx, sc, day, s.policy.MaxDistanceKm)
+	if err != nil {
+		return err
+	}
+	waitlisted, err := s.store.WaitlistedInScope(ctx, sc, day)
+	if err != nil {
+		return err
+	}
+	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
+	state := c.Query("etat")
+	totals := occupancyTotals{Waitlisted: waitlisted}
+	var rows []occupancyRow
+	for _, h := range hubs {
+		r := occupancyRow{HubOccupancy: h, State: "ok"}
+		if h.Capacity > 0 {
+			r.Percent = (h.Placed()*100 + h.Capacity/2) / h.Capacity
+		}
+		switch {
+		case r.Percent > fullPercent:
+			r.State = "full"
+		case r.Percent < emptyPercent:
+			r.State = "empty"
+		}
+		totals.Hubs++
+		totals.Capacity += h.Capacity
+		totals.Proposed += h.Proposed
+		totals.Confirmed += h.Confirmed
+		totals.Present += h.Present
+		if q != "" && !strings.Contains(strings.ToLower(h.Name+" "+h.Commune+" "+h.UAI), q) {
+			continue
+		}
+		if state != "" && r.State != state {
+			continue
+		}
+		rows = append(rows, r)
+	}
+	switch c.Query("tri") {
+	case "occupation":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Percent > rows[j].Percent })
+	case "attente":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].WaitingNearby > rows[j].WaitingNearby })
+	case "commune":
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Commune < rows[j].Commune })
+	}
+	if c.Query("format") == "csv" {
+		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="occupation-`+day.Format(time.DateOnly)+`.csv"`)
+		w := c.Response().BodyWriter()
+		_, _ = w.Write([]byte("\ufeff"))
+		cw := csv.NewWriter(w)
+		cw.Comma = ';'
+		_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "Occupation %", "En attente à proximité"})
+		for _, r := range rows {
+			_ = cw.Write(neutralise([]string{day.Format(time.DateOnly), r.UAI, r.Name, r.Commune, r.Departement, fmt.Sprint(r.Capacity),
+				fmt.Sprint(r.Proposed), fmt.Sprint(r.Confirmed), fmt.Sprint(r.Present), fmt.Sprint(r.Percent), fmt.Sprint(r.WaitingNearby)}))
+		}
+		cw.Flush()
+		return cw.Error()
+	}
+	p := s.page(c, frontend.T(s.lang(c), "occupancy.title"))
+	p.Data = struct {
+		Day    time.Time
+		Rows   []occupancyRow
+		Totals occupancyTotals
+		Q      string
+		State  string
+		Sort   string
+		Query  string
+	}{day, rows, totals, c.Query("q"), state, c.Query("tri"), string(c.Request().URI().QueryString())}
+	return s.renderPage(c, "occupancy", p)
+}

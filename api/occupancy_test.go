@@ -1,0 +1,111 @@
+package api_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/demo"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// TestOccupancyIsExact: after random bookings, cancellations and check-ins on the demo académie,
+// every total of the overview equals a plain SQL count, in each scope.
+func TestOccupancyIsExact(t *testing.T) {
+	app, st := newApp(t)
+	ctx := context.Background()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	seed, _ := demo.Generate(2021, today)
+	if err := st.LoadSeed(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+	p := store.DefaultAllocationPolicy()
+	day := seed.OpenDays[1]
+	if _, err := st.AllocateDays(ctx, p, seed.OpenDays[:5], false, 3, 0); err != nil {
+		t.Fatal(err)
+	}
+	// Random cancellations, a capacity cut and roll-call marks straight in the tables.
+	r := rand.New(rand.NewPCG(7, 7))
+	var placed []struct {
+		Child int64 `db:"child_id"`
+		Acc   int64 `db:"account_id"`
+		Hub   int64 `db:"hub_id"`
+	}
+	if err := st.DB().Select(&placed, `SELECT p.child_id, h.account_id, p.hub_id FROM placement p JOIN child c ON c.id = p.child_id JOIN household h ON h.id = c.household_id WHERE p.day = $1 ORDER BY p.child_id`, day); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 40; i++ {
+		x := placed[r.IntN(len(placed))]
+		_, _ = st.CancelBooking(ctx, p, x.Acc, x.Child, day, time.Time{})
+	}
+	for i := 0; i < 200; i++ {
+		x := placed[r.IntN(len(placed))]
+		_, _ = st.DB().Exec(`INSERT INTO attendance (child_id, day, hub_id, status, arrived_at) SELECT child_id, day, hub_id, 'present', '08:00' FROM placement WHERE child_id = $1 AND day = $2 ON CONFLICT DO NOTHING`, x.Child, day)
+	}
+	if _, err := st.SetCapacity(ctx, p, store.Scope{Role: store.RoleRectorat}, placed[0].Hub, day, store.Elementaire, 0); err != nil && !strings.Contains(err.Error(), "invalid") {
+		t.Fatal(err)
+	}
+	stat := regexp.MustCompile(`id="total-([a-z]+)">(\d+)<`)
+	for _, login := range []struct{ email, dep string }{{demo.RectoratEmail, ""}, {"prefecture25@demo.test", "25"}, {"prefecture90@demo.test", "90"}} {
+		b := newBrowser(t, app)
+		b.login(login.email, demo.StaffPassword)
+		res := b.get("/occupation?jour=" + day.Format(time.DateOnly))
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: %d", login.email, res.StatusCode)
+		}
+		shown := map[string]int{}
+		for _, m := range stat.FindAllStringSubmatch(res.body, -1) {
+			shown[m[1]], _ = strconv.Atoi(m[2])
+		}
+		want := map[string]int{}
+		count := func(key, q string) {
+			var n int
+			if err := st.DB().Get(&n, q, day, login.dep); err != nil {
+				t.Fatal(err)
+			}
+			want[key] = n
+		}
+		inScope := `JOIN hub h ON h.id = x.hub_id JOIN commune c ON c.insee_code = h.commune_code WHERE x.day = $1 AND ($2 = '' OR c.departement_code = $2)`
+		count("hubs", `SELECT count(DISTINCT x.hub_id) FROM hub_day_capacity x `+inScope)
+		count("capacity", `SELECT COALESCE(sum(x.capacity), 0) FROM hub_day_capacity x `+inScope)
+		count("proposed", `SELECT count(*) FROM placement x `+inScope+` AND x.status = 'proposed'`)
+		count("confirmed", `SELECT count(*) FROM placement x `+inScope+` AND x.status = 'confirmed'`)
+		count("present", `SELECT count(*) FROM attendance x `+inScope+` AND x.status = 'present'`)
+		count("waitlisted", `SELECT count(*) FROM waitlist_entry w JOIN child ch ON ch.id = w.child_id JOIN household hh ON hh.id = ch.household_id JOIN commune c ON c.insee_code = hh.home_commune_code WHERE w.day = $1 AND ($2 = '' OR c.departement_code = $2)`)
+		for k, v := range want {
+			if shown[k] != v {
+				t.Errorf("%s: %s shows %d, SQL counts %d", login.email, k, shown[k], v)
+			}
+		}
+		// The rows are the hubs of the scope and only those.
+		rows := regexp.MustCompile(`<tr data-hub="(\d+)">`).FindAllStringSubmatch(res.body, -1)
+		if len(rows) != want["hubs"] {
+			t.Errorf("%s: %d rows for %d hubs", login.email, len(rows), want["hubs"])
+		}
+		if login.dep != "" {
+			var outside int
+			for _, m := range rows {
+				var dep string
+				if err := st.DB().Get(&dep, `SELECT c.departement_code FROM hub h JOIN commune c ON c.insee_code = h.commune_code WHERE h.id = $1`, m[1]); err != nil || dep != login.dep {
+					outside++
+				}
+			}
+			if outside > 0 {
+				t.Errorf("%s sees %d hubs of another département", login.email, outside)
+			}
+		}
+		csv := b.get("/occupation?format=csv&jour=" + day.Format(time.DateOnly))
+		if !strings.HasPrefix(csv.body, "\ufeff") || strings.Count(csv.body, "\n") != want["hubs"]+1 {
+			t.Errorf("%s CSV: %d lines for %d hubs", login.email, strings.Count(csv.body, "\n"), want["hubs"])
+		}
+	}
+	dir := newBrowser(t, app)
+	dir.login(demo.DirectorEmail, demo.StaffPassword)
+	if res := dir.get("/occupation"); res.StatusCode != 404 {
+		t.Errorf("director: %d, want 404", res.StatusCode)
+	}
+}

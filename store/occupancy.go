@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/geo"
+)
+
+// HubOccupancy is one hub's day: seats, seats taken (proposed and confirmed), children present,
+// and children waiting within reach.
+type HubOccupancy struct {
+	ID          int64   `db:"id"`
+	UAI         string  `db:"uai"`
+	Name        string  `db:"name"`
+	Commune     string  `db:"commune"`
+	Departement string  `db:"departement_code"`
+	Lat         float64 `db:"lat"`
+	Lon         float64 `db:"lon"`
+	Capacity    int     `db:"capacity"`
+	Proposed    int     `db:"proposed"`
+	Confirmed   int     `db:"confirmed"`
+	Present     int     `db:"present"`
+	Levels      []HubLevelDay
+	// WaitingNearby counts the child-days waitlisted that day whose chosen place is within the
+	// maximum distance of the hub.
+	WaitingNearby int
+}
+
+// Placed is every seat taken.
+func (h HubOccupancy) Placed() int { return h.Proposed + h.Confirmed }
+
+// Occupancy returns every hub of sc open on day with its figures, counted from the placements
+// and attendance rows themselves.
+func (s *Store) Occupancy(ctx context.Context, sc Scope, day time.Time, maxKm float64) ([]HubOccupancy, error) {
+	d := day.Format(time.DateOnly)
+	var hubs []HubOccupancy
+	if err := s.q.SelectContext(ctx, &hubs, `
+		SELECT h.id, h.uai, h.name, c.name AS commune, c.departement_code, h.lat, h.lon,
+		       (SELECT COALESCE(sum(capacity), 0) FROM hub_day_capacity x WHERE x.hub_id = h.id AND x.day = $4) AS capacity,
+		       (SELECT count(*) FROM placement p WHERE p.hub_id = h.id AND p.day = $4 AND p.status = 'proposed') AS proposed,
+		       (SELECT count(*) FROM placement p WHERE p.hub_id = h.id AND p.day = $4 AND p.status = 'confirmed') AS confirmed,
+		       (SELECT count(*) FROM placement p JOIN attendance a ON a.child_id = p.child_id AND a.day = p.day
+		        WHERE p.hub_id = h.id AND p.day = $4 AND a.status = 'present') AS present
+		FROM hub h JOIN commune c ON c.insee_code = h.commune_code
+		WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.hub_id = h.id AND x.day = $4)
+		  AND `+hubInScope+`
+		ORDER BY h.name, h.id`, sc.Role, sc.Departement, sc.AccountID, d); err != nil {
+		return nil, err
+	}
+	var levels []struct {
+		HubID int64 `db:"hub_id"`
+		HubLevelDay
+	}
+	if err := s.q.SelectContext(ctx, &levels, `
+		SELECT x.hub_id, x.level, x.capacity,
+		       (SELECT count(*) FROM placement p WHERE p.hub_id = x.hub_id AND p.day = x.day AND p.level = x.level) AS placed,
+		       0 AS present
+		FROM hub_day_capacity x WHERE x.day = $1 ORDER BY x.hub_id, x.level`, d); err != nil {
+		return nil, err
+	}
+	idx := map[int64]int{}
+	for i, h := range hubs {
+		idx[h.ID] = i
+	}
+	for _, l := range levels {
+		if i, ok := idx[l.HubID]; ok {
+			hubs[i].Levels = append(hubs[i].Levels, l.HubLevelDay)
+		}
+	}
+	var waiting []geo.Point
+	if err := s.q.SelectContext(ctx, &waiting, `
+		SELECT CASE br.location WHEN 'home' THEN hc.lat ELSE wc.lat END AS lat,
+		       CASE br.location WHEN 'home' THEN hc.lon ELSE wc.lon END AS lon
+		FROM waitlist_entry w
+		JOIN booking_request br ON br.child_id = w.child_id AND br.day = w.day
+		JOIN child ch ON ch.id = w.child_id JOIN household hh ON hh.id = ch.household_id
+		JOIN commune hc ON hc.insee_code = hh.home_commune_code JOIN commune wc ON wc.insee_code = hh.work_commune_code
+		WHERE w.day = $1`, d); err != nil {
+		return nil, err
+	}
+	for i := range hubs {
+		at := geo.Point{Lat: hubs[i].Lat, Lon: hubs[i].Lon}
+		for _, w := range waiting {
+			if geo.DistanceKm(at, w) <= maxKm {
+				hubs[i].WaitingNearby++
+			}
+		}
+	}
+	return hubs, nil
+}
+
+// WaitlistedInScope counts the child-days waitlisted on day whose household lives in sc's
+// département (all of them for the académie).
+func (s *Store) WaitlistedInScope(ctx context.Context, sc Scope, day time.Time) (int, error) {
+	var n int
+	err := s.q.GetContext(ctx, &n, `
+		SELECT count(*) FROM waitlist_entry w JOIN child ch ON ch.id = w.child_id JOIN household hh ON hh.id = ch.household_id
+		JOIN commune c ON c.insee_code = hh.home_commune_code
+		WHERE w.day = $1 AND ($2 = '' OR c.departement_code = $2)`, day.Format(time.DateOnly), sc.Departement)
+	return n, err
+}
