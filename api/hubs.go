@@ -36,8 +36,9 @@ func (s *Server) hubPage(c *fiber.Ctx) error {
 	}
 	p := s.page(c, hub.Name)
 	p.Data = struct {
-		Hub  store.Hub
-		Days []store.HubCapacityDay
-	}{hub, days}
+		Hub    store.Hub
+		Days   []store.HubCapacityDay
+		Levers bool
+	}{hub, days, leversAllowed(session(c).Role)}
 	return s.renderPage(c, "hub", p)
 }

@@ -74,6 +74,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/occupation", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.occupancy)
 	app.Post("/poles/:id/appel", staff, s.recordMark)
 	app.Post("/poles/:id/accueillir", staff, s.takeIn)
+	app.Post("/poles/:id/capacite", staff, s.setCapacity)
+	app.Post("/poles/:id/fermer", staff, s.closeHub)
 	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.daySheets)
 
 	academie := requireRole(store.RoleRectorat, store.RoleAdmin)

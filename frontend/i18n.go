@@ -130,6 +130,11 @@ var messages = map[string]text{
 
 	"hub.calendar":              {"Capacité et places attribuées des prochains jours", "Capacity and seats given for the coming days"},
 	"hub.closed":                {"Fermé", "Closed"},
+	"hub.setcap":                {"Changer", "Change"},
+	"hub.close":                 {"Fermer le pôle", "Close the hub"},
+	"hub.close.hint":            {"Les enfants qui perdent leur place sont placés à nouveau selon les mêmes règles et prévenus par e-mail ; les autres ne bougent pas.", "The children who lose their seat are placed again with the same rules and told by e-mail; nobody else moves."},
+	"hub.close.day":             {"Fermer le %s", "Close on %s"},
+	"hub.close.all":             {"Fermer définitivement", "Close for good"},
 	"occupancy.title":           {"Occupation des pôles", "Hub occupancy"},
 	"occupancy.search":          {"Pôle, commune ou UAI", "Hub, commune or UAI"},
 	"occupancy.state":           {"Occupation", "Occupancy"},

@@ -126,3 +126,28 @@ func (s *Store) CloseHubDay(ctx context.Context, p AllocationPolicy, sc Scope, h
 	})
 	return runs, err
 }
+
+// CloseHub closes a hub for good: its status becomes closed, every coming day's capacity drops
+// to 0 and its children are placed again elsewhere, day by day.
+func (s *Store) CloseHub(ctx context.Context, p AllocationPolicy, sc Scope, hubID int64, from time.Time) error {
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if _, err := tx.HubInScope(ctx, sc, hubID); err != nil {
+			return err
+		}
+		var days []time.Time
+		if err := tx.q.SelectContext(ctx, &days, `SELECT DISTINCT day FROM hub_day_capacity WHERE hub_id = $1 AND day >= $2 ORDER BY day`,
+			hubID, from.Format(time.DateOnly)); err != nil {
+			return err
+		}
+		for _, d := range days {
+			if _, err := tx.CloseHubDay(ctx, p, sc, hubID, d); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.q.ExecContext(ctx, `UPDATE hub SET status = 'closed', updated_at = $2 WHERE id = $1`, hubID, tx.now()); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.close", ObjectType: "hub", ObjectID: strconv.FormatInt(hubID, 10),
+			Details: map[string]any{"from": from.Format(time.DateOnly)}})
+	})
+}
