@@ -99,15 +99,45 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 		cw.Flush()
 		return cw.Error()
 	}
+	// Alerts: nearly full and nearly empty hubs, communes with children waiting, and, past 10:00
+	// on the day itself, hubs whose roll call has not started.
+	var full, empty []occupancyRow
+	for _, h := range hubs {
+		r := occupancyRow{HubOccupancy: h}
+		if h.Capacity > 0 {
+			r.Percent = (h.Placed()*100 + h.Capacity/2) / h.Capacity
+		}
+		switch {
+		case r.Percent > fullPercent:
+			full = append(full, r)
+		case r.Percent < emptyPercent:
+			empty = append(empty, r)
+		}
+	}
+	communes, err := s.store.WaitlistedByCommune(ctx, sc, day)
+	if err != nil {
+		return err
+	}
+	var silent []store.Hub
+	now := s.store.Now().In(s.policy.Location)
+	if day.Equal(s.today()) && now.Hour() >= 10 {
+		if silent, err = s.store.HubsWithoutRollCall(ctx, sc, day); err != nil {
+			return err
+		}
+	}
 	p := s.page(c, frontend.T(s.lang(c), "occupancy.title"))
 	p.Data = struct {
-		Day    time.Time
-		Rows   []occupancyRow
-		Totals occupancyTotals
-		Q      string
-		State  string
-		Sort   string
-		Query  string
-	}{day, rows, totals, c.Query("q"), state, c.Query("tri"), string(c.Request().URI().QueryString())}
+		Day      time.Time
+		Rows     []occupancyRow
+		Totals   occupancyTotals
+		Q        string
+		State    string
+		Sort     string
+		Query    string
+		Full     []occupancyRow
+		Empty    []occupancyRow
+		Communes []store.CommuneCount
+		Silent   []store.Hub
+	}{day, rows, totals, c.Query("q"), state, c.Query("tri"), string(c.Request().URI().QueryString()), full, empty, communes, silent}
 	return s.renderPage(c, "occupancy", p)
 }

@@ -57,6 +57,12 @@ func TestOccupancyIsExact(t *testing.T) {
 		if res.StatusCode != 200 {
 			t.Fatalf("%s: %d", login.email, res.StatusCode)
 		}
+		if strings.Contains(res.body, "%!") {
+			t.Errorf("%s: a badly formatted message on the page", login.email)
+		}
+		if !strings.Contains(res.body, "Alertes") {
+			t.Errorf("%s: no alert section", login.email)
+		}
 		shown := map[string]int{}
 		for _, m := range stat.FindAllStringSubmatch(res.body, -1) {
 			shown[m[1]], _ = strconv.Atoi(m[2])

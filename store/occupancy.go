@@ -100,3 +100,38 @@ func (s *Store) WaitlistedInScope(ctx context.Context, sc Scope, day time.Time) 
 		WHERE w.day = $1 AND ($2 = '' OR c.departement_code = $2)`, day.Format(time.DateOnly), sc.Departement)
 	return n, err
 }
+
+// CommuneCount is a commune with a number of children.
+type CommuneCount struct {
+	Code  string `db:"insee_code"`
+	Name  string `db:"name"`
+	Count int    `db:"count"`
+}
+
+// WaitlistedByCommune counts the child-days waiting on day by the commune of the place the
+// family chose (home or work), within sc's département, most first.
+func (s *Store) WaitlistedByCommune(ctx context.Context, sc Scope, day time.Time) ([]CommuneCount, error) {
+	var out []CommuneCount
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT c.insee_code, c.name, count(*) AS count
+		FROM waitlist_entry w
+		JOIN booking_request br ON br.child_id = w.child_id AND br.day = w.day
+		JOIN child ch ON ch.id = w.child_id JOIN household hh ON hh.id = ch.household_id
+		JOIN commune c ON c.insee_code = CASE br.location WHEN 'home' THEN hh.home_commune_code ELSE hh.work_commune_code END
+		WHERE w.day = $1 AND ($2 = '' OR c.departement_code = $2)
+		GROUP BY c.insee_code, c.name ORDER BY count(*) DESC, c.name`, day.Format(time.DateOnly), sc.Departement)
+	return out, err
+}
+
+// HubsWithoutRollCall lists the hubs of sc with children placed on day and no roll-call mark yet.
+func (s *Store) HubsWithoutRollCall(ctx context.Context, sc Scope, day time.Time) ([]Hub, error) {
+	var out []Hub
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT h.id, h.uai, h.name, h.address, h.commune_code, c.name AS commune, c.departement_code, h.lat, h.lon, h.status
+		FROM hub h JOIN commune c ON c.insee_code = h.commune_code
+		WHERE EXISTS (SELECT 1 FROM placement p WHERE p.hub_id = h.id AND p.day = $4)
+		  AND NOT EXISTS (SELECT 1 FROM attendance a WHERE a.hub_id = h.id AND a.day = $4)
+		  AND `+hubInScope+`
+		ORDER BY h.name`, sc.Role, sc.Departement, sc.AccountID, day.Format(time.DateOnly))
+	return out, err
+}
