@@ -44,6 +44,8 @@ $(ASSETS): frontend/package.json frontend/package-lock.json
 	cp $(DSFR_DIST)/dsfr.min.css $(DSFR_DIST)/dsfr.module.min.js $(DSFR_DIST)/dsfr.nomodule.min.js $(VENDOR)/
 	cp -r $(DSFR_DIST)/fonts $(DSFR_DIST)/icons $(DSFR_DIST)/favicon $(VENDOR)/
 	cp $(DSFR_DIST)/utility/icons/icons.min.css $(VENDOR)/utility/icons/
+	rm -rf frontend/static/vendor/leaflet && mkdir -p frontend/static/vendor/leaflet
+	cp frontend/node_modules/leaflet/dist/leaflet.js frontend/node_modules/leaflet/dist/leaflet.css frontend/static/vendor/leaflet/
 	touch $@
 
 build: $(BIN)

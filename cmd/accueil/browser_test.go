@@ -388,3 +388,47 @@ func TestBrowserDirectorRollCall(t *testing.T) {
 		t.Errorf("present on the hub page: %d (%v), want 1", present, err)
 	}
 }
+
+// TestBrowserPrefectureMap: the Doubs prefecture agent opens the overview and the map (drawn
+// offline, without tiles) and sees only Doubs hubs.
+func TestBrowserPrefectureMap(t *testing.T) {
+	chromium := chromiumPath(t)
+	base, _ := startServer(t)
+	ctx := newTab(t, chromium)
+	if err := within(ctx,
+		chromedp.EmulateViewport(1200, 900),
+		chromedp.Navigate(base+"/connexion"),
+		chromedp.SendKeys(chromedp.ID("email"), "prefecture25@demo.test"),
+		chromedp.SendKeys(chromedp.ID("password"), demo.StaffPassword),
+		submitAndWait("#password"),
+		chromedp.Navigate(base+"/carte"),
+		chromedp.WaitVisible(chromedp.CSS("#carte path.leaflet-interactive")),
+		chromedp.Sleep(500*time.Millisecond),
+	); err != nil {
+		t.Fatal(err)
+	}
+	circles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#carte path.leaflet-interactive").length`))
+	if err != nil || circles < 100 {
+		t.Errorf("map circles: %d (%v), want the Doubs hubs", circles, err)
+	}
+	attribution, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".leaflet-control-attribution")))
+	if err != nil || !strings.Contains(attribution, "IGN Admin Express") {
+		t.Errorf("attribution %q (%v)", attribution, err)
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err == nil {
+		_ = os.WriteFile(filepath.Join(screenshotDir(t), "map-prefecture25.png"), png, 0o644)
+	}
+	if err := within(ctx, chromedp.Navigate(base+"/occupation"), chromedp.WaitVisible(chromedp.CSS("main table"))); err != nil {
+		t.Fatal(err)
+	}
+	deps, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main tbody tr td:nth-child(2)")].map(td => td.textContent.slice(-3, -1))`))
+	if err != nil || len(deps) == 0 {
+		t.Fatalf("overview rows: %v (%v)", deps, err)
+	}
+	for _, d := range deps {
+		if d != "25" {
+			t.Fatalf("the Doubs agent sees a hub of département %s", d)
+		}
+	}
+}
