@@ -141,3 +141,18 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 	}{day, rows, totals, c.Query("q"), state, c.Query("tri"), string(c.Request().URI().QueryString()), full, empty, communes, silent}
 	return s.renderPage(c, "occupancy", p)
 }
+
+// occupancyTotals is the overview's headline as JSON, polled by the page every 30 seconds so
+// that it follows bookings and roll calls without a reload.
+func (s *Server) occupancyTotalsJSON(c *fiber.Ctx) error {
+	day, err := time.Parse(time.DateOnly, c.Query("jour"))
+	if err != nil {
+		day = s.today()
+	}
+	t, err := s.store.Totals(c.UserContext(), store.ScopeOf(session(c).Account), day)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(t)
+}

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strconv"
@@ -85,6 +86,13 @@ func TestOccupancyIsExact(t *testing.T) {
 		for k, v := range want {
 			if shown[k] != v {
 				t.Errorf("%s: %s shows %d, SQL counts %d", login.email, k, shown[k], v)
+			}
+		}
+		// The live totals say the same.
+		live := b.get("/api/occupation?jour=" + day.Format(time.DateOnly))
+		for k, v := range want {
+			if !strings.Contains(live.body, fmt.Sprintf(`"%s":%d`, k, v)) {
+				t.Errorf("%s: live totals %s, want %s=%d", login.email, live.body, k, v)
 			}
 		}
 		// The rows are the hubs of the scope and only those.

@@ -73,6 +73,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/contacts", staff, s.contactList)
 	oversight := requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/occupation", oversight, s.occupancy)
+	app.Get("/api/occupation", oversight, s.occupancyTotalsJSON)
 	app.Get("/carte", oversight, s.mapPage)
 	app.Get("/api/carte", oversight, s.mapData)
 	app.Get("/api/departements.geojson", oversight, s.departementOutlines)

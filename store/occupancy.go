@@ -137,3 +137,33 @@ func (s *Store) HubsWithoutRollCall(ctx context.Context, sc Scope, day time.Time
 		ORDER BY h.name`, sc.Role, sc.Departement, sc.AccountID, day.Format(time.DateOnly))
 	return out, err
 }
+
+// DayTotals sums a day over sc: what the overview's headline shows and refreshes.
+type DayTotals struct {
+	Hubs       int `db:"hubs" json:"hubs"`
+	Capacity   int `db:"capacity" json:"capacity"`
+	Proposed   int `db:"proposed" json:"proposed"`
+	Confirmed  int `db:"confirmed" json:"confirmed"`
+	Present    int `db:"present" json:"present"`
+	Waitlisted int `db:"waitlisted" json:"waitlisted"`
+}
+
+// Totals counts day's figures over sc in one statement, cheap enough to poll from every open
+// dashboard.
+func (s *Store) Totals(ctx context.Context, sc Scope, day time.Time) (DayTotals, error) {
+	var t DayTotals
+	err := s.q.GetContext(ctx, &t, `
+		WITH hubs AS (
+			SELECT h.id FROM hub h JOIN commune c ON c.insee_code = h.commune_code
+			WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.hub_id = h.id AND x.day = $4) AND `+hubInScope+`
+		)
+		SELECT (SELECT count(*) FROM hubs) AS hubs,
+		       (SELECT COALESCE(sum(capacity), 0) FROM hub_day_capacity WHERE day = $4 AND hub_id IN (SELECT id FROM hubs)) AS capacity,
+		       (SELECT count(*) FROM placement WHERE day = $4 AND status = 'proposed' AND hub_id IN (SELECT id FROM hubs)) AS proposed,
+		       (SELECT count(*) FROM placement WHERE day = $4 AND status = 'confirmed' AND hub_id IN (SELECT id FROM hubs)) AS confirmed,
+		       (SELECT count(*) FROM attendance WHERE day = $4 AND status = 'present' AND hub_id IN (SELECT id FROM hubs)) AS present,
+		       (SELECT count(*) FROM waitlist_entry w JOIN child ch ON ch.id = w.child_id JOIN household hh ON hh.id = ch.household_id
+		        JOIN commune c ON c.insee_code = hh.home_commune_code WHERE w.day = $4 AND ($2 = '' OR c.departement_code = $2)) AS waitlisted`,
+		sc.Role, sc.Departement, sc.AccountID, day.Format(time.DateOnly))
+	return t, err
+}

@@ -31,3 +31,21 @@ document.querySelectorAll('input[data-communes]').forEach(function (input) {
     }, 150);
   });
 });
+
+// Live headline figures: the overview polls its totals every 30 seconds (a cheap count), so
+// bookings and roll calls show without a reload.
+document.querySelectorAll('[data-live]').forEach(function (box) {
+  setInterval(function () {
+    if (document.hidden) return;
+    fetch(box.dataset.live, { headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (t) {
+        if (!t) return;
+        Object.keys(t).forEach(function (k) {
+          var el = document.getElementById('total-' + k);
+          if (el && el.textContent !== String(t[k])) el.textContent = t[k];
+        });
+      })
+      .catch(function () {});
+  }, 30000);
+});

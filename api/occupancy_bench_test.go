@@ -1,0 +1,60 @@
+package api_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/api"
+	"github.com/accueil-prioritaire/accueil/demo"
+	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
+)
+
+// BenchmarkOverview measures, on the demo académie with its week allocated, the rectorat's
+// occupancy page and the map's data (server time, through the whole middleware stack).
+func BenchmarkOverview(b *testing.B) {
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	seed, _ := demo.Generate(2021, today)
+	st := pgtest.NewStore(b)
+	ctx := context.Background()
+	if err := st.LoadSeed(ctx, seed); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), seed.OpenDays[:5], false, 1, 0); err != nil {
+		b.Fatal(err)
+	}
+	app, err := api.New(api.DefaultConfig(), st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	acc, err := st.AccountIDByEmail(ctx, demo.RectoratEmail)
+	if err != nil {
+		b.Fatal(err)
+	}
+	token, _, err := st.CreateSession(ctx, acc, api.DefaultConfig().Session, "", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	day := url.QueryEscape(seed.OpenDays[1].Format(time.DateOnly))
+	for _, path := range []string{"/occupation?jour=" + day, "/api/carte?jour=" + day, "/api/occupation?jour=" + day} {
+		b.Run(path[:strings.Index(path, "?")], func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				req := httptest.NewRequest(http.MethodGet, path, nil)
+				req.AddCookie(&http.Cookie{Name: "__Host-session", Value: token})
+				res, err := app.Test(req, -1)
+				if err != nil || res.StatusCode != 200 {
+					b.Fatalf("%s: %v %v", path, res.StatusCode, err)
+				}
+				_, _ = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		})
+	}
+}
