@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +77,29 @@ func TestLeversFollowTheScope(t *testing.T) {
 	var audits int
 	if err := st.DB().Get(&audits, `SELECT count(*) FROM audit_log WHERE action IN ('hub.capacity', 'hub.close_day', 'hub.close')`); err != nil || audits < 3 {
 		t.Errorf("levers audited: %d (%v)", audits, err)
+	}
+}
+
+func TestTrendsFollowTheScope(t *testing.T) {
+	app, st := newApp(t)
+	ctx := context.Background()
+	day := nextWeekdays(1)[0]
+	if err := st.LoadSeed(ctx, twoDepartements(day)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	rect := newBrowser(t, app)
+	rect.login("rectorat@example.fr", goodPassword)
+	res := rect.get("/tendances")
+	if res.StatusCode != 200 || !strings.Contains(res.body, "Département 25") || !strings.Contains(res.body, "Département 39") || !strings.Contains(res.body, "<polyline") {
+		t.Fatalf("rectorat trends: %d", res.StatusCode)
+	}
+	pref := newBrowser(t, app)
+	pref.login("pref25@example.fr", goodPassword)
+	res = pref.get("/tendances")
+	if strings.Contains(res.body, "Département 39") || !strings.Contains(res.body, "<td>1</td><td>0</td><td>0</td>") {
+		t.Errorf("Doubs trends: shows the Jura, or not 1 placed, 0 present, 0 waiting")
 	}
 }

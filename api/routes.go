@@ -75,6 +75,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/occupation", oversight, s.occupancy)
 	app.Get("/api/occupation", oversight, s.occupancyTotalsJSON)
 	app.Get("/carte", oversight, s.mapPage)
+	app.Get("/tendances", oversight, s.trends)
 	app.Get("/api/carte", oversight, s.mapData)
 	app.Get("/api/departements.geojson", oversight, s.departementOutlines)
 	app.Post("/poles/:id/appel", staff, s.recordMark)

@@ -136,6 +136,8 @@ var messages = map[string]text{
 	"hub.close.day":             {"Fermer le %s", "Close on %s"},
 	"hub.close.all":             {"Fermer définitivement", "Close for good"},
 	"occupancy.title":           {"Occupation des pôles", "Hub occupancy"},
+	"trends.title":              {"Tendances", "Trends"},
+	"trends.lead":               {"Enfants placés, présents à l’appel et en liste d’attente, jour par jour, deux semaines avant et après aujourd’hui.", "Children placed, present at roll call and waiting, day by day, two weeks before and after today."},
 	"map.title":                 {"Carte des pôles", "Map of the hubs"},
 	"map.legend":                {"Chaque pôle est un cercle : rouge au-dessus de 90 % d’occupation, bleu en dessous de 20 %, vert entre les deux ; la taille suit la capacité. Les cercles orange en pointillés montrent les enfants en attente par commune.", "Each hub is a circle: red above 90 % occupancy, blue under 20 %, green in between; size follows capacity. Dashed orange circles show children waiting by commune."},
 	"map.noscript":              {"La carte demande JavaScript ; le tableau d’occupation donne les mêmes chiffres.", "The map needs JavaScript; the occupancy table gives the same figures."},

@@ -167,3 +167,31 @@ func (s *Store) Totals(ctx context.Context, sc Scope, day time.Time) (DayTotals,
 		sc.Role, sc.Departement, sc.AccountID, day.Format(time.DateOnly))
 	return t, err
 }
+
+// TrendPoint is one day of one département: children placed, present and waiting.
+type TrendPoint struct {
+	Day         time.Time `db:"day"`
+	Departement string    `db:"departement_code"`
+	Placed      int       `db:"placed"`
+	Present     int       `db:"present"`
+	Waitlisted  int       `db:"waitlisted"`
+}
+
+// Trends returns, for every day from from to to with open hubs, the figures of each
+// département of sc (placed and present in its hubs, waiting among its households).
+func (s *Store) Trends(ctx context.Context, sc Scope, from, to time.Time) ([]TrendPoint, error) {
+	var out []TrendPoint
+	err := s.q.SelectContext(ctx, &out, `
+		WITH days AS (SELECT DISTINCT day FROM hub_day_capacity WHERE day BETWEEN $1 AND $2),
+		deps AS (SELECT code FROM departement WHERE $3 = '' OR code = $3)
+		SELECT d.day, deps.code AS departement_code,
+		       (SELECT count(*) FROM placement p JOIN hub h ON h.id = p.hub_id JOIN commune c ON c.insee_code = h.commune_code
+		        WHERE p.day = d.day AND c.departement_code = deps.code) AS placed,
+		       (SELECT count(*) FROM attendance a JOIN hub h ON h.id = a.hub_id JOIN commune c ON c.insee_code = h.commune_code
+		        WHERE a.day = d.day AND a.status = 'present' AND c.departement_code = deps.code) AS present,
+		       (SELECT count(*) FROM waitlist_entry w JOIN child ch ON ch.id = w.child_id JOIN household hh ON hh.id = ch.household_id
+		        JOIN commune c ON c.insee_code = hh.home_commune_code WHERE w.day = d.day AND c.departement_code = deps.code) AS waitlisted
+		FROM days d CROSS JOIN deps ORDER BY deps.code, d.day`,
+		from.Format(time.DateOnly), to.Format(time.DateOnly), sc.Departement)
+	return out, err
+}
