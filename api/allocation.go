@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/accueil-prioritaire/accueil/alloc"
+	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
@@ -87,4 +88,42 @@ func (s *Server) getAllocationRun(c *fiber.Ctx) error {
 		return err
 	}
 	return c.JSON(runResponse(run))
+}
+
+// allocationPage lets the rectorat run the allocator over some days and read the reports of
+// the latest runs.
+func (s *Server) allocationPage(c *fiber.Ctx) error {
+	runs, err := s.store.RecentRuns(c.UserContext(), 20)
+	if err != nil {
+		return err
+	}
+	p := s.page(c, frontend.T(s.lang(c), "alloc.title"))
+	p.Data = struct {
+		Runs  []store.AllocationRun
+		Today string
+	}{runs, s.today().Format(time.DateOnly)}
+	return s.renderPage(c, "allocation", p)
+}
+
+// runAllocationForm is the page's form: the same run as POST /api/allocation-runs.
+func (s *Server) runAllocationForm(c *fiber.Ctx) error {
+	from, err1 := time.Parse(time.DateOnly, c.FormValue("from"))
+	to, err2 := time.Parse(time.DateOnly, c.FormValue("to"))
+	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 62*24*time.Hour {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
+	}
+	var days []time.Time
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		days = append(days, d)
+	}
+	sess := session(c)
+	run, err := s.store.AllocateDays(c.UserContext(), s.policy, days, c.FormValue("rebalance") == "true", alloc.RandomSeed(), sess.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: sess.ID, Action: "allocation.run", ObjectType: "allocation_run",
+		ObjectID: strconv.FormatInt(run.ID, 10), IP: c.IP(), Details: map[string]any{"from": c.FormValue("from"), "to": c.FormValue("to")}}); err != nil {
+		return err
+	}
+	return c.Redirect("/attribution", fiber.StatusSeeOther)
 }

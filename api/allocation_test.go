@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -89,4 +90,26 @@ func TestRectoratRunsTheAllocatorByHand(t *testing.T) {
 func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+func TestAllocationPage(t *testing.T) {
+	app, st := newApp(t)
+	day := nextWeekdays(1)[0]
+	if err := st.LoadSeed(context.Background(), twoDepartements(day)); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app)
+	b.login("rectorat@example.fr", goodPassword)
+	d := day.Format(time.DateOnly)
+	if res := b.post("/attribution", url.Values{"csrf": {b.csrf("/attribution")}, "from": {d}, "to": {d}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("run: %d", res.StatusCode)
+	}
+	if page := b.get("/attribution"); !strings.Contains(page.body, "<td>manual</td>") || !strings.Contains(page.body, "<td>2 / 0</td>") {
+		t.Errorf("the run's report is not listed")
+	}
+	pref := newBrowser(t, app)
+	pref.login("pref25@example.fr", goodPassword)
+	if res := pref.get("/attribution"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("prefecture: %d, want 404", res.StatusCode)
+	}
 }

@@ -86,6 +86,8 @@ func (s *Server) routes(app *fiber.App) {
 
 	academie := requireRole(store.RoleRectorat, store.RoleAdmin)
 	app.Post("/api/allocation-runs", academie, s.createAllocationRun)
+	app.Get("/attribution", academie, s.allocationPage)
+	app.Post("/attribution", academie, s.runAllocationForm)
 	app.Get("/api/allocation-runs/:id", academie, s.getAllocationRun)
 
 	app.Use(s.notFound)

@@ -573,3 +573,19 @@ func (s *Store) ExportProblem(ctx context.Context, p AllocationPolicy, days []ti
 	}
 	return prob, nil
 }
+
+// RecentRuns lists the latest allocation runs, newest first.
+func (s *Store) RecentRuns(ctx context.Context, limit int) ([]AllocationRun, error) {
+	var runs []AllocationRun
+	if err := s.q.SelectContext(ctx, &runs, `
+		SELECT id, kind, day_from, day_to, seed, started_by, started_at, finished_at, report
+		FROM allocation_run WHERE kind <> 'instant' ORDER BY id DESC LIMIT $1`, limit); err != nil {
+		return nil, err
+	}
+	for i := range runs {
+		if err := json.Unmarshal(runs[i].ReportJSON, &runs[i].Report); err != nil {
+			return nil, err
+		}
+	}
+	return runs, nil
+}
