@@ -67,6 +67,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/communes", requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.searchCommunes)
 
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
+	app.Get("/poles/import", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.importPage)
+	app.Post("/poles/import", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.importHubs)
 	app.Get("/poles/:id", staff, s.hubPage)
 	app.Get("/poles/:id/feuille", staff, s.hubSheet)
 	app.Get("/poles/:id/appel", staff, s.checkinPage)
