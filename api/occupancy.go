@@ -40,6 +40,9 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 	if err != nil {
 		day = s.today()
 	}
+	if c.Query("format") == "csv" && c.Query("au") != "" {
+		return s.occupancyPeriodCSV(c, sc)
+	}
 	hubs, err := s.store.Occupancy(ctx, sc, day, s.policy.MaxDistanceKm)
 	if err != nil {
 		return err
@@ -125,8 +128,13 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 			return err
 		}
 	}
+	coming, err := s.store.OpenDays(ctx, s.today(), 5)
+	if err != nil {
+		return err
+	}
 	p := s.page(c, frontend.T(s.lang(c), "occupancy.title"))
 	p.Data = struct {
+		Coming   []time.Time
 		Day      time.Time
 		Rows     []occupancyRow
 		Totals   occupancyTotals
@@ -138,7 +146,7 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 		Empty    []occupancyRow
 		Communes []store.CommuneCount
 		Silent   []store.Hub
-	}{day, rows, totals, c.Query("q"), state, c.Query("tri"), string(c.Request().URI().QueryString()), full, empty, communes, silent}
+	}{coming, day, rows, totals, c.Query("q"), state, c.Query("tri"), string(c.Request().URI().QueryString()), full, empty, communes, silent}
 	return s.renderPage(c, "occupancy", p)
 }
 
@@ -155,4 +163,33 @@ func (s *Server) occupancyTotalsJSON(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(t)
+}
+
+// occupancyPeriodCSV exports the hubs' figures for every open day from du to au (at most two
+// months): aggregates only, no child's name.
+func (s *Server) occupancyPeriodCSV(c *fiber.Ctx, sc store.Scope) error {
+	from, err1 := time.Parse(time.DateOnly, c.Query("du"))
+	to, err2 := time.Parse(time.DateOnly, c.Query("au"))
+	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 62*24*time.Hour {
+		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
+	}
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="occupation-`+from.Format(time.DateOnly)+`-`+to.Format(time.DateOnly)+`.csv"`)
+	w := c.Response().BodyWriter()
+	_, _ = w.Write([]byte("\ufeff"))
+	cw := csv.NewWriter(w)
+	cw.Comma = ';'
+	_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "En attente à proximité"})
+	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+		hubs, err := s.store.Occupancy(c.UserContext(), sc, d, s.policy.MaxDistanceKm)
+		if err != nil {
+			return err
+		}
+		for _, h := range hubs {
+			_ = cw.Write(neutralise([]string{d.Format(time.DateOnly), h.UAI, h.Name, h.Commune, h.Departement, fmt.Sprint(h.Capacity),
+				fmt.Sprint(h.Proposed), fmt.Sprint(h.Confirmed), fmt.Sprint(h.Present), fmt.Sprint(h.WaitingNearby)}))
+		}
+	}
+	cw.Flush()
+	return cw.Error()
 }

@@ -117,9 +117,40 @@ func TestOccupancyIsExact(t *testing.T) {
 			t.Errorf("%s CSV: %d lines for %d hubs", login.email, strings.Count(csv.body, "\n"), want["hubs"])
 		}
 	}
+	// The period CSV has a line per hub and open day; the map data follows the scope.
+	pref := newBrowser(t, app)
+	pref.login("prefecture25@demo.test", demo.StaffPassword)
+	period := pref.get("/occupation?format=csv&du=" + seed.OpenDays[0].Format(time.DateOnly) + "&au=" + seed.OpenDays[4].Format(time.DateOnly))
+	var hubDays int
+	if err := st.DB().Get(&hubDays, `SELECT count(DISTINCT (x.hub_id, x.day)) FROM hub_day_capacity x JOIN hub h ON h.id = x.hub_id JOIN commune c ON c.insee_code = h.commune_code WHERE c.departement_code = '25' AND x.day BETWEEN $1 AND $2`, seed.OpenDays[0], seed.OpenDays[4]); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(period.body, "\n"); n != hubDays+1 {
+		t.Errorf("period CSV: %d lines for %d hub-days", n, hubDays)
+	}
+	mapData := pref.get("/api/carte?jour=" + day.Format(time.DateOnly))
+	var jura int
+	if err := st.DB().Get(&jura, `SELECT count(*) FROM hub h JOIN commune c ON c.insee_code = h.commune_code WHERE c.departement_code <> '25'`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Count(mapData.body, `"state"`) != want25(t, st, day) {
+		t.Errorf("map data for the Doubs agent: %d hubs", strings.Count(mapData.body, `"state"`))
+	}
 	dir := newBrowser(t, app)
 	dir.login(demo.DirectorEmail, demo.StaffPassword)
+	if res := dir.get("/api/carte"); res.StatusCode != 404 {
+		t.Errorf("director map data: %d", res.StatusCode)
+	}
 	if res := dir.get("/occupation"); res.StatusCode != 404 {
 		t.Errorf("director: %d, want 404", res.StatusCode)
 	}
+}
+
+func want25(t *testing.T, st *store.Store, day time.Time) int {
+	t.Helper()
+	var n int
+	if err := st.DB().Get(&n, `SELECT count(DISTINCT x.hub_id) FROM hub_day_capacity x JOIN hub h ON h.id = x.hub_id JOIN commune c ON c.insee_code = h.commune_code WHERE c.departement_code = '25' AND x.day = $1`, day); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -136,6 +136,8 @@ var messages = map[string]text{
 	"hub.close.day":             {"Fermer le %s", "Close on %s"},
 	"hub.close.all":             {"Fermer définitivement", "Close for good"},
 	"occupancy.title":           {"Occupation des pôles", "Hub occupancy"},
+	"occupancy.days":            {"Jours à venir", "Coming days"},
+	"occupancy.periodcsv":       {"CSV des jours à venir", "CSV of the coming days"},
 	"import.title":              {"Ouvrir des pôles", "Open hubs"},
 	"import.lead":               {"Collez ou déposez un extrait de l’annuaire des établissements (séparateur « ; »), une école par ligne : une école nouvelle devient un pôle (un groupe par niveau accueilli), une école connue est mise à jour. Faites d’abord un essai : rien n’est enregistré et le rapport montre ce qui changerait.", "Paste or upload an extract of the schools directory (“;” separator), one school per line: a new school becomes a hub (one group per level), a known one is updated. Try first: nothing is kept and the report shows what would change."},
 	"import.paste":              {"Lignes CSV", "CSV lines"},

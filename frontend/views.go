@@ -125,6 +125,7 @@ func (v *Views) funcs(lang Lang) template.FuncMap {
 			return (a*100 + b/2) / b
 		},
 		"inc": func(i int) int { return i + 1 },
+		"dec": func(i int) int { return i - 1 },
 		"hasID": func(ids []int64, id int64) bool {
 			for _, x := range ids {
 				if x == id {
