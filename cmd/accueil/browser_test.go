@@ -431,4 +431,41 @@ func TestBrowserPrefectureMap(t *testing.T) {
 			t.Fatalf("the Doubs agent sees a hub of département %s", d)
 		}
 	}
+	// The children placed on the hub page's first day: the rows of its first row group.
+	const firstDayPlaced = `(() => { const rows = [...document.querySelectorAll("main tbody tr")];
+		const n = parseInt(rows[0].querySelector("th").getAttribute("rowspan"));
+		return rows.slice(0, n).reduce((s, tr) => s + parseInt(tr.querySelectorAll("td")[1].textContent), 0); })()`
+	// The busiest hub of the day: raise a capacity, then close it for the day.
+	if err := within(ctx, chromedp.Navigate(base+"/occupation?tri=occupation"), chromedp.WaitVisible(chromedp.CSS("main tbody a"))); err != nil {
+		t.Fatal(err)
+	}
+	hub, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main tbody a").getAttribute("href")`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := within(ctx, chromedp.Navigate(base+hub), chromedp.WaitVisible(chromedp.CSS("input[name=capacite]"))); err != nil {
+		t.Fatal(err)
+	}
+	before, err := chromedp.Run(ctx, chromedp.Evaluate[int](`parseInt(document.querySelector("input[name=capacite]").value)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := within(ctx,
+		chromedp.SetValue(chromedp.CSS("input[name=capacite]"), fmt.Sprint(before+5)),
+		submitAndWait("input[name=capacite]"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	after, err := chromedp.Run(ctx, chromedp.Evaluate[int](`parseInt(document.querySelector("input[name=capacite]").value)`))
+	if err != nil || after != before+5 {
+		t.Errorf("capacity after raising: %d, want %d (%v)", after, before+5, err)
+	}
+	placedBefore, _ := chromedp.Run(ctx, chromedp.Evaluate[int](firstDayPlaced))
+	if err := within(ctx, submitAndWait(`form[action$="/fermer"] input[name=jour] ~ button`)); err != nil {
+		t.Fatal(err)
+	}
+	placedAfter, err := chromedp.Run(ctx, chromedp.Evaluate[int](firstDayPlaced))
+	if err != nil || placedBefore == 0 || placedAfter != 0 {
+		t.Errorf("children in the hub on its first day: %d before closing, %d after (%v); want some, then none", placedBefore, placedAfter, err)
+	}
 }
