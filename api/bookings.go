@@ -31,12 +31,7 @@ type bookingRequest struct {
 // check validates a booking against the open days; it returns the field errors, empty if fine.
 func (s *Server) checkBooking(c *fiber.Ctx, req *bookingRequest) (store.BookingInput, map[string]string, error) {
 	lang := s.lang(c)
-	msg := func(fr, en string) string {
-		if lang == frontend.English {
-			return en
-		}
-		return fr
-	}
+	msg := func(fr, en string) string { return frontend.Pick(lang, fr, en) }
 	errs := map[string]string{}
 	if err := s.validate.Struct(req); err != nil {
 		errs = fieldErrors(lang, err)

@@ -103,12 +103,7 @@ func (s *Server) parseChild(c *fiber.Ctx) (childRequest, store.ChildInput, map[s
 	req.FirstName, req.LastName = strings.TrimSpace(req.FirstName), strings.TrimSpace(req.LastName)
 	req.HealthNote = strings.TrimSpace(req.HealthNote)
 	lang := s.lang(c)
-	msg := func(fr, en string) string {
-		if lang == frontend.English {
-			return en
-		}
-		return fr
-	}
+	msg := func(fr, en string) string { return frontend.Pick(lang, fr, en) }
 	errs := map[string]string{}
 	if err := s.validate.Struct(req); err != nil {
 		errs = fieldErrors(lang, err)

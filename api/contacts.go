@@ -1,10 +1,8 @@
 package api
 
 import (
-	"encoding/csv"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -59,12 +57,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 		return sheets.WriteContactsPDF(c.Response().BodyWriter(), fmt.Sprintf("enfant n° %d, du %s au %s", child, from.Format("02/01/2006"), to.Format("02/01/2006")), out, printed)
 	}
 	if c.Query("format") == "csv" {
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="contacts-`+strconv.FormatInt(child, 10)+`.csv"`)
-		w := c.Response().BodyWriter()
-		_, _ = w.Write([]byte("\ufeff"))
-		cw := csv.NewWriter(w)
-		cw.Comma = ';'
+		cw := csvResponse(c, "contacts-"+strconv.FormatInt(child, 10)+".csv")
 		_ = cw.Write([]string{"Jour", "Pôle", "UAI", "Direction", "Groupe", "Nom", "Prénom", "Responsable", "Téléphone"})
 		for _, d := range out {
 			for _, ch := range d.Children {
@@ -81,14 +74,4 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 		CSV  string
 	}{out, "/contacts?enfant=" + strconv.FormatInt(child, 10) + "&du=" + c.Query("du") + "&au=" + c.Query("au") + "&format="}
 	return s.renderPage(c, "contacts", p)
-}
-
-// neutralise keeps a spreadsheet from running a cell as a formula.
-func neutralise(cells []string) []string {
-	for i, v := range cells {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			cells[i] = "'" + v
-		}
-	}
-	return cells
 }

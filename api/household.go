@@ -130,12 +130,7 @@ func (s *Server) saveHousehold(c *fiber.Ctx) error {
 	for _, p := range profs {
 		known[p.Code] = true
 	}
-	msg := func(fr, en string) string {
-		if lang == frontend.English {
-			return en
-		}
-		return fr
-	}
+	msg := func(fr, en string) string { return frontend.Pick(lang, fr, en) }
 	if _, bad := errs["p1_profession"]; !bad && !known[req.P1Profession] {
 		errs["p1_profession"] = msg("Choisissez une profession de la liste.", "Choose a profession from the list.")
 	}

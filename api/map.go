@@ -54,16 +54,8 @@ func (s *Server) mapData(c *fiber.Ctx) error {
 	out := make([]mapHub, len(hubs))
 	for i, h := range hubs {
 		m := mapHub{ID: h.ID, Name: h.Name, Commune: h.Commune, Lat: h.Lat, Lon: h.Lon, Capacity: h.Capacity,
-			Placed: h.Placed(), Present: h.Present, State: "ok"}
-		if h.Capacity > 0 {
-			m.Percent = (h.Placed()*100 + h.Capacity/2) / h.Capacity
-		}
-		switch {
-		case m.Percent > fullPercent:
-			m.State = "full"
-		case m.Percent < emptyPercent:
-			m.State = "empty"
-		}
+			Placed: h.Placed(), Present: h.Present}
+		m.Percent, m.State = occupancyOf(h)
 		out[i] = m
 	}
 	if waiting == nil {

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"fmt"
 	"sort"
 	"strings"
@@ -24,6 +23,20 @@ type occupancyRow struct {
 	store.HubOccupancy
 	Percent int
 	State   string // full, empty or ok
+}
+
+// occupancyOf is a hub's occupancy in percent and its colour code.
+func occupancyOf(h store.HubOccupancy) (percent int, state string) {
+	if h.Capacity > 0 {
+		percent = (h.Placed()*100 + h.Capacity/2) / h.Capacity
+	}
+	switch {
+	case percent > fullPercent:
+		return percent, "full"
+	case percent < emptyPercent:
+		return percent, "empty"
+	}
+	return percent, "ok"
 }
 
 type occupancyTotals struct {
@@ -56,16 +69,8 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 	totals := occupancyTotals{Waitlisted: waitlisted}
 	var rows []occupancyRow
 	for _, h := range hubs {
-		r := occupancyRow{HubOccupancy: h, State: "ok"}
-		if h.Capacity > 0 {
-			r.Percent = (h.Placed()*100 + h.Capacity/2) / h.Capacity
-		}
-		switch {
-		case r.Percent > fullPercent:
-			r.State = "full"
-		case r.Percent < emptyPercent:
-			r.State = "empty"
-		}
+		r := occupancyRow{HubOccupancy: h}
+		r.Percent, r.State = occupancyOf(h)
 		totals.Hubs++
 		totals.Capacity += h.Capacity
 		totals.Proposed += h.Proposed
@@ -88,12 +93,7 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Commune < rows[j].Commune })
 	}
 	if c.Query("format") == "csv" {
-		c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="occupation-`+day.Format(time.DateOnly)+`.csv"`)
-		w := c.Response().BodyWriter()
-		_, _ = w.Write([]byte("\ufeff"))
-		cw := csv.NewWriter(w)
-		cw.Comma = ';'
+		cw := csvResponse(c, "occupation-"+day.Format(time.DateOnly)+".csv")
 		_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "Occupation %", "En attente à proximité"})
 		for _, r := range rows {
 			_ = cw.Write(neutralise([]string{day.Format(time.DateOnly), r.UAI, r.Name, r.Commune, r.Departement, fmt.Sprint(r.Capacity),
@@ -107,13 +107,11 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 	var full, empty []occupancyRow
 	for _, h := range hubs {
 		r := occupancyRow{HubOccupancy: h}
-		if h.Capacity > 0 {
-			r.Percent = (h.Placed()*100 + h.Capacity/2) / h.Capacity
-		}
-		switch {
-		case r.Percent > fullPercent:
+		r.Percent, r.State = occupancyOf(h)
+		switch r.State {
+		case "full":
 			full = append(full, r)
-		case r.Percent < emptyPercent:
+		case "empty":
 			empty = append(empty, r)
 		}
 	}
@@ -173,12 +171,7 @@ func (s *Server) occupancyPeriodCSV(c *fiber.Ctx, sc store.Scope) error {
 	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 62*24*time.Hour {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
 	}
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="occupation-`+from.Format(time.DateOnly)+`-`+to.Format(time.DateOnly)+`.csv"`)
-	w := c.Response().BodyWriter()
-	_, _ = w.Write([]byte("\ufeff"))
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
+	cw := csvResponse(c, "occupation-"+from.Format(time.DateOnly)+"-"+to.Format(time.DateOnly)+".csv")
 	_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "En attente à proximité"})
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		hubs, err := s.store.Occupancy(c.UserContext(), sc, d, s.policy.MaxDistanceKm)

@@ -28,12 +28,7 @@ func init() {
 // passwordProblem returns why a new password is refused, or "" when it is acceptable: 12 to 128
 // characters, not a common password, not the e-mail address, not one character repeated.
 func passwordProblem(lang frontend.Lang, password, email string) string {
-	msg := func(fr, en string) string {
-		if lang == frontend.English {
-			return en
-		}
-		return fr
-	}
+	msg := func(fr, en string) string { return frontend.Pick(lang, fr, en) }
 	n := utf8.RuneCountInString(password)
 	switch {
 	case n < 12:

@@ -310,3 +310,11 @@ var messages = map[string]text{
 
 // Tf is T with fmt.Sprintf arguments.
 func Tf(lang Lang, key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) }
+
+// Pick returns fr or en by lang: for messages built in code rather than kept in the catalogue.
+func Pick(lang Lang, fr, en string) string {
+	if lang == English {
+		return en
+	}
+	return fr
+}
