@@ -43,7 +43,7 @@ func BenchmarkOverview(b *testing.B) {
 		b.Fatal(err)
 	}
 	day := url.QueryEscape(seed.OpenDays[1].Format(time.DateOnly))
-	for _, path := range []string{"/occupation?jour=" + day, "/api/carte?jour=" + day, "/api/occupation?jour=" + day} {
+	for _, path := range []string{"/occupation?jour=" + day, "/occupation/semaine?", "/api/carte?jour=" + day, "/api/occupation?jour=" + day} {
 		b.Run(path[:strings.Index(path, "?")], func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				req := httptest.NewRequest(http.MethodGet, path, nil)

@@ -117,6 +117,32 @@ func TestOccupancyIsExact(t *testing.T) {
 			t.Errorf("%s CSV: %d lines for %d hubs", login.email, strings.Count(csv.body, "\n"), want["hubs"])
 		}
 	}
+	// The week view's totals equal the placements and capacities of each coming day.
+	rect := newBrowser(t, app)
+	rect.login(demo.RectoratEmail, demo.StaffPassword)
+	week := rect.get("/occupation/semaine")
+	foot := regexp.MustCompile(`(?s)<tfoot>(.*)</tfoot>`).FindStringSubmatch(week.body)
+	if foot == nil {
+		t.Fatal("no totals in the week view")
+	}
+	cells := regexp.MustCompile(`<td>(\d+)/(\d+)</td>`).FindAllStringSubmatch(foot[1], -1)
+	paris := time.Now().In(p.Location)
+	open, err := st.OpenDays(ctx, time.Date(paris.Year(), paris.Month(), paris.Day(), 0, 0, 0, 0, time.UTC), 5)
+	if err != nil || len(cells) != len(open) {
+		t.Fatalf("week totals: %d cells for %d days (%v)", len(cells), len(open), err)
+	}
+	for i, d := range open {
+		var placedN, capN int
+		if err := st.DB().Get(&placedN, `SELECT count(*) FROM placement WHERE day = $1`, d); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB().Get(&capN, `SELECT COALESCE(sum(capacity), 0) FROM hub_day_capacity WHERE day = $1`, d); err != nil {
+			t.Fatal(err)
+		}
+		if cells[i][1] != fmt.Sprint(placedN) || cells[i][2] != fmt.Sprint(capN) {
+			t.Errorf("week view %s: %s/%s, SQL %d/%d", d.Format(time.DateOnly), cells[i][1], cells[i][2], placedN, capN)
+		}
+	}
 	// The period CSV has a line per hub and open day; the map data follows the scope.
 	pref := newBrowser(t, app)
 	pref.login("prefecture25@demo.test", demo.StaffPassword)

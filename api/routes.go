@@ -75,6 +75,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/contacts", staff, s.contactList)
 	oversight := requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/occupation", oversight, s.occupancy)
+	app.Get("/occupation/semaine", oversight, s.occupancyWeek)
 	app.Get("/api/occupation", oversight, s.occupancyTotalsJSON)
 	app.Get("/carte", oversight, s.mapPage)
 	app.Get("/tendances", oversight, s.trends)

@@ -136,6 +136,7 @@ var messages = map[string]text{
 	"hub.close.day":             {"Fermer le %s", "Close on %s"},
 	"hub.close.all":             {"Fermer définitivement", "Close for good"},
 	"occupancy.title":           {"Occupation des pôles", "Hub occupancy"},
+	"occupancy.week":            {"Occupation des cinq prochains jours", "Occupancy of the next five days"},
 	"occupancy.days":            {"Jours à venir", "Coming days"},
 	"occupancy.periodcsv":       {"CSV des jours à venir", "CSV of the coming days"},
 	"import.title":              {"Ouvrir des pôles", "Open hubs"},

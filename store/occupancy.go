@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/accueil-prioritaire/accueil/geo"
 )
 
@@ -194,4 +196,56 @@ func (s *Store) Trends(ctx context.Context, sc Scope, from, to time.Time) ([]Tre
 		FROM days d CROSS JOIN deps ORDER BY deps.code, d.day`,
 		from.Format(time.DateOnly), to.Format(time.DateOnly), sc.Departement)
 	return out, err
+}
+
+// HubWeek is a hub's seats taken and capacity on each of several days.
+type HubWeek struct {
+	ID          int64
+	UAI         string
+	Name        string
+	Commune     string
+	Departement string
+	Days        []HubDayCount // in the order of the days asked, zero where the hub is closed
+}
+
+// HubDayCount is one day of a hub: seats and seats taken, all levels together.
+type HubDayCount struct {
+	Capacity int
+	Placed   int
+}
+
+// OccupancyWeek returns every hub of sc open on one of days with its figures per day, in one
+// statement over the capacity rows (whose counts the placement triggers keep exact).
+func (s *Store) OccupancyWeek(ctx context.Context, sc Scope, days []time.Time) ([]HubWeek, error) {
+	var rows []struct {
+		ID          int64     `db:"id"`
+		UAI         string    `db:"uai"`
+		Name        string    `db:"name"`
+		Commune     string    `db:"commune"`
+		Departement string    `db:"departement_code"`
+		Day         time.Time `db:"day"`
+		Capacity    int       `db:"capacity"`
+		Placed      int       `db:"placed"`
+	}
+	if err := s.q.SelectContext(ctx, &rows, `
+		SELECT h.id, h.uai, h.name, c.name AS commune, c.departement_code, x.day, sum(x.capacity) AS capacity, sum(x.placed) AS placed
+		FROM hub_day_capacity x JOIN hub h ON h.id = x.hub_id JOIN commune c ON c.insee_code = h.commune_code
+		WHERE x.day = ANY($4) AND `+hubInScope+`
+		GROUP BY h.id, h.uai, h.name, c.name, c.departement_code, x.day
+		ORDER BY h.name, h.id, x.day`, sc.Role, sc.Departement, sc.AccountID, pq.Array(dayStrings(days))); err != nil {
+		return nil, err
+	}
+	index := map[string]int{}
+	for i, d := range days {
+		index[d.Format(time.DateOnly)] = i
+	}
+	var out []HubWeek
+	for _, r := range rows {
+		if len(out) == 0 || out[len(out)-1].ID != r.ID {
+			out = append(out, HubWeek{ID: r.ID, UAI: r.UAI, Name: r.Name, Commune: r.Commune, Departement: r.Departement,
+				Days: make([]HubDayCount, len(days))})
+		}
+		out[len(out)-1].Days[index[r.Day.Format(time.DateOnly)]] = HubDayCount{Capacity: r.Capacity, Placed: r.Placed}
+	}
+	return out, nil
 }
