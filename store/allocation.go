@@ -320,10 +320,31 @@ const requestRowsSQL = `
 	JOIN commune wc ON wc.insee_code = hh.work_commune_code
 	LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
 	LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
-	WHERE br.day = ANY($1) AND br.cancelled_at IS NULL
-	  AND ($2 = 0 OR ch.household_id = $2)
-	  AND (COALESCE(cardinality($3::bigint[]), 0) = 0 OR br.child_id = ANY($3))
-	ORDER BY br.day, br.child_id`
+	WHERE br.day = ANY($1) AND br.cancelled_at IS NULL`
+
+// The filters of requestRowsSQL, one statement each: a prepared statement's generic plan cannot
+// drop an "$2 = 0 OR …" branch, and would scan every request of the day for one household.
+const (
+	requestRowsOfDays      = requestRowsSQL + ` ORDER BY br.day, br.child_id`
+	requestRowsOfHousehold = requestRowsSQL + ` AND ch.household_id = $2 ORDER BY br.day, br.child_id`
+	requestRowsOfChildren  = requestRowsSQL + ` AND br.child_id = ANY($2) ORDER BY br.day, br.child_id`
+)
+
+// requestRows reads the active requests of a's days, for its household or children if set.
+func (s *Store) requestRows(ctx context.Context, a allocation) ([]requestRow, error) {
+	var rows []requestRow
+	days := pq.Array(dayStrings(a.days))
+	var err error
+	switch {
+	case a.household != 0:
+		err = s.selectPrepared(ctx, &rows, requestRowsOfHousehold, days, a.household)
+	case len(a.childIDs) > 0:
+		err = s.selectPrepared(ctx, &rows, requestRowsOfChildren, days, pq.Array(a.childIDs))
+	default:
+		err = s.selectPrepared(ctx, &rows, requestRowsOfDays, days)
+	}
+	return rows, err
+}
 
 type hubSeatsRow struct {
 	HubID     int64     `db:"hub_id"`
@@ -338,8 +359,8 @@ type hubSeatsRow struct {
 // child-days to re-place, offers every open hub's remaining seats, solves, and writes placements,
 // waitlist entries, the run and the notifications.
 func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, statusFor func(time.Time) PlacementStatus) (AllocationRun, error) {
-	var rows []requestRow
-	if err := s.selectPrepared(ctx, &rows, requestRowsSQL, pq.Array(dayStrings(a.days)), a.household, pq.Array(a.childIDs)); err != nil {
+	rows, err := s.requestRows(ctx, a)
+	if err != nil {
 		return AllocationRun{}, err
 	}
 	type hhDay struct {
@@ -359,17 +380,23 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 		return run, nil
 	}
 
-	// Free the seats and waitlist entries of the child-days placed again.
+	// Free the seats and waitlist entries of the child-days placed again (none for new requests:
+	// the instant path skips these round trips).
 	var freeChild []int64
 	var freeDay []string
-	for k := range toPlace {
-		freeChild = append(freeChild, k.child)
-		freeDay = append(freeDay, k.day)
+	for k, r := range toPlace {
+		if r.PlacedHub.Valid || r.Waitlisted {
+			freeChild = append(freeChild, k.child)
+			freeDay = append(freeDay, k.day)
+		}
 	}
 	for _, q := range []string{
 		`DELETE FROM placement p USING unnest($1::bigint[], $2::date[]) AS f(child_id, day) WHERE p.child_id = f.child_id AND p.day = f.day`,
 		`DELETE FROM waitlist_entry w USING unnest($1::bigint[], $2::date[]) AS f(child_id, day) WHERE w.child_id = f.child_id AND w.day = f.day`,
 	} {
+		if len(freeChild) == 0 {
+			break
+		}
 		if _, err := s.q.ExecContext(ctx, q, pq.Array(freeChild), pq.Array(freeDay)); err != nil {
 			return run, translate(err)
 		}
@@ -447,7 +474,7 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 			to = d
 		}
 	}
-	if err := s.q.GetContext(ctx, &run.ID, `
+	if err := s.getPrepared(ctx, &run.ID, `
 		INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
 		VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6, $6, $7) RETURNING id`,
 		a.kind, from.Format(time.DateOnly), to.Format(time.DateOnly), int64(a.seed), a.startedBy, s.now(), report); err != nil {
@@ -473,14 +500,16 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 		pstatus = append(pstatus, string(status))
 		run.Outcomes = append(run.Outcomes, Outcome{ChildID: pl.ChildID, Day: day, Status: string(status), HubID: pl.HubID, DistanceKm: pl.DistanceKm})
 	}
-	if _, err := s.q.ExecContext(ctx, `
+	if len(pc) > 0 {
+		if _, err := s.execPrepared(ctx, `
 		INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
 		SELECT f.child_id, f.day, f.hub_id, c.level, f.status, $6, f.distance_m
 		FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[]) AS f(child_id, day, hub_id, status, distance_m)
 		JOIN child c ON c.id = f.child_id
 		ORDER BY f.hub_id, f.day`,
-		pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID); err != nil {
-		return run, translate(err)
+			pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID); err != nil {
+			return run, translate(err)
+		}
 	}
 	var wc []int64
 	var wday, wreason []string
@@ -494,11 +523,13 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 		wreason = append(wreason, string(w.Reason))
 		run.Outcomes = append(run.Outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: "waitlisted", Reason: w.Reason, ReasonFR: w.MessageFR, ReasonEN: w.MessageEN})
 	}
-	if _, err := s.q.ExecContext(ctx, `
+	if len(wc) > 0 {
+		if _, err := s.execPrepared(ctx, `
 		INSERT INTO waitlist_entry (child_id, day, reason, run_id, since)
 		SELECT f.child_id, f.day, f.reason, $4, $5 FROM unnest($1::bigint[], $2::date[], $3::waitlist_reason[]) AS f(child_id, day, reason)`,
-		pq.Array(wc), pq.Array(wday), pq.Array(wreason), run.ID, s.now()); err != nil {
-		return run, translate(err)
+			pq.Array(wc), pq.Array(wday), pq.Array(wreason), run.ID, s.now()); err != nil {
+			return run, translate(err)
+		}
 	}
 	sort.Slice(run.Outcomes, func(i, j int) bool {
 		if !run.Outcomes[i].Day.Equal(run.Outcomes[j].Day) {
@@ -534,8 +565,8 @@ func (s *Store) AllocationRunByID(ctx context.Context, id int64) (AllocationRun,
 // what a complete re-run of those days would start from, for what-if planning on a copy.
 func (s *Store) ExportProblem(ctx context.Context, p AllocationPolicy, days []time.Time) (alloc.Problem, error) {
 	prob := alloc.Problem{Format: alloc.ProblemFormat, Params: alloc.Params{MaxDistanceKm: p.MaxDistanceKm}}
-	var rows []requestRow
-	if err := s.q.SelectContext(ctx, &rows, requestRowsSQL, pq.Array(dayStrings(days)), 0, pq.Array([]int64(nil))); err != nil {
+	rows, err := s.requestRows(ctx, allocation{days: days})
+	if err != nil {
 		return prob, err
 	}
 	for _, r := range rows {

@@ -59,7 +59,7 @@ func (s *Store) Book(ctx context.Context, p AllocationPolicy, accountID int64, k
 	err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		b, replayed = Booking{}, false
 		// Claim the key first: a concurrent submission with the same key waits here for us.
-		res, err := tx.q.ExecContext(ctx, `
+		res, err := tx.execPrepared(ctx, `
 			INSERT INTO idempotency_key (account_id, key, request_hash, status_code, response, created_at)
 			VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT DO NOTHING`, accountID, key, requestHash, tx.now())
 		if err != nil {
@@ -81,17 +81,22 @@ func (s *Store) Book(ctx context.Context, p AllocationPolicy, accountID int64, k
 		}
 		var householdID int64
 		var owned int
-		if err := tx.q.QueryRowxContext(ctx, `
-			SELECT h.id, (SELECT count(*) FROM child c WHERE c.household_id = h.id AND c.id = ANY($2))
-			FROM household h WHERE h.account_id = $1`, accountID, pq.Array(in.ChildIDs)).Scan(&householdID, &owned); err != nil {
+		var own struct {
+			Household int64 `db:"id"`
+			Owned     int   `db:"owned"`
+		}
+		if err := tx.getPrepared(ctx, &own, `
+			SELECT h.id, (SELECT count(*) FROM child c WHERE c.household_id = h.id AND c.id = ANY($2)) AS owned
+			FROM household h WHERE h.account_id = $1`, accountID, pq.Array(in.ChildIDs)); err != nil {
 			return translate(err)
 		}
+		householdID, owned = own.Household, own.Owned
 		if owned != len(in.ChildIDs) {
 			return ErrNotFound
 		}
 		// Days must be open somewhere: the calendar offers no other.
 		var open []time.Time
-		if err := tx.q.SelectContext(ctx, &open, `SELECT DISTINCT day FROM hub_day_capacity WHERE day = ANY($1) AND capacity > 0`,
+		if err := tx.selectPrepared(ctx, &open, `SELECT DISTINCT day FROM hub_day_capacity WHERE day = ANY($1) AND capacity > 0`,
 			pq.Array(dayStrings(in.Days))); err != nil {
 			return err
 		}
@@ -99,7 +104,7 @@ func (s *Store) Book(ctx context.Context, p AllocationPolicy, accountID int64, k
 			return fmt.Errorf("%w: a day asked for has no open hub", ErrInvalid)
 		}
 		// New requests, or cancelled ones asked again; active ones keep their answer.
-		if _, err := tx.q.ExecContext(ctx, `
+		if _, err := tx.execPrepared(ctx, `
 			INSERT INTO booking_request (child_id, day, location, arrive_at, depart_at, requested_at)
 			SELECT c, d, $3, $4, $5, $6 FROM unnest($1::bigint[]) AS c CROSS JOIN unnest($2::date[]) AS d
 			ON CONFLICT (child_id, day) DO UPDATE SET location = EXCLUDED.location, arrive_at = EXCLUDED.arrive_at,
@@ -124,7 +129,7 @@ func (s *Store) Book(ctx context.Context, p AllocationPolicy, accountID int64, k
 		if err != nil {
 			return err
 		}
-		_, err = tx.q.ExecContext(ctx, `UPDATE idempotency_key SET status_code = 200, response = $3 WHERE account_id = $1 AND key = $2`,
+		_, err = tx.execPrepared(ctx, `UPDATE idempotency_key SET status_code = 200, response = $3 WHERE account_id = $1 AND key = $2`,
 			accountID, key, body)
 		return err
 	})
@@ -289,7 +294,7 @@ func (s *Store) queueBookingEmail(ctx context.Context, accountID int64, subject 
 	}
 	body := "Bonjour,\n\n" + strings.Join(fr, "\n") + "\n\nRetrouvez vos réservations dans « Mes réservations ».\n\n---\n\nHello,\n\n" +
 		strings.Join(en, "\n") + "\n\nSee your bookings under “My bookings”.\n"
-	_, err := s.q.ExecContext(ctx, `
+	_, err := s.execPrepared(ctx, `
 		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
 		SELECT email, $2, $3, $4, $4 FROM account WHERE id = $1`, accountID, subject, body, s.now())
 	return translate(err)
