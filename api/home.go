@@ -50,18 +50,7 @@ func (s *Server) landing(c *fiber.Ctx) error {
 }
 
 // today is the service's current day, in France.
-func (s *Server) today() time.Time {
-	now := s.store.Now().In(paris)
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
+func (s *Server) today() time.Time { return s.policy.Today(s.store.Now()) }
 
 func (s *Server) homeParent(c *fiber.Ctx, sess *store.Session) error {
 	h, err := s.store.HouseholdSummaryOf(c.UserContext(), sess.ID, s.today())

@@ -7,7 +7,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -133,13 +132,8 @@ func (s *Server) importHubs(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnprocessableEntity)
 		return s.renderPage(c, "hub_import", p)
 	}
-	var days []time.Time
-	for d := s.today(); len(days) < bookingHorizon; d = d.AddDate(0, 0, 1) {
-		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
-			days = append(days, d)
-		}
-	}
-	done, err := s.store.ImportHubs(c.UserContext(), s.policy, store.ScopeOf(session(c).Account), rows, days, dryRun)
+	done, err := s.store.ImportHubs(c.UserContext(), s.policy, store.ScopeOf(session(c).Account), rows,
+		store.Weekdays(s.today(), bookingHorizon), dryRun)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,24 @@ func DefaultAllocationPolicy() AllocationPolicy {
 	return AllocationPolicy{CutoffDaysBefore: 1, CutoffHour: 16, Location: loc, MaxDistanceKm: alloc.DefaultMaxDistanceKm}
 }
 
+// Today is the service's current day in the policy's time zone, as a UTC midnight (the form
+// every date of the service takes).
+func (p AllocationPolicy) Today(now time.Time) time.Time {
+	now = now.In(p.Location)
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// Weekdays returns the first n weekdays on or after day: the days hubs open by default.
+func Weekdays(day time.Time, n int) []time.Time {
+	var out []time.Time
+	for d := day; len(out) < n; d = d.AddDate(0, 0, 1) {
+		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 // Cutoff is when day's confirmation run is due: before it a new request gets a proposed seat,
 // after it a confirmed one.
 func (p AllocationPolicy) Cutoff(day time.Time) time.Time {
@@ -185,7 +203,7 @@ func (s *Store) ConfirmDay(ctx context.Context, p AllocationPolicy, day time.Tim
 // confirmed yet, in order.
 func (s *Store) DueConfirmations(ctx context.Context, p AllocationPolicy) ([]time.Time, error) {
 	now := s.now()
-	today := now.In(p.Location)
+	today := p.Today(now)
 	var days []time.Time
 	err := s.q.SelectContext(ctx, &days, `
 		SELECT DISTINCT hdc.day FROM hub_day_capacity hdc

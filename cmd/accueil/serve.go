@@ -88,7 +88,7 @@ func serve(ctx context.Context, e env, args []string) error {
 // keepCalendar gives every open hub its default capacity for the coming weekdays, so that the
 // service stays bookable two weeks ahead day after day.
 func keepCalendar(ctx context.Context, e env, st *store.Store) error {
-	n, err := st.MaterializeCapacity(ctx, weekdaysFrom(today(st.Now()), horizonDays))
+	n, err := st.MaterializeCapacity(ctx, store.Weekdays(today(st.Now()), horizonDays))
 	if err != nil {
 		return fmt.Errorf("capacity calendar: %w", err)
 	}
@@ -162,27 +162,5 @@ func deliverEmails(ctx context.Context, e env, st *store.Store, sender mailer.Se
 	}
 }
 
-var paris = func() *time.Location {
-	loc, err := time.LoadLocation("Europe/Paris")
-	if err != nil {
-		return time.FixedZone("CET", 3600)
-	}
-	return loc
-}()
-
-// today is the current date in France, as a UTC midnight (the form dates take everywhere).
-func today(now time.Time) time.Time {
-	now = now.In(paris)
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-}
-
-// weekdaysFrom returns the first n weekdays on or after day.
-func weekdaysFrom(day time.Time, n int) []time.Time {
-	var out []time.Time
-	for d := day; len(out) < n; d = d.AddDate(0, 0, 1) {
-		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
-			out = append(out, d)
-		}
-	}
-	return out
-}
+// today is the current date in France (see store.AllocationPolicy.Today).
+func today(now time.Time) time.Time { return store.DefaultAllocationPolicy().Today(now) }

@@ -35,7 +35,7 @@ func printSheets(ctx context.Context, e env, args []string) error {
 	defer closeDB()
 	st := store.New(db)
 	sc := store.Scope{Role: store.RoleRectorat}
-	printed := time.Now().In(paris)
+	printed := time.Now().In(store.DefaultAllocationPolicy().Location)
 	n := 0
 	for sh, err := range sheets.Day(ctx, st, sc, day, printed) {
 		if err != nil {
