@@ -35,9 +35,6 @@ func serve(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	if err := keepCalendar(ctx, e, st); err != nil {
-		return err
-	}
 
 	cfg := api.DefaultConfig()
 	cfg.SecureCookies = e.cfg.CookieSecure
@@ -98,68 +95,63 @@ func keepCalendar(ctx context.Context, e env, st *store.Store) error {
 	return nil
 }
 
-func housekeeping(ctx context.Context, e env, st *store.Store, p store.SessionPolicy) {
-	t := time.NewTicker(10 * time.Minute)
+// every runs job now and then every interval until ctx ends; a job's error is logged, never
+// fatal, so one failing round does not stop the next.
+func every(ctx context.Context, e env, name string, interval time.Duration, job func() error) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
+		if err := job(); err != nil && ctx.Err() == nil {
+			e.log.Error(name, slog.Any("error", err))
+		}
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// housekeeping removes stale sessions and keeps the capacity calendar two weeks ahead.
+func housekeeping(ctx context.Context, e env, st *store.Store, p store.SessionPolicy) {
+	every(ctx, e, "housekeeping", 10*time.Minute, func() error {
 		if n, err := st.DeleteStaleSessions(ctx, p); err != nil {
-			e.log.Error("session cleanup", slog.Any("error", err))
+			return err
 		} else if n > 0 {
 			e.log.Info("stale sessions removed", slog.Int64("count", n))
 		}
-		if err := keepCalendar(ctx, e, st); err != nil {
-			e.log.Error("capacity calendar", slog.Any("error", err))
-		}
-	}
+		return keepCalendar(ctx, e, st)
+	})
 }
 
 // confirmAtCutoff runs each day's confirmation once its cutoff has passed. Every process runs
 // it; ConfirmDay locks the day and does nothing for a day already confirmed.
 func confirmAtCutoff(ctx context.Context, e env, st *store.Store, p store.AllocationPolicy) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
-	for {
+	every(ctx, e, "confirmation run", 30*time.Second, func() error {
 		due, err := st.DueConfirmations(ctx, p)
-		if err != nil && ctx.Err() == nil {
-			e.log.Error("due confirmations", slog.Any("error", err))
+		if err != nil {
+			return err
 		}
 		for _, day := range due {
 			run, ok, err := st.ConfirmDay(ctx, p, day, alloc.RandomSeed(), 0)
-			switch {
-			case err != nil:
-				e.log.Error("confirmation run", slog.String("day", day.Format(time.DateOnly)), slog.Any("error", err))
-			case ok:
+			if err != nil {
+				return fmt.Errorf("%s: %w", day.Format(time.DateOnly), err)
+			}
+			if ok {
 				e.log.Info("day confirmed", slog.String("day", day.Format(time.DateOnly)), slog.Int64("run", run.ID),
 					slog.Int("placed", run.Report.ChildDaysPlaced), slog.Int("waitlisted", run.Report.ChildDaysWaitlist))
 			}
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+		return nil
+	})
 }
 
 // deliverEmails sends the outbox every few seconds; several processes share it safely.
 func deliverEmails(ctx context.Context, e env, st *store.Store, sender mailer.Sender) {
-	t := time.NewTicker(3 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if _, err := st.DeliverEmails(ctx, 200, sender.Send); err != nil && ctx.Err() == nil {
-			e.log.Error("outbox", slog.Any("error", err))
-		}
-	}
+	every(ctx, e, "outbox", 3*time.Second, func() error {
+		_, err := st.DeliverEmails(ctx, 200, sender.Send)
+		return err
+	})
 }
 
 // today is the current date in France (see store.AllocationPolicy.Today).
