@@ -79,9 +79,9 @@ func (s *Server) createAllocationRun(c *fiber.Ctx) error {
 }
 
 func (s *Server) getAllocationRun(c *fiber.Ctx) error {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return store.ErrNotFound
+	id, err := parseID(c.Params("id"))
+	if err != nil {
+		return err
 	}
 	run, err := s.store.AllocationRunByID(c.UserContext(), id)
 	if err != nil {

@@ -71,15 +71,6 @@ func requestHash(in store.BookingInput) []byte {
 	return h[:]
 }
 
-// bookingError turns what the store refuses into the answer a parent understands.
-func bookingError(err error) error {
-	switch {
-	case errors.Is(err, store.ErrIdempotencyMismatch):
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "idempotency key reused")
-	}
-	return err
-}
-
 // createBooking is POST /api/bookings: the JSON booking endpoint, with an Idempotency-Key
 // header. A replay answers 200 with Idempotent-Replayed: true; a first answer 201.
 func (s *Server) createBooking(c *fiber.Ctx) error {
@@ -107,7 +98,7 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 		return fieldError(c, "Idempotency-Key", "Cette clé a déjà servi pour une autre réservation.", "This key was already used for another booking.")
 	}
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	if replayed {
 		c.Set("Idempotent-Replayed", "true")
@@ -221,7 +212,7 @@ func (s *Server) submitBooking(c *fiber.Ctx) error {
 		return s.renderBookingForm(c, req, map[string]string{"days": frontend.T(s.lang(c), "booking.resubmit")})
 	}
 	if err != nil {
-		return bookingError(err)
+		return err
 	}
 	p := s.page(c, frontend.T(s.lang(c), "booking.result"))
 	p.Data = bookedList{Days: bookedViews(b.Days, s.policy.MaxDistanceKm)}
@@ -244,9 +235,9 @@ func (s *Server) cancelBooking(c *fiber.Ctx) error {
 	var day time.Time
 	if c.FormValue("all") != "true" {
 		var err1, err2 error
-		childID, err1 = strconv.ParseInt(c.FormValue("child"), 10, 64)
+		childID, err1 = parseID(c.FormValue("child"))
 		day, err2 = time.Parse(time.DateOnly, c.FormValue("day"))
-		if err1 != nil || err2 != nil || childID <= 0 {
+		if err1 != nil || err2 != nil {
 			return store.ErrNotFound
 		}
 	}

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -71,9 +70,9 @@ func (s *Server) takeIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	child, err := strconv.ParseInt(c.FormValue("child"), 10, 64)
-	if err != nil || child <= 0 {
-		return store.ErrNotFound
+	child, err := parseID(c.FormValue("child"))
+	if err != nil {
+		return err
 	}
 	day := s.checkinDay(c)
 	if !day.Equal(s.today()) {
@@ -92,9 +91,9 @@ func (s *Server) recordMark(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	child, err := strconv.ParseInt(c.FormValue("child"), 10, 64)
-	if err != nil || child <= 0 {
-		return store.ErrNotFound
+	child, err := parseID(c.FormValue("child"))
+	if err != nil {
+		return err
 	}
 	day := s.checkinDay(c)
 	at := c.FormValue("at")

@@ -35,14 +35,8 @@ type childPage struct {
 	Form childRequest
 }
 
-// childID reads :id; anything but a positive number is a child that does not exist.
-func childID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.ErrNotFound
-	}
-	return id, nil
-}
+// childID reads the :id of a child route.
+func childID(c *fiber.Ctx) (int64, error) { return parseID(c.Params("id")) }
 
 func (s *Server) renderChild(c *fiber.Ctx, data childPage, errs map[string]string) error {
 	lang := s.lang(c)

@@ -14,9 +14,9 @@ import (
 // contactList gives the health authority, for a child and a period, the children who shared its
 // hub and group each day (the same groups as the attendance sheet). Every export is audited.
 func (s *Server) contactList(c *fiber.Ctx) error {
-	child, err := strconv.ParseInt(c.Query("enfant"), 10, 64)
-	if err != nil || child <= 0 {
-		return store.ErrNotFound
+	child, err := parseID(c.Query("enfant"))
+	if err != nil {
+		return err
 	}
 	from, err1 := time.Parse(time.DateOnly, c.Query("du"))
 	to, err2 := time.Parse(time.DateOnly, c.Query("au"))

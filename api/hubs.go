@@ -8,15 +8,18 @@ import (
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
-// hubID reads the :id of a hub route; anything but a positive number is a hub that does not
-// exist.
-func hubID(c *fiber.Ctx) (int64, error) {
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+// parseID reads an ID from a route, a form or a query: anything but a positive number is an
+// object that does not exist (404), never a 500 or a hint.
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || id <= 0 {
 		return 0, store.ErrNotFound
 	}
 	return id, nil
 }
+
+// hubID reads the :id of a hub route.
+func hubID(c *fiber.Ctx) (int64, error) { return parseID(c.Params("id")) }
 
 // hubPage shows a hub and its capacity for the coming open days to the staff whose scope
 // includes it; to anyone else it does not exist.

@@ -150,13 +150,6 @@ func (s *Store) SetPassword(ctx context.Context, accountID int64, password strin
 	return mustAffect(res)
 }
 
-// DirectorHubIDs returns the hubs an account runs, in id order.
-func (s *Store) DirectorHubIDs(ctx context.Context, accountID int64) ([]int64, error) {
-	var ids []int64
-	err := s.q.SelectContext(ctx, &ids, `SELECT hub_id FROM account_hub WHERE account_id = $1 ORDER BY hub_id`, accountID)
-	return ids, err
-}
-
 func mustAffect(res sql.Result) error {
 	n, err := res.RowsAffected()
 	if err != nil {

@@ -285,7 +285,7 @@ func TestBrowserParentJourney(t *testing.T) {
 		check("sworn"),
 		submitAndWait("#home_address"),
 	}
-	for i, child := range []struct{ first, birth string }{{"Éloïse", "2019-05-01"}, {"Noé", "2022-02-14"}} {
+	for _, child := range []struct{ first, birth string }{{"Éloïse", "2019-05-01"}, {"Noé", "2022-02-14"}} {
 		fill = append(fill,
 			chromedp.Navigate(base+"/enfants/nouveau"),
 			chromedp.WaitVisible(chromedp.ID("first_name")),
@@ -294,7 +294,6 @@ func TestBrowserParentJourney(t *testing.T) {
 			chromedp.SetValue(chromedp.ID("birth_date"), child.birth),
 			submitAndWait("#first_name"),
 		)
-		_ = i
 	}
 	if err := within(ctx, fill...); err != nil {
 		t.Fatal(err)
