@@ -108,7 +108,11 @@ func LongDate(lang Lang, d time.Time) string {
 	if lang == English {
 		return d.Format("Monday 2 January 2006")
 	}
-	return fmt.Sprintf("%s %d %s %d", frenchDays[d.Weekday()], d.Day(), frenchMonths[d.Month()-1], d.Year())
+	day := fmt.Sprint(d.Day())
+	if d.Day() == 1 {
+		day = "1er" // French writes the first of the month as an ordinal
+	}
+	return fmt.Sprintf("%s %s %s %d", frenchDays[d.Weekday()], day, frenchMonths[d.Month()-1], d.Year())
 }
 
 func (v *Views) funcs(lang Lang) template.FuncMap {
