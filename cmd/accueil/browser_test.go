@@ -303,8 +303,15 @@ func TestBrowserParentJourney(t *testing.T) {
 		t.Fatalf("home after registering the children:\n%s", home)
 	}
 	shot("home")
+	if err := within(ctx, chromedp.Navigate(base+"/foyer"), chromedp.WaitVisible(chromedp.ID("p1_first"))); err == nil {
+		shot("household")
+	}
 	// Book the first three open days for both children.
-	if err := within(ctx, chromedp.Navigate(base+"/reserver"), chromedp.WaitVisible(chromedp.CSS("input[name=day]")),
+	if err := within(ctx, chromedp.Navigate(base+"/reserver"), chromedp.WaitVisible(chromedp.CSS("input[name=day]"))); err != nil {
+		t.Fatal(err)
+	}
+	shot("booking-form")
+	if err := within(ctx,
 		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll("input[name=day]")].slice(0, 3).forEach(i => i.checked = true)`),
 		submitAndWait("select#arrive_at")); err != nil {
 		t.Fatal(err)
@@ -418,8 +425,13 @@ func TestBrowserPrefectureMap(t *testing.T) {
 	if err == nil {
 		_ = os.WriteFile(filepath.Join(screenshotDir(t), "map-prefecture25.png"), png, 0o644)
 	}
-	if err := within(ctx, chromedp.Navigate(base+"/occupation"), chromedp.WaitVisible(chromedp.CSS("main table"))); err != nil {
-		t.Fatal(err)
+	for _, page := range []string{"/tendances", "/poles/import", "/occupation"} {
+		if err := within(ctx, chromedp.Navigate(base+page), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+			t.Fatal(err)
+		}
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			_ = os.WriteFile(filepath.Join(screenshotDir(t), "prefecture"+strings.ReplaceAll(page, "/", "-")+".png"), png, 0o644)
+		}
 	}
 	deps, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("main tbody tr td:nth-child(2)")].map(td => td.textContent.slice(-3, -1))`))
 	if err != nil || len(deps) == 0 {
