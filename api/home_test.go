@@ -91,3 +91,15 @@ func TestEachRoleSeesOnlyItsScope(t *testing.T) {
 		}
 	}
 }
+
+// loadAndPlace loads seed and places its requests of day, as the allocator's batch would.
+func loadAndPlace(t *testing.T, st *store.Store, seed store.Seed, day time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	if err := st.LoadSeed(ctx, seed); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+}

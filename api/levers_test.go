@@ -8,20 +8,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/accueil-prioritaire/accueil/store"
 )
 
 func TestLeversFollowTheScope(t *testing.T) {
 	app, st := newApp(t)
 	ctx := context.Background()
 	day := nextWeekdays(1)[0]
-	if err := st.LoadSeed(ctx, twoDepartements(day)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
-		t.Fatal(err)
-	}
+	loadAndPlace(t, st, twoDepartements(day), day)
 	ids, _ := st.HubIDsByUAI(ctx, []string{"0250001A", "0390002B"})
 	d := day.Format(time.DateOnly)
 	capOf := func(hub int64) int {
@@ -82,14 +75,8 @@ func TestLeversFollowTheScope(t *testing.T) {
 
 func TestTrendsFollowTheScope(t *testing.T) {
 	app, st := newApp(t)
-	ctx := context.Background()
 	day := nextWeekdays(1)[0]
-	if err := st.LoadSeed(ctx, twoDepartements(day)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
-		t.Fatal(err)
-	}
+	loadAndPlace(t, st, twoDepartements(day), day)
 	rect := newBrowser(t, app)
 	rect.login("rectorat@example.fr", goodPassword)
 	res := rect.get("/tendances")

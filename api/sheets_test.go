@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/accueil-prioritaire/accueil/store"
 )
 
 func pdfText(t *testing.T, pdf string) string {
@@ -38,12 +36,7 @@ func TestAttendanceSheetDownload(t *testing.T) {
 	ctx := context.Background()
 	day := nextWeekdays(1)[0]
 	seed := twoDepartements(day)
-	if err := st.LoadSeed(ctx, seed); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
-		t.Fatal(err)
-	}
+	loadAndPlace(t, st, seed, day)
 	if _, err := st.DB().Exec(`UPDATE child SET health_note = 'Allergie aux œufs' WHERE first_name = 'Zoé'`); err != nil {
 		t.Fatal(err)
 	}
@@ -92,14 +85,8 @@ func TestAttendanceSheetDownload(t *testing.T) {
 
 func TestDaySheetsZIPFollowsTheScope(t *testing.T) {
 	app, st := newApp(t)
-	ctx := context.Background()
 	day := nextWeekdays(1)[0]
-	if err := st.LoadSeed(ctx, twoDepartements(day)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
-		t.Fatal(err)
-	}
+	loadAndPlace(t, st, twoDepartements(day), day)
 	path := "/feuilles/" + day.Format(time.DateOnly)
 	for email, want := range map[string][]string{
 		"rectorat@example.fr": {"0250001A", "0390002B"},
@@ -142,18 +129,12 @@ func TestDaySheetsZIPFollowsTheScope(t *testing.T) {
 
 func TestContactList(t *testing.T) {
 	app, st := newApp(t)
-	ctx := context.Background()
 	day := nextWeekdays(1)[0]
 	seed := twoDepartements(day)
 	// A second child in Zoé's hub and group, and one in the Jura.
 	seed.Households[0].Children = append(seed.Households[0].Children, seed.Households[0].Children[0])
 	seed.Households[0].Children[1].FirstName = "Léo"
-	if err := st.LoadSeed(ctx, seed); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), []time.Time{day}, false, 1, 0); err != nil {
-		t.Fatal(err)
-	}
+	loadAndPlace(t, st, seed, day)
 	var zoe int64
 	if err := st.DB().Get(&zoe, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
 		t.Fatal(err)
