@@ -93,7 +93,7 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{"status": 422,
 			"message": "Certains champs ne sont pas valides.", "message_en": "Some fields are not valid.", "fields": errs}})
 	}
-	b, replayed, err := s.store.Book(c.UserContext(), s.policy, session(c).ID, key, requestHash(in), in)
+	b, replayed, err := s.booker.Book(c.UserContext(), session(c).ID, key, requestHash(in), in)
 	if errors.Is(err, store.ErrIdempotencyMismatch) {
 		return fieldError(c, "Idempotency-Key", "Cette clé a déjà servi pour une autre réservation.", "This key was already used for another booking.")
 	}
@@ -206,7 +206,7 @@ func (s *Server) submitBooking(c *fiber.Ctx) error {
 	if len(key) < 8 || len(key) > 128 {
 		return fiber.ErrBadRequest
 	}
-	b, _, err := s.store.Book(c.UserContext(), s.policy, session(c).ID, key, requestHash(in), in)
+	b, _, err := s.booker.Book(c.UserContext(), session(c).ID, key, requestHash(in), in)
 	if errors.Is(err, store.ErrIdempotencyMismatch) {
 		// The form was sent again with other choices: a new form, with a new key.
 		return s.renderBookingForm(c, req, map[string]string{"days": frontend.T(s.lang(c), "booking.resubmit")})

@@ -29,6 +29,9 @@ type Config struct {
 	Allocation store.AllocationPolicy
 	// PublicURL is the address of the service as users reach it, for links sent by e-mail.
 	PublicURL string
+	// BookingBatch caps how many concurrent booking submissions share one transaction, and
+	// BookingBatches how many such transactions run at once (see store.Booker).
+	BookingBatch, BookingBatches int
 	// DevMode shows the outbox on /dev/emails (no SMTP server in a local demo). Never in production.
 	DevMode bool
 }
@@ -36,11 +39,13 @@ type Config struct {
 // DefaultConfig is the production configuration.
 func DefaultConfig() Config {
 	return Config{
-		SecureCookies: true,
-		Session:       store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute},
-		BodyLimit:     64 << 10,
-		Allocation:    store.DefaultAllocationPolicy(),
-		PublicURL:     "http://localhost:8080",
+		SecureCookies:  true,
+		Session:        store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute},
+		BodyLimit:      64 << 10,
+		Allocation:     store.DefaultAllocationPolicy(),
+		PublicURL:      "http://localhost:8080",
+		BookingBatch:   64,
+		BookingBatches: 1,
 	}
 }
 
@@ -52,6 +57,7 @@ type Server struct {
 	views    *frontend.Views
 	validate *validator.Validate
 	policy   store.AllocationPolicy
+	booker   *store.Booker
 	communes communeIndex
 }
 
@@ -61,7 +67,8 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation}
+	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
+		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch, cfg.BookingBatches)}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
 		ErrorHandler:          s.handleError,

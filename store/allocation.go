@@ -119,6 +119,13 @@ type requestRow struct {
 	Waitlisted   bool           `db:"waitlisted"`
 	Email        string         `db:"email"`
 	FirstName    string         `db:"first_name"`
+	Location     Location       `db:"location"`
+	// Read by the instant path only, for the family's answer.
+	BirthDate  time.Time      `db:"birth_date"`
+	ArriveAt   string         `db:"arrive_at"`
+	DepartAt   string         `db:"depart_at"`
+	DistanceM  sql.NullInt64  `db:"distance_m"`
+	WaitReason sql.NullString `db:"wait_reason"`
 }
 
 // cdKey names a child-day.
@@ -142,14 +149,16 @@ func (r requestRow) confirmed() bool {
 
 // allocation describes one run: which days, whose requests, which of them to (re)place.
 type allocation struct {
-	kind      AllocationKind
-	days      []time.Time
-	household int64 // 0: every household
-	childIDs  []int64
-	replace   func(requestRow) bool
-	seed      uint64
-	startedBy int64
-	notify    bool
+	kind AllocationKind
+	days []time.Time
+	// households, when set, limits the run to their requests (the instant path, which read
+	// them already); childIDs to those children's.
+	households map[int64]householdCtx
+	childIDs   []int64
+	replace    func(requestRow) bool
+	seed       uint64
+	startedBy  int64
+	notify     bool
 }
 
 // maxFullRetries bounds how often an instant placement is recomputed when a concurrent booking
@@ -161,9 +170,17 @@ const maxFullRetries = 8
 // Requests already answered are left as they are. Safe under concurrent bookings: the database's
 // capacity CHECK is the last guard, and a refused seat is recomputed.
 func (s *Store) PlaceHousehold(ctx context.Context, p AllocationPolicy, householdID int64, days []time.Time) (AllocationRun, error) {
+	var accountID int64
+	if err := s.q.GetContext(ctx, &accountID, `SELECT account_id FROM household WHERE id = $1`, householdID); err != nil {
+		return AllocationRun{}, translate(err)
+	}
+	households, err := s.householdsOf(ctx, []int64{accountID})
+	if err != nil {
+		return AllocationRun{}, err
+	}
 	return s.allocateRetrying(ctx, p, allocation{
-		kind: KindInstant, days: days, household: householdID, seed: alloc.RandomSeed(),
-		replace: requestRow.unsettled,
+		kind: KindInstant, days: days, households: map[int64]householdCtx{householdID: households[accountID]},
+		seed: alloc.RandomSeed(), replace: requestRow.unsettled,
 	})
 }
 
@@ -252,26 +269,31 @@ func (s *Store) AllocateDays(ctx context.Context, p AllocationPolicy, days []tim
 	return run, err
 }
 
-// allocateRetrying runs a in a transaction of its own, recomputing it when a concurrent writer
-// filled a hub between our read and our write.
+// allocateRetrying runs a in a transaction of its own (or the caller's), recomputing it when a
+// concurrent writer filled a hub between our read and our write.
 func (s *Store) allocateRetrying(ctx context.Context, p AllocationPolicy, a allocation) (AllocationRun, error) {
 	var run AllocationRun
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		return tx.retryFull(ctx, func() error {
+			var err error
+			run, err = tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))
+			return err
+		})
+	})
+	return run, err
+}
+
+// retryFull runs fn, which reads seats and then takes some, again while a seat it wanted was
+// taken meanwhile (ErrFull), each attempt under a savepoint so that a refused write does not
+// abort the transaction.
+func (s *Store) retryFull(ctx context.Context, fn func() error) error {
 	var err error
 	for i := 0; i < maxFullRetries; i++ {
-		err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-			// Inside a caller's transaction, a refused write must not abort it: each attempt
-			// runs under a savepoint.
-			return tx.savepoint(ctx, func() error {
-				var err error
-				run, err = tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))
-				return err
-			})
-		})
-		if !errors.Is(err, ErrFull) {
-			return run, err
+		if err = s.savepoint(ctx, fn); !errors.Is(err, ErrFull) {
+			return err
 		}
 	}
-	return run, err
+	return err
 }
 
 // savepoint runs fn under a savepoint of the current transaction, rolled back if fn fails, so
@@ -322,17 +344,15 @@ func dayStrings(days []time.Time) []string {
 }
 
 const requestRowsSQL = `
-	SELECT br.child_id, ch.household_id, ch.level, br.day, br.requested_at,
+	SELECT br.child_id, ch.household_id, ch.level, br.day, br.requested_at, br.location,
 	       CASE br.location WHEN 'home' THEN hc.lat ELSE wc.lat END AS lat,
 	       CASE br.location WHEN 'home' THEN hc.lon ELSE wc.lon END AS lon,
-	       hh.allow_split,
-	       COALESCE((SELECT min(pr.tier) FROM parent pa JOIN profession pr ON pr.code = pa.profession_code
-	                 WHERE pa.household_id = hh.id), 3) AS tier,
+	       hh.allow_split, hh.tier,
 	       p.hub_id AS placed_hub, p.status::text AS placed_status, (w.child_id IS NOT NULL) AS waitlisted,
 	       a.email, ch.first_name
 	FROM booking_request br
 	JOIN child ch ON ch.id = br.child_id
-	JOIN household hh ON hh.id = ch.household_id
+	JOIN household_tier hh ON hh.id = ch.household_id
 	JOIN account a ON a.id = hh.account_id
 	JOIN commune hc ON hc.insee_code = hh.home_commune_code
 	JOIN commune wc ON wc.insee_code = hh.work_commune_code
@@ -343,25 +363,57 @@ const requestRowsSQL = `
 // The filters of requestRowsSQL, one statement each: a prepared statement's generic plan cannot
 // drop an "$2 = 0 OR …" branch, and would scan every request of the day for one household.
 const (
-	requestRowsOfDays      = requestRowsSQL + ` ORDER BY br.day, br.child_id`
-	requestRowsOfHousehold = requestRowsSQL + ` AND ch.household_id = $2 ORDER BY br.day, br.child_id`
-	requestRowsOfChildren  = requestRowsSQL + ` AND br.child_id = ANY($2) ORDER BY br.day, br.child_id`
+	requestRowsOfDays     = requestRowsSQL + ` ORDER BY br.day, br.child_id`
+	requestRowsOfChildren = requestRowsSQL + ` AND br.child_id = ANY($2) ORDER BY br.day, br.child_id`
 )
 
-// requestRows reads the active requests of a's days, for its household or children if set.
+// requestRows reads the active requests of a's days, for its households or children if set.
 func (s *Store) requestRows(ctx context.Context, a allocation) ([]requestRow, error) {
 	var rows []requestRow
 	days := pq.Array(dayStrings(a.days))
 	var err error
 	switch {
-	case a.household != 0:
-		err = s.selectPrepared(ctx, &rows, requestRowsOfHousehold, days, a.household)
+	case a.households != nil:
+		return s.householdRequestRows(ctx, a.households, a.days)
 	case len(a.childIDs) > 0:
 		err = s.selectPrepared(ctx, &rows, requestRowsOfChildren, days, pq.Array(a.childIDs))
 	default:
 		err = s.selectPrepared(ctx, &rows, requestRowsOfDays, days)
 	}
 	return rows, err
+}
+
+// householdRequestRows reads the active requests of households on days, with what their
+// answers show: the instant path's lean read (four tables, planned in no time), the households'
+// side coming from the caller.
+func (s *Store) householdRequestRows(ctx context.Context, households map[int64]householdCtx, days []time.Time) ([]requestRow, error) {
+	ids := make([]int64, 0, len(households))
+	for id := range households {
+		ids = append(ids, id)
+	}
+	var rows []requestRow
+	if err := s.selectPrepared(ctx, &rows, `
+		SELECT br.child_id, ch.household_id, ch.level, ch.first_name, ch.birth_date, br.day, br.requested_at, br.location,
+		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at,
+		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m,
+		       (w.child_id IS NOT NULL) AS waitlisted, w.reason::text AS wait_reason
+		FROM child ch
+		JOIN booking_request br ON br.child_id = ch.id
+		LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
+		LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
+		WHERE ch.household_id = ANY($1) AND br.day = ANY($2) AND br.cancelled_at IS NULL
+		ORDER BY br.day, br.child_id`, pq.Array(ids), pq.Array(dayStrings(days))); err != nil {
+		return nil, err
+	}
+	for i := range rows {
+		h := households[rows[i].HouseholdID]
+		rows[i].Lat, rows[i].Lon = h.HomeLat, h.HomeLon
+		if rows[i].Location == NearWork {
+			rows[i].Lat, rows[i].Lon = h.WorkLat, h.WorkLon
+		}
+		rows[i].AllowSplit, rows[i].Tier, rows[i].Email = h.AllowSplit, h.Tier, h.Email
+	}
+	return rows, nil
 }
 
 type hubSeatsRow struct {
@@ -373,36 +425,72 @@ type hubSeatsRow struct {
 	Remaining int       `db:"remaining"`
 }
 
+// solution is an allocation computed against the current occupancy, not written yet.
+type solution struct {
+	kind     AllocationKind
+	seed     uint64
+	by       int64
+	rows     []requestRow         // the requests read
+	toPlace  map[cdKey]requestRow // those placed again
+	report   alloc.Report
+	outcomes []Outcome // by day then child
+	from, to time.Time
+}
+
 // allocate runs one allocation inside the caller's transaction: it frees the seats of the
-// child-days to re-place, offers every open hub's remaining seats, solves, and writes placements,
-// waitlist entries, the run and the notifications.
+// child-days to re-place, offers every open hub's remaining seats, solves, and writes the run,
+// placements, waitlist entries and notifications.
 func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, statusFor func(time.Time) PlacementStatus) (AllocationRun, error) {
-	rows, err := s.requestRows(ctx, a)
+	sol, err := s.solve(ctx, p, a, statusFor)
 	if err != nil {
 		return AllocationRun{}, err
+	}
+	run, err := s.writeRun(ctx, sol)
+	if err != nil {
+		return run, err
+	}
+	if err := s.writePlacements(ctx, run); err != nil {
+		return run, err
+	}
+	if err := s.writeWaitlist(ctx, run); err != nil {
+		return run, err
+	}
+	if a.notify {
+		if err := s.notifyChanges(ctx, a.kind, sol.toPlace, run.Outcomes); err != nil {
+			return run, err
+		}
+	}
+	return run, nil
+}
+
+// solve reads a's requests and the seats in reach, frees the seats of the child-days placed
+// again, and computes their outcomes (statusFor gives a seat's status by day).
+func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, statusFor func(time.Time) PlacementStatus) (*solution, error) {
+	rows, err := s.requestRows(ctx, a)
+	if err != nil {
+		return nil, err
 	}
 	type hhDay struct {
 		household int64
 		day       string
 	}
-	toPlace := map[cdKey]requestRow{}
+	sol := &solution{kind: a.kind, seed: a.seed, by: a.startedBy, rows: rows, toPlace: map[cdKey]requestRow{}}
 	groups := map[hhDay]bool{}
 	for _, r := range rows {
 		if a.replace(r) {
-			toPlace[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
+			sol.toPlace[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
 			groups[hhDay{r.HouseholdID, r.Day.Format(time.DateOnly)}] = true
 		}
 	}
-	run := AllocationRun{Kind: a.kind, Seed: int64(a.seed)}
-	if len(toPlace) == 0 {
-		return run, nil
+	if len(sol.toPlace) == 0 {
+		return sol, nil
 	}
 
 	// Free the seats and waitlist entries of the child-days placed again (none for new requests:
 	// the instant path skips these round trips).
 	var freeChild []int64
 	var freeDay []string
-	for k, r := range toPlace {
+	for k, r := range sol.toPlace {
 		if r.PlacedHub.Valid || r.Waitlisted {
 			freeChild = append(freeChild, k.child)
 			freeDay = append(freeDay, k.day)
@@ -416,7 +504,7 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 			break
 		}
 		if _, err := s.q.ExecContext(ctx, q, pq.Array(freeChild), pq.Array(freeDay)); err != nil {
-			return run, translate(err)
+			return nil, translate(err)
 		}
 	}
 
@@ -428,7 +516,7 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 	var minLat, maxLat, minLon, maxLon = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, r := range rows {
 		day := r.Day.Format(time.DateOnly)
-		_, place := toPlace[cdKey{r.ChildID, day}]
+		_, place := sol.toPlace[cdKey{r.ChildID, day}]
 		keptSibling := !place && r.PlacedHub.Valid && groups[hhDay{r.HouseholdID, day}] && !r.AllowSplit
 		if !place && !keptSibling {
 			continue
@@ -452,7 +540,7 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 		  AND h.lat BETWEEN $2 AND $3 AND h.lon BETWEEN $4 AND $5
 		ORDER BY h.id, hdc.day, hdc.level`,
 		pq.Array(dayStrings(a.days)), minLat-dLat, maxLat+dLat, minLon-dLon, maxLon+dLon); err != nil {
-		return run, err
+		return nil, err
 	}
 	hubs := map[int64]*alloc.Hub{}
 	var hubOrder []int64
@@ -475,92 +563,112 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 	}
 	res, err := alloc.Solve(ctx, prob)
 	if err != nil {
-		return run, fmt.Errorf("allocating: %w", err)
+		return nil, fmt.Errorf("allocating: %w", err)
 	}
-
-	// The run, then its placements and waitlist entries.
-	report, err := json.Marshal(res.Report)
-	if err != nil {
-		return run, err
-	}
-	from, to := a.days[0], a.days[0]
+	sol.report = res.Report
+	sol.from, sol.to = a.days[0], a.days[0]
 	for _, d := range a.days {
-		if d.Before(from) {
-			from = d
+		if d.Before(sol.from) {
+			sol.from = d
 		}
-		if d.After(to) {
-			to = d
+		if d.After(sol.to) {
+			sol.to = d
 		}
 	}
-	if err := s.getPrepared(ctx, &run.ID, `
-		INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
-		VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6, $6, $7) RETURNING id`,
-		a.kind, from.Format(time.DateOnly), to.Format(time.DateOnly), int64(a.seed), a.startedBy, s.now(), report); err != nil {
-		return run, translate(err)
-	}
-	run.Report, run.DayFrom, run.DayTo = res.Report, from, to
-
-	var pc, ph, pd []int64
-	var pday, pstatus []string
 	for _, pl := range res.Placements {
 		if pl.Fixed {
 			continue
 		}
 		day, err := pl.Day.Time()
 		if err != nil {
-			return run, err
+			return nil, err
 		}
-		status := statusFor(day)
-		pc = append(pc, pl.ChildID)
-		pday = append(pday, string(pl.Day))
-		ph = append(ph, pl.HubID)
-		pd = append(pd, int64(math.Round(pl.DistanceKm*1000)))
-		pstatus = append(pstatus, string(status))
-		run.Outcomes = append(run.Outcomes, Outcome{ChildID: pl.ChildID, Day: day, Status: string(status), HubID: pl.HubID, DistanceKm: pl.DistanceKm})
+		sol.outcomes = append(sol.outcomes, Outcome{ChildID: pl.ChildID, Day: day, Status: string(statusFor(day)), HubID: pl.HubID, DistanceKm: pl.DistanceKm})
 	}
-	if len(pc) > 0 {
-		if _, err := s.execPrepared(ctx, `
+	for _, w := range res.Waitlist {
+		day, err := w.Day.Time()
+		if err != nil {
+			return nil, err
+		}
+		sol.outcomes = append(sol.outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: "waitlisted", Reason: w.Reason, ReasonFR: w.MessageFR, ReasonEN: w.MessageEN})
+	}
+	sort.Slice(sol.outcomes, func(i, j int) bool {
+		if !sol.outcomes[i].Day.Equal(sol.outcomes[j].Day) {
+			return sol.outcomes[i].Day.Before(sol.outcomes[j].Day)
+		}
+		return sol.outcomes[i].ChildID < sol.outcomes[j].ChildID
+	})
+	return sol, nil
+}
+
+// writeRun stores the run of sol (nothing when it placed nobody) and returns it with its outcomes.
+func (s *Store) writeRun(ctx context.Context, sol *solution) (AllocationRun, error) {
+	run := AllocationRun{Kind: sol.kind, Seed: int64(sol.seed)}
+	if len(sol.toPlace) == 0 {
+		return run, nil
+	}
+	report, err := json.Marshal(sol.report)
+	if err != nil {
+		return run, err
+	}
+	if err := s.getPrepared(ctx, &run.ID, `
+		INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
+		VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6, $6, $7) RETURNING id`,
+		sol.kind, sol.from.Format(time.DateOnly), sol.to.Format(time.DateOnly), int64(sol.seed), sol.by, s.now(), report); err != nil {
+		return run, translate(err)
+	}
+	run.Report, run.DayFrom, run.DayTo, run.Outcomes = sol.report, sol.from, sol.to, sol.outcomes
+	return run, nil
+}
+
+// writePlacements gives the run's seats. The capacity rows they count against stay locked until
+// the transaction ends, and a full one refuses the seat (ErrFull).
+func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {
+	var pc, ph, pd []int64
+	var pday, pstatus []string
+	for _, o := range run.Outcomes {
+		if o.Status == "waitlisted" {
+			continue
+		}
+		pc = append(pc, o.ChildID)
+		pday = append(pday, o.Day.Format(time.DateOnly))
+		ph = append(ph, o.HubID)
+		pd = append(pd, int64(math.Round(o.DistanceKm*1000)))
+		pstatus = append(pstatus, o.Status)
+	}
+	if len(pc) == 0 {
+		return nil
+	}
+	// In the order of the capacity rows, so that concurrent runs lock them in one order.
+	_, err := s.execPrepared(ctx, `
 		INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
 		SELECT f.child_id, f.day, f.hub_id, c.level, f.status, $6, f.distance_m
 		FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[]) AS f(child_id, day, hub_id, status, distance_m)
 		JOIN child c ON c.id = f.child_id
-		ORDER BY f.hub_id, f.day`,
-			pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID); err != nil {
-			return run, translate(err)
-		}
-	}
+		ORDER BY f.hub_id, f.day, c.level`,
+		pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID)
+	return translate(err)
+}
+
+// writeWaitlist puts the run's unplaced child-days on their day's waitlist, with the reason.
+func (s *Store) writeWaitlist(ctx context.Context, run AllocationRun) error {
 	var wc []int64
 	var wday, wreason []string
-	for _, w := range res.Waitlist {
-		day, err := w.Day.Time()
-		if err != nil {
-			return run, err
+	for _, o := range run.Outcomes {
+		if o.Status == "waitlisted" {
+			wc = append(wc, o.ChildID)
+			wday = append(wday, o.Day.Format(time.DateOnly))
+			wreason = append(wreason, string(o.Reason))
 		}
-		wc = append(wc, w.ChildID)
-		wday = append(wday, string(w.Day))
-		wreason = append(wreason, string(w.Reason))
-		run.Outcomes = append(run.Outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: "waitlisted", Reason: w.Reason, ReasonFR: w.MessageFR, ReasonEN: w.MessageEN})
 	}
-	if len(wc) > 0 {
-		if _, err := s.execPrepared(ctx, `
+	if len(wc) == 0 {
+		return nil
+	}
+	_, err := s.execPrepared(ctx, `
 		INSERT INTO waitlist_entry (child_id, day, reason, run_id, since)
 		SELECT f.child_id, f.day, f.reason, $4, $5 FROM unnest($1::bigint[], $2::date[], $3::waitlist_reason[]) AS f(child_id, day, reason)`,
-			pq.Array(wc), pq.Array(wday), pq.Array(wreason), run.ID, s.now()); err != nil {
-			return run, translate(err)
-		}
-	}
-	sort.Slice(run.Outcomes, func(i, j int) bool {
-		if !run.Outcomes[i].Day.Equal(run.Outcomes[j].Day) {
-			return run.Outcomes[i].Day.Before(run.Outcomes[j].Day)
-		}
-		return run.Outcomes[i].ChildID < run.Outcomes[j].ChildID
-	})
-	if a.notify {
-		if err := s.notifyChanges(ctx, a.kind, toPlace, run.Outcomes); err != nil {
-			return run, err
-		}
-	}
-	return run, nil
+		pq.Array(wc), pq.Array(wday), pq.Array(wreason), run.ID, s.now())
+	return translate(err)
 }
 
 // AllocationRunByID returns a stored run with its report, or ErrNotFound.

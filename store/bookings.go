@@ -2,11 +2,14 @@ package store
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -51,89 +54,413 @@ type Booking struct {
 	Days []BookedDay `json:"days"`
 }
 
-// Book records a parent's requests and answers them at once (see PlaceHousehold), in one
-// transaction with the idempotency key: the same key and request replay the first answer without
-// booking again; the same key with another request is ErrIdempotencyMismatch. Children outside
-// the account's household are ErrNotFound; days without any open hub are ErrInvalid.
-func (s *Store) Book(ctx context.Context, p AllocationPolicy, accountID int64, key string, requestHash []byte, in BookingInput) (b Booking, replayed bool, err error) {
-	err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-		b, replayed = Booking{}, false
-		// Claim the key first: a concurrent submission with the same key waits here for us.
-		res, err := tx.execPrepared(ctx, `
-			INSERT INTO idempotency_key (account_id, key, request_hash, status_code, response, created_at)
-			VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT DO NOTHING`, accountID, key, requestHash, tx.now())
-		if err != nil {
-			return translate(err)
+// Book records a parent's requests and answers them at once (an instant placement against the
+// current occupancy), in one transaction with the idempotency key: the same key and request
+// replay the first answer without booking again; the same key with another request is
+// ErrIdempotencyMismatch. Children outside the account's household are ErrNotFound; days
+// without any open hub are ErrInvalid. Under a rush, a Booker groups concurrent submissions
+// into one such transaction.
+func (s *Store) Book(ctx context.Context, p AllocationPolicy, accountID int64, key string, requestHash []byte, in BookingInput) (Booking, bool, error) {
+	c := &BookingCall{AccountID: accountID, Key: key, Hash: requestHash, In: in}
+	s.BookBatch(ctx, p, []*BookingCall{c})
+	return c.Booking, c.Replayed, c.Err
+}
+
+// BookingCall is one booking submission and, once its batch ran, its answer.
+type BookingCall struct {
+	AccountID int64
+	Key       string
+	Hash      []byte // of the request, for the idempotency check
+	In        BookingInput
+
+	Booking  Booking
+	Replayed bool
+	Err      error
+}
+
+func (c *BookingCall) answer(b Booking, replayed bool, err error) {
+	c.Booking, c.Replayed, c.Err = b, replayed, err
+}
+
+// BookBatch answers calls, of distinct accounts, in one transaction: one read of each kind, one
+// allocation over all their child-days, one write of each kind. A call refused for its own
+// reasons (another household's child, a closed day, a reused key) gets its error and leaves
+// nothing behind; the others go on. Should the transaction fail as a whole, each call is tried
+// alone, so that no call fails another.
+func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall) {
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		for _, c := range calls {
+			c.answer(Booking{}, false, nil)
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			var prev struct {
-				Hash     []byte `db:"request_hash"`
-				Response []byte `db:"response"`
+		return tx.bookTx(ctx, p, calls)
+	})
+	switch {
+	case err == nil:
+	case len(calls) == 1:
+		calls[0].answer(Booking{}, false, err)
+	default:
+		for _, c := range calls {
+			s.BookBatch(ctx, p, []*BookingCall{c})
+		}
+	}
+}
+
+func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall) error {
+	// Keys used before replay their answer, or refuse another request.
+	pending, err := s.replayKeys(ctx, calls)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	valid, households, err := s.checkCalls(ctx, pending)
+	if err != nil {
+		return err
+	}
+	if valid, err = s.claimKeys(ctx, valid); err != nil || len(valid) == 0 {
+		return err
+	}
+
+	// New requests, or cancelled ones asked again; active ones keep their answer.
+	var rc, ra []int64
+	var rday, rloc, rarrive, rdepart []string
+	var days []time.Time
+	byHousehold := map[int64]householdCtx{}
+	for _, c := range valid {
+		h := households[c.AccountID]
+		byHousehold[h.ID] = h
+		ra = append(ra, c.AccountID)
+		for _, d := range c.In.Days {
+			if !slices.ContainsFunc(days, d.Equal) {
+				days = append(days, d)
 			}
-			if err := tx.q.GetContext(ctx, &prev, `SELECT request_hash, response FROM idempotency_key WHERE account_id = $1 AND key = $2`, accountID, key); err != nil {
+			for _, id := range c.In.ChildIDs {
+				rc = append(rc, id)
+				rday = append(rday, d.Format(time.DateOnly))
+				rloc = append(rloc, string(c.In.Location))
+				rarrive = append(rarrive, c.In.ArriveAt)
+				rdepart = append(rdepart, c.In.DepartAt)
+			}
+		}
+	}
+	if _, err := s.execPrepared(ctx, `
+		INSERT INTO booking_request (child_id, day, location, arrive_at, depart_at, requested_at)
+		SELECT f.child_id, f.day, f.location, f.arrive_at, f.depart_at, $6
+		FROM unnest($1::bigint[], $2::date[], $3::booking_location[], $4::time[], $5::time[]) AS f(child_id, day, location, arrive_at, depart_at)
+		ON CONFLICT (child_id, day) DO UPDATE SET location = EXCLUDED.location, arrive_at = EXCLUDED.arrive_at,
+			depart_at = EXCLUDED.depart_at, requested_at = EXCLUDED.requested_at, cancelled_at = NULL
+		WHERE booking_request.cancelled_at IS NOT NULL`,
+		pq.Array(rc), pq.Array(rday), pq.Array(rloc), pq.Array(rarrive), pq.Array(rdepart), s.now()); err != nil {
+		return translate(err)
+	}
+
+	// Place, answer, tell, and take the seats last: their capacity rows, which every booking near
+	// the same hubs needs, stay locked only from there to the commit.
+	a := allocation{kind: KindInstant, days: days, households: byHousehold,
+		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}
+	return s.retryFull(ctx, func() error {
+		sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
+		if err != nil {
+			return err
+		}
+		run, err := s.writeRun(ctx, sol)
+		if err != nil {
+			return err
+		}
+		if err := s.writeWaitlist(ctx, run); err != nil {
+			return err
+		}
+		answers, err := s.instantAnswers(ctx, sol)
+		if err != nil {
+			return err
+		}
+		mails := make([]email, len(valid))
+		responses := make([][]byte, len(valid))
+		keys := make([]string, len(valid))
+		for i, c := range valid {
+			var b Booking
+			for _, d := range answers {
+				if slices.Contains(c.In.ChildIDs, d.ChildID) && slices.ContainsFunc(c.In.Days, d.Day.Equal) {
+					b.Days = append(b.Days, d.BookedDay)
+				}
+			}
+			c.answer(b, false, nil)
+			mails[i] = bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days)
+			keys[i] = c.Key
+			if responses[i], err = json.Marshal(b); err != nil {
 				return err
 			}
-			if !bytes.Equal(prev.Hash, requestHash) {
-				return ErrIdempotencyMismatch
-			}
-			replayed = true
-			return json.Unmarshal(prev.Response, &b)
 		}
-		var householdID int64
-		var owned int
-		var own struct {
-			Household int64 `db:"id"`
-			Owned     int   `db:"owned"`
-		}
-		if err := tx.getPrepared(ctx, &own, `
-			SELECT h.id, (SELECT count(*) FROM child c WHERE c.household_id = h.id AND c.id = ANY($2)) AS owned
-			FROM household h WHERE h.account_id = $1`, accountID, pq.Array(in.ChildIDs)); err != nil {
-			return translate(err)
-		}
-		householdID, owned = own.Household, own.Owned
-		if owned != len(in.ChildIDs) {
-			return ErrNotFound
-		}
-		// Days must be open somewhere: the calendar offers no other.
-		var open []time.Time
-		if err := tx.selectPrepared(ctx, &open, `SELECT DISTINCT day FROM hub_day_capacity WHERE day = ANY($1) AND capacity > 0`,
-			pq.Array(dayStrings(in.Days))); err != nil {
+		if err := s.queueEmails(ctx, mails); err != nil {
 			return err
 		}
-		if len(open) != len(in.Days) {
-			return fmt.Errorf("%w: a day asked for has no open hub", ErrInvalid)
-		}
-		// New requests, or cancelled ones asked again; active ones keep their answer.
-		if _, err := tx.execPrepared(ctx, `
-			INSERT INTO booking_request (child_id, day, location, arrive_at, depart_at, requested_at)
-			SELECT c, d, $3, $4, $5, $6 FROM unnest($1::bigint[]) AS c CROSS JOIN unnest($2::date[]) AS d
-			ON CONFLICT (child_id, day) DO UPDATE SET location = EXCLUDED.location, arrive_at = EXCLUDED.arrive_at,
-				depart_at = EXCLUDED.depart_at, requested_at = EXCLUDED.requested_at, cancelled_at = NULL
-			WHERE booking_request.cancelled_at IS NOT NULL`,
-			pq.Array(in.ChildIDs), pq.Array(dayStrings(in.Days)), in.Location, in.ArriveAt, in.DepartAt, tx.now()); err != nil {
-			return translate(err)
-		}
-		if _, err := tx.allocateRetrying(ctx, p, allocation{kind: KindInstant, days: in.Days, household: householdID,
-			seed: uint64(tx.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}); err != nil {
+		if _, err := s.execPrepared(ctx, `
+			UPDATE idempotency_key k SET status_code = 200, response = f.response
+			FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS f(account_id, key, response)
+			WHERE k.account_id = f.account_id AND k.key = f.key`, pq.Array(ra), pq.Array(keys), pq.ByteaArray(responses)); err != nil {
 			return err
 		}
-		days, err := tx.bookedDays(ctx, accountID, in.Days, in.ChildIDs)
-		if err != nil {
-			return err
-		}
-		b = Booking{Days: days}
-		if err := tx.queueBookingEmail(ctx, accountID, "Accueil prioritaire : votre réservation / your booking", b.Days); err != nil {
-			return err
-		}
-		body, err := json.Marshal(b)
-		if err != nil {
-			return err
-		}
-		_, err = tx.execPrepared(ctx, `UPDATE idempotency_key SET status_code = 200, response = $3 WHERE account_id = $1 AND key = $2`,
-			accountID, key, body)
-		return err
+		return s.writePlacements(ctx, run)
 	})
-	return b, replayed, err
+}
+
+// replayKeys answers the calls whose key was used before (the first answer again, or
+// ErrIdempotencyMismatch for another request) and returns the others.
+func (s *Store) replayKeys(ctx context.Context, calls []*BookingCall) ([]*BookingCall, error) {
+	accounts := make([]int64, len(calls))
+	keys := make([]string, len(calls))
+	for i, c := range calls {
+		accounts[i], keys[i] = c.AccountID, c.Key
+	}
+	var used []usedKey
+	if err := s.selectPrepared(ctx, &used, `
+		SELECT k.account_id, k.key, k.request_hash, k.response
+		FROM idempotency_key k JOIN unnest($1::bigint[], $2::text[]) AS f(account_id, key) ON k.account_id = f.account_id AND k.key = f.key`,
+		pq.Array(accounts), pq.Array(keys)); err != nil {
+		return nil, err
+	}
+	var pending []*BookingCall
+	for _, c := range calls {
+		i := slices.IndexFunc(used, func(u usedKey) bool { return u.AccountID == c.AccountID && u.Key == c.Key })
+		switch {
+		case i < 0:
+			pending = append(pending, c)
+		case !bytes.Equal(used[i].Hash, c.Hash):
+			c.answer(Booking{}, false, ErrIdempotencyMismatch)
+		default:
+			var b Booking
+			if err := json.Unmarshal(used[i].Response, &b); err != nil {
+				return nil, err
+			}
+			c.answer(b, true, nil)
+		}
+	}
+	return pending, nil
+}
+
+// usedKey is an idempotency key found stored.
+type usedKey struct {
+	AccountID int64  `db:"account_id"`
+	Key       string `db:"key"`
+	Hash      []byte `db:"request_hash"`
+	Response  []byte `db:"response"`
+}
+
+// checkCalls answers the calls asking for another household's children (ErrNotFound) or for a
+// day without any open hub (ErrInvalid), and returns the others with the accounts' households.
+func (s *Store) checkCalls(ctx context.Context, calls []*BookingCall) ([]*BookingCall, map[int64]householdCtx, error) {
+	accounts := make([]int64, len(calls))
+	var days []string
+	for i, c := range calls {
+		accounts[i] = c.AccountID
+		days = append(days, dayStrings(c.In.Days)...)
+	}
+	households, err := s.householdsOf(ctx, accounts)
+	if err != nil {
+		return nil, nil, err
+	}
+	var kids []struct {
+		ID        int64 `db:"id"`
+		AccountID int64 `db:"account_id"`
+	}
+	if err := s.selectPrepared(ctx, &kids, `
+		SELECT c.id, h.account_id FROM child c JOIN household h ON h.id = c.household_id WHERE h.account_id = ANY($1)`,
+		pq.Array(accounts)); err != nil {
+		return nil, nil, err
+	}
+	owner := make(map[int64]int64, len(kids))
+	for _, k := range kids {
+		owner[k.ID] = k.AccountID
+	}
+	var open []time.Time
+	if err := s.selectPrepared(ctx, &open, `
+		SELECT d FROM unnest($1::date[]) AS d
+		WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.day = d AND x.capacity > 0)`, pq.Array(days)); err != nil {
+		return nil, nil, err
+	}
+	var valid []*BookingCall
+	for _, c := range calls {
+		switch {
+		case households[c.AccountID].ID == 0 || slices.ContainsFunc(c.In.ChildIDs, func(id int64) bool { return owner[id] != c.AccountID }):
+			c.answer(Booking{}, false, ErrNotFound)
+		case slices.ContainsFunc(c.In.Days, func(d time.Time) bool { return !slices.ContainsFunc(open, d.Equal) }):
+			c.answer(Booking{}, false, fmt.Errorf("%w: a day asked for has no open hub", ErrInvalid))
+		default:
+			valid = append(valid, c)
+		}
+	}
+	return valid, households, nil
+}
+
+// claimKeys stores the calls' keys before anything is booked: a concurrent submission with the
+// same key (from another process) waits for this transaction, then replays its answer. It
+// returns the calls whose key it claimed; the others were answered meanwhile and are replayed.
+func (s *Store) claimKeys(ctx context.Context, calls []*BookingCall) ([]*BookingCall, error) {
+	accounts := make([]int64, len(calls))
+	keys := make([]string, len(calls))
+	hashes := make([][]byte, len(calls))
+	for i, c := range calls {
+		accounts[i], keys[i], hashes[i] = c.AccountID, c.Key, c.Hash
+	}
+	var claimed []int64
+	if err := s.selectPrepared(ctx, &claimed, `
+		INSERT INTO idempotency_key (account_id, key, request_hash, status_code, response, created_at)
+		SELECT f.account_id, f.key, f.hash, 0, '', $4 FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS f(account_id, key, hash)
+		ORDER BY f.account_id, f.key
+		ON CONFLICT DO NOTHING RETURNING account_id`, pq.Array(accounts), pq.Array(keys), pq.ByteaArray(hashes), s.now()); err != nil {
+		return nil, translate(err)
+	}
+	var mine, raced []*BookingCall
+	for _, c := range calls {
+		if slices.Contains(claimed, c.AccountID) {
+			mine = append(mine, c)
+		} else {
+			raced = append(raced, c)
+		}
+	}
+	if len(raced) > 0 {
+		if _, err := s.replayKeys(ctx, raced); err != nil {
+			return nil, err
+		}
+	}
+	return mine, nil
+}
+
+// householdCtx is what the allocation needs of a household: where it lives and works, its
+// priority, whether its children may be split, whom to tell.
+type householdCtx struct {
+	ID         int64   `db:"id"`
+	AccountID  int64   `db:"account_id"`
+	AllowSplit bool    `db:"allow_split"`
+	Tier       int     `db:"tier"`
+	HomeLat    float64 `db:"home_lat"`
+	HomeLon    float64 `db:"home_lon"`
+	WorkLat    float64 `db:"work_lat"`
+	WorkLon    float64 `db:"work_lon"`
+	Email      string  `db:"email"`
+}
+
+// householdsOf reads the households of accounts, by account (absent: no household yet).
+func (s *Store) householdsOf(ctx context.Context, accounts []int64) (map[int64]householdCtx, error) {
+	var rows []householdCtx
+	if err := s.selectPrepared(ctx, &rows, `
+		SELECT ht.id, ht.account_id, ht.allow_split, ht.tier, hc.lat AS home_lat, hc.lon AS home_lon,
+		       wc.lat AS work_lat, wc.lon AS work_lon, a.email
+		FROM household_tier ht
+		JOIN account a ON a.id = ht.account_id
+		JOIN commune hc ON hc.insee_code = ht.home_commune_code
+		JOIN commune wc ON wc.insee_code = ht.work_commune_code
+		WHERE ht.account_id = ANY($1)`, pq.Array(accounts)); err != nil {
+		return nil, err
+	}
+	out := make(map[int64]householdCtx, len(rows))
+	for _, r := range rows {
+		out[r.AccountID] = r
+	}
+	return out, nil
+}
+
+// answeredDay is an answer with the child's birth date, for the order families see.
+type answeredDay struct {
+	BookedDay
+	birth time.Time
+}
+
+// instantAnswers gives the answer of every request sol read, as bookedDays would read it once
+// written: the new outcomes, or the standing answer of the requests left as they were. It is
+// computed rather than read back so that the seats can be taken last.
+func (s *Store) instantAnswers(ctx context.Context, sol *solution) ([]answeredDay, error) {
+	outcome := make(map[cdKey]Outcome, len(sol.outcomes))
+	for _, o := range sol.outcomes {
+		outcome[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}] = o
+	}
+	out := make([]answeredDay, len(sol.rows))
+	var hubIDs, waitChild []int64
+	var waitDay []string
+	for i, r := range sol.rows {
+		d := BookedDay{ChildID: r.ChildID, ChildName: r.FirstName, Day: r.Day, ArriveAt: r.ArriveAt, DepartAt: r.DepartAt,
+			Status: "pending", HubID: r.PlacedHub.Int64, DistanceKm: float64(r.DistanceM.Int64) / 1000, Reason: r.WaitReason.String}
+		switch {
+		case r.PlacedHub.Valid:
+			d.Status = r.PlacedStatus.String
+		case r.Waitlisted:
+			d.Status = "waitlisted"
+		}
+		if o, ok := outcome[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}]; ok {
+			d.Status, d.HubID, d.DistanceKm, d.Reason = o.Status, o.HubID, float64(int64(math.Round(o.DistanceKm*1000)))/1000, string(o.Reason)
+		}
+		if d.HubID != 0 {
+			hubIDs = append(hubIDs, d.HubID)
+		}
+		if d.Status == "waitlisted" {
+			waitChild = append(waitChild, d.ChildID)
+			waitDay = append(waitDay, d.Day.Format(time.DateOnly))
+		}
+		out[i] = answeredDay{BookedDay: d, birth: r.BirthDate}
+	}
+	hubs, err := s.hubInfo(ctx, hubIDs)
+	if err != nil {
+		return nil, err
+	}
+	var positions []struct {
+		ChildID  int64     `db:"child_id"`
+		Day      time.Time `db:"day"`
+		Position int       `db:"position"`
+	}
+	if len(waitChild) > 0 {
+		if err := s.selectPrepared(ctx, &positions, `
+			SELECT wp.child_id, wp.day, wp.position FROM waitlist_position wp
+			JOIN unnest($1::bigint[], $2::date[]) AS f(child_id, day) ON wp.child_id = f.child_id AND wp.day = f.day
+			WHERE wp.day = ANY($2)`, pq.Array(waitChild), pq.Array(waitDay)); err != nil {
+			return nil, err
+		}
+	}
+	for i := range out {
+		d := &out[i].BookedDay
+		if h, ok := hubs[d.HubID]; ok {
+			d.HubName, d.HubAddress, d.HubLat, d.HubLon = h.Name, h.Address, h.Lat, h.Lon
+		}
+		for _, p := range positions {
+			if p.ChildID == d.ChildID && p.Day.Equal(d.Day) {
+				d.Position = p.Position
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b answeredDay) int {
+		if c := a.Day.Compare(b.Day); c != 0 {
+			return c
+		}
+		if c := b.birth.Compare(a.birth); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ChildID, b.ChildID)
+	})
+	return out, nil
+}
+
+// hubLabel is a hub as families see it.
+type hubLabel struct {
+	ID      int64   `db:"id"`
+	Name    string  `db:"name"`
+	Address string  `db:"address"` // street, commune
+	Lat     float64 `db:"lat"`
+	Lon     float64 `db:"lon"`
+}
+
+// hubInfo reads the hubs of ids, by ID.
+func (s *Store) hubInfo(ctx context.Context, ids []int64) (map[int64]hubLabel, error) {
+	out := map[int64]hubLabel{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	var rows []hubLabel
+	if err := s.selectPrepared(ctx, &rows, `
+		SELECT h.id, h.name, h.address || ', ' || c.name AS address, h.lat, h.lon
+		FROM hub h JOIN commune c ON c.insee_code = h.commune_code WHERE h.id = ANY($1)`, pq.Array(ids)); err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
 }
 
 // UpcomingBookings lists the answered days of the account's children from from on.
@@ -147,11 +474,11 @@ func (s *Store) UpcomingBookings(ctx context.Context, accountID int64, from time
 	if len(days) == 0 {
 		return nil, nil
 	}
-	return s.bookedDays(ctx, accountID, days, nil)
+	return s.bookedDays(ctx, accountID, days)
 }
 
-// bookedDays reads the answers of the account's children (all, or childIDs) on days.
-func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Time, childIDs []int64) ([]BookedDay, error) {
+// bookedDays reads the answers of the account's children on days.
+func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Time) ([]BookedDay, error) {
 	var rows []struct {
 		ChildID    int64           `db:"child_id"`
 		ChildName  string          `db:"child_name"`
@@ -168,20 +495,13 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		Position   sql.NullInt64   `db:"position"`
 		Reason     sql.NullString  `db:"reason"`
 	}
-	err := s.selectPrepared(ctx, &rows, `
+	err := s.q.SelectContext(ctx, &rows, `
 		SELECT br.child_id, c.first_name AS child_name, br.day,
 		       CASE WHEN p.id IS NOT NULL THEN p.status::text WHEN w.child_id IS NOT NULL THEN 'waitlisted' ELSE 'pending' END AS status,
 		       p.hub_id, hb.name AS hub_name, hb.address || ', ' || hc.name AS hub_address, hb.lat AS hub_lat, hb.lon AS hub_lon, p.distance_m,
 		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at, w.reason::text AS reason,
 		       CASE WHEN w.child_id IS NOT NULL THEN (
-		           SELECT count(*) FROM waitlist_entry w2
-		           JOIN booking_request b2 ON b2.child_id = w2.child_id AND b2.day = w2.day
-		           JOIN child c2 ON c2.id = w2.child_id
-		           WHERE w2.day = br.day AND (
-		               (SELECT COALESCE(min(pr.tier), 3) FROM parent pa JOIN profession pr ON pr.code = pa.profession_code WHERE pa.household_id = c2.household_id),
-		               b2.requested_at, w2.child_id)
-		             <= ((SELECT COALESCE(min(pr.tier), 3) FROM parent pa JOIN profession pr ON pr.code = pa.profession_code WHERE pa.household_id = c.household_id),
-		               br.requested_at, br.child_id)) END AS position
+		           SELECT wp.position FROM waitlist_position wp WHERE wp.day = br.day AND wp.child_id = br.child_id) END AS position
 		FROM booking_request br
 		JOIN child c ON c.id = br.child_id
 		JOIN household h ON h.id = c.household_id
@@ -190,8 +510,7 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		LEFT JOIN commune hc ON hc.insee_code = hb.commune_code
 		LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
 		WHERE h.account_id = $1 AND br.day = ANY($2) AND br.cancelled_at IS NULL
-		  AND (COALESCE(cardinality($3::bigint[]), 0) = 0 OR br.child_id = ANY($3))
-		ORDER BY br.day, c.birth_date DESC, c.id`, accountID, pq.Array(dayStrings(days)), pq.Array(childIDs))
+		ORDER BY br.day, c.birth_date DESC, c.id`, accountID, pq.Array(dayStrings(days)))
 	if err != nil {
 		return nil, err
 	}
@@ -215,14 +534,15 @@ func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID
 			ChildID int64     `db:"child_id"`
 			Day     time.Time `db:"day"`
 			Name    string    `db:"first_name"`
+			Email   string    `db:"email"`
 		}
 		err := tx.q.SelectContext(ctx, &cancelled, `
 			UPDATE booking_request br SET cancelled_at = $5
-			FROM child c JOIN household h ON h.id = c.household_id
+			FROM child c JOIN household h ON h.id = c.household_id JOIN account a ON a.id = h.account_id
 			WHERE c.id = br.child_id AND h.account_id = $1 AND br.cancelled_at IS NULL
 			  AND ($2 = 0 OR br.child_id = $2)
 			  AND (($3::date IS NOT NULL AND br.day = $3::date) OR ($3::date IS NULL AND br.day >= $4))
-			RETURNING br.child_id, br.day, c.first_name`,
+			RETURNING br.child_id, br.day, c.first_name, a.email`,
 			accountID, childID, nullDay(day), from.Format(time.DateOnly), tx.now())
 		if err != nil {
 			return translate(err)
@@ -259,7 +579,7 @@ func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID
 				return err
 			}
 		}
-		return tx.queueBookingEmail(ctx, accountID, "Accueil prioritaire : annulation / cancellation", lines)
+		return tx.queueEmails(ctx, []email{bookingEmail(cancelled[0].Email, "Accueil prioritaire : annulation / cancellation", lines)})
 	})
 	return n, err
 }
@@ -271,8 +591,11 @@ func nullDay(d time.Time) any {
 	return d.Format(time.DateOnly)
 }
 
-// queueBookingEmail tells the family what it booked or cancelled.
-func (s *Store) queueBookingEmail(ctx context.Context, accountID int64, subject string, days []BookedDay) error {
+// email is a message queued in the outbox.
+type email struct{ to, subject, body string }
+
+// bookingEmail tells a family what it booked or cancelled.
+func bookingEmail(to, subject string, days []BookedDay) email {
 	var fr, en []string
 	for _, d := range days {
 		day := d.Day.Format("02/01/2006")
@@ -294,8 +617,24 @@ func (s *Store) queueBookingEmail(ctx context.Context, accountID int64, subject 
 	}
 	body := "Bonjour,\n\n" + strings.Join(fr, "\n") + "\n\nRetrouvez vos réservations dans « Mes réservations ».\n\n---\n\nHello,\n\n" +
 		strings.Join(en, "\n") + "\n\nSee your bookings under “My bookings”.\n"
+	return email{to: to, subject: subject, body: body}
+}
+
+// queueEmails puts mails in the outbox, in the caller's transaction: they leave only if it
+// commits.
+func (s *Store) queueEmails(ctx context.Context, mails []email) error {
+	if len(mails) == 0 {
+		return nil
+	}
+	to := make([]string, len(mails))
+	subjects := make([]string, len(mails))
+	bodies := make([]string, len(mails))
+	for i, m := range mails {
+		to[i], subjects[i], bodies[i] = m.to, m.subject, m.body
+	}
 	_, err := s.execPrepared(ctx, `
 		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
-		SELECT email, $2, $3, $4, $4 FROM account WHERE id = $1`, accountID, subject, body, s.now())
+		SELECT f.t, f.s, f.b, $4, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS f(t, s, b)`,
+		pq.Array(to), pq.Array(subjects), pq.Array(bodies), s.now())
 	return translate(err)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -93,6 +94,86 @@ func TestBookingIsIdempotentAndScoped(t *testing.T) {
 	}
 }
 
+// TestBatchAnswersEachCallAlone: one transaction books for several families at once; each call
+// gets its own answer, the same as "my bookings" reads afterwards (seat, hub, times, waitlist
+// position), and a refused call or a replayed key leaves the others untouched.
+func TestBatchAnswersEachCallAlone(t *testing.T) {
+	tw := newTown(farDay, farDay.AddDate(0, 0, 1))
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Maternelle: 1, store.Elementaire: 15})
+	var emails []string
+	for i := 0; i < 4; i++ {
+		emails = append(emails, tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Maternelle, store.Elementaire))
+	}
+	st := tw.load(t)
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	var accs []int64
+	var kids [][]int64
+	for _, e := range emails {
+		a, k := childrenOf(t, st, e)
+		accs, kids = append(accs, a), append(kids, k)
+	}
+	// The first family books alone, and its key is replayed in the batch below.
+	first := store.BookingInput{ChildIDs: kids[0], Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:30"}
+	if _, _, err := st.Book(ctx, p, accs[0], "first-key", []byte("h0"), first); err != nil {
+		t.Fatal(err)
+	}
+	both := []time.Time{farDay, farDay.AddDate(0, 0, 1)}
+	calls := []*store.BookingCall{
+		{AccountID: accs[0], Key: "first-key", Hash: []byte("h0"), In: first},
+		{AccountID: accs[1], Key: "second-key", Hash: []byte("h1"), In: store.BookingInput{ChildIDs: kids[1], Days: both, Location: store.NearWork, ArriveAt: "07:45", DepartAt: "16:00"}},
+		{AccountID: accs[2], Key: "steal-key", Hash: []byte("h2"), In: store.BookingInput{ChildIDs: kids[3], Days: both, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}},
+		{AccountID: accs[3], Key: "fourth-key", Hash: []byte("h3"), In: store.BookingInput{ChildIDs: kids[3][1:], Days: both, Location: store.NearHome, ArriveAt: "09:00", DepartAt: "17:00"}},
+	}
+	st.BookBatch(ctx, p, calls)
+	if c := calls[0]; c.Err != nil || !c.Replayed || len(c.Booking.Days) != 2 {
+		t.Errorf("replayed key: %+v", c)
+	}
+	if c := calls[2]; !errors.Is(c.Err, store.ErrNotFound) || len(c.Booking.Days) != 0 {
+		t.Errorf("another family's children: %+v, want ErrNotFound", c)
+	}
+	for i, c := range calls {
+		if c.Err != nil || i == 0 {
+			continue
+		}
+		if c.Replayed {
+			t.Errorf("call %d replayed", i)
+		}
+		read, err := st.UpcomingBookings(ctx, c.AccountID, farDay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(c.Booking.Days, read) {
+			t.Errorf("call %d answered\n%+v\nbut reads back\n%+v", i, c.Booking.Days, read)
+		}
+	}
+	// The maternelle seat went to the first family: the second waits, with a position.
+	var waiting int
+	for _, d := range calls[1].Booking.Days {
+		if d.Status == "waitlisted" {
+			waiting++
+			if d.Position < 1 || d.Reason == "" {
+				t.Errorf("waitlisted without position or reason: %+v", d)
+			}
+		} else if d.HubName == "" || d.HubAddress == "" || d.ArriveAt != "07:45" {
+			t.Errorf("placed answer: %+v", d)
+		}
+	}
+	if waiting == 0 || len(calls[1].Booking.Days) != 4 {
+		t.Errorf("second family: %+v", calls[1].Booking.Days)
+	}
+	var keys, requests, mails int
+	if err := st.DB().Get(&keys, `SELECT count(*) FROM idempotency_key WHERE account_id = $1`, accs[2]); err != nil || keys != 0 {
+		t.Errorf("the refused call left %d keys (%v)", keys, err)
+	}
+	if err := st.DB().Get(&requests, `SELECT count(*) FROM booking_request`); err != nil || requests != 2+4+2 {
+		t.Errorf("requests: %d (%v), want 8", requests, err)
+	}
+	if err := st.DB().Get(&mails, `SELECT count(*) FROM outbox_email`); err != nil || mails != 3 {
+		t.Errorf("e-mails: %d (%v), want 3 (one per booking)", mails, err)
+	}
+}
+
 // TestLastSeatsUnderAThousandBookers: 1,000 households book at once for a hub-day with 10 seats
 // left: exactly 10 get one, every other gets a waitlist answer, none an error, and the hub never
 // holds more than its capacity.
@@ -100,7 +181,7 @@ func TestLastSeatsUnderAThousandBookers(t *testing.T) {
 	if testing.Short() {
 		t.Skip("1,000 concurrent bookings")
 	}
-	tw := newTown(farDay)
+	tw := newTown(farDay, farDay.AddDate(0, 0, 1))
 	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
 	var emails []string
 	for i := 0; i < 1000; i++ {
@@ -118,45 +199,60 @@ func TestLastSeatsUnderAThousandBookers(t *testing.T) {
 		acc, kids := childrenOf(t, st, e)
 		bookers = append(bookers, booker{acc, kids})
 	}
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	placed, waitlisted := 0, 0
-	var failures []error
-	start := make(chan struct{})
-	for i, bk := range bookers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			b, _, err := st.Book(ctx, p, bk.acc, fmt.Sprintf("rush-%08d", i), []byte("h"), store.BookingInput{ChildIDs: bk.kids,
-				Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				failures = append(failures, err)
-				return
-			}
-			switch b.Days[0].Status {
-			case "proposed":
-				placed++
-			case "waitlisted":
-				waitlisted++
-			}
-		}()
-	}
-	close(start)
-	wg.Wait()
-	if len(failures) > 0 {
-		t.Fatalf("%d bookings failed, first: %v", len(failures), failures[0])
-	}
-	var counter, rows int
-	if err := st.DB().Get(&counter, `SELECT placed FROM hub_day_capacity`); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.DB().Get(&rows, `SELECT count(*) FROM placement`); err != nil {
-		t.Fatal(err)
-	}
-	if placed != 10 || waitlisted != 990 || counter != 10 || rows != 10 {
-		t.Fatalf("placed %d, waitlisted %d, counter %d, rows %d; want 10, 990, 10, 10", placed, waitlisted, counter, rows)
+	// Each booking in a transaction of its own, then through a Booker (batches, two at once).
+	batcher := store.NewBooker(st, p, 64, 2)
+	for round, book := range []func(acc int64, key string, in store.BookingInput) (store.Booking, bool, error){
+		func(acc int64, key string, in store.BookingInput) (store.Booking, bool, error) {
+			return st.Book(ctx, p, acc, key, []byte("h"), in)
+		},
+		func(acc int64, key string, in store.BookingInput) (store.Booking, bool, error) {
+			return batcher.Book(ctx, acc, key, []byte("h"), in)
+		},
+	} {
+		day := farDay.AddDate(0, 0, round)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		placed, waitlisted := 0, 0
+		var failures []error
+		start := make(chan struct{})
+		for i, bk := range bookers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				b, _, err := book(bk.acc, fmt.Sprintf("rush-%d-%08d", round, i), store.BookingInput{ChildIDs: bk.kids,
+					Days: []time.Time{day}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"})
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					failures = append(failures, err)
+					return
+				}
+				switch d := b.Days[0]; d.Status {
+				case "proposed":
+					placed++
+				case "waitlisted":
+					if d.Position < 1 || d.Reason == "" {
+						failures = append(failures, fmt.Errorf("waitlist answer without position or reason: %+v", d))
+					}
+					waitlisted++
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if len(failures) > 0 {
+			t.Fatalf("round %d: %d bookings failed, first: %v", round, len(failures), failures[0])
+		}
+		var counter, rows int
+		if err := st.DB().Get(&counter, `SELECT placed FROM hub_day_capacity WHERE day = $1`, day); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB().Get(&rows, `SELECT count(*) FROM placement WHERE day = $1`, day); err != nil {
+			t.Fatal(err)
+		}
+		if placed != 10 || waitlisted != 990 || counter != 10 || rows != 10 {
+			t.Fatalf("round %d: placed %d, waitlisted %d, counter %d, rows %d; want 10, 990, 10, 10", round, placed, waitlisted, counter, rows)
+		}
 	}
 }

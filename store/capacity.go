@@ -80,12 +80,10 @@ func (s *Store) evict(ctx context.Context, hubID int64, day time.Time, level Lev
 			SELECT p.child_id, c.household_id
 			FROM placement p
 			JOIN child c ON c.id = p.child_id
+			JOIN household_tier ht ON ht.id = c.household_id
 			JOIN booking_request br ON br.child_id = p.child_id AND br.day = p.day
 			WHERE p.hub_id = $1 AND p.day = $2 AND p.level = $3
-			ORDER BY p.status = 'confirmed',
-			         COALESCE((SELECT min(pr.tier) FROM parent pa JOIN profession pr ON pr.code = pa.profession_code
-			                   WHERE pa.household_id = c.household_id), 3) DESC,
-			         br.requested_at DESC, p.child_id DESC
+			ORDER BY p.status = 'confirmed', ht.tier DESC, br.requested_at DESC, p.child_id DESC
 			LIMIT $4
 		)
 		SELECT child_id FROM chosen

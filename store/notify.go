@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // notifyChanges queues one e-mail per family whose answer this run changed (another hub, a seat
@@ -20,20 +18,13 @@ func (s *Store) notifyChanges(ctx context.Context, kind AllocationKind, before m
 			hubIDs = append(hubIDs, o.HubID)
 		}
 	}
-	var hubs []struct {
-		ID      int64  `db:"id"`
-		Name    string `db:"name"`
-		Address string `db:"address"`
-		Commune string `db:"commune"`
-	}
-	if err := s.q.SelectContext(ctx, &hubs, `
-		SELECT h.id, h.name, h.address, c.name AS commune FROM hub h JOIN commune c ON c.insee_code = h.commune_code
-		WHERE h.id = ANY($1)`, pq.Array(hubIDs)); err != nil {
+	hubs, err := s.hubInfo(ctx, hubIDs)
+	if err != nil {
 		return err
 	}
 	hubText := map[int64]string{}
 	for _, h := range hubs {
-		hubText[h.ID] = fmt.Sprintf("%s, %s, %s", h.Name, h.Address, h.Commune)
+		hubText[h.ID] = h.Name + ", " + h.Address
 	}
 	linesFR := map[string][]string{}
 	linesEN := map[string][]string{}
@@ -67,20 +58,12 @@ func (s *Store) notifyChanges(ctx context.Context, kind AllocationKind, before m
 		emails = append(emails, e)
 	}
 	sort.Strings(emails)
-	var to, subject, body []string
+	var mails []email
 	for _, e := range emails {
-		to = append(to, e)
-		subject = append(subject, "Accueil prioritaire : vos places ont changé / your seats changed")
-		body = append(body, "Bonjour,\n\nVoici les changements pour vos enfants :\n"+strings.Join(linesFR[e], "\n")+
-			"\n\nRetrouvez le détail dans « Mon foyer ».\n\n---\n\nHello,\n\nHere are the changes for your children:\n"+
-			strings.Join(linesEN[e], "\n")+"\n\nSee the details under “My household”.\n")
+		mails = append(mails, email{to: e, subject: "Accueil prioritaire : vos places ont changé / your seats changed",
+			body: "Bonjour,\n\nVoici les changements pour vos enfants :\n" + strings.Join(linesFR[e], "\n") +
+				"\n\nRetrouvez le détail dans « Mon foyer ».\n\n---\n\nHello,\n\nHere are the changes for your children:\n" +
+				strings.Join(linesEN[e], "\n") + "\n\nSee the details under “My household”.\n"})
 	}
-	if len(to) == 0 {
-		return nil
-	}
-	_, err := s.q.ExecContext(ctx, `
-		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
-		SELECT t, s, b, $4, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS f(t, s, b)`,
-		pq.Array(to), pq.Array(subject), pq.Array(body), s.now())
-	return translate(err)
+	return s.queueEmails(ctx, mails)
 }

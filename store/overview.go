@@ -206,8 +206,16 @@ func (s *Store) Professions(ctx context.Context) ([]Profession, error) {
 // OpenDays returns up to n days from from on on which some hub is open.
 func (s *Store) OpenDays(ctx context.Context, from time.Time, n int) ([]time.Time, error) {
 	var days []time.Time
-	err := s.q.SelectContext(ctx, &days, `
-		SELECT DISTINCT day FROM hub_day_capacity WHERE day >= $1 AND capacity > 0 ORDER BY day LIMIT $2`,
+	// A day at a time down the open-day index: n short probes instead of a pass over every
+	// hub's capacity rows (every booking checks its days against this list).
+	err := s.selectPrepared(ctx, &days, `
+		WITH RECURSIVE open AS (
+			(SELECT day FROM hub_day_capacity WHERE day >= $1 AND capacity > 0 ORDER BY day LIMIT 1)
+			UNION ALL
+			SELECT (SELECT x.day FROM hub_day_capacity x WHERE x.day > open.day AND x.capacity > 0 ORDER BY x.day LIMIT 1)
+			FROM open WHERE open.day IS NOT NULL
+		)
+		SELECT day FROM open WHERE day IS NOT NULL LIMIT $2`,
 		from.Format(time.DateOnly), n)
 	return days, err
 }

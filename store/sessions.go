@@ -68,7 +68,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string, p SessionPolic
 		LastSeenAt time.Time `db:"last_seen_at"`
 		ExpiresAt  time.Time `db:"expires_at"`
 	}
-	err := s.q.GetContext(ctx, &row, `
+	err := s.getPrepared(ctx, &row, `
 		SELECT `+accountColumns+`, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at
 		FROM session s JOIN account a ON a.id = s.account_id
 		WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.disabled_at IS NULL`,

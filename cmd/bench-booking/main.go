@@ -18,11 +18,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -52,6 +54,9 @@ func run(ctx context.Context) error {
 	duration := flag.Duration("d", 20*time.Second, "length of each run")
 	dataDir := flag.String("data", ".data", "DATA_DIR of the private PostgreSQL cluster")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the booking run here")
+	batch := flag.Int("batch", api.DefaultConfig().BookingBatch, "most bookings in one transaction")
+	batches := flag.Int("batches", api.DefaultConfig().BookingBatches, "booking transactions at once")
+	skipPgbench := flag.Bool("skip-pgbench", false, "skip the pgbench yardstick (quick runs while tuning)")
 	flag.Parse()
 
 	c, err := pgcluster.Locate(*dataDir, "postgres", pgcluster.Options{})
@@ -104,6 +109,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	cfg := api.DefaultConfig()
+	cfg.BookingBatch, cfg.BookingBatches = *batch, *batches
 	app, err := api.New(cfg, st, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		return err
@@ -116,11 +122,13 @@ func run(ctx context.Context) error {
 	defer app.Shutdown()
 	base := "http://" + ln.Addr().String()
 
-	tps, err := pgbench(ctx, c, *clients, *duration)
-	if err != nil {
-		return err
+	tps := 0.0
+	if !*skipPgbench {
+		if tps, err = pgbench(ctx, c, *clients, *duration); err != nil {
+			return err
+		}
+		fmt.Printf("pgbench TPC-B, %d clients, %v: %.0f TPS\n", *clients, *duration, tps)
 	}
-	fmt.Printf("pgbench TPC-B, %d clients, %v: %.0f TPS\n", *clients, *duration, tps)
 
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
@@ -131,14 +139,20 @@ func run(ctx context.Context) error {
 			return err
 		}
 	}
+	before := sampleCPU()
 	res, err := load(ctx, base, households, week2, *clients, *duration)
 	pprof.StopCPUProfile()
+	used := sampleCPU().since(before)
 	if err != nil {
 		return err
 	}
 	fmt.Printf("bookings, %d clients, %v: %d done (%d placed or waitlisted child-days), %.0f bookings/s, p50 %v, p99 %v, errors %d\n",
 		*clients, *duration, res.n, res.childDays, res.rate, res.p50, res.p99, res.errors)
-	fmt.Printf("ratio bookings/s : TPC-B TPS = %.2f\n", res.rate/tps)
+	fmt.Printf("CPU during the run: machine %.2f of %d cores busy; this process (server and clients) %.2f, everything else (PostgreSQL) %.2f\n",
+		used.busy, runtime.NumCPU(), used.self, used.busy-used.self)
+	if tps > 0 {
+		fmt.Printf("ratio bookings/s : TPC-B TPS = %.2f\n", res.rate/tps)
+	}
 	var over int
 	if err := db.Get(&over, `SELECT count(*) FROM hub_day_capacity WHERE placed > capacity`); err != nil {
 		return err
@@ -277,6 +291,44 @@ func load(ctx context.Context, base string, hh []household, days []time.Time, cl
 		r.p99 = lat[len(lat)*99/100].Round(100 * time.Microsecond)
 	}
 	return r, nil
+}
+
+// cpuSample is the machine's busy and idle time (from /proc/stat) and this process's CPU time.
+type cpuSample struct {
+	at               time.Time
+	busy, idle, self time.Duration
+}
+
+type cpuUse struct{ busy, self float64 } // in cores
+
+func sampleCPU() cpuSample {
+	s := cpuSample{at: time.Now()}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		s.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return s
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	fields := strings.Fields(line)
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	for i, f := range fields[1:] {
+		var v int64
+		fmt.Sscan(f, &v)
+		if i == 3 || i == 4 { // idle, iowait
+			s.idle += time.Duration(v) * tick
+		} else if i < 8 { // user nice system idle iowait irq softirq steal
+			s.busy += time.Duration(v) * tick
+		}
+	}
+	return s
+}
+
+func (s cpuSample) since(b cpuSample) cpuUse {
+	wall := s.at.Sub(b.at).Seconds()
+	return cpuUse{busy: (s.busy - b.busy).Seconds() / wall, self: (s.self - b.self).Seconds() / wall}
 }
 
 func dropDatabase(c *pgcluster.Cluster, name string) {
