@@ -52,32 +52,33 @@ func (p *Problem) Validate() error {
 	}
 	validateParams(&fe, p.Params)
 
+	// Field paths are built only for an error: Validate runs before every instant booking.
 	hubs := map[int64]int{}
 	for i, h := range p.Hubs {
-		at := fmt.Sprintf("hubs[%d]", i)
+		at := func() string { return fmt.Sprintf("hubs[%d]", i) }
 		if h.ID <= 0 {
-			fe.add(at+".id", "identifiant manquant ou négatif", "missing or negative id")
+			fe.add(at()+".id", "identifiant manquant ou négatif", "missing or negative id")
 		} else if j, dup := hubs[h.ID]; dup {
-			fe.add(at+".id", fmt.Sprintf("identifiant %d déjà utilisé par hubs[%d]", h.ID, j), "duplicate hub id")
+			fe.add(at()+".id", fmt.Sprintf("identifiant %d déjà utilisé par hubs[%d]", h.ID, j), "duplicate hub id")
 		} else {
 			hubs[h.ID] = i
 		}
-		validatePoint(&fe, at+".location", h.Location.Lat, h.Location.Lon)
+		validatePoint(&fe, func() string { return at() + ".location" }, h.Location.Lat, h.Location.Lon)
 		days := map[Day]bool{}
 		for j, hd := range h.Days {
-			dat := fmt.Sprintf("%s.days[%d]", at, j)
+			dat := func() string { return fmt.Sprintf("%s.days[%d]", at(), j) }
 			if !hd.Day.valid() {
-				fe.add(dat+".day", fmt.Sprintf("date %q invalide, attendu AAAA-MM-JJ", hd.Day), "invalid date, want YYYY-MM-DD")
+				fe.add(dat()+".day", fmt.Sprintf("date %q invalide, attendu AAAA-MM-JJ", hd.Day), "invalid date, want YYYY-MM-DD")
 			} else if days[hd.Day] {
-				fe.add(dat+".day", fmt.Sprintf("jour %s donné deux fois", hd.Day), "day listed twice")
+				fe.add(dat()+".day", fmt.Sprintf("jour %s donné deux fois", hd.Day), "day listed twice")
 			}
 			days[hd.Day] = true
 			for _, l := range sortedLevelKeys(hd.Seats) {
 				n := hd.Seats[l]
 				if l.index() < 0 {
-					fe.add(dat+".seats", fmt.Sprintf("niveau %q inconnu, attendu maternelle, elementaire ou college", l), "unknown level")
+					fe.add(dat()+".seats", fmt.Sprintf("niveau %q inconnu, attendu maternelle, elementaire ou college", l), "unknown level")
 				} else if n < 0 {
-					fe.add(fmt.Sprintf("%s.seats.%s", dat, l), fmt.Sprintf("capacité négative (%d)", n), "negative capacity")
+					fe.add(fmt.Sprintf("%s.seats.%s", dat(), l), fmt.Sprintf("capacité négative (%d)", n), "negative capacity")
 				}
 			}
 		}
@@ -94,25 +95,25 @@ func (p *Problem) Validate() error {
 		at    int
 	}{}
 	for i, r := range p.Requests {
-		at := fmt.Sprintf("requests[%d]", i)
+		at := func() string { return fmt.Sprintf("requests[%d]", i) }
 		if r.ChildID <= 0 {
-			fe.add(at+".child_id", "identifiant d'enfant manquant ou négatif", "missing or negative child id")
+			fe.add(at()+".child_id", "identifiant d'enfant manquant ou négatif", "missing or negative child id")
 		}
 		if r.HouseholdID <= 0 {
-			fe.add(at+".household_id", "identifiant de foyer manquant ou négatif", "missing or negative household id")
+			fe.add(at()+".household_id", "identifiant de foyer manquant ou négatif", "missing or negative household id")
 		}
 		if r.Level.index() < 0 {
-			fe.add(at+".level", fmt.Sprintf("niveau %q inconnu, attendu maternelle, elementaire ou college", r.Level), "unknown level")
+			fe.add(at()+".level", fmt.Sprintf("niveau %q inconnu, attendu maternelle, elementaire ou college", r.Level), "unknown level")
 		}
 		if r.Tier < 1 {
-			fe.add(at+".tier", fmt.Sprintf("niveau de priorité %d invalide, attendu 1 (le plus haut) ou plus", r.Tier), "tier must be 1 (highest) or more")
+			fe.add(at()+".tier", fmt.Sprintf("niveau de priorité %d invalide, attendu 1 (le plus haut) ou plus", r.Tier), "tier must be 1 (highest) or more")
 		}
-		validatePoint(&fe, at+".location", r.Location.Lat, r.Location.Lon)
+		validatePoint(&fe, func() string { return at() + ".location" }, r.Location.Lat, r.Location.Lon)
 		if len(r.Days) == 0 {
-			fe.add(at+".days", "aucun jour demandé", "no day requested")
+			fe.add(at()+".days", "aucun jour demandé", "no day requested")
 		}
 		if s, ok := split[r.HouseholdID]; ok && s.allow != r.AllowSplit {
-			fe.add(at+".allow_split", fmt.Sprintf("le foyer %d a une autre valeur dans requests[%d]", r.HouseholdID, s.at),
+			fe.add(at()+".allow_split", fmt.Sprintf("le foyer %d a une autre valeur dans requests[%d]", r.HouseholdID, s.at),
 				"household setting differs between requests")
 		} else if !ok {
 			split[r.HouseholdID] = struct {
@@ -126,20 +127,20 @@ func (p *Problem) Validate() error {
 			children[r.ChildID] = c
 		} else {
 			if c.household != r.HouseholdID {
-				fe.add(at+".household_id", fmt.Sprintf("l'enfant %d a un autre foyer dans une autre demande", r.ChildID), "child has another household in another request")
+				fe.add(at()+".household_id", fmt.Sprintf("l'enfant %d a un autre foyer dans une autre demande", r.ChildID), "child has another household in another request")
 			}
 			if c.level != r.Level {
-				fe.add(at+".level", fmt.Sprintf("l'enfant %d a un autre niveau dans une autre demande", r.ChildID), "child has another level in another request")
+				fe.add(at()+".level", fmt.Sprintf("l'enfant %d a un autre niveau dans une autre demande", r.ChildID), "child has another level in another request")
 			}
 		}
 		for j, d := range r.Days {
-			dat := fmt.Sprintf("%s.days[%d]", at, j)
+			dat := func() string { return fmt.Sprintf("%s.days[%d]", at(), j) }
 			if !d.valid() {
-				fe.add(dat, fmt.Sprintf("date %q invalide, attendu AAAA-MM-JJ", d), "invalid date, want YYYY-MM-DD")
+				fe.add(dat(), fmt.Sprintf("date %q invalide, attendu AAAA-MM-JJ", d), "invalid date, want YYYY-MM-DD")
 				continue
 			}
 			if k, dup := c.days[d]; dup {
-				fe.add(dat, fmt.Sprintf("jour %s déjà demandé pour l'enfant %d dans requests[%d]", d, r.ChildID, k), "day already requested for this child")
+				fe.add(dat(), fmt.Sprintf("jour %s déjà demandé pour l'enfant %d dans requests[%d]", d, r.ChildID, k), "day already requested for this child")
 				continue
 			}
 			c.days[d] = i
@@ -158,25 +159,25 @@ func (p *Problem) Validate() error {
 	}
 	fixed := map[childDay]int{}
 	for i, f := range p.Fixed {
-		at := fmt.Sprintf("fixed[%d]", i)
+		at := func() string { return fmt.Sprintf("fixed[%d]", i) }
 		c := children[f.ChildID]
 		if c == nil {
-			fe.add(at+".child_id", fmt.Sprintf("enfant %d inconnu : il n'a aucune demande", f.ChildID), "unknown child: no request")
+			fe.add(at()+".child_id", fmt.Sprintf("enfant %d inconnu : il n'a aucune demande", f.ChildID), "unknown child: no request")
 			continue
 		}
 		if _, ok := c.days[f.Day]; !ok {
-			fe.add(at+".day", fmt.Sprintf("l'enfant %d n'a pas demandé le %s", f.ChildID, f.Day), "child did not request that day")
+			fe.add(at()+".day", fmt.Sprintf("l'enfant %d n'a pas demandé le %s", f.ChildID, f.Day), "child did not request that day")
 			continue
 		}
 		key := childDay{f.ChildID, f.Day}
 		if j, dup := fixed[key]; dup {
-			fe.add(at, fmt.Sprintf("enfant %d déjà placé le %s par fixed[%d]", f.ChildID, f.Day, j), "child already fixed that day")
+			fe.add(at(), fmt.Sprintf("enfant %d déjà placé le %s par fixed[%d]", f.ChildID, f.Day, j), "child already fixed that day")
 			continue
 		}
 		fixed[key] = i
 		hi, ok := hubs[f.HubID]
 		if !ok {
-			fe.add(at+".hub_id", fmt.Sprintf("pôle %d inconnu", f.HubID), "unknown hub")
+			fe.add(at()+".hub_id", fmt.Sprintf("pôle %d inconnu", f.HubID), "unknown hub")
 			continue
 		}
 		seats := seatsOn(p.Hubs[hi], f.Day, c.level)
@@ -184,9 +185,9 @@ func (p *Problem) Validate() error {
 		taken[s]++
 		switch {
 		case seats == 0:
-			fe.add(at+".hub_id", fmt.Sprintf("le pôle %d n'accueille pas le niveau %s le %s", f.HubID, c.level, f.Day), "hub does not host this level that day")
+			fe.add(at()+".hub_id", fmt.Sprintf("le pôle %d n'accueille pas le niveau %s le %s", f.HubID, c.level, f.Day), "hub does not host this level that day")
 		case taken[s] > seats:
-			fe.add(at+".hub_id", fmt.Sprintf("le pôle %d n'a que %d places %s le %s : trop de placements fixés", f.HubID, seats, c.level, f.Day), "more fixed placements than seats")
+			fe.add(at()+".hub_id", fmt.Sprintf("le pôle %d n'a que %d places %s le %s : trop de placements fixés", f.HubID, seats, c.level, f.Day), "more fixed placements than seats")
 		}
 	}
 	days := map[Day]bool{}
@@ -217,12 +218,12 @@ func validateParams(fe *fieldErrors, p Params) {
 	}
 }
 
-func validatePoint(fe *fieldErrors, field string, lat, lon float64) {
+func validatePoint(fe *fieldErrors, field func() string, lat, lon float64) {
 	switch {
 	case math.IsNaN(lat) || math.IsNaN(lon) || lat < -90 || lat > 90 || lon < -180 || lon > 180:
-		fe.add(field, fmt.Sprintf("position (%v, %v) hors du globe", lat, lon), "position off the globe")
+		fe.add(field(), fmt.Sprintf("position (%v, %v) hors du globe", lat, lon), "position off the globe")
 	case lat == 0 && lon == 0:
-		fe.add(field, "position manquante (lat et lon valent 0)", "missing position (lat and lon are 0)")
+		fe.add(field(), "position manquante (lat et lon valent 0)", "missing position (lat and lon are 0)")
 	}
 }
 
