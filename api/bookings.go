@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -18,6 +19,40 @@ import (
 
 // bookingHorizon is how many open days ahead parents may book (two weeks).
 const bookingHorizon = 10
+
+const (
+	closedDayFR = "Choisissez des jours ouverts parmi les deux prochaines semaines."
+	closedDayEN = "Choose open days within the next two weeks."
+)
+
+// openDaysTTL is how long the booking calendar is kept: every booking checks its days against it,
+// and at the morning rush the same answer would otherwise be read thousands of times a second.
+// The booking transaction checks again that each day is open, so a day closed meanwhile is still
+// refused (with the same message).
+const openDaysTTL = 2 * time.Second
+
+type openDaysCache struct {
+	mu    sync.Mutex
+	today time.Time
+	until time.Time
+	days  []time.Time
+}
+
+// bookingDays is the calendar parents book from: the next open days, up to the horizon.
+func (s *Server) bookingDays(c *fiber.Ctx) ([]time.Time, error) {
+	today, now := s.today(), time.Now()
+	s.openDays.mu.Lock()
+	defer s.openDays.mu.Unlock()
+	if s.openDays.today.Equal(today) && now.Before(s.openDays.until) {
+		return s.openDays.days, nil
+	}
+	days, err := s.store.OpenDays(c.UserContext(), today, bookingHorizon)
+	if err != nil {
+		return nil, err
+	}
+	s.openDays.today, s.openDays.until, s.openDays.days = today, now.Add(openDaysTTL), days
+	return days, nil
+}
 
 // bookingRequest is a booking as the JSON API takes it; the form fills the same struct.
 type bookingRequest struct {
@@ -43,14 +78,14 @@ func (s *Server) checkBooking(c *fiber.Ctx, req *bookingRequest) (store.BookingI
 		}
 	}
 	if _, bad := errs["days"]; !bad {
-		open, err := s.store.OpenDays(c.UserContext(), s.today(), bookingHorizon)
+		open, err := s.bookingDays(c)
 		if err != nil {
 			return in, nil, err
 		}
 		for _, d := range req.Days {
 			day, _ := time.Parse(time.DateOnly, d)
 			if !slices.ContainsFunc(open, day.Equal) {
-				errs["days"] = msg("Choisissez des jours ouverts parmi les deux prochaines semaines.", "Choose open days within the next two weeks.")
+				errs["days"] = msg(closedDayFR, closedDayEN)
 				break
 			}
 			if !slices.ContainsFunc(in.Days, day.Equal) {
@@ -94,8 +129,11 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 			"message": "Certains champs ne sont pas valides.", "message_en": "Some fields are not valid.", "fields": errs}})
 	}
 	b, replayed, err := s.booker.Book(c.UserContext(), session(c).ID, key, requestHash(in), in)
-	if errors.Is(err, store.ErrIdempotencyMismatch) {
+	switch {
+	case errors.Is(err, store.ErrIdempotencyMismatch):
 		return fieldError(c, "Idempotency-Key", "Cette clé a déjà servi pour une autre réservation.", "This key was already used for another booking.")
+	case errors.Is(err, store.ErrInvalid): // a day closed since the calendar was read
+		return fieldError(c, "days", closedDayFR, closedDayEN)
 	}
 	if err != nil {
 		return err
@@ -158,7 +196,7 @@ func (s *Server) renderBookingForm(c *fiber.Ctx, form bookingRequest, errs map[s
 	if len(kids) == 0 {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	days, err := s.store.OpenDays(ctx, s.today(), bookingHorizon)
+	days, err := s.bookingDays(c)
 	if err != nil {
 		return err
 	}
@@ -207,9 +245,12 @@ func (s *Server) submitBooking(c *fiber.Ctx) error {
 		return fiber.ErrBadRequest
 	}
 	b, _, err := s.booker.Book(c.UserContext(), session(c).ID, key, requestHash(in), in)
-	if errors.Is(err, store.ErrIdempotencyMismatch) {
+	switch {
+	case errors.Is(err, store.ErrIdempotencyMismatch):
 		// The form was sent again with other choices: a new form, with a new key.
 		return s.renderBookingForm(c, req, map[string]string{"days": frontend.T(s.lang(c), "booking.resubmit")})
+	case errors.Is(err, store.ErrInvalid):
+		return s.renderBookingForm(c, req, map[string]string{"days": frontend.Pick(s.lang(c), closedDayFR, closedDayEN)})
 	}
 	if err != nil {
 		return err

@@ -58,6 +58,7 @@ type Server struct {
 	validate *validator.Validate
 	policy   store.AllocationPolicy
 	booker   *store.Booker
+	openDays openDaysCache
 	communes communeIndex
 }
 
