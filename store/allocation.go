@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"time"
 
@@ -174,7 +175,7 @@ func (s *Store) PlaceHousehold(ctx context.Context, p AllocationPolicy, househol
 	if err := s.q.GetContext(ctx, &accountID, `SELECT account_id FROM household WHERE id = $1`, householdID); err != nil {
 		return AllocationRun{}, translate(err)
 	}
-	households, err := s.householdsOf(ctx, []int64{accountID})
+	households, err := s.householdsOf(ctx, []int64{accountID}, nil)
 	if err != nil {
 		return AllocationRun{}, err
 	}
@@ -621,9 +622,18 @@ func (s *Store) writeRun(ctx context.Context, sol *solution) (AllocationRun, err
 	return run, nil
 }
 
-// writePlacements gives the run's seats. The capacity rows they count against stay locked until
-// the transaction ends, and a full one refuses the seat (ErrFull).
-func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {
+// insertPlacementsSQL writes seats from the arrays of placementArgs ($1 to $6), in the order of
+// the capacity rows so that concurrent runs lock them in one order. The capacity rows stay locked
+// until the transaction ends, and a full one refuses the seat (ErrFull).
+const insertPlacementsSQL = `
+	INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
+	SELECT f.child_id, f.day, f.hub_id, c.level, f.status, $6, f.distance_m
+	FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[]) AS f(child_id, day, hub_id, status, distance_m)
+	JOIN child c ON c.id = f.child_id
+	ORDER BY f.hub_id, f.day, c.level`
+
+// placementArgs are the run's seats as the arguments of insertPlacementsSQL.
+func (run AllocationRun) placementArgs() []any {
 	var pc, ph, pd []int64
 	var pday, pstatus []string
 	for _, o := range run.Outcomes {
@@ -636,17 +646,15 @@ func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {
 		pd = append(pd, int64(math.Round(o.DistanceKm*1000)))
 		pstatus = append(pstatus, o.Status)
 	}
-	if len(pc) == 0 {
+	return []any{pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID}
+}
+
+// writePlacements gives the run's seats.
+func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {
+	if !slices.ContainsFunc(run.Outcomes, func(o Outcome) bool { return o.Status != "waitlisted" }) {
 		return nil
 	}
-	// In the order of the capacity rows, so that concurrent runs lock them in one order.
-	_, err := s.execPrepared(ctx, `
-		INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
-		SELECT f.child_id, f.day, f.hub_id, c.level, f.status, $6, f.distance_m
-		FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[]) AS f(child_id, day, hub_id, status, distance_m)
-		JOIN child c ON c.id = f.child_id
-		ORDER BY f.hub_id, f.day, c.level`,
-		pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID)
+	_, err := s.execPrepared(ctx, insertPlacementsSQL, run.placementArgs()...)
 	return translate(err)
 }
 

@@ -85,15 +85,22 @@ func (c *BookingCall) answer(b Booking, replayed bool, err error) {
 // BookBatch answers calls, of distinct accounts, in one transaction: one read of each kind, one
 // allocation over all their child-days, one write of each kind. A call refused for its own
 // reasons (another household's child, a closed day, a reused key) gets its error and leaves
-// nothing behind; the others go on. Should the transaction fail as a whole, each call is tried
-// alone, so that no call fails another.
+// nothing behind; the others go on. When a concurrent writer took a seat the allocation counted
+// on, the batch starts again; should the transaction fail otherwise, each call is tried alone,
+// so that no call fails another.
 func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall) {
-	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-		for _, c := range calls {
-			c.answer(Booking{}, false, nil)
+	var err error
+	for attempt := 0; attempt < maxFullRetries; attempt++ {
+		err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+			for _, c := range calls {
+				c.answer(Booking{}, false, nil)
+			}
+			return tx.bookTx(ctx, p, calls)
+		})
+		if !errors.Is(err, ErrFull) {
+			break
 		}
-		return tx.bookTx(ctx, p, calls)
-	})
+	}
 	switch {
 	case err == nil:
 	case len(calls) == 1:
@@ -105,29 +112,29 @@ func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 	}
 }
 
+// bookTx runs a batch in about ten round trips whatever its size: claim the keys, check the
+// calls, record the requests, read them with the seats in reach, solve, store the run, read the
+// hubs' names, then one statement for the e-mails, the stored answers and the seats (last, so
+// that the capacity rows, which every booking near the same hubs needs, stay locked only from
+// there to the commit).
 func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall) error {
-	// Keys used before replay their answer, or refuse another request.
-	pending, err := s.replayKeys(ctx, calls)
-	if err != nil || len(pending) == 0 {
+	claimed, err := s.claimKeys(ctx, calls)
+	if err != nil || len(claimed) == 0 {
 		return err
 	}
-	valid, households, err := s.checkCalls(ctx, pending)
-	if err != nil {
-		return err
-	}
-	if valid, err = s.claimKeys(ctx, valid); err != nil || len(valid) == 0 {
+	valid, households, err := s.checkCalls(ctx, claimed)
+	if err != nil || len(valid) == 0 {
 		return err
 	}
 
 	// New requests, or cancelled ones asked again; active ones keep their answer.
-	var rc, ra []int64
+	var rc []int64
 	var rday, rloc, rarrive, rdepart []string
 	var days []time.Time
 	byHousehold := map[int64]householdCtx{}
 	for _, c := range valid {
 		h := households[c.AccountID]
 		byHousehold[h.ID] = h
-		ra = append(ra, c.AccountID)
 		for _, d := range c.In.Days {
 			if !slices.ContainsFunc(days, d.Equal) {
 				days = append(days, d)
@@ -152,147 +159,60 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 		return translate(err)
 	}
 
-	// Place, answer, tell, and take the seats last: their capacity rows, which every booking near
-	// the same hubs needs, stay locked only from there to the commit.
-	a := allocation{kind: KindInstant, days: days, households: byHousehold,
-		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}
-	return s.retryFull(ctx, func() error {
-		sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
-		if err != nil {
-			return err
-		}
-		run, err := s.writeRun(ctx, sol)
-		if err != nil {
-			return err
-		}
-		if err := s.writeWaitlist(ctx, run); err != nil {
-			return err
-		}
-		answers, err := s.instantAnswers(ctx, sol)
-		if err != nil {
-			return err
-		}
-		mails := make([]email, len(valid))
-		responses := make([][]byte, len(valid))
-		keys := make([]string, len(valid))
-		for i, c := range valid {
-			var b Booking
-			for _, d := range answers {
-				if slices.Contains(c.In.ChildIDs, d.ChildID) && slices.ContainsFunc(c.In.Days, d.Day.Equal) {
-					b.Days = append(b.Days, d.BookedDay)
-				}
-			}
-			c.answer(b, false, nil)
-			mails[i] = bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days)
-			keys[i] = c.Key
-			if responses[i], err = json.Marshal(b); err != nil {
-				return err
-			}
-		}
-		if err := s.queueEmails(ctx, mails); err != nil {
-			return err
-		}
-		if _, err := s.execPrepared(ctx, `
-			UPDATE idempotency_key k SET status_code = 200, response = f.response
-			FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS f(account_id, key, response)
-			WHERE k.account_id = f.account_id AND k.key = f.key`, pq.Array(ra), pq.Array(keys), pq.ByteaArray(responses)); err != nil {
-			return err
-		}
-		return s.writePlacements(ctx, run)
-	})
-}
-
-// replayKeys answers the calls whose key was used before (the first answer again, or
-// ErrIdempotencyMismatch for another request) and returns the others.
-func (s *Store) replayKeys(ctx context.Context, calls []*BookingCall) ([]*BookingCall, error) {
-	accounts := make([]int64, len(calls))
-	keys := make([]string, len(calls))
-	for i, c := range calls {
-		accounts[i], keys[i] = c.AccountID, c.Key
-	}
-	var used []usedKey
-	if err := s.selectPrepared(ctx, &used, `
-		SELECT k.account_id, k.key, k.request_hash, k.response
-		FROM idempotency_key k JOIN unnest($1::bigint[], $2::text[]) AS f(account_id, key) ON k.account_id = f.account_id AND k.key = f.key`,
-		pq.Array(accounts), pq.Array(keys)); err != nil {
-		return nil, err
-	}
-	var pending []*BookingCall
-	for _, c := range calls {
-		i := slices.IndexFunc(used, func(u usedKey) bool { return u.AccountID == c.AccountID && u.Key == c.Key })
-		switch {
-		case i < 0:
-			pending = append(pending, c)
-		case !bytes.Equal(used[i].Hash, c.Hash):
-			c.answer(Booking{}, false, ErrIdempotencyMismatch)
-		default:
-			var b Booking
-			if err := json.Unmarshal(used[i].Response, &b); err != nil {
-				return nil, err
-			}
-			c.answer(b, true, nil)
-		}
-	}
-	return pending, nil
-}
-
-// usedKey is an idempotency key found stored.
-type usedKey struct {
-	AccountID int64  `db:"account_id"`
-	Key       string `db:"key"`
-	Hash      []byte `db:"request_hash"`
-	Response  []byte `db:"response"`
-}
-
-// checkCalls answers the calls asking for another household's children (ErrNotFound) or for a
-// day without any open hub (ErrInvalid), and returns the others with the accounts' households.
-func (s *Store) checkCalls(ctx context.Context, calls []*BookingCall) ([]*BookingCall, map[int64]householdCtx, error) {
-	accounts := make([]int64, len(calls))
-	var days []string
-	for i, c := range calls {
-		accounts[i] = c.AccountID
-		days = append(days, dayStrings(c.In.Days)...)
-	}
-	households, err := s.householdsOf(ctx, accounts)
+	sol, err := s.solve(ctx, p, allocation{kind: KindInstant, days: days, households: byHousehold,
+		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}, s.statusByCutoff(ctx, p))
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	var kids []struct {
-		ID        int64 `db:"id"`
-		AccountID int64 `db:"account_id"`
+	run, err := s.writeRun(ctx, sol)
+	if err != nil {
+		return err
 	}
-	if err := s.selectPrepared(ctx, &kids, `
-		SELECT c.id, h.account_id FROM child c JOIN household h ON h.id = c.household_id WHERE h.account_id = ANY($1)`,
-		pq.Array(accounts)); err != nil {
-		return nil, nil, err
+	if err := s.writeWaitlist(ctx, run); err != nil {
+		return err
 	}
-	owner := make(map[int64]int64, len(kids))
-	for _, k := range kids {
-		owner[k.ID] = k.AccountID
+	answers, err := s.instantAnswers(ctx, sol)
+	if err != nil {
+		return err
 	}
-	var open []time.Time
-	if err := s.selectPrepared(ctx, &open, `
-		SELECT d FROM unnest($1::date[]) AS d
-		WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.day = d AND x.capacity > 0)`, pq.Array(days)); err != nil {
-		return nil, nil, err
-	}
-	var valid []*BookingCall
-	for _, c := range calls {
-		switch {
-		case households[c.AccountID].ID == 0 || slices.ContainsFunc(c.In.ChildIDs, func(id int64) bool { return owner[id] != c.AccountID }):
-			c.answer(Booking{}, false, ErrNotFound)
-		case slices.ContainsFunc(c.In.Days, func(d time.Time) bool { return !slices.ContainsFunc(open, d.Equal) }):
-			c.answer(Booking{}, false, fmt.Errorf("%w: a day asked for has no open hub", ErrInvalid))
-		default:
-			valid = append(valid, c)
+	var to, subjects, bodies, keys []string
+	var accounts []int64
+	var responses [][]byte
+	for _, c := range valid {
+		var b Booking
+		for _, d := range answers {
+			if slices.Contains(c.In.ChildIDs, d.ChildID) && slices.ContainsFunc(c.In.Days, d.Day.Equal) {
+				b.Days = append(b.Days, d.BookedDay)
+			}
 		}
+		c.answer(b, false, nil)
+		m := bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days)
+		body, err := json.Marshal(b)
+		if err != nil {
+			return err
+		}
+		to, subjects, bodies = append(to, m.to), append(subjects, m.subject), append(bodies, m.body)
+		accounts, keys, responses = append(accounts, c.AccountID), append(keys, c.Key), append(responses, body)
 	}
-	return valid, households, nil
+	args := append(run.placementArgs(),
+		pq.Array(to), pq.Array(subjects), pq.Array(bodies), s.now(), pq.Array(accounts), pq.Array(keys), pq.ByteaArray(responses))
+	_, err = s.execPrepared(ctx, `
+		WITH mail AS (
+			INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
+			SELECT f.t, f.s, f.b, $10, $10 FROM unnest($7::text[], $8::text[], $9::text[]) AS f(t, s, b)
+		), answered AS (
+			UPDATE idempotency_key k SET status_code = 200, response = f.response
+			FROM unnest($11::bigint[], $12::text[], $13::bytea[]) AS f(account_id, key, response)
+			WHERE k.account_id = f.account_id AND k.key = f.key
+		)
+		`+insertPlacementsSQL, args...)
+	return translate(err)
 }
 
-// claimKeys stores the calls' keys before anything is booked: a concurrent submission with the
-// same key (from another process) waits for this transaction, then replays its answer. It
-// returns the calls whose key it claimed; the others were answered meanwhile and are replayed.
+// claimKeys stores the calls' keys before anything is booked, and returns the calls whose key
+// was new. The others are answered: the first answer again, or ErrIdempotencyMismatch for another
+// request. A concurrent submission with the same key (from another process) waits here for the
+// transaction that claimed it, then replays its answer.
 func (s *Store) claimKeys(ctx context.Context, calls []*BookingCall) ([]*BookingCall, error) {
 	accounts := make([]int64, len(calls))
 	keys := make([]string, len(calls))
@@ -308,47 +228,126 @@ func (s *Store) claimKeys(ctx context.Context, calls []*BookingCall) ([]*Booking
 		ON CONFLICT DO NOTHING RETURNING account_id`, pq.Array(accounts), pq.Array(keys), pq.ByteaArray(hashes), s.now()); err != nil {
 		return nil, translate(err)
 	}
-	var mine, raced []*BookingCall
+	var mine, used []*BookingCall
 	for _, c := range calls {
 		if slices.Contains(claimed, c.AccountID) {
 			mine = append(mine, c)
 		} else {
-			raced = append(raced, c)
+			used = append(used, c)
 		}
 	}
-	if len(raced) > 0 {
-		if _, err := s.replayKeys(ctx, raced); err != nil {
-			return nil, err
+	if len(used) == 0 {
+		return mine, nil
+	}
+	var stored []usedKey
+	accounts, keys = accounts[:0], keys[:0]
+	for _, c := range used {
+		accounts, keys = append(accounts, c.AccountID), append(keys, c.Key)
+	}
+	if err := s.q.SelectContext(ctx, &stored, `
+		SELECT k.account_id, k.key, k.request_hash, k.response
+		FROM idempotency_key k JOIN unnest($1::bigint[], $2::text[]) AS f(account_id, key) ON k.account_id = f.account_id AND k.key = f.key`,
+		pq.Array(accounts), pq.Array(keys)); err != nil {
+		return nil, err
+	}
+	for _, c := range used {
+		i := slices.IndexFunc(stored, func(u usedKey) bool { return u.AccountID == c.AccountID && u.Key == c.Key })
+		switch {
+		case i < 0:
+			return nil, fmt.Errorf("idempotency key of account %d neither new nor stored", c.AccountID)
+		case !bytes.Equal(stored[i].Hash, c.Hash):
+			c.answer(Booking{}, false, ErrIdempotencyMismatch)
+		default:
+			var b Booking
+			if err := json.Unmarshal(stored[i].Response, &b); err != nil {
+				return nil, err
+			}
+			c.answer(b, true, nil)
 		}
 	}
 	return mine, nil
 }
 
-// householdCtx is what the allocation needs of a household: where it lives and works, its
-// priority, whether its children may be split, whom to tell.
-type householdCtx struct {
-	ID         int64   `db:"id"`
-	AccountID  int64   `db:"account_id"`
-	AllowSplit bool    `db:"allow_split"`
-	Tier       int     `db:"tier"`
-	HomeLat    float64 `db:"home_lat"`
-	HomeLon    float64 `db:"home_lon"`
-	WorkLat    float64 `db:"work_lat"`
-	WorkLon    float64 `db:"work_lon"`
-	Email      string  `db:"email"`
+// usedKey is an idempotency key found stored.
+type usedKey struct {
+	AccountID int64  `db:"account_id"`
+	Key       string `db:"key"`
+	Hash      []byte `db:"request_hash"`
+	Response  []byte `db:"response"`
 }
 
-// householdsOf reads the households of accounts, by account (absent: no household yet).
-func (s *Store) householdsOf(ctx context.Context, accounts []int64) (map[int64]householdCtx, error) {
+// checkCalls answers the calls asking for another household's children (ErrNotFound) or for a
+// day without any open hub (ErrInvalid), gives their keys back, and returns the others with the
+// accounts' households.
+func (s *Store) checkCalls(ctx context.Context, calls []*BookingCall) ([]*BookingCall, map[int64]householdCtx, error) {
+	accounts := make([]int64, len(calls))
+	var days []time.Time
+	for i, c := range calls {
+		accounts[i] = c.AccountID
+		days = append(days, c.In.Days...)
+	}
+	households, err := s.householdsOf(ctx, accounts, days)
+	if err != nil {
+		return nil, nil, err
+	}
+	var valid []*BookingCall
+	var refusedAccounts []int64
+	var refusedKeys []string
+	for _, c := range calls {
+		h := households[c.AccountID]
+		switch {
+		case h.ID == 0 || slices.ContainsFunc(c.In.ChildIDs, func(id int64) bool { return !slices.Contains(h.Children, id) }):
+			c.answer(Booking{}, false, ErrNotFound)
+		case slices.ContainsFunc(c.In.Days, func(d time.Time) bool { return !slices.Contains(h.OpenDays, d.Format(time.DateOnly)) }):
+			c.answer(Booking{}, false, fmt.Errorf("%w: a day asked for has no open hub", ErrInvalid))
+		default:
+			valid = append(valid, c)
+			continue
+		}
+		refusedAccounts, refusedKeys = append(refusedAccounts, c.AccountID), append(refusedKeys, c.Key)
+	}
+	if len(refusedKeys) > 0 {
+		if _, err := s.q.ExecContext(ctx, `
+			DELETE FROM idempotency_key k USING unnest($1::bigint[], $2::text[]) AS f(account_id, key)
+			WHERE k.account_id = f.account_id AND k.key = f.key`, pq.Array(refusedAccounts), pq.Array(refusedKeys)); err != nil {
+			return nil, nil, err
+		}
+	}
+	return valid, households, nil
+}
+
+// householdCtx is what the allocation needs of a household: where it lives and works, its
+// priority, whether its children may be split, whom to tell; and, for the checks of a booking,
+// its children and which of the days asked for are open.
+type householdCtx struct {
+	ID         int64          `db:"id"`
+	AccountID  int64          `db:"account_id"`
+	AllowSplit bool           `db:"allow_split"`
+	Tier       int            `db:"tier"`
+	HomeLat    float64        `db:"home_lat"`
+	HomeLon    float64        `db:"home_lon"`
+	WorkLat    float64        `db:"work_lat"`
+	WorkLon    float64        `db:"work_lon"`
+	Email      string         `db:"email"`
+	Children   pq.Int64Array  `db:"children"`
+	OpenDays   pq.StringArray `db:"open_days"`
+}
+
+// householdsOf reads the households of accounts, by account (absent: no household yet), with
+// which of days have an open hub.
+func (s *Store) householdsOf(ctx context.Context, accounts []int64, days []time.Time) (map[int64]householdCtx, error) {
 	var rows []householdCtx
 	if err := s.selectPrepared(ctx, &rows, `
 		SELECT ht.id, ht.account_id, ht.allow_split, ht.tier, hc.lat AS home_lat, hc.lon AS home_lon,
-		       wc.lat AS work_lat, wc.lon AS work_lon, a.email
+		       wc.lat AS work_lat, wc.lon AS work_lon, a.email,
+		       ARRAY(SELECT c.id FROM child c WHERE c.household_id = ht.id) AS children,
+		       ARRAY(SELECT DISTINCT d::text FROM unnest($2::date[]) AS d
+		             WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.day = d AND x.capacity > 0)) AS open_days
 		FROM household_tier ht
 		JOIN account a ON a.id = ht.account_id
 		JOIN commune hc ON hc.insee_code = ht.home_commune_code
 		JOIN commune wc ON wc.insee_code = ht.work_commune_code
-		WHERE ht.account_id = ANY($1)`, pq.Array(accounts)); err != nil {
+		WHERE ht.account_id = ANY($1)`, pq.Array(accounts), pq.Array(dayStrings(days))); err != nil {
 		return nil, err
 	}
 	out := make(map[int64]householdCtx, len(rows))
