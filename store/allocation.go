@@ -156,10 +156,12 @@ type allocation struct {
 	// them already); childIDs to those children's.
 	households map[int64]householdCtx
 	childIDs   []int64
-	replace    func(requestRow) bool
-	seed       uint64
-	startedBy  int64
-	notify     bool
+	// rows, when set, are the requests already read (see requestRows).
+	rows      []requestRow
+	replace   func(requestRow) bool
+	seed      uint64
+	startedBy int64
+	notify    bool
 }
 
 // maxFullRetries bounds how often an instant placement is recomputed when a concurrent booking
@@ -467,9 +469,11 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 // solve reads a's requests and the seats in reach, frees the seats of the child-days placed
 // again, and computes their outcomes (statusFor gives a seat's status by day).
 func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, statusFor func(time.Time) PlacementStatus) (*solution, error) {
-	rows, err := s.requestRows(ctx, a)
-	if err != nil {
-		return nil, err
+	rows, err := a.rows, error(nil)
+	if rows == nil {
+		if rows, err = s.requestRows(ctx, a); err != nil {
+			return nil, err
+		}
 	}
 	type hhDay struct {
 		household int64

@@ -17,6 +17,7 @@ type Booker struct {
 	// MaxBatch caps a batch; MaxInFlight is how many batches run at once.
 	maxBatch, maxInFlight int
 
+	seats    sync.Mutex // held by a batch from its read of the seats left to its commit
 	mu       sync.Mutex
 	queue    []*waitingCall
 	busy     map[int64]bool // accounts of the batches running
@@ -71,7 +72,7 @@ func (b *Booker) drain() {
 			calls[i] = &c.BookingCall
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-		b.st.BookBatch(ctx, b.p, calls)
+		b.st.bookBatch(ctx, b.p, calls, &b.seats)
 		cancel()
 		b.mu.Lock()
 		for _, c := range batch {

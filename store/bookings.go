@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -89,14 +90,30 @@ func (c *BookingCall) answer(b Booking, replayed bool, err error) {
 // on, the batch starts again; should the transaction fail otherwise, each call is tried alone,
 // so that no call fails another.
 func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall) {
+	s.bookBatch(ctx, p, calls, nil)
+}
+
+// bookBatch is BookBatch; with seats set, a batch holds it from the moment it reads the seats
+// left to its commit, so that batches of one process overlap in their other work but never
+// count on the same seat.
+func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall, seats sync.Locker) {
 	var err error
 	for attempt := 0; attempt < maxFullRetries; attempt++ {
+		held := false
 		err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 			for _, c := range calls {
 				c.answer(Booking{}, false, nil)
 			}
-			return tx.bookTx(ctx, p, calls)
+			return tx.bookTx(ctx, p, calls, func() {
+				if seats != nil && !held {
+					seats.Lock()
+					held = true
+				}
+			})
 		})
+		if held {
+			seats.Unlock()
+		}
 		if !errors.Is(err, ErrFull) {
 			break
 		}
@@ -107,7 +124,7 @@ func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 		calls[0].answer(Booking{}, false, err)
 	default:
 		for _, c := range calls {
-			s.BookBatch(ctx, p, []*BookingCall{c})
+			s.bookBatch(ctx, p, []*BookingCall{c}, seats)
 		}
 	}
 }
@@ -117,7 +134,7 @@ func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 // hubs' names, then one statement for the e-mails, the stored answers and the seats (last, so
 // that the capacity rows, which every booking near the same hubs needs, stay locked only from
 // there to the commit).
-func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall) error {
+func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall, enterSeats func()) error {
 	claimed, err := s.claimKeys(ctx, calls)
 	if err != nil || len(claimed) == 0 {
 		return err
@@ -159,8 +176,13 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 		return translate(err)
 	}
 
-	sol, err := s.solve(ctx, p, allocation{kind: KindInstant, days: days, households: byHousehold,
-		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}, s.statusByCutoff(ctx, p))
+	a := allocation{kind: KindInstant, days: days, households: byHousehold,
+		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}
+	if a.rows, err = s.requestRows(ctx, a); err != nil {
+		return err
+	}
+	enterSeats()
+	sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
 	if err != nil {
 		return err
 	}
