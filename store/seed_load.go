@@ -31,7 +31,7 @@ func (s *Store) LoadSeed(ctx context.Context, seed Seed) error {
 		}
 		hashes[a.Password] = &h
 	}
-	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		if err := tx.loadGeography(ctx, seed); err != nil {
 			return fmt.Errorf("geography: %w", err)
 		}
@@ -51,6 +51,13 @@ func (s *Store) LoadSeed(ctx context.Context, seed Seed) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	// Freshly filled tables have no statistics until autovacuum comes by, a minute or more
+	// later: without them the first bookings ran on plans that scan a whole day of requests.
+	_, err = s.q.ExecContext(ctx, `ANALYZE`)
+	return err
 }
 
 func (s *Store) nextIDs(ctx context.Context, table string, n int) ([]int64, error) {
