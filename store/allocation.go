@@ -388,7 +388,8 @@ func (s *Store) requestRows(ctx context.Context, a allocation) ([]requestRow, er
 
 // householdRequestRows reads the active requests of households on days, with what their
 // answers show: the instant path's lean read (four tables, planned in no time), the households'
-// side coming from the caller.
+// side coming from the caller. Each request is found by its (child, day) key (OFFSET 0 keeps it
+// so): a plan made for unknown days could otherwise scan every request of the day.
 func (s *Store) householdRequestRows(ctx context.Context, households map[int64]householdCtx, days []time.Time) ([]requestRow, error) {
 	ids := make([]int64, 0, len(households))
 	for id := range households {
@@ -401,10 +402,11 @@ func (s *Store) householdRequestRows(ctx context.Context, households map[int64]h
 		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m,
 		       (w.child_id IS NOT NULL) AS waitlisted, w.reason::text AS wait_reason
 		FROM child ch
-		JOIN booking_request br ON br.child_id = ch.id
+		CROSS JOIN unnest($2::date[]) AS d(day)
+		CROSS JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = ch.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) br
 		LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
 		LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
-		WHERE ch.household_id = ANY($1) AND br.day = ANY($2) AND br.cancelled_at IS NULL
+		WHERE ch.household_id = ANY($1)
 		ORDER BY br.day, br.child_id`, pq.Array(ids), pq.Array(dayStrings(days))); err != nil {
 		return nil, err
 	}
@@ -534,15 +536,18 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 		minLat, maxLat = math.Min(minLat, r.Lat), math.Max(maxLat, r.Lat)
 		minLon, maxLon = math.Min(minLon, r.Lon), math.Max(maxLon, r.Lon)
 	}
-	// Only hubs that can be in reach: a box of the maximum distance around the families.
+	// Only hubs that can be in reach: a box of the maximum distance around the families. The box
+	// filters the day's capacity rows one hub at a time (OFFSET 0 keeps it there): planned for
+	// unknown bounds, a box looks empty and the plan would probe every hub's calendar instead.
 	dLat := p.MaxDistanceKm / 110.0
 	dLon := p.MaxDistanceKm / (111.32 * math.Max(0.1, math.Cos(math.Max(math.Abs(minLat), math.Abs(maxLat))*math.Pi/180)))
 	var seats []hubSeatsRow
 	if err := s.selectPrepared(ctx, &seats, `
 		SELECT h.id AS hub_id, h.lat, h.lon, hdc.day, hdc.level, hdc.capacity - hdc.placed AS remaining
-		FROM hub_day_capacity hdc JOIN hub h ON h.id = hdc.hub_id
-		WHERE h.status = 'open' AND hdc.day = ANY($1) AND hdc.capacity > 0
-		  AND h.lat BETWEEN $2 AND $3 AND h.lon BETWEEN $4 AND $5
+		FROM hub_day_capacity hdc
+		CROSS JOIN LATERAL (SELECT h.id, h.lat, h.lon FROM hub h WHERE h.id = hdc.hub_id AND h.status = 'open'
+		                    AND h.lat BETWEEN $2 AND $3 AND h.lon BETWEEN $4 AND $5 OFFSET 0) h
+		WHERE hdc.day = ANY($1) AND hdc.capacity > 0
 		ORDER BY h.id, hdc.day, hdc.level`,
 		pq.Array(dayStrings(a.days)), minLat-dLat, maxLat+dLat, minLon-dLon, maxLon+dLon); err != nil {
 		return nil, err

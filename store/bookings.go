@@ -135,11 +135,7 @@ func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 // that the capacity rows, which every booking near the same hubs needs, stay locked only from
 // there to the commit).
 func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall, enterSeats func()) error {
-	claimed, err := s.claimKeys(ctx, calls)
-	if err != nil || len(claimed) == 0 {
-		return err
-	}
-	valid, households, err := s.checkCalls(ctx, claimed)
+	valid, households, err := s.claimAndCheck(ctx, calls)
 	if err != nil || len(valid) == 0 {
 		return err
 	}
@@ -231,93 +227,45 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 	return translate(err)
 }
 
-// claimKeys stores the calls' keys before anything is booked, and returns the calls whose key
-// was new. The others are answered: the first answer again, or ErrIdempotencyMismatch for another
-// request. A concurrent submission with the same key (from another process) waits here for the
-// transaction that claimed it, then replays its answer.
-func (s *Store) claimKeys(ctx context.Context, calls []*BookingCall) ([]*BookingCall, error) {
+// claimAndCheck stores the calls' keys before anything is booked and, in the same statement,
+// reads the households of the calls whose key was new. The other calls are answered: the first
+// answer again, or ErrIdempotencyMismatch for another request (a concurrent submission with the
+// same key, from another process, waits here for the transaction that claimed it, then replays
+// its answer). So are the calls asking for another household's children (ErrNotFound) or for a
+// day without any open hub (ErrInvalid), whose keys are given back. It returns the calls to book
+// and the households by account.
+func (s *Store) claimAndCheck(ctx context.Context, calls []*BookingCall) ([]*BookingCall, map[int64]householdCtx, error) {
 	accounts := make([]int64, len(calls))
 	keys := make([]string, len(calls))
 	hashes := make([][]byte, len(calls))
-	for i, c := range calls {
-		accounts[i], keys[i], hashes[i] = c.AccountID, c.Key, c.Hash
-	}
-	var claimed []int64
-	if err := s.selectPrepared(ctx, &claimed, `
-		INSERT INTO idempotency_key (account_id, key, request_hash, status_code, response, created_at)
-		SELECT f.account_id, f.key, f.hash, 0, '', $4 FROM unnest($1::bigint[], $2::text[], $3::bytea[]) AS f(account_id, key, hash)
-		ORDER BY f.account_id, f.key
-		ON CONFLICT DO NOTHING RETURNING account_id`, pq.Array(accounts), pq.Array(keys), pq.ByteaArray(hashes), s.now()); err != nil {
-		return nil, translate(err)
-	}
-	var mine, used []*BookingCall
-	for _, c := range calls {
-		if slices.Contains(claimed, c.AccountID) {
-			mine = append(mine, c)
-		} else {
-			used = append(used, c)
-		}
-	}
-	if len(used) == 0 {
-		return mine, nil
-	}
-	var stored []usedKey
-	accounts, keys = accounts[:0], keys[:0]
-	for _, c := range used {
-		accounts, keys = append(accounts, c.AccountID), append(keys, c.Key)
-	}
-	if err := s.q.SelectContext(ctx, &stored, `
-		SELECT k.account_id, k.key, k.request_hash, k.response
-		FROM idempotency_key k JOIN unnest($1::bigint[], $2::text[]) AS f(account_id, key) ON k.account_id = f.account_id AND k.key = f.key`,
-		pq.Array(accounts), pq.Array(keys)); err != nil {
-		return nil, err
-	}
-	for _, c := range used {
-		i := slices.IndexFunc(stored, func(u usedKey) bool { return u.AccountID == c.AccountID && u.Key == c.Key })
-		switch {
-		case i < 0:
-			return nil, fmt.Errorf("idempotency key of account %d neither new nor stored", c.AccountID)
-		case !bytes.Equal(stored[i].Hash, c.Hash):
-			c.answer(Booking{}, false, ErrIdempotencyMismatch)
-		default:
-			var b Booking
-			if err := json.Unmarshal(stored[i].Response, &b); err != nil {
-				return nil, err
-			}
-			c.answer(b, true, nil)
-		}
-	}
-	return mine, nil
-}
-
-// usedKey is an idempotency key found stored.
-type usedKey struct {
-	AccountID int64  `db:"account_id"`
-	Key       string `db:"key"`
-	Hash      []byte `db:"request_hash"`
-	Response  []byte `db:"response"`
-}
-
-// checkCalls answers the calls asking for another household's children (ErrNotFound) or for a
-// day without any open hub (ErrInvalid), gives their keys back, and returns the others with the
-// accounts' households.
-func (s *Store) checkCalls(ctx context.Context, calls []*BookingCall) ([]*BookingCall, map[int64]householdCtx, error) {
-	accounts := make([]int64, len(calls))
 	var days []time.Time
 	for i, c := range calls {
-		accounts[i] = c.AccountID
+		accounts[i], keys[i], hashes[i] = c.AccountID, c.Key, c.Hash
 		days = append(days, c.In.Days...)
 	}
-	households, err := s.householdsOf(ctx, accounts, days)
-	if err != nil {
-		return nil, nil, err
+	var rows []householdCtx
+	if err := s.selectPrepared(ctx, &rows, `
+		WITH wanted AS (
+			INSERT INTO idempotency_key (account_id, key, request_hash, status_code, response, created_at)
+			SELECT f.account_id, f.key, f.hash, 0, '', $5 FROM unnest($2::bigint[], $3::text[], $4::bytea[]) AS f(account_id, key, hash)
+			ORDER BY f.account_id, f.key
+			ON CONFLICT DO NOTHING RETURNING account_id
+		)`+householdCtxSQL, pq.Array(dayStrings(days)), pq.Array(accounts), pq.Array(keys), pq.ByteaArray(hashes), s.now()); err != nil {
+		return nil, nil, translate(err)
 	}
-	var valid []*BookingCall
+	households := make(map[int64]householdCtx, len(rows))
+	for _, r := range rows {
+		households[r.AccountID] = r
+	}
+	var valid, used []*BookingCall
 	var refusedAccounts []int64
 	var refusedKeys []string
 	for _, c := range calls {
-		h := households[c.AccountID]
+		h, claimed := households[c.AccountID]
 		switch {
+		case !claimed:
+			used = append(used, c)
+			continue
 		case h.ID == 0 || slices.ContainsFunc(c.In.ChildIDs, func(id int64) bool { return !slices.Contains(h.Children, id) }):
 			c.answer(Booking{}, false, ErrNotFound)
 		case slices.ContainsFunc(c.In.Days, func(d time.Time) bool { return !slices.Contains(h.OpenDays, d.Format(time.DateOnly)) }):
@@ -335,12 +283,58 @@ func (s *Store) checkCalls(ctx context.Context, calls []*BookingCall) ([]*Bookin
 			return nil, nil, err
 		}
 	}
+	if len(used) > 0 {
+		if err := s.replayKeys(ctx, used); err != nil {
+			return nil, nil, err
+		}
+	}
 	return valid, households, nil
+}
+
+// replayKeys answers calls whose key is stored: the first answer again, or
+// ErrIdempotencyMismatch for another request.
+func (s *Store) replayKeys(ctx context.Context, calls []*BookingCall) error {
+	var accounts []int64
+	var keys []string
+	for _, c := range calls {
+		accounts, keys = append(accounts, c.AccountID), append(keys, c.Key)
+	}
+	var stored []usedKey
+	if err := s.q.SelectContext(ctx, &stored, `
+		SELECT k.account_id, k.key, k.request_hash, k.response
+		FROM idempotency_key k JOIN unnest($1::bigint[], $2::text[]) AS f(account_id, key) ON k.account_id = f.account_id AND k.key = f.key`,
+		pq.Array(accounts), pq.Array(keys)); err != nil {
+		return err
+	}
+	for _, c := range calls {
+		i := slices.IndexFunc(stored, func(u usedKey) bool { return u.AccountID == c.AccountID && u.Key == c.Key })
+		switch {
+		case i < 0:
+			return fmt.Errorf("idempotency key of account %d neither new nor stored", c.AccountID)
+		case !bytes.Equal(stored[i].Hash, c.Hash):
+			c.answer(Booking{}, false, ErrIdempotencyMismatch)
+		default:
+			var b Booking
+			if err := json.Unmarshal(stored[i].Response, &b); err != nil {
+				return err
+			}
+			c.answer(b, true, nil)
+		}
+	}
+	return nil
+}
+
+// usedKey is an idempotency key found stored.
+type usedKey struct {
+	AccountID int64  `db:"account_id"`
+	Key       string `db:"key"`
+	Hash      []byte `db:"request_hash"`
+	Response  []byte `db:"response"`
 }
 
 // householdCtx is what the allocation needs of a household: where it lives and works, its
 // priority, whether its children may be split, whom to tell; and, for the checks of a booking,
-// its children and which of the days asked for are open.
+// its children and which of the days asked for are open. ID is 0 for an account without one.
 type householdCtx struct {
 	ID         int64          `db:"id"`
 	AccountID  int64          `db:"account_id"`
@@ -355,21 +349,27 @@ type householdCtx struct {
 	OpenDays   pq.StringArray `db:"open_days"`
 }
 
-// householdsOf reads the households of accounts, by account (absent: no household yet), with
+// householdCtxSQL reads a householdCtx for each account_id of a CTE named wanted, with which of
+// the days $1 have an open hub.
+const householdCtxSQL = `
+	SELECT w.account_id, COALESCE(ht.id, 0) AS id, COALESCE(ht.allow_split, false) AS allow_split, COALESCE(ht.tier, 3) AS tier,
+	       COALESCE(hc.lat, 0) AS home_lat, COALESCE(hc.lon, 0) AS home_lon, COALESCE(wc.lat, 0) AS work_lat, COALESCE(wc.lon, 0) AS work_lon,
+	       COALESCE(a.email, '') AS email,
+	       ARRAY(SELECT c.id FROM child c WHERE c.household_id = ht.id) AS children,
+	       ARRAY(SELECT DISTINCT d::text FROM unnest($1::date[]) AS d
+	             WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.day = d AND x.capacity > 0)) AS open_days
+	FROM wanted w
+	LEFT JOIN household_tier ht ON ht.account_id = w.account_id
+	LEFT JOIN account a ON a.id = ht.account_id
+	LEFT JOIN commune hc ON hc.insee_code = ht.home_commune_code
+	LEFT JOIN commune wc ON wc.insee_code = ht.work_commune_code`
+
+// householdsOf reads the households of accounts, by account (ID 0: no household yet), with
 // which of days have an open hub.
 func (s *Store) householdsOf(ctx context.Context, accounts []int64, days []time.Time) (map[int64]householdCtx, error) {
 	var rows []householdCtx
-	if err := s.selectPrepared(ctx, &rows, `
-		SELECT ht.id, ht.account_id, ht.allow_split, ht.tier, hc.lat AS home_lat, hc.lon AS home_lon,
-		       wc.lat AS work_lat, wc.lon AS work_lon, a.email,
-		       ARRAY(SELECT c.id FROM child c WHERE c.household_id = ht.id) AS children,
-		       ARRAY(SELECT DISTINCT d::text FROM unnest($2::date[]) AS d
-		             WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.day = d AND x.capacity > 0)) AS open_days
-		FROM household_tier ht
-		JOIN account a ON a.id = ht.account_id
-		JOIN commune hc ON hc.insee_code = ht.home_commune_code
-		JOIN commune wc ON wc.insee_code = ht.work_commune_code
-		WHERE ht.account_id = ANY($1)`, pq.Array(accounts), pq.Array(dayStrings(days))); err != nil {
+	if err := s.selectPrepared(ctx, &rows, `WITH wanted AS (SELECT DISTINCT unnest($2::bigint[]) AS account_id)`+householdCtxSQL,
+		pq.Array(dayStrings(days)), pq.Array(accounts)); err != nil {
 		return nil, err
 	}
 	out := make(map[int64]householdCtx, len(rows))
