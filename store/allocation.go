@@ -611,24 +611,63 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 	return sol, nil
 }
 
+// hubIDs are the hubs of sol's answers: the seats it gives and those it keeps.
+func (sol *solution) hubIDs() []int64 {
+	var ids []int64
+	for _, o := range sol.outcomes {
+		if o.HubID != 0 {
+			ids = append(ids, o.HubID)
+		}
+	}
+	for _, r := range sol.rows {
+		if r.PlacedHub.Valid {
+			ids = append(ids, r.PlacedHub.Int64)
+		}
+	}
+	return ids
+}
+
 // writeRun stores the run of sol (nothing when it placed nobody) and returns it with its outcomes.
 func (s *Store) writeRun(ctx context.Context, sol *solution) (AllocationRun, error) {
+	run, _, err := s.writeRunReading(ctx, sol, nil)
+	return run, err
+}
+
+// writeRunReading is writeRun, reading in the same round trip the hubs of hubIDs as families
+// see them.
+func (s *Store) writeRunReading(ctx context.Context, sol *solution, hubIDs []int64) (AllocationRun, map[int64]hubLabel, error) {
 	run := AllocationRun{Kind: sol.kind, Seed: int64(sol.seed)}
+	labels := map[int64]hubLabel{}
 	if len(sol.toPlace) == 0 {
-		return run, nil
+		return run, labels, nil
 	}
 	report, err := json.Marshal(sol.report)
 	if err != nil {
-		return run, err
+		return run, nil, err
 	}
-	if err := s.getPrepared(ctx, &run.ID, `
-		INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
-		VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6, $6, $7) RETURNING id`,
-		sol.kind, sol.from.Format(time.DateOnly), sol.to.Format(time.DateOnly), int64(sol.seed), sol.by, s.now(), report); err != nil {
-		return run, translate(err)
+	var rows []struct {
+		RunID int64 `db:"run_id"`
+		hubLabelRow
+	}
+	if err := s.selectPrepared(ctx, &rows, `
+		WITH run AS (
+			INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
+			VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6, $6, $7) RETURNING id
+		)
+		SELECT run.id AS run_id, h.id, h.name, h.address, h.lat, h.lon
+		FROM run LEFT JOIN (`+hubLabelsSQL("$8")+`) h ON true`,
+		sol.kind, sol.from.Format(time.DateOnly), sol.to.Format(time.DateOnly), int64(sol.seed), sol.by, s.now(), report,
+		pq.Array(hubIDs)); err != nil {
+		return run, nil, translate(err)
+	}
+	for _, r := range rows {
+		run.ID = r.RunID
+		if r.ID.Valid {
+			labels[r.ID.Int64] = r.label()
+		}
 	}
 	run.Report, run.DayFrom, run.DayTo, run.Outcomes = sol.report, sol.from, sol.to, sol.outcomes
-	return run, nil
+	return run, labels, nil
 }
 
 // insertPlacementsSQL writes seats from the arrays of placementArgs ($1 to $6), in the order of

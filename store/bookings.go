@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -182,14 +183,14 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 	if err != nil {
 		return err
 	}
-	run, err := s.writeRun(ctx, sol)
+	run, labels, err := s.writeRunReading(ctx, sol, sol.hubIDs())
 	if err != nil {
 		return err
 	}
 	if err := s.writeWaitlist(ctx, run); err != nil {
 		return err
 	}
-	answers, err := s.instantAnswers(ctx, sol)
+	answers, err := s.instantAnswers(ctx, sol, labels)
 	if err != nil {
 		return err
 	}
@@ -388,7 +389,7 @@ type answeredDay struct {
 // instantAnswers gives the answer of every request sol read, as bookedDays would read it once
 // written: the new outcomes, or the standing answer of the requests left as they were. It is
 // computed rather than read back so that the seats can be taken last.
-func (s *Store) instantAnswers(ctx context.Context, sol *solution) ([]answeredDay, error) {
+func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[int64]hubLabel) ([]answeredDay, error) {
 	outcome := make(map[cdKey]Outcome, len(sol.outcomes))
 	for _, o := range sol.outcomes {
 		outcome[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}] = o
@@ -408,7 +409,7 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution) ([]answeredDa
 		if o, ok := outcome[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}]; ok {
 			d.Status, d.HubID, d.DistanceKm, d.Reason = o.Status, o.HubID, float64(int64(math.Round(o.DistanceKm*1000)))/1000, string(o.Reason)
 		}
-		if d.HubID != 0 {
+		if _, known := labels[d.HubID]; d.HubID != 0 && !known {
 			hubIDs = append(hubIDs, d.HubID)
 		}
 		if d.Status == "waitlisted" {
@@ -417,10 +418,11 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution) ([]answeredDa
 		}
 		out[i] = answeredDay{BookedDay: d, birth: r.BirthDate}
 	}
-	hubs, err := s.hubInfo(ctx, hubIDs)
+	more, err := s.hubInfo(ctx, hubIDs)
 	if err != nil {
 		return nil, err
 	}
+	maps.Copy(labels, more)
 	var positions []struct {
 		ChildID  int64     `db:"child_id"`
 		Day      time.Time `db:"day"`
@@ -436,7 +438,7 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution) ([]answeredDa
 	}
 	for i := range out {
 		d := &out[i].BookedDay
-		if h, ok := hubs[d.HubID]; ok {
+		if h, ok := labels[d.HubID]; ok {
 			d.HubName, d.HubAddress, d.HubLat, d.HubLon = h.Name, h.Address, h.Lat, h.Lon
 		}
 		for _, p := range positions {
@@ -459,11 +461,32 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution) ([]answeredDa
 
 // hubLabel is a hub as families see it.
 type hubLabel struct {
-	ID      int64   `db:"id"`
-	Name    string  `db:"name"`
-	Address string  `db:"address"` // street, commune
-	Lat     float64 `db:"lat"`
-	Lon     float64 `db:"lon"`
+	ID      int64
+	Name    string
+	Address string // street, commune
+	Lat     float64
+	Lon     float64
+}
+
+// hubLabelsSQL reads the hubs of the IDs in the parameter ids (such as "$1") as families see
+// them (see hubLabelRow).
+func hubLabelsSQL(ids string) string {
+	return `
+	SELECT h.id, h.name, h.address || ', ' || c.name AS address, h.lat, h.lon
+	FROM hub h JOIN commune c ON c.insee_code = h.commune_code WHERE h.id = ANY(` + ids + `)`
+}
+
+// hubLabelRow is a row of hubLabelsSQL, null when outer-joined to nothing.
+type hubLabelRow struct {
+	ID      sql.NullInt64   `db:"id"`
+	Name    sql.NullString  `db:"name"`
+	Address sql.NullString  `db:"address"`
+	Lat     sql.NullFloat64 `db:"lat"`
+	Lon     sql.NullFloat64 `db:"lon"`
+}
+
+func (r hubLabelRow) label() hubLabel {
+	return hubLabel{ID: r.ID.Int64, Name: r.Name.String, Address: r.Address.String, Lat: r.Lat.Float64, Lon: r.Lon.Float64}
 }
 
 // hubInfo reads the hubs of ids, by ID.
@@ -472,14 +495,12 @@ func (s *Store) hubInfo(ctx context.Context, ids []int64) (map[int64]hubLabel, e
 	if len(ids) == 0 {
 		return out, nil
 	}
-	var rows []hubLabel
-	if err := s.selectPrepared(ctx, &rows, `
-		SELECT h.id, h.name, h.address || ', ' || c.name AS address, h.lat, h.lon
-		FROM hub h JOIN commune c ON c.insee_code = h.commune_code WHERE h.id = ANY($1)`, pq.Array(ids)); err != nil {
+	var rows []hubLabelRow
+	if err := s.selectPrepared(ctx, &rows, hubLabelsSQL("$1"), pq.Array(ids)); err != nil {
 		return nil, err
 	}
 	for _, r := range rows {
-		out[r.ID] = r
+		out[r.ID.Int64] = r.label()
 	}
 	return out, nil
 }
