@@ -91,13 +91,13 @@ func (c *BookingCall) answer(b Booking, replayed bool, err error) {
 // on, the batch starts again; should the transaction fail otherwise, each call is tried alone,
 // so that no call fails another.
 func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall) {
-	s.bookBatch(ctx, p, calls, nil)
+	s.bookBatch(ctx, p, calls, nil, nil)
 }
 
 // bookBatch is BookBatch; with seats set, a batch holds it from the moment it reads the seats
 // left to its commit, so that batches of one process overlap in their other work but never
-// count on the same seat.
-func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall, seats sync.Locker) {
+// count on the same seat. ready, if set, is called when the batch is about to take seats.
+func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall, seats sync.Locker, ready func()) {
 	var err error
 	for attempt := 0; attempt < maxFullRetries; attempt++ {
 		held := false
@@ -106,6 +106,9 @@ func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 				c.answer(Booking{}, false, nil)
 			}
 			return tx.bookTx(ctx, p, calls, func() {
+				if ready != nil {
+					ready()
+				}
 				if seats != nil && !held {
 					seats.Lock()
 					held = true
@@ -125,7 +128,7 @@ func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 		calls[0].answer(Booking{}, false, err)
 	default:
 		for _, c := range calls {
-			s.bookBatch(ctx, p, []*BookingCall{c}, seats)
+			s.bookBatch(ctx, p, []*BookingCall{c}, seats, nil)
 		}
 	}
 }
