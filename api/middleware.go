@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/accueil-prioritaire/accueil/store"
 )
@@ -204,5 +205,25 @@ func requireRole(roles ...store.Role) fiber.Handler {
 			}
 		}
 		return store.ErrNotFound
+	}
+}
+
+// minCompressSize is the smallest body sent compressed: a booking answer or a small page fits in
+// a packet or two either way, and compressing it cost both ends more than it saved.
+const minCompressSize = 1 << 10
+
+// compressLarge compresses (brotli or gzip, as the client accepts, fastest level) the bodies of
+// minCompressSize bytes or more, and the streamed ones.
+func compressLarge() fiber.Handler {
+	compress := fasthttp.CompressHandlerBrotliLevel(func(*fasthttp.RequestCtx) {},
+		fasthttp.CompressBrotliBestSpeed, fasthttp.CompressBestSpeed)
+	return func(c *fiber.Ctx) error {
+		if err := c.Next(); err != nil {
+			return err
+		}
+		if res := c.Response(); res.IsBodyStream() || len(res.Body()) >= minCompressSize {
+			compress(c.Context())
+		}
+		return nil
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -76,6 +77,31 @@ func TestStaticAssetsAreCachedForAYear(t *testing.T) {
 	res := b.get(m[1])
 	if res.StatusCode != http.StatusOK || !strings.Contains(res.Header.Get("Cache-Control"), "max-age=31536000") {
 		t.Errorf("app.css: %d, Cache-Control %q", res.StatusCode, res.Header.Get("Cache-Control"))
+	}
+}
+
+// TestLargeBodiesAreCompressed: the stylesheet goes out gzipped to a client that accepts it, a
+// short answer as it is.
+func TestLargeBodiesAreCompressed(t *testing.T) {
+	app, _ := newApp(t)
+	b := newBrowser(t, app)
+	m := regexp.MustCompile(`href="(/static/[0-9a-f]+/app\.css)"`).FindStringSubmatch(b.get("/").body)
+	if m == nil {
+		t.Fatal("app.css not linked from the home page")
+	}
+	for _, c := range []struct {
+		path, encoding string
+	}{{m[1], "gzip"}, {"/livez", ""}} {
+		req := httptest.NewRequest(http.MethodGet, c.path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		res, err := app.Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if got := res.Header.Get("Content-Encoding"); got != c.encoding {
+			t.Errorf("%s: Content-Encoding %q, want %q", c.path, got, c.encoding)
+		}
 	}
 }
 
