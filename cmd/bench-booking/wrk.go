@@ -94,6 +94,9 @@ func loadWrk(base string, hh []household, days []time.Time, clients int, d time.
 			sockErr += v
 		}
 	}
+	if total > float64(len(hh)*len(days)) {
+		return result{}, fmt.Errorf("wrk sent %.0f bookings, more than the %d household-days to book: run it shorter", total, len(hh)*len(days))
+	}
 	done := int(total - bad)
-	return result{n: done, errors: int(bad + sockErr), rate: float64(done) / d.Seconds(), p50: dur("50"), p99: dur("99")}, nil
+	return result{n: done, errors: int(bad + sockErr), rate: float64(done) / d.Seconds(), p50: dur("50"), p99: dur("99"), took: d}, nil
 }
