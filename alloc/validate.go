@@ -52,7 +52,17 @@ func (p *Problem) Validate() error {
 	}
 	validateParams(&fe, p.Params)
 
-	// Field paths are built only for an error: Validate runs before every instant booking.
+	// Field paths are built only for an error, and each distinct day is parsed once: Validate runs
+	// before every instant booking, over hundreds of hub-days of a few days.
+	dayOK := map[Day]bool{}
+	validDay := func(d Day) bool {
+		ok, seen := dayOK[d]
+		if !seen {
+			ok = d.valid()
+			dayOK[d] = ok
+		}
+		return ok
+	}
 	hubs := map[int64]int{}
 	for i, h := range p.Hubs {
 		at := func() string { return fmt.Sprintf("hubs[%d]", i) }
@@ -67,13 +77,13 @@ func (p *Problem) Validate() error {
 		days := map[Day]bool{}
 		for j, hd := range h.Days {
 			dat := func() string { return fmt.Sprintf("%s.days[%d]", at(), j) }
-			if !hd.Day.valid() {
+			if !validDay(hd.Day) {
 				fe.add(dat()+".day", fmt.Sprintf("date %q invalide, attendu AAAA-MM-JJ", hd.Day), "invalid date, want YYYY-MM-DD")
 			} else if days[hd.Day] {
 				fe.add(dat()+".day", fmt.Sprintf("jour %s donné deux fois", hd.Day), "day listed twice")
 			}
 			days[hd.Day] = true
-			for _, l := range sortedLevelKeys(hd.Seats) {
+			for _, l := range seatLevels(hd.Seats) {
 				n := hd.Seats[l]
 				if l.index() < 0 {
 					fe.add(dat()+".seats", fmt.Sprintf("niveau %q inconnu, attendu maternelle, elementaire ou college", l), "unknown level")
@@ -135,7 +145,7 @@ func (p *Problem) Validate() error {
 		}
 		for j, d := range r.Days {
 			dat := func() string { return fmt.Sprintf("%s.days[%d]", at(), j) }
-			if !d.valid() {
+			if !validDay(d) {
 				fe.add(dat(), fmt.Sprintf("date %q invalide, attendu AAAA-MM-JJ", d), "invalid date, want YYYY-MM-DD")
 				continue
 			}
@@ -235,6 +245,28 @@ func seatsOn(h Hub, d Day, l Level) int {
 		}
 	}
 	return 0
+}
+
+// seatLevels lists a seat map's keys in a fixed order, so errors come out in the same order:
+// the known levels first (without sorting, as nearly every map holds only those), then the
+// others sorted.
+func seatLevels(m map[Level]int) []Level {
+	known := 0
+	for _, l := range [...]Level{Maternelle, Elementaire, College} {
+		if _, ok := m[l]; ok {
+			known++
+		}
+	}
+	if known < len(m) {
+		return sortedLevelKeys(m)
+	}
+	ls := make([]Level, 0, known)
+	for _, l := range [...]Level{Maternelle, Elementaire, College} {
+		if _, ok := m[l]; ok {
+			ls = append(ls, l)
+		}
+	}
+	return ls
 }
 
 // sortedLevelKeys lists a seat map's keys in a fixed order, so errors come out in the same order.
