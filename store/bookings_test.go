@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -254,5 +255,63 @@ func TestLastSeatsUnderAThousandBookers(t *testing.T) {
 		if placed != 10 || waitlisted != 990 || counter != 10 || rows != 10 {
 			t.Fatalf("round %d: placed %d, waitlisted %d, counter %d, rows %d; want 10, 990, 10, 10", round, placed, waitlisted, counter, rows)
 		}
+	}
+}
+
+// TestBookerSerialisesOneAccount: a double click (the same key twice at once) and a second tab
+// (another key, the same child and day) through a Booker: one request, one seat, one e-mail;
+// the same key replays the same answer and the other tab sees the seat already given.
+func TestBookerSerialisesOneAccount(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
+	email := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
+	st := tw.load(t)
+	ctx := context.Background()
+	acc, kids := childrenOf(t, st, email)
+	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 2)
+	in := store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}
+	type answer struct {
+		b        store.Booking
+		replayed bool
+		err      error
+	}
+	answers := make([]answer, 3)
+	var wg sync.WaitGroup
+	for i, key := range []string{"click-0001", "click-0001", "other-tab-1"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b, replayed, err := booker.Book(ctx, acc, key, []byte("same"), in)
+			answers[i] = answer{b, replayed, err}
+		}()
+	}
+	wg.Wait()
+	for i, a := range answers {
+		if a.err != nil || len(a.b.Days) != 1 || a.b.Days[0].Status != "proposed" {
+			t.Fatalf("answer %d: %+v", i, a)
+		}
+		// As the family reads them (a replay comes back from its stored JSON).
+		got, _ := json.Marshal(a.b)
+		first, _ := json.Marshal(answers[0].b)
+		if string(got) != string(first) {
+			t.Errorf("answer %d differs:\n%s\n%s", i, got, first)
+		}
+	}
+	if answers[0].replayed == answers[1].replayed {
+		t.Errorf("the same key twice: replayed %v and %v, want exactly one replay", answers[0].replayed, answers[1].replayed)
+	}
+	var requests, seats, mails int
+	for q, dst := range map[string]*int{
+		`SELECT count(*) FROM booking_request`: &requests,
+		`SELECT count(*) FROM placement`:       &seats,
+		`SELECT count(*) FROM outbox_email`:    &mails,
+	} {
+		if err := st.DB().Get(dst, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Two e-mails: the other tab's booking is answered (its seat, already given) and told.
+	if requests != 1 || seats != 1 || mails != 2 {
+		t.Errorf("requests %d, seats %d, e-mails %d; want 1, 1, 2", requests, seats, mails)
 	}
 }
