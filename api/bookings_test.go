@@ -168,3 +168,33 @@ func TestBookingAPIIdempotencyAndAccess(t *testing.T) {
 		t.Errorf("active requests of the child: %d (%v), want 2", active, err)
 	}
 }
+
+// TestDayClosedAfterTheCalendarWasRead: the calendar is kept a moment per process; a day closed
+// meanwhile is still refused, by the booking transaction, with the same field message, and
+// nothing is booked.
+func TestDayClosedAfterTheCalendarWasRead(t *testing.T) {
+	b, st, days, _ := bookingApp(t)
+	form := b.get("/reserver") // reads the calendar, which now offers days[2]
+	if form.StatusCode != http.StatusOK || !strings.Contains(form.body, days[2].Format(time.DateOnly)) {
+		t.Fatalf("booking form: %d", form.StatusCode)
+	}
+	if _, err := st.DB().Exec(`UPDATE hub_day_capacity SET capacity = 0 WHERE day = $1`, days[2].Format(time.DateOnly)); err != nil {
+		t.Fatal(err)
+	}
+	var zoe int64
+	if err := st.DB().Get(&zoe, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	body := fmt.Sprintf(`{"child_ids":[%d],"days":["%s"],"location":"home","arrive_at":"08:00","depart_at":"17:00"}`, zoe, days[2].Format(time.DateOnly))
+	res := b.postBooking(body, "key-closed-01", b.csrf("/"))
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Choisissez des jours ouverts") {
+		t.Fatalf("closed day: %d %s", res.StatusCode, res.body)
+	}
+	var n int
+	if err := st.DB().Get(&n, `SELECT count(*) FROM booking_request WHERE day = $1`, days[2].Format(time.DateOnly)); err != nil || n != 0 {
+		t.Errorf("requests on the closed day: %d (%v), want 0", n, err)
+	}
+	if err := st.DB().Get(&n, `SELECT count(*) FROM idempotency_key WHERE key = 'key-closed-01'`); err != nil || n != 0 {
+		t.Errorf("keys left by the refused booking: %d (%v), want 0", n, err)
+	}
+}
