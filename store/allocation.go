@@ -691,11 +691,14 @@ func (run AllocationRun) placementArgs() []any {
 		pc = append(pc, o.ChildID)
 		pday = append(pday, o.Day.Format(time.DateOnly))
 		ph = append(ph, o.HubID)
-		pd = append(pd, int64(math.Round(o.DistanceKm*1000)))
+		pd = append(pd, distanceM(o.DistanceKm))
 		pstatus = append(pstatus, o.Status)
 	}
 	return []any{pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID}
 }
+
+// distanceM is a seat's distance as stored, in whole metres.
+func distanceM(km float64) int64 { return int64(math.Round(km * 1000)) }
 
 // writePlacements gives the run's seats.
 func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -133,11 +132,11 @@ func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 	}
 }
 
-// bookTx runs a batch in about ten round trips whatever its size: claim the keys, check the
-// calls, record the requests, read them with the seats in reach, solve, store the run, read the
-// hubs' names, then one statement for the e-mails, the stored answers and the seats (last, so
-// that the capacity rows, which every booking near the same hubs needs, stay locked only from
-// there to the commit).
+// bookTx runs a batch in six statements whatever its size: claim the keys and check the calls,
+// record the requests, read them back, read the seats in reach (then solve), store the run and
+// read the hubs' names, then one statement for the e-mails, the stored answers and the seats
+// (last, so that the capacity rows, which every booking near the same hubs needs, stay locked
+// only from there to the commit). Waitlisted children add two: their entries, their positions.
 func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall, enterSeats func()) error {
 	valid, households, err := s.claimAndCheck(ctx, calls)
 	if err != nil || len(valid) == 0 {
@@ -197,7 +196,8 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 	if err != nil {
 		return err
 	}
-	var to, subjects, bodies, keys []string
+	var mails []email
+	var keys []string
 	var accounts []int64
 	var responses [][]byte
 	for _, c := range valid {
@@ -208,20 +208,17 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 			}
 		}
 		c.answer(b, false, nil)
-		m := bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days)
+		mails = append(mails, bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days))
 		body, err := json.Marshal(b)
 		if err != nil {
 			return err
 		}
-		to, subjects, bodies = append(to, m.to), append(subjects, m.subject), append(bodies, m.body)
 		accounts, keys, responses = append(accounts, c.AccountID), append(keys, c.Key), append(responses, body)
 	}
-	args := append(run.placementArgs(),
-		pq.Array(to), pq.Array(subjects), pq.Array(bodies), s.now(), pq.Array(accounts), pq.Array(keys), pq.ByteaArray(responses))
+	args := append(append(run.placementArgs(), emailArgs(mails, s.now())...),
+		pq.Array(accounts), pq.Array(keys), pq.ByteaArray(responses))
 	_, err = s.execPrepared(ctx, `
-		WITH mail AS (
-			INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
-			SELECT f.t, f.s, f.b, $10, $10 FROM unnest($7::text[], $8::text[], $9::text[]) AS f(t, s, b)
+		WITH mail AS (`+insertEmailsSQL(7)+`
 		), answered AS (
 			UPDATE idempotency_key k SET status_code = 200, response = f.response
 			FROM unnest($11::bigint[], $12::text[], $13::bytea[]) AS f(account_id, key, response)
@@ -410,7 +407,7 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 			d.Status = "waitlisted"
 		}
 		if o, ok := outcome[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}]; ok {
-			d.Status, d.HubID, d.DistanceKm, d.Reason = o.Status, o.HubID, float64(int64(math.Round(o.DistanceKm*1000)))/1000, string(o.Reason)
+			d.Status, d.HubID, d.DistanceKm, d.Reason = o.Status, o.HubID, float64(distanceM(o.DistanceKm))/1000, string(o.Reason)
 		}
 		if _, known := labels[d.HubID]; d.HubID != 0 && !known {
 			hubIDs = append(hubIDs, d.HubID)
@@ -671,15 +668,25 @@ func (s *Store) queueEmails(ctx context.Context, mails []email) error {
 	if len(mails) == 0 {
 		return nil
 	}
+	_, err := s.execPrepared(ctx, insertEmailsSQL(1), emailArgs(mails, s.now())...)
+	return translate(err)
+}
+
+// insertEmailsSQL queues the e-mails of emailArgs, given as the parameters $n to $n+3.
+func insertEmailsSQL(n int) string {
+	return fmt.Sprintf(`
+		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
+		SELECT f.t, f.s, f.b, $%[4]d, $%[4]d FROM unnest($%[1]d::text[], $%[2]d::text[], $%[3]d::text[]) AS f(t, s, b)`,
+		n, n+1, n+2, n+3)
+}
+
+// emailArgs are mails, due at, as the arguments of insertEmailsSQL.
+func emailArgs(mails []email, at time.Time) []any {
 	to := make([]string, len(mails))
 	subjects := make([]string, len(mails))
 	bodies := make([]string, len(mails))
 	for i, m := range mails {
 		to[i], subjects[i], bodies[i] = m.to, m.subject, m.body
 	}
-	_, err := s.execPrepared(ctx, `
-		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
-		SELECT f.t, f.s, f.b, $4, $4 FROM unnest($1::text[], $2::text[], $3::text[]) AS f(t, s, b)`,
-		pq.Array(to), pq.Array(subjects), pq.Array(bodies), s.now())
-	return translate(err)
+	return []any{pq.Array(to), pq.Array(subjects), pq.Array(bodies), at}
 }

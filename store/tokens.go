@@ -67,9 +67,7 @@ func (s *Store) ResetPasswordWith(ctx context.Context, token, password string) e
 
 // QueueEmail adds an e-mail to the outbox, sent by the outbox worker.
 func (s *Store) QueueEmail(ctx context.Context, to, subject, body string) error {
-	_, err := s.q.ExecContext(ctx, `INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)`,
-		NormalizeEmail(to), subject, body, s.now())
-	return translate(err)
+	return s.queueEmails(ctx, []email{{to: NormalizeEmail(to), subject: subject, body: body}})
 }
 
 // Email is a queued e-mail.
