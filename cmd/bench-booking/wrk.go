@@ -59,9 +59,6 @@ func loadWrk(base string, hh []household, days []time.Time, clients int, d time.
 		return result{}, fmt.Errorf("wrk: %w: %s", err, out)
 	}
 	text := string(out)
-	if os.Getenv("BENCH_VERBOSE") != "" {
-		fmt.Print(text)
-	}
 	num := func(re string) (float64, bool) {
 		m := regexp.MustCompile(re).FindStringSubmatch(text)
 		if m == nil {
