@@ -38,7 +38,9 @@ type openDaysCache struct {
 	days  []time.Time
 }
 
-// bookingDays is the calendar parents book from: the next open days, up to the horizon.
+// bookingDays is the calendar parents book from: the next open days, up to the horizon. The lock
+// is held over the read, so an expired calendar is read once rather than by every request
+// waiting; its age is wall-clock time (the store's clock may stand still in tests).
 func (s *Server) bookingDays(c *fiber.Ctx) ([]time.Time, error) {
 	today, now := s.today(), time.Now()
 	s.openDays.mu.Lock()
