@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -421,13 +423,60 @@ func (s *Store) householdRequestRows(ctx context.Context, households map[int64]h
 	return rows, nil
 }
 
-type hubSeatsRow struct {
-	HubID     int64     `db:"hub_id"`
-	Lat       float64   `db:"lat"`
-	Lon       float64   `db:"lon"`
-	Day       time.Time `db:"day"`
-	Level     Level     `db:"level"`
-	Remaining int       `db:"remaining"`
+// seatKey is a hub's level on a day.
+type seatKey struct {
+	hub   int64
+	day   string
+	level alloc.Level
+}
+
+// seatsLeft reads the seats left on days in the open hubs of the box between the latitudes and
+// longitudes given, plus extra: one hub each, in id order, with its days in order. It runs for
+// every booking batch with a row per hub, day and level (thousands over the académie), so the
+// rows are scanned by hand, the days kept as text, and sorted here rather than by the database.
+func (s *Store) seatsLeft(ctx context.Context, days []time.Time, minLat, maxLat, minLon, maxLon float64, extra map[seatKey]int) ([]alloc.Hub, error) {
+	rows, err := s.queryPrepared(ctx, `
+		SELECT h.id, h.lat, h.lon, hdc.day::text, hdc.level::text, hdc.capacity - hdc.placed
+		FROM hub_day_capacity hdc
+		CROSS JOIN LATERAL (SELECT h.id, h.lat, h.lon FROM hub h WHERE h.id = hdc.hub_id AND h.status = 'open'
+		                    AND h.lat BETWEEN $2 AND $3 AND h.lon BETWEEN $4 AND $5 OFFSET 0) h
+		WHERE hdc.day = ANY($1) AND hdc.capacity > 0`,
+		pq.Array(dayStrings(days)), minLat, maxLat, minLon, maxLon)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	byID := map[int64]int{} // index in hubs
+	var hubs []alloc.Hub
+	for rows.Next() {
+		var k seatKey
+		var lat, lon float64
+		var left int
+		if err := rows.Scan(&k.hub, &lat, &lon, &k.day, &k.level, &left); err != nil {
+			return nil, err
+		}
+		i, ok := byID[k.hub]
+		if !ok {
+			i = len(hubs)
+			byID[k.hub] = i
+			hubs = append(hubs, alloc.Hub{ID: k.hub, Location: geo.Point{Lat: lat, Lon: lon}})
+		}
+		h := &hubs[i]
+		d := slices.IndexFunc(h.Days, func(hd alloc.HubDay) bool { return string(hd.Day) == k.day })
+		if d < 0 {
+			d = len(h.Days)
+			h.Days = append(h.Days, alloc.HubDay{Day: alloc.Day(k.day), Seats: make(map[alloc.Level]int, 3)})
+		}
+		h.Days[d].Seats[k.level] = max(left+extra[k], 0)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(hubs, func(a, b alloc.Hub) int { return cmp.Compare(a.ID, b.ID) })
+	for _, h := range hubs {
+		slices.SortFunc(h.Days, func(a, b alloc.HubDay) int { return strings.Compare(string(a.Day), string(b.Day)) })
+	}
+	return hubs, nil
 }
 
 // solution is an allocation computed against the current occupancy, not written yet.
@@ -518,8 +567,7 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 	// The problem: the child-days to place, plus the seats their brothers and sisters keep that
 	// day (fixed, so that siblings stay together), over the seats left in every open hub.
 	prob := alloc.Problem{Params: alloc.Params{MaxDistanceKm: p.MaxDistanceKm, Seed: a.seed}}
-	extraSeats := map[string]int{} // hub|day|level -> fixed sibling seats to add back
-	seatKey := func(hub int64, day string, l Level) string { return fmt.Sprintf("%d|%s|%s", hub, day, l) }
+	extraSeats := map[seatKey]int{} // fixed sibling seats to add back
 	var minLat, maxLat, minLon, maxLon = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, r := range rows {
 		day := r.Day.Format(time.DateOnly)
@@ -531,7 +579,7 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 		prob.Requests = append(prob.Requests, r.allocRequest())
 		if keptSibling {
 			prob.Fixed = append(prob.Fixed, alloc.FixedPlacement{ChildID: r.ChildID, Day: alloc.Day(day), HubID: r.PlacedHub.Int64})
-			extraSeats[seatKey(r.PlacedHub.Int64, day, r.Level)]++
+			extraSeats[seatKey{r.PlacedHub.Int64, day, alloc.Level(r.Level)}]++
 		}
 		minLat, maxLat = math.Min(minLat, r.Lat), math.Max(maxLat, r.Lat)
 		minLon, maxLon = math.Min(minLon, r.Lon), math.Max(maxLon, r.Lon)
@@ -541,35 +589,8 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 	// unknown bounds, a box looks empty and the plan would probe every hub's calendar instead.
 	dLat := p.MaxDistanceKm / 110.0
 	dLon := p.MaxDistanceKm / (111.32 * math.Max(0.1, math.Cos(math.Max(math.Abs(minLat), math.Abs(maxLat))*math.Pi/180)))
-	var seats []hubSeatsRow
-	if err := s.selectPrepared(ctx, &seats, `
-		SELECT h.id AS hub_id, h.lat, h.lon, hdc.day, hdc.level, hdc.capacity - hdc.placed AS remaining
-		FROM hub_day_capacity hdc
-		CROSS JOIN LATERAL (SELECT h.id, h.lat, h.lon FROM hub h WHERE h.id = hdc.hub_id AND h.status = 'open'
-		                    AND h.lat BETWEEN $2 AND $3 AND h.lon BETWEEN $4 AND $5 OFFSET 0) h
-		WHERE hdc.day = ANY($1) AND hdc.capacity > 0
-		ORDER BY h.id, hdc.day, hdc.level`,
-		pq.Array(dayStrings(a.days)), minLat-dLat, maxLat+dLat, minLon-dLon, maxLon+dLon); err != nil {
+	if prob.Hubs, err = s.seatsLeft(ctx, a.days, minLat-dLat, maxLat+dLat, minLon-dLon, maxLon+dLon, extraSeats); err != nil {
 		return nil, err
-	}
-	hubs := map[int64]*alloc.Hub{}
-	var hubOrder []int64
-	for _, h := range seats {
-		hub, ok := hubs[h.HubID]
-		if !ok {
-			hub = &alloc.Hub{ID: h.HubID, Location: geo.Point{Lat: h.Lat, Lon: h.Lon}}
-			hubs[h.HubID] = hub
-			hubOrder = append(hubOrder, h.HubID)
-		}
-		day := h.Day.Format(time.DateOnly)
-		n := h.Remaining + extraSeats[seatKey(h.HubID, day, h.Level)]
-		if len(hub.Days) == 0 || string(hub.Days[len(hub.Days)-1].Day) != day {
-			hub.Days = append(hub.Days, alloc.HubDay{Day: alloc.Day(day), Seats: map[alloc.Level]int{}})
-		}
-		hub.Days[len(hub.Days)-1].Seats[alloc.Level(h.Level)] = max(n, 0)
-	}
-	for _, id := range hubOrder {
-		prob.Hubs = append(prob.Hubs, *hubs[id])
 	}
 	res, err := alloc.Solve(ctx, prob)
 	if err != nil {

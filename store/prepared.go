@@ -59,6 +59,13 @@ func (s *Store) selectPrepared(ctx context.Context, dest any, query string, args
 	return s.q.SelectContext(ctx, dest, query, args...)
 }
 
+func (s *Store) queryPrepared(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := s.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return s.q.QueryContext(ctx, query, args...)
+}
+
 func (s *Store) getPrepared(ctx context.Context, dest any, query string, args ...any) error {
 	if st := s.stmt(ctx, query); st != nil {
 		return st.GetContext(ctx, dest, args...)
