@@ -158,6 +158,8 @@ type allocation struct {
 	// them already); childIDs to those children's.
 	households map[int64]householdCtx
 	childIDs   []int64
+	// asked, with households, are child-days to record as requested before reading them.
+	asked askedDays
 	// rows, when set, are the requests already read (see requestRows).
 	rows      []requestRow
 	replace   func(requestRow) bool
@@ -379,7 +381,7 @@ func (s *Store) requestRows(ctx context.Context, a allocation) ([]requestRow, er
 	var err error
 	switch {
 	case a.households != nil:
-		return s.householdRequestRows(ctx, a.households, a.days)
+		return s.householdRequestRows(ctx, a.households, a.days, a.asked)
 	case len(a.childIDs) > 0:
 		err = s.selectPrepared(ctx, &rows, requestRowsOfChildren, days, pq.Array(a.childIDs))
 	default:
@@ -388,29 +390,58 @@ func (s *Store) requestRows(ctx context.Context, a allocation) ([]requestRow, er
 	return rows, err
 }
 
-// householdRequestRows reads the active requests of households on days, with what their
-// answers show: the instant path's lean read (four tables, planned in no time), the households'
-// side coming from the caller. Each request is found by its (child, day) key (OFFSET 0 keeps it
-// so): a plan made for unknown days could otherwise scan every request of the day.
-func (s *Store) householdRequestRows(ctx context.Context, households map[int64]householdCtx, days []time.Time) ([]requestRow, error) {
+// askedDays are the child-days a booking batch asks for, recorded as it reads the requests.
+type askedDays struct {
+	child                         []int64
+	day, location, arrive, depart []string
+}
+
+func (a *askedDays) add(child int64, day time.Time, in BookingInput) {
+	a.child, a.day = append(a.child, child), append(a.day, day.Format(time.DateOnly))
+	a.location, a.arrive, a.depart = append(a.location, string(in.Location)), append(a.arrive, in.ArriveAt), append(a.depart, in.DepartAt)
+}
+
+// householdRequestRows records the child-days asked, if any (new requests, or cancelled ones
+// asked again; active ones keep their answer), and in the same round trip reads the active
+// requests of households on days with what their answers show: the instant path's lean read
+// (four tables, planned in no time), the households' side coming from the caller. The requests
+// recorded come from the insert; the others are found by their (child, day) key (OFFSET 0 keeps
+// it so): a plan made for unknown days could otherwise scan every request of the day.
+func (s *Store) householdRequestRows(ctx context.Context, households map[int64]householdCtx, days []time.Time, asked askedDays) ([]requestRow, error) {
 	ids := make([]int64, 0, len(households))
 	for id := range households {
 		ids = append(ids, id)
 	}
 	var rows []requestRow
 	if err := s.selectPrepared(ctx, &rows, `
+		WITH asked AS (
+			INSERT INTO booking_request (child_id, day, location, arrive_at, depart_at, requested_at)
+			SELECT f.child_id, f.day, f.location, f.arrive_at, f.depart_at, $8
+			FROM unnest($3::bigint[], $4::date[], $5::booking_location[], $6::time[], $7::time[]) AS f(child_id, day, location, arrive_at, depart_at)
+			ON CONFLICT (child_id, day) DO UPDATE SET location = EXCLUDED.location, arrive_at = EXCLUDED.arrive_at,
+				depart_at = EXCLUDED.depart_at, requested_at = EXCLUDED.requested_at, cancelled_at = NULL
+			WHERE booking_request.cancelled_at IS NOT NULL
+			RETURNING child_id, day, requested_at, location, arrive_at, depart_at
+		)
 		SELECT br.child_id, ch.household_id, ch.level, ch.first_name, ch.birth_date, br.day, br.requested_at, br.location,
 		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at,
 		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m,
 		       (w.child_id IS NOT NULL) AS waitlisted, w.reason::text AS wait_reason
-		FROM child ch
-		CROSS JOIN unnest($2::date[]) AS d(day)
-		CROSS JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = ch.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) br
+		FROM (
+			SELECT a.child_id, a.day, a.requested_at, a.location, a.arrive_at, a.depart_at FROM asked a
+			UNION ALL
+			SELECT b.child_id, b.day, b.requested_at, b.location, b.arrive_at, b.depart_at
+			FROM child c
+			CROSS JOIN unnest($2::date[]) AS d(day)
+			CROSS JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = c.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b
+			WHERE c.household_id = ANY($1)
+		) br
+		JOIN child ch ON ch.id = br.child_id
 		LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
 		LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
-		WHERE ch.household_id = ANY($1)
-		ORDER BY br.day, br.child_id`, pq.Array(ids), pq.Array(dayStrings(days))); err != nil {
-		return nil, err
+		ORDER BY br.day, br.child_id`, pq.Array(ids), pq.Array(dayStrings(days)),
+		pq.Array(asked.child), pq.Array(asked.day), pq.Array(asked.location), pq.Array(asked.arrive), pq.Array(asked.depart), s.now()); err != nil {
+		return nil, translate(err)
 	}
 	for i := range rows {
 		h := households[rows[i].HouseholdID]

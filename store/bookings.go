@@ -132,20 +132,20 @@ func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 	}
 }
 
-// bookTx runs a batch in six statements whatever its size: claim the keys and check the calls,
-// record the requests, read them back, read the seats in reach (then solve), store the run and
-// read the hubs' names, then one statement for the e-mails, the stored answers and the seats
-// (last, so that the capacity rows, which every booking near the same hubs needs, stay locked
-// only from there to the commit). Waitlisted children add two: their entries, their positions.
+// bookTx runs a batch in five statements whatever its size: claim the keys and check the calls,
+// record the requests and read them with the households' others, read the seats in reach (then
+// solve), store the run and read the hubs' names, then one statement for the e-mails, the stored
+// answers and the seats (last, so that the capacity rows, which every booking near the same hubs
+// needs, stay locked only from there to the commit). Waitlisted children add two: their entries,
+// their positions. Under load every round trip waits for a CPU on both sides (a few
+// milliseconds each at the morning rush), which is why statements are merged where they can be.
 func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall, enterSeats func()) error {
 	valid, households, err := s.claimAndCheck(ctx, calls)
 	if err != nil || len(valid) == 0 {
 		return err
 	}
 
-	// New requests, or cancelled ones asked again; active ones keep their answer.
-	var rc []int64
-	var rday, rloc, rarrive, rdepart []string
+	var asked askedDays
 	var days []time.Time
 	byHousehold := map[int64]householdCtx{}
 	for _, c := range valid {
@@ -156,26 +156,11 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 				days = append(days, d)
 			}
 			for _, id := range c.In.ChildIDs {
-				rc = append(rc, id)
-				rday = append(rday, d.Format(time.DateOnly))
-				rloc = append(rloc, string(c.In.Location))
-				rarrive = append(rarrive, c.In.ArriveAt)
-				rdepart = append(rdepart, c.In.DepartAt)
+				asked.add(id, d, c.In)
 			}
 		}
 	}
-	if _, err := s.execPrepared(ctx, `
-		INSERT INTO booking_request (child_id, day, location, arrive_at, depart_at, requested_at)
-		SELECT f.child_id, f.day, f.location, f.arrive_at, f.depart_at, $6
-		FROM unnest($1::bigint[], $2::date[], $3::booking_location[], $4::time[], $5::time[]) AS f(child_id, day, location, arrive_at, depart_at)
-		ON CONFLICT (child_id, day) DO UPDATE SET location = EXCLUDED.location, arrive_at = EXCLUDED.arrive_at,
-			depart_at = EXCLUDED.depart_at, requested_at = EXCLUDED.requested_at, cancelled_at = NULL
-		WHERE booking_request.cancelled_at IS NOT NULL`,
-		pq.Array(rc), pq.Array(rday), pq.Array(rloc), pq.Array(rarrive), pq.Array(rdepart), s.now()); err != nil {
-		return translate(err)
-	}
-
-	a := allocation{kind: KindInstant, days: days, households: byHousehold,
+	a := allocation{kind: KindInstant, days: days, households: byHousehold, asked: asked,
 		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}
 	if a.rows, err = s.requestRows(ctx, a); err != nil {
 		return err
