@@ -663,76 +663,57 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 	return sol, nil
 }
 
-// hubIDs are the hubs of sol's answers: the seats it gives and those it keeps.
-func (sol *solution) hubIDs() []int64 {
-	var ids []int64
-	for _, o := range sol.outcomes {
-		if o.HubID != 0 {
-			ids = append(ids, o.HubID)
-		}
-	}
-	for _, r := range sol.rows {
-		if r.PlacedHub.Valid {
-			ids = append(ids, r.PlacedHub.Int64)
-		}
-	}
-	return ids
+// run is sol as a run, not stored yet (ID 0).
+func (sol *solution) run() AllocationRun {
+	return AllocationRun{Kind: sol.kind, Seed: int64(sol.seed), Report: sol.report, DayFrom: sol.from, DayTo: sol.to, Outcomes: sol.outcomes}
 }
 
 // writeRun stores the run of sol (nothing when it placed nobody) and returns it with its outcomes.
 func (s *Store) writeRun(ctx context.Context, sol *solution) (AllocationRun, error) {
-	run, _, err := s.writeRunReading(ctx, sol, nil)
-	return run, err
+	run := sol.run()
+	if len(sol.toPlace) == 0 {
+		return run, nil
+	}
+	args, err := sol.runArgs(s.now(), true)
+	if err != nil {
+		return run, err
+	}
+	return run, translate(s.getPrepared(ctx, &run.ID, insertRunSQL(1), args...))
 }
 
-// writeRunReading is writeRun, reading in the same round trip the hubs of hubIDs as families
-// see them.
-func (s *Store) writeRunReading(ctx context.Context, sol *solution, hubIDs []int64) (AllocationRun, map[int64]hubLabel, error) {
-	run := AllocationRun{Kind: sol.kind, Seed: int64(sol.seed)}
-	labels := map[int64]hubLabel{}
-	if len(sol.toPlace) == 0 {
-		return run, labels, nil
-	}
+// insertRunSQL stores the run of runArgs, numbered from $n, and returns its id; nothing when
+// runArgs was told not to write it.
+func insertRunSQL(n int) string {
+	return fmt.Sprintf(`
+		INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
+		SELECT $%[1]d::allocation_kind, $%[2]d::date, $%[3]d::date, $%[4]d::bigint, NULLIF($%[5]d::bigint, 0),
+		       $%[6]d::timestamptz, $%[6]d::timestamptz, $%[7]d::jsonb
+		WHERE $%[8]d::boolean RETURNING id`, n, n+1, n+2, n+3, n+4, n+5, n+6, n+7)
+}
+
+// runArgs are sol's run, finished at at, as the arguments of insertRunSQL.
+func (sol *solution) runArgs(at time.Time, write bool) ([]any, error) {
 	report, err := json.Marshal(sol.report)
 	if err != nil {
-		return run, nil, err
+		return nil, err
 	}
-	var rows []struct {
-		RunID int64 `db:"run_id"`
-		hubLabelRow
-	}
-	if err := s.selectPrepared(ctx, &rows, `
-		WITH run AS (
-			INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
-			VALUES ($1, $2, $3, $4, NULLIF($5, 0), $6, $6, $7) RETURNING id
-		)
-		SELECT run.id AS run_id, h.id, h.name, h.address, h.lat, h.lon
-		FROM run LEFT JOIN (`+hubLabelsSQL("$8")+`) h ON true`,
-		sol.kind, sol.from.Format(time.DateOnly), sol.to.Format(time.DateOnly), int64(sol.seed), sol.by, s.now(), report,
-		pq.Array(hubIDs)); err != nil {
-		return run, nil, translate(err)
-	}
-	for _, r := range rows {
-		run.ID = r.RunID
-		if r.ID.Valid {
-			labels[r.ID.Int64] = r.label()
-		}
-	}
-	run.Report, run.DayFrom, run.DayTo, run.Outcomes = sol.report, sol.from, sol.to, sol.outcomes
-	return run, labels, nil
+	return []any{sol.kind, sol.from.Format(time.DateOnly), sol.to.Format(time.DateOnly), int64(sol.seed), sol.by, at, report, write}, nil
 }
 
-// insertPlacementsSQL writes seats from the arrays of placementArgs ($1 to $6), in the order of
-// the capacity rows so that concurrent runs lock them in one order. The capacity rows stay locked
-// until the transaction ends, and a full one refuses the seat (ErrFull).
-const insertPlacementsSQL = `
+// placementsSQL writes seats from the arrays of placementArgs ($1 to $5) for the run whose id
+// runID gives, in the order of the capacity rows so that concurrent runs lock them in one
+// order. The capacity rows stay locked until the transaction ends, and a full one refuses the
+// seat (ErrFull).
+func placementsSQL(runID string) string {
+	return `
 	INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
-	SELECT f.child_id, f.day, f.hub_id, c.level, f.status, $6, f.distance_m
+	SELECT f.child_id, f.day, f.hub_id, c.level, f.status, ` + runID + `, f.distance_m
 	FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[]) AS f(child_id, day, hub_id, status, distance_m)
 	JOIN child c ON c.id = f.child_id
 	ORDER BY f.hub_id, f.day, c.level`
+}
 
-// placementArgs are the run's seats as the arguments of insertPlacementsSQL.
+// placementArgs are the run's seats, and its id ($6), as the arguments of placementsSQL.
 func (run AllocationRun) placementArgs() []any {
 	var pc, ph, pd []int64
 	var pday, pstatus []string
@@ -757,7 +738,7 @@ func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {
 	if !slices.ContainsFunc(run.Outcomes, func(o Outcome) bool { return o.Status != "waitlisted" }) {
 		return nil
 	}
-	_, err := s.execPrepared(ctx, insertPlacementsSQL, run.placementArgs()...)
+	_, err := s.execPrepared(ctx, placementsSQL("$6"), run.placementArgs()...)
 	return translate(err)
 }
 

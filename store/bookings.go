@@ -132,12 +132,12 @@ func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 	}
 }
 
-// bookTx runs a batch in five statements whatever its size: claim the keys and check the calls,
+// bookTx runs a batch in four statements whatever its size: claim the keys and check the calls,
 // record the requests and read them with the households' others, read the seats in reach (then
-// solve), store the run and read the hubs' names, then one statement for the e-mails, the stored
-// answers and the seats (last, so that the capacity rows, which every booking near the same hubs
-// needs, stay locked only from there to the commit). Waitlisted children add two: their entries,
-// their positions. Under load every round trip waits for a CPU on both sides (a few
+// solve), then one statement for the run, the e-mails, the stored answers and the seats (last,
+// so that the capacity rows, which every booking near the same hubs needs, stay locked only
+// from there to the commit). Waitlisted children add three: the run, written first, their
+// entries, their positions. Under load every round trip waits for a CPU on both sides (a few
 // milliseconds each at the morning rush), which is why statements are merged where they can be.
 func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall, enterSeats func()) error {
 	valid, households, err := s.claimAndCheck(ctx, calls)
@@ -170,11 +170,19 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 	if err != nil {
 		return err
 	}
-	run, labels, err := s.writeRunReading(ctx, sol, sol.hubIDs())
-	if err != nil {
-		return err
+	// The run is stored with the seats, in the last statement, unless someone is waitlisted:
+	// their entries point at it and their positions are read for the answers.
+	run := sol.run()
+	if slices.ContainsFunc(sol.outcomes, func(o Outcome) bool { return o.Status == "waitlisted" }) {
+		if run, err = s.writeRun(ctx, sol); err != nil {
+			return err
+		}
+		if err := s.writeWaitlist(ctx, run); err != nil {
+			return err
+		}
 	}
-	if err := s.writeWaitlist(ctx, run); err != nil {
+	labels, err := s.hubLabels(ctx)
+	if err != nil {
 		return err
 	}
 	answers, err := s.instantAnswers(ctx, sol, labels)
@@ -200,16 +208,21 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 		}
 		accounts, keys, responses = append(accounts, c.AccountID), append(keys, c.Key), append(responses, body)
 	}
-	args := append(append(run.placementArgs(), emailArgs(mails, s.now())...),
-		pq.Array(accounts), pq.Array(keys), pq.ByteaArray(responses))
+	runArgs, err := sol.runArgs(s.now(), run.ID == 0 && len(sol.toPlace) > 0)
+	if err != nil {
+		return err
+	}
+	args := append(append(append(run.placementArgs(), emailArgs(mails, s.now())...),
+		pq.Array(accounts), pq.Array(keys), pq.ByteaArray(responses)), runArgs...)
 	_, err = s.execPrepared(ctx, `
-		WITH mail AS (`+insertEmailsSQL(7)+`
+		WITH run AS (`+insertRunSQL(14)+`
+		), mail AS (`+insertEmailsSQL(7)+`
 		), answered AS (
 			UPDATE idempotency_key k SET status_code = 200, response = f.response
 			FROM unnest($11::bigint[], $12::text[], $13::bytea[]) AS f(account_id, key, response)
 			WHERE k.account_id = f.account_id AND k.key = f.key
 		)
-		`+insertPlacementsSQL, args...)
+		`+placementsSQL("COALESCE((SELECT id FROM run), NULLIF($6::bigint, 0))"), args...)
 	return translate(err)
 }
 
@@ -373,7 +386,8 @@ type answeredDay struct {
 
 // instantAnswers gives the answer of every request sol read, as bookedDays would read it once
 // written: the new outcomes, or the standing answer of the requests left as they were. It is
-// computed rather than read back so that the seats can be taken last.
+// computed rather than read back so that the seats can be taken last. labels name the hubs (it
+// does not modify them); hubs missing from them are read.
 func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[int64]hubLabel) ([]answeredDay, error) {
 	outcome := make(map[cdKey]Outcome, len(sol.outcomes))
 	for _, o := range sol.outcomes {
@@ -403,11 +417,14 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 		}
 		out[i] = answeredDay{BookedDay: d, birth: r.BirthDate}
 	}
-	more, err := s.hubInfo(ctx, hubIDs)
-	if err != nil {
-		return nil, err
+	if len(hubIDs) > 0 { // hubs opened since labels were read
+		more, err := s.hubInfo(ctx, hubIDs)
+		if err != nil {
+			return nil, err
+		}
+		labels = maps.Clone(labels)
+		maps.Copy(labels, more)
 	}
-	maps.Copy(labels, more)
 	var positions []struct {
 		ChildID  int64     `db:"child_id"`
 		Day      time.Time `db:"day"`
@@ -453,12 +470,15 @@ type hubLabel struct {
 	Lon     float64
 }
 
+// allHubLabelsSQL reads every hub as families see it (see hubLabelRow).
+const allHubLabelsSQL = `
+	SELECT h.id, h.name, h.address || ', ' || c.name AS address, h.lat, h.lon
+	FROM hub h JOIN commune c ON c.insee_code = h.commune_code`
+
 // hubLabelsSQL reads the hubs of the IDs in the parameter ids (such as "$1") as families see
 // them (see hubLabelRow).
 func hubLabelsSQL(ids string) string {
-	return `
-	SELECT h.id, h.name, h.address || ', ' || c.name AS address, h.lat, h.lon
-	FROM hub h JOIN commune c ON c.insee_code = h.commune_code WHERE h.id = ANY(` + ids + `)`
+	return allHubLabelsSQL + ` WHERE h.id = ANY(` + ids + `)`
 }
 
 // hubLabelRow is a row of hubLabelsSQL, null when outer-joined to nothing.
@@ -472,6 +492,44 @@ type hubLabelRow struct {
 
 func (r hubLabelRow) label() hubLabel {
 	return hubLabel{ID: r.ID.Int64, Name: r.Name.String, Address: r.Address.String, Lat: r.Lat.Float64, Lon: r.Lon.Float64}
+}
+
+// hubLabelCache keeps every hub as families see it for hubLabelTTL, so that a booking batch
+// names the hubs of its answers without a round trip of its own: a hub renamed or moved shows
+// its new name and address in the answers given at most that long after.
+type hubLabelCache struct {
+	mu     sync.Mutex
+	readAt time.Time
+	byID   map[int64]hubLabel
+}
+
+const hubLabelTTL = 2 * time.Second
+
+// hubLabels returns every hub as families see it, by ID, as read at most hubLabelTTL ago. The
+// map is shared: nobody may modify it.
+func (s *Store) hubLabels(ctx context.Context) (map[int64]hubLabel, error) {
+	c := s.labels
+	c.mu.Lock()
+	all, readAt := c.byID, c.readAt
+	c.mu.Unlock()
+	if time.Since(readAt) < hubLabelTTL {
+		return all, nil
+	}
+	started := time.Now()
+	var rows []hubLabelRow
+	if err := s.selectPrepared(ctx, &rows, allHubLabelsSQL); err != nil {
+		return nil, err
+	}
+	all = make(map[int64]hubLabel, len(rows))
+	for _, r := range rows {
+		all[r.ID.Int64] = r.label()
+	}
+	c.mu.Lock()
+	if started.After(c.readAt) {
+		c.byID, c.readAt = all, started
+	}
+	c.mu.Unlock()
+	return all, nil
 }
 
 // hubInfo reads the hubs of ids, by ID.

@@ -315,3 +315,53 @@ func TestBookerSerialisesOneAccount(t *testing.T) {
 		t.Errorf("requests %d, seats %d, e-mails %d; want 1, 1, 2", requests, seats, mails)
 	}
 }
+
+// Answers name their hubs from names read at most a couple of seconds earlier: a hub opened
+// since is named all the same.
+func TestAnswersNameAHubOpenedSinceTheNamesWereRead(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 1})
+	first := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
+	second := tw.household("policier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
+	st := tw.load(t)
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	book := func(email, key string) store.BookedDay {
+		t.Helper()
+		acc, kids := childrenOf(t, st, email)
+		in := store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:30"}
+		b, _, err := st.Book(ctx, p, acc, key, []byte(key), in)
+		if err != nil || len(b.Days) != 1 {
+			t.Fatalf("booking %s: %+v, %v", email, b, err)
+		}
+		return b.Days[0]
+	}
+	if d := book(first, "key-first-1"); d.Status != "proposed" || d.HubName != "École 0250001A" {
+		t.Fatalf("first answer %+v", d)
+	}
+	if _, err := st.ImportHubs(ctx, p, store.Scope{Role: store.RoleRectorat}, []store.HubImport{{
+		Line: 1, UAI: "0250002B", Name: "École des Tilleuls", Address: "3 rue des Tilleuls", CommuneCode: "25056",
+		Lat: 47.250, Lon: 6.020, Levels: []store.Level{store.Elementaire},
+	}}, []time.Time{farDay}, false); err != nil {
+		t.Fatal(err)
+	}
+	d := book(second, "key-second-1")
+	if d.Status != "proposed" || d.HubName != "École des Tilleuls" || d.HubAddress != "3 rue des Tilleuls, Besançon" || d.HubLat == 0 {
+		t.Errorf("answer in the hub opened since: %+v", d)
+	}
+	// Each booking stored its run, with its report, in the statement that took its seat.
+	var runs []struct {
+		Kind   string `db:"kind"`
+		Placed int    `db:"placed"`
+		Seats  int    `db:"seats"`
+	}
+	if err := st.DB().Select(&runs, `
+		SELECT r.kind, (r.report->>'child_days_placed')::int AS placed, count(p.*) AS seats
+		FROM allocation_run r LEFT JOIN placement p ON p.run_id = r.id
+		WHERE r.kind = 'instant' GROUP BY r.id ORDER BY r.id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 || runs[0].Placed != 1 || runs[0].Seats != 1 || runs[1].Placed != 1 || runs[1].Seats != 1 {
+		t.Errorf("instant runs %+v, want two of one seat each", runs)
+	}
+}

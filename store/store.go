@@ -40,13 +40,14 @@ type Store struct {
 	q  dbtx
 	// now is the clock, replaceable in tests.
 	now func() time.Time
-	// stmts is shared by the copies of a Store (transactions, clocks).
-	stmts *statements
+	// stmts and labels are shared by the copies of a Store (transactions, clocks).
+	stmts  *statements
+	labels *hubLabelCache
 }
 
 // New returns a Store over db.
 func New(db *sqlx.DB) *Store {
-	return &Store{db: db, q: db, now: time.Now, stmts: &statements{}}
+	return &Store{db: db, q: db, now: time.Now, stmts: &statements{}, labels: &hubLabelCache{}}
 }
 
 // WithClock returns a copy of s whose notion of now is now (tests, replays).
