@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/accueil-prioritaire/accueil/alloc"
@@ -36,6 +37,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		}
 	}
 
+	api.TuneGC(os.Getenv)
 	cfg := api.DefaultConfig()
 	cfg.SecureCookies = e.cfg.CookieSecure
 	cfg.TrustedProxies = e.cfg.TrustedProxies

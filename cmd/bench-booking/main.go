@@ -109,6 +109,7 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	api.TuneGC(os.Getenv) // as `accueil serve` does
 	cfg := api.DefaultConfig()
 	cfg.BookingBatch, cfg.BookingBatches = *batch, *batches
 	app, err := api.New(cfg, st, slog.New(slog.NewJSONHandler(io.Discard, nil)))
