@@ -101,7 +101,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if token == "" {
 		return c.Next()
 	}
-	sess, err := s.store.SessionByToken(c.UserContext(), token, s.cfg.Session)
+	sess, err := s.sessions.Session(c.UserContext(), token)
 	switch {
 	case err == nil:
 		c.Locals(localSession, &sess)

@@ -58,6 +58,7 @@ type Server struct {
 	validate *validator.Validate
 	policy   store.AllocationPolicy
 	booker   *store.Booker
+	sessions *store.SessionLoader
 	openDays openDaysCache
 	communes communeIndex
 }
@@ -69,7 +70,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
-		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch, cfg.BookingBatches)}
+		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch, cfg.BookingBatches), sessions: store.NewSessionLoader(st, cfg.Session)}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
 		ErrorHandler:          s.handleError,

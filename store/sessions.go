@@ -5,7 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"slices"
+	"sync"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // Session is a logged-in browser, with its account.
@@ -60,30 +64,144 @@ func (s *Store) CreateSession(ctx context.Context, accountID int64, p SessionPol
 // or idle for too long. It records the activity, at most once a minute per session to spare
 // writes.
 func (s *Store) SessionByToken(ctx context.Context, token string, p SessionPolicy) (Session, error) {
+	found, err := s.sessionsByTokens(ctx, []string{token}, p)
+	if err != nil {
+		return Session{}, err
+	}
+	sess, ok := found[token]
+	if !ok {
+		return Session{}, ErrNotFound
+	}
+	return sess, nil
+}
+
+// sessionsByTokens is SessionByToken for many tokens in one round trip (two when some session's
+// activity is to be recorded): the live sessions, by token.
+func (s *Store) sessionsByTokens(ctx context.Context, tokens []string, p SessionPolicy) (map[string]Session, error) {
 	now := s.now()
-	var row struct {
+	byHash := make(map[string]string, len(tokens))
+	hashes := make([][]byte, 0, len(tokens))
+	for _, t := range tokens {
+		h := tokenHash(t)
+		if _, dup := byHash[string(h)]; !dup {
+			byHash[string(h)] = t
+			hashes = append(hashes, h)
+		}
+	}
+	var rows []struct {
 		Account
+		TokenHash  []byte    `db:"token_hash"`
 		CSRFToken  string    `db:"csrf_token"`
 		SCreatedAt time.Time `db:"s_created_at"`
 		LastSeenAt time.Time `db:"last_seen_at"`
 		ExpiresAt  time.Time `db:"expires_at"`
 	}
-	err := s.getPrepared(ctx, &row, `
-		SELECT `+accountColumns+`, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at
+	if err := s.selectPrepared(ctx, &rows, `
+		SELECT `+accountColumns+`, s.token_hash, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at
 		FROM session s JOIN account a ON a.id = s.account_id
-		WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.disabled_at IS NULL`,
-		tokenHash(token), now, now.Add(-p.Idle))
-	if err != nil {
-		return Session{}, translate(err)
+		WHERE s.token_hash = ANY($1) AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.disabled_at IS NULL`,
+		pq.ByteaArray(hashes), now, now.Add(-p.Idle)); err != nil {
+		return nil, translate(err)
 	}
-	if now.Sub(row.LastSeenAt) > time.Minute {
-		if _, err := s.q.ExecContext(ctx, `UPDATE session SET last_seen_at = $2 WHERE token_hash = $1`, tokenHash(token), now); err != nil {
-			return Session{}, err
+	out := make(map[string]Session, len(rows))
+	var seen [][]byte
+	for _, r := range rows {
+		if now.Sub(r.LastSeenAt) > time.Minute {
+			seen = append(seen, r.TokenHash)
+			r.LastSeenAt = now
 		}
-		row.LastSeenAt = now
+		out[byHash[string(r.TokenHash)]] = Session{Account: r.Account, CSRFToken: r.CSRFToken, CreatedAt: r.SCreatedAt,
+			LastSeenAt: r.LastSeenAt, ExpiresAt: r.ExpiresAt}
 	}
-	return Session{Account: row.Account, CSRFToken: row.CSRFToken, CreatedAt: row.SCreatedAt,
-		LastSeenAt: row.LastSeenAt, ExpiresAt: row.ExpiresAt}, nil
+	if len(seen) > 0 {
+		if _, err := s.q.ExecContext(ctx, `UPDATE session SET last_seen_at = $2 WHERE token_hash = ANY($1)`, pq.ByteaArray(seen), now); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// SessionLoader reads sessions for concurrent requests together: while one read runs, the
+// tokens of the requests that arrive wait and are read by the next, in one round trip. At the
+// morning rush every request starts with its session; read one by one, they would wake the
+// database as many times. A lone request is read at once.
+type SessionLoader struct {
+	st *Store
+	p  SessionPolicy
+
+	mu      sync.Mutex
+	queue   []*sessionWait
+	running bool
+}
+
+type sessionWait struct {
+	token string
+	sess  Session
+	err   error
+	done  chan struct{}
+}
+
+// sessionReadTimeout bounds one read, whoever waits for it.
+const sessionReadTimeout = 10 * time.Second
+
+// maxSessionRead caps the tokens of one read.
+const maxSessionRead = 256
+
+// NewSessionLoader returns a SessionLoader over st for sessions under p.
+func NewSessionLoader(st *Store, p SessionPolicy) *SessionLoader {
+	return &SessionLoader{st: st, p: p}
+}
+
+// Session is Store.SessionByToken, in the next read.
+func (l *SessionLoader) Session(ctx context.Context, token string) (Session, error) {
+	w := &sessionWait{token: token, done: make(chan struct{})}
+	l.mu.Lock()
+	l.queue = append(l.queue, w)
+	if !l.running {
+		l.running = true
+		go l.run()
+	}
+	l.mu.Unlock()
+	select {
+	case <-w.done:
+		return w.sess, w.err
+	case <-ctx.Done():
+		return Session{}, ctx.Err()
+	}
+}
+
+func (l *SessionLoader) run() {
+	for {
+		l.mu.Lock()
+		n := min(len(l.queue), maxSessionRead)
+		if n == 0 {
+			l.running = false
+			l.mu.Unlock()
+			return
+		}
+		batch := slices.Clone(l.queue[:n])
+		l.queue = slices.Delete(l.queue, 0, n)
+		l.mu.Unlock()
+		tokens := make([]string, len(batch))
+		for i, w := range batch {
+			tokens[i] = w.token
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), sessionReadTimeout)
+		found, err := l.st.sessionsByTokens(ctx, tokens, l.p)
+		cancel()
+		for _, w := range batch {
+			sess, ok := found[w.token]
+			switch {
+			case err != nil:
+				w.err = err
+			case !ok:
+				w.err = ErrNotFound
+			default:
+				w.sess = sess
+			}
+			close(w.done)
+		}
+	}
 }
 
 // DeleteSession ends a session (logout). Unknown tokens are ignored.

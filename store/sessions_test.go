@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,5 +101,73 @@ func TestPasswordHashes(t *testing.T) {
 	}
 	if _, err := store.PasswordMatches("$2a$10$bcrypt", "x"); err == nil {
 		t.Error("a malformed hash was accepted")
+	}
+}
+
+// Requests arriving together have their sessions read together, each getting its own: a token
+// never gets another's session, an unknown or expired one gets ErrNotFound.
+func TestSessionLoaderAnswersEachTokenItsOwn(t *testing.T) {
+	base := pgtest.NewStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	st := base.WithClock(func() time.Time { return now })
+	p := store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute}
+	tokens := map[string]int64{} // token -> account
+	for i := range 40 {
+		acc, err := st.CreateAccount(ctx, store.NewAccount{Email: fmt.Sprintf("p%d@example.fr", i), Password: "correct horse battery", Role: store.RoleParent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		token, _, err := st.CreateSession(ctx, acc.ID, p, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[token] = acc.ID
+	}
+	disabled, err := st.CreateAccount(ctx, store.NewAccount{Email: "gone@example.fr", Password: "correct horse battery", Role: store.RoleParent})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, _, err := st.CreateSession(ctx, disabled.ID, p, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`UPDATE account SET disabled_at = now() WHERE id = $1`, disabled.ID); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(2 * time.Minute) // activity is then recorded, in the same read
+
+	l := store.NewSessionLoader(st, p)
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for round := range 3 {
+		for token, acc := range tokens {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sess, err := l.Session(ctx, token)
+				if err != nil || sess.ID != acc || !sess.LastSeenAt.Equal(now) {
+					errs <- fmt.Errorf("round %d, account %d: session %d seen %v, %v", round, acc, sess.ID, sess.LastSeenAt, err)
+				}
+			}()
+		}
+		for _, token := range []string{"not-a-token", gone} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := l.Session(ctx, token); !errors.Is(err, store.ErrNotFound) {
+					errs <- fmt.Errorf("token of no live session: %v, want ErrNotFound", err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	var recorded int
+	if err := st.DB().Get(&recorded, `SELECT count(*) FROM session WHERE last_seen_at = $1`, now); err != nil || recorded != 40 {
+		t.Errorf("activity recorded for %d sessions (%v), want 40", recorded, err)
 	}
 }
