@@ -29,9 +29,9 @@ type Config struct {
 	Allocation store.AllocationPolicy
 	// PublicURL is the address of the service as users reach it, for links sent by e-mail.
 	PublicURL string
-	// BookingBatch caps how many concurrent booking submissions share one transaction, and
-	// BookingBatches how many such transactions run at once (see store.Booker).
-	BookingBatch, BookingBatches int
+	// BookingBatch caps how many concurrent booking submissions share one transaction (see
+	// store.Booker).
+	BookingBatch int
 	// DevMode shows the outbox on /dev/emails (no SMTP server in a local demo). Never in production.
 	DevMode bool
 }
@@ -39,13 +39,12 @@ type Config struct {
 // DefaultConfig is the production configuration.
 func DefaultConfig() Config {
 	return Config{
-		SecureCookies:  true,
-		Session:        store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute},
-		BodyLimit:      64 << 10,
-		Allocation:     store.DefaultAllocationPolicy(),
-		PublicURL:      "http://localhost:8080",
-		BookingBatch:   64,
-		BookingBatches: 1,
+		SecureCookies: true,
+		Session:       store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute},
+		BodyLimit:     64 << 10,
+		Allocation:    store.DefaultAllocationPolicy(),
+		PublicURL:     "http://localhost:8080",
+		BookingBatch:  64,
 	}
 }
 
@@ -70,7 +69,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
-		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch, cfg.BookingBatches), sessions: store.NewSessionLoader(st, cfg.Session)}
+		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch), sessions: store.NewSessionLoader(st, cfg.Session)}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
 		ErrorHandler:          s.handleError,

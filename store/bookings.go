@@ -90,33 +90,14 @@ func (c *BookingCall) answer(b Booking, replayed bool, err error) {
 // on, the batch starts again; should the transaction fail otherwise, each call is tried alone,
 // so that no call fails another.
 func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall) {
-	s.bookBatch(ctx, p, calls, nil, nil)
-}
-
-// bookBatch is BookBatch; with seats set, a batch holds it from the moment it reads the seats
-// left to its commit, so that batches of one process overlap in their other work but never
-// count on the same seat. ready, if set, is called when the batch is about to take seats.
-func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall, seats sync.Locker, ready func()) {
 	var err error
 	for attempt := 0; attempt < maxFullRetries; attempt++ {
-		held := false
 		err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 			for _, c := range calls {
 				c.answer(Booking{}, false, nil)
 			}
-			return tx.bookTx(ctx, p, calls, func() {
-				if ready != nil {
-					ready()
-				}
-				if seats != nil && !held {
-					seats.Lock()
-					held = true
-				}
-			})
+			return tx.bookTx(ctx, p, calls)
 		})
-		if held {
-			seats.Unlock()
-		}
 		if !errors.Is(err, ErrFull) {
 			break
 		}
@@ -127,7 +108,7 @@ func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 		calls[0].answer(Booking{}, false, err)
 	default:
 		for _, c := range calls {
-			s.bookBatch(ctx, p, []*BookingCall{c}, seats, nil)
+			s.BookBatch(ctx, p, []*BookingCall{c})
 		}
 	}
 }
@@ -139,7 +120,7 @@ func (s *Store) bookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 // from there to the commit). Waitlisted children add three: the run, written first, their
 // entries, their positions. Under load every round trip waits for a CPU on both sides (a few
 // milliseconds each at the morning rush), which is why statements are merged where they can be.
-func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall, enterSeats func()) error {
+func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall) error {
 	valid, households, err := s.claimAndCheck(ctx, calls)
 	if err != nil || len(valid) == 0 {
 		return err
@@ -165,7 +146,6 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 	if a.rows, err = s.requestRows(ctx, a); err != nil {
 		return err
 	}
-	enterSeats()
 	sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
 	if err != nil {
 		return err

@@ -200,8 +200,8 @@ func TestLastSeatsUnderAThousandBookers(t *testing.T) {
 		acc, kids := childrenOf(t, st, e)
 		bookers = append(bookers, booker{acc, kids})
 	}
-	// Each booking in a transaction of its own, then through a Booker (batches, two at once).
-	batcher := store.NewBooker(st, p, 64, 2)
+	// Each booking in a transaction of its own, then through a Booker (in batches).
+	batcher := store.NewBooker(st, p, 64)
 	for round, book := range []func(acc int64, key string, in store.BookingInput) (store.Booking, bool, error){
 		func(acc int64, key string, in store.BookingInput) (store.Booking, bool, error) {
 			return st.Book(ctx, p, acc, key, []byte("h"), in)
@@ -268,7 +268,7 @@ func TestBookerSerialisesOneAccount(t *testing.T) {
 	st := tw.load(t)
 	ctx := context.Background()
 	acc, kids := childrenOf(t, st, email)
-	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 2)
+	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64)
 	in := store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}
 	type answer struct {
 		b        store.Booking

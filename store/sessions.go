@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -121,17 +119,13 @@ func (s *Store) sessionsByTokens(ctx context.Context, tokens []string, p Session
 	return out, nil
 }
 
-// SessionLoader reads sessions for concurrent requests together: while one read runs, the
-// tokens of the requests that arrive wait and are read by the next, in one round trip. At the
-// morning rush every request starts with its session; read one by one, they would wake the
-// database as many times. A lone request is read at once.
+// SessionLoader reads the sessions of concurrent requests together (see batcher): at the
+// morning rush every request starts with its session, and read one by one they would wake the
+// database as many times.
 type SessionLoader struct {
-	st *Store
-	p  SessionPolicy
-
-	mu      sync.Mutex
-	queue   []*sessionWait
-	running bool
+	st    *Store
+	p     SessionPolicy
+	reads batcher[*sessionWait]
 }
 
 type sessionWait struct {
@@ -149,19 +143,16 @@ const maxSessionRead = 256
 
 // NewSessionLoader returns a SessionLoader over st for sessions under p.
 func NewSessionLoader(st *Store, p SessionPolicy) *SessionLoader {
-	return &SessionLoader{st: st, p: p}
+	l := &SessionLoader{st: st, p: p}
+	l.reads.take = takeFirst[*sessionWait](maxSessionRead)
+	l.reads.do = l.read
+	return l
 }
 
 // Session is Store.SessionByToken, in the next read.
 func (l *SessionLoader) Session(ctx context.Context, token string) (Session, error) {
 	w := &sessionWait{token: token, done: make(chan struct{})}
-	l.mu.Lock()
-	l.queue = append(l.queue, w)
-	if !l.running {
-		l.running = true
-		go l.run()
-	}
-	l.mu.Unlock()
+	l.reads.add(w)
 	select {
 	case <-w.done:
 		return w.sess, w.err
@@ -170,37 +161,25 @@ func (l *SessionLoader) Session(ctx context.Context, token string) (Session, err
 	}
 }
 
-func (l *SessionLoader) run() {
-	for {
-		l.mu.Lock()
-		n := min(len(l.queue), maxSessionRead)
-		if n == 0 {
-			l.running = false
-			l.mu.Unlock()
-			return
+func (l *SessionLoader) read(batch []*sessionWait) {
+	tokens := make([]string, len(batch))
+	for i, w := range batch {
+		tokens[i] = w.token
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), sessionReadTimeout)
+	found, err := l.st.sessionsByTokens(ctx, tokens, l.p)
+	cancel()
+	for _, w := range batch {
+		sess, ok := found[w.token]
+		switch {
+		case err != nil:
+			w.err = err
+		case !ok:
+			w.err = ErrNotFound
+		default:
+			w.sess = sess
 		}
-		batch := slices.Clone(l.queue[:n])
-		l.queue = slices.Delete(l.queue, 0, n)
-		l.mu.Unlock()
-		tokens := make([]string, len(batch))
-		for i, w := range batch {
-			tokens[i] = w.token
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), sessionReadTimeout)
-		found, err := l.st.sessionsByTokens(ctx, tokens, l.p)
-		cancel()
-		for _, w := range batch {
-			sess, ok := found[w.token]
-			switch {
-			case err != nil:
-				w.err = err
-			case !ok:
-				w.err = ErrNotFound
-			default:
-				w.sess = sess
-			}
-			close(w.done)
-		}
+		close(w.done)
 	}
 }
 

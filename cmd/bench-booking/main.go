@@ -55,7 +55,6 @@ func run(ctx context.Context) error {
 	dataDir := flag.String("data", ".data", "DATA_DIR of the private PostgreSQL cluster")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the booking run here")
 	batch := flag.Int("batch", api.DefaultConfig().BookingBatch, "most bookings in one transaction")
-	batches := flag.Int("batches", api.DefaultConfig().BookingBatches, "booking transactions at once")
 	skipPgbench := flag.Bool("skip-pgbench", false, "skip the pgbench yardstick (quick runs while tuning)")
 	client := flag.String("client", "go", "load generator: wrk (C, like pgbench) or go (Go's HTTP client, in this process)")
 	flag.Parse()
@@ -111,7 +110,7 @@ func run(ctx context.Context) error {
 	}
 	api.TuneGC(os.Getenv) // as `accueil serve` does
 	cfg := api.DefaultConfig()
-	cfg.BookingBatch, cfg.BookingBatches = *batch, *batches
+	cfg.BookingBatch = *batch
 	app, err := api.New(cfg, st, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err != nil {
 		return err
