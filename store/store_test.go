@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
+
 	"github.com/accueil-prioritaire/accueil/geo"
 	"github.com/accueil-prioritaire/accueil/store"
 	"github.com/accueil-prioritaire/accueil/store/pgtest"
@@ -118,13 +120,18 @@ func TestPlacementInvariants(t *testing.T) {
 	ctx := context.Background()
 	seed := smallAcademie(3)
 	seed.Hubs = append(seed.Hubs, store.SeedHub{UAI: "0250002B", Name: "École maternelle Les Tilleuls", Address: "2 rue des Tilleuls",
-		CommuneCode: "25056", Point: geo.Point{Lat: 47.26, Lon: 6.03}, Capacity: map[store.Level]int{store.Maternelle: 10}})
+		CommuneCode: "25056", Point: geo.Point{Lat: 47.26, Lon: 6.03}, Capacity: map[store.Level]int{store.Maternelle: 10}},
+		store.SeedHub{UAI: "0250003C", Name: "École élémentaire Pasteur", Address: "3 rue Pasteur",
+			CommuneCode: "25056", Point: geo.Point{Lat: 47.24, Lon: 6.01}, Capacity: map[store.Level]int{store.Elementaire: 2}})
 	if err := st.LoadSeed(ctx, seed); err != nil {
 		t.Fatal(err)
 	}
 	hub := hubID(t, st)
-	var maternelle int64
+	var maternelle, pasteur int64
 	if err := st.DB().Get(&maternelle, `SELECT id FROM hub WHERE uai = '0250002B'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().Get(&pasteur, `SELECT id FROM hub WHERE uai = '0250003C'`); err != nil {
 		t.Fatal(err)
 	}
 	kids := childIDs(t, st)
@@ -176,5 +183,57 @@ func TestPlacementInvariants(t *testing.T) {
 	}
 	if err := st.DeletePlacement(ctx, kids[0], monday); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("deleting a missing seat: %v, want ErrNotFound", err)
+	}
+
+	// Seats are counted per statement: several rows at once, moves netted, all or nothing.
+	exec := func(query string, args ...any) error {
+		_, err := st.DB().Exec(query, args...)
+		return err
+	}
+	if err := exec(`INSERT INTO placement (child_id, day, hub_id, level) SELECT id, $2, $3, level FROM child WHERE id = ANY($1)`,
+		pq.Array(kids[:3]), monday, hub); err != nil {
+		t.Fatal(err)
+	}
+	if got := counter(hub, "elementaire"); got != 3 {
+		t.Errorf("counter after three seats in one statement = %d", got)
+	}
+	if err := exec(`UPDATE placement SET hub_id = $1`, pasteur); err == nil {
+		t.Error("three seats moved into a hub with two were accepted")
+	}
+	if got, moved := counter(hub, "elementaire"), counter(pasteur, "elementaire"); got != 3 || moved != 0 {
+		t.Errorf("after a refused move: counters %d and %d, want 3 and 0", got, moved)
+	}
+	if err := exec(`UPDATE placement SET hub_id = $1, status = 'confirmed' WHERE child_id = ANY($2)`, pasteur, pq.Array(kids[:2])); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec(`UPDATE placement SET status = 'proposed'`); err != nil {
+		t.Fatal(err)
+	}
+	if got, moved := counter(hub, "elementaire"), counter(pasteur, "elementaire"); got != 1 || moved != 2 {
+		t.Errorf("after moving two seats: counters %d and %d, want 1 and 2", got, moved)
+	}
+	if err := exec(`DELETE FROM hub WHERE id = $1`, pasteur); err == nil {
+		t.Error("a hub holding seats was deleted")
+	}
+	if err := exec(`DELETE FROM hub_day_capacity WHERE hub_id = $1`, pasteur); err == nil {
+		t.Error("a capacity row holding seats was deleted")
+	}
+	if err := st.DeletePlacement(ctx, kids[2], monday); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec(`INSERT INTO waitlist_entry (child_id, day, reason) VALUES ($1, $2, 'hubs_full')`, kids[2], monday); err != nil {
+		t.Fatal(err)
+	}
+	if err := place(kids[2], hub, monday); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("seat for a waitlisted child-day: %v, want ErrConflict", err)
+	}
+	if err := exec(`DELETE FROM placement`); err != nil {
+		t.Fatal(err)
+	}
+	if got, moved := counter(hub, "elementaire"), counter(pasteur, "elementaire"); got != 0 || moved != 0 {
+		t.Errorf("after deleting every seat: counters %d and %d", got, moved)
+	}
+	if err := exec(`DELETE FROM hub WHERE id = $1`, pasteur); err != nil {
+		t.Errorf("a hub without seats could not be deleted: %v", err)
 	}
 }
