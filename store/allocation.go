@@ -405,8 +405,9 @@ func (a *askedDays) add(child int64, day time.Time, in BookingInput) {
 // asked again; active ones keep their answer), and in the same round trip reads the active
 // requests of households on days with what their answers show: the instant path's lean read
 // (four tables, planned in no time), the households' side coming from the caller. The requests
-// recorded come from the insert; the others are found by their (child, day) key (OFFSET 0 keeps
-// it so): a plan made for unknown days could otherwise scan every request of the day.
+// recorded come from the insert; the others are found by their (child, day) key, and so are each
+// request's child, seat and waitlist entry (LATERAL … OFFSET 0 keeps them so): for a few dozen
+// rows the planner would otherwise scan and hash the whole tables once they hold thousands.
 func (s *Store) householdRequestRows(ctx context.Context, households map[int64]householdCtx, days []time.Time, asked askedDays) ([]requestRow, error) {
 	ids := make([]int64, 0, len(households))
 	for id := range households {
@@ -436,9 +437,9 @@ func (s *Store) householdRequestRows(ctx context.Context, households map[int64]h
 			CROSS JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = c.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b
 			WHERE c.household_id = ANY($1)
 		) br
-		JOIN child ch ON ch.id = br.child_id
-		LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
-		LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
+		CROSS JOIN LATERAL (SELECT * FROM child ch WHERE ch.id = br.child_id OFFSET 0) ch
+		LEFT JOIN LATERAL (SELECT * FROM placement p WHERE p.child_id = br.child_id AND p.day = br.day OFFSET 0) p ON true
+		LEFT JOIN LATERAL (SELECT * FROM waitlist_entry w WHERE w.child_id = br.child_id AND w.day = br.day OFFSET 0) w ON true
 		ORDER BY br.day, br.child_id`, pq.Array(ids), pq.Array(dayStrings(days)),
 		pq.Array(asked.child), pq.Array(asked.day), pq.Array(asked.location), pq.Array(asked.arrive), pq.Array(asked.depart), s.now()); err != nil {
 		return nil, translate(err)
@@ -702,14 +703,14 @@ func (sol *solution) runArgs(at time.Time, write bool) ([]any, error) {
 
 // placementsSQL writes seats from the arrays of placementArgs ($1 to $5) for the run whose id
 // runID gives, in the order of the capacity rows so that concurrent runs lock them in one
-// order. The capacity rows stay locked until the transaction ends, and a full one refuses the
+// order (each child's level read by key, not by scanning the children). The capacity rows stay locked until the transaction ends, and a full one refuses the
 // seat (ErrFull).
 func placementsSQL(runID string) string {
 	return `
 	INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
 	SELECT f.child_id, f.day, f.hub_id, c.level, f.status, ` + runID + `, f.distance_m
 	FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[]) AS f(child_id, day, hub_id, status, distance_m)
-	JOIN child c ON c.id = f.child_id
+	CROSS JOIN LATERAL (SELECT c.level FROM child c WHERE c.id = f.child_id OFFSET 0) c
 	ORDER BY f.hub_id, f.day, c.level`
 }
 
