@@ -392,12 +392,12 @@ func (s *Store) requestRows(ctx context.Context, a allocation) ([]requestRow, er
 
 // askedDays are the child-days a booking batch asks for, recorded as it reads the requests.
 type askedDays struct {
-	child                         []int64
+	account, child                []int64
 	day, location, arrive, depart []string
 }
 
-func (a *askedDays) add(child int64, day time.Time, in BookingInput) {
-	a.child, a.day = append(a.child, child), append(a.day, day.Format(time.DateOnly))
+func (a *askedDays) add(account, child int64, day time.Time, in BookingInput) {
+	a.account, a.child, a.day = append(a.account, account), append(a.child, child), append(a.day, day.Format(time.DateOnly))
 	a.location, a.arrive, a.depart = append(a.location, string(in.Location)), append(a.arrive, in.ArriveAt), append(a.depart, in.DepartAt)
 }
 
@@ -716,6 +716,11 @@ func placementsSQL(runID string) string {
 
 // placementArgs are the run's seats, and its id ($6), as the arguments of placementsSQL.
 func (run AllocationRun) placementArgs() []any {
+	return append(run.seatArrays(), run.ID)
+}
+
+// seatArrays are the run's seats as five arrays: child, day, hub, status, distance in metres.
+func (run AllocationRun) seatArrays() []any {
 	var pc, ph, pd []int64
 	var pday, pstatus []string
 	for _, o := range run.Outcomes {
@@ -728,7 +733,7 @@ func (run AllocationRun) placementArgs() []any {
 		pd = append(pd, distanceM(o.DistanceKm))
 		pstatus = append(pstatus, o.Status)
 	}
-	return []any{pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd), run.ID}
+	return []any{pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd)}
 }
 
 // distanceM is a seat's distance as stored, in whole metres.

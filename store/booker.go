@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Booker answers concurrent booking submissions in batches (see batcher): one transaction (its
-// round trips, its commit, one allocation) serves many families. Two submissions of one account
+// Booker answers concurrent booking submissions in batches (see batcher): one set of reads,
+// one allocation and one write (see Store.BookBatch) serve many families. Two submissions of one account
 // never share a batch: the second goes into the next and sees the first's answer.
 type Booker struct {
 	st    *Store

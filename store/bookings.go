@@ -83,21 +83,29 @@ func (c *BookingCall) answer(b Booking, replayed bool, err error) {
 	c.Booking, c.Replayed, c.Err = b, replayed, err
 }
 
-// BookBatch answers calls, of distinct accounts, in one transaction: one read of each kind, one
-// allocation over all their child-days, one write of each kind. A call refused for its own
+// BookBatch answers calls, of distinct accounts, together: one read of each kind, one
+// allocation over all their child-days, one write of each kind, the keys in the same
+// transaction as the bookings. Usually that write is a single statement (bookAtOnce); a batch
+// with a waitlisted child runs in a transaction of several (bookTx). A call refused for its own
 // reasons (another household's child, a closed day, a reused key) gets its error and leaves
 // nothing behind; the others go on. When a concurrent writer took a seat the allocation counted
-// on, the batch starts again; should the transaction fail otherwise, each call is tried alone,
-// so that no call fails another.
+// on, the batch starts again; should the write fail otherwise, each call is tried alone, so
+// that no call fails another.
 func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall) {
 	var err error
 	for attempt := 0; attempt < maxFullRetries; attempt++ {
-		err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-			for _, c := range calls {
-				c.answer(Booking{}, false, nil)
-			}
-			return tx.bookTx(ctx, p, calls)
-		})
+		for _, c := range calls {
+			c.answer(Booking{}, false, nil)
+		}
+		var done bool
+		if done, err = s.bookAtOnce(ctx, p, calls); err == nil && !done {
+			err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+				for _, c := range calls {
+					c.answer(Booking{}, false, nil)
+				}
+				return tx.bookTx(ctx, p, calls)
+			})
+		}
 		if !errors.Is(err, ErrFull) {
 			break
 		}
@@ -113,36 +121,19 @@ func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 	}
 }
 
-// bookTx runs a batch in four statements whatever its size: claim the keys and check the calls,
-// record the requests and read them with the households' others, read the seats in reach (then
-// solve), then one statement for the run, the e-mails, the stored answers and the seats (last,
-// so that the capacity rows, which every booking near the same hubs needs, stay locked only
-// from there to the commit). Waitlisted children add three: the run, written first, their
-// entries, their positions. Under load every round trip waits for a CPU on both sides (a few
-// milliseconds each at the morning rush), which is why statements are merged where they can be.
+// bookTx runs a batch in a transaction, for batches with a waitlisted child (whose answer
+// needs the position its entry takes): claim the keys and check the calls, record the requests
+// and read them with the households' others, read the seats in reach (then solve), write the
+// run and the waitlist entries and read their positions, then one statement for the e-mails,
+// the stored answers and the seats (last, so that the capacity rows stay locked only from
+// there to the commit).
 func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall) error {
 	valid, households, err := s.claimAndCheck(ctx, calls)
 	if err != nil || len(valid) == 0 {
 		return err
 	}
 
-	var asked askedDays
-	var days []time.Time
-	byHousehold := map[int64]householdCtx{}
-	for _, c := range valid {
-		h := households[c.AccountID]
-		byHousehold[h.ID] = h
-		for _, d := range c.In.Days {
-			if !slices.ContainsFunc(days, d.Equal) {
-				days = append(days, d)
-			}
-			for _, id := range c.In.ChildIDs {
-				asked.add(id, d, c.In)
-			}
-		}
-	}
-	a := allocation{kind: KindInstant, days: days, households: byHousehold, asked: asked,
-		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}
+	a := s.batchAllocation(valid, households)
 	if a.rows, err = s.requestRows(ctx, a); err != nil {
 		return err
 	}
@@ -161,39 +152,16 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 			return err
 		}
 	}
-	labels, err := s.hubLabels(ctx)
+	w, err := s.answerCalls(ctx, sol, valid, households)
 	if err != nil {
 		return err
-	}
-	answers, err := s.instantAnswers(ctx, sol, labels)
-	if err != nil {
-		return err
-	}
-	var mails []email
-	var keys []string
-	var accounts []int64
-	var responses [][]byte
-	for _, c := range valid {
-		var b Booking
-		for _, d := range answers {
-			if slices.Contains(c.In.ChildIDs, d.ChildID) && slices.ContainsFunc(c.In.Days, d.Day.Equal) {
-				b.Days = append(b.Days, d.BookedDay)
-			}
-		}
-		c.answer(b, false, nil)
-		mails = append(mails, bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days))
-		body, err := json.Marshal(b)
-		if err != nil {
-			return err
-		}
-		accounts, keys, responses = append(accounts, c.AccountID), append(keys, c.Key), append(responses, body)
 	}
 	runArgs, err := sol.runArgs(s.now(), run.ID == 0 && len(sol.toPlace) > 0)
 	if err != nil {
 		return err
 	}
-	args := append(append(append(run.placementArgs(), emailArgs(mails, s.now())...),
-		pq.Array(accounts), pq.Array(keys), pq.ByteaArray(responses)), runArgs...)
+	args := append(append(append(run.placementArgs(), emailArgs(w.mails, s.now())...),
+		pq.Array(w.accounts), pq.Array(w.keys), pq.ByteaArray(w.responses)), runArgs...)
 	_, err = s.execPrepared(ctx, `
 		WITH run AS (`+insertRunSQL(14)+`
 		), mail AS (`+insertEmailsSQL(7)+`
@@ -204,6 +172,66 @@ func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*Booking
 		)
 		`+placementsSQL("COALESCE((SELECT id FROM run), NULLIF($6::bigint, 0))"), args...)
 	return translate(err)
+}
+
+// batchAllocation is the instant allocation of the child-days the valid calls ask for, over
+// their households' requests.
+func (s *Store) batchAllocation(valid []*BookingCall, households map[int64]householdCtx) allocation {
+	var asked askedDays
+	var days []time.Time
+	byHousehold := map[int64]householdCtx{}
+	for _, c := range valid {
+		h := households[c.AccountID]
+		byHousehold[h.ID] = h
+		for _, d := range c.In.Days {
+			if !slices.ContainsFunc(days, d.Equal) {
+				days = append(days, d)
+			}
+			for _, id := range c.In.ChildIDs {
+				asked.add(c.AccountID, id, d, c.In)
+			}
+		}
+	}
+	return allocation{kind: KindInstant, days: days, households: byHousehold, asked: asked,
+		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}
+}
+
+// callWrites are what a batch stores for its calls, one each: the key with its answer, the
+// e-mail.
+type callWrites struct {
+	accounts          []int64
+	keys              []string
+	hashes, responses [][]byte
+	mails             []email
+}
+
+// answerCalls gives each valid call its answer, from sol, and returns what to store for them.
+func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*BookingCall, households map[int64]householdCtx) (callWrites, error) {
+	var w callWrites
+	labels, err := s.hubLabels(ctx)
+	if err != nil {
+		return w, err
+	}
+	answers, err := s.instantAnswers(ctx, sol, labels)
+	if err != nil {
+		return w, err
+	}
+	for _, c := range valid {
+		var b Booking
+		for _, d := range answers {
+			if slices.Contains(c.In.ChildIDs, d.ChildID) && slices.ContainsFunc(c.In.Days, d.Day.Equal) {
+				b.Days = append(b.Days, d.BookedDay)
+			}
+		}
+		c.answer(b, false, nil)
+		body, err := json.Marshal(b)
+		if err != nil {
+			return w, err
+		}
+		w.accounts, w.keys, w.hashes, w.responses = append(w.accounts, c.AccountID), append(w.keys, c.Key), append(w.hashes, c.Hash), append(w.responses, body)
+		w.mails = append(w.mails, bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days))
+	}
+	return w, nil
 }
 
 // claimAndCheck stores the calls' keys before anything is booked and, in the same statement,

@@ -316,6 +316,66 @@ func TestBookerSerialisesOneAccount(t *testing.T) {
 	}
 }
 
+// TestSameKeyFromTwoProcesses: the same submission reaching two processes at once (two Stores
+// on one database, no Booker between them) books once; the other replays the same answer,
+// whether it saw the key when it read or only when it wrote.
+func TestSameKeyFromTwoProcesses(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
+	email := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
+	st := tw.load(t)
+	other := store.New(st.DB())
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	acc, kids := childrenOf(t, st, email)
+	in := store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}
+	const rounds = 20
+	for round := range rounds {
+		key := fmt.Sprintf("twice-%04d", round)
+		type answer struct {
+			b        store.Booking
+			replayed bool
+			err      error
+		}
+		var answers [2]answer
+		var wg sync.WaitGroup
+		for i, s := range []*store.Store{st, other} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				b, replayed, err := s.Book(ctx, p, acc, key, []byte("same"), in)
+				answers[i] = answer{b, replayed, err}
+			}()
+		}
+		wg.Wait()
+		for i, a := range answers {
+			if a.err != nil || len(a.b.Days) != 1 || a.b.Days[0].Status != "proposed" {
+				t.Fatalf("round %d, answer %d: %+v", round, i, a)
+			}
+		}
+		first, _ := json.Marshal(answers[0].b)
+		second, _ := json.Marshal(answers[1].b)
+		if string(first) != string(second) || answers[0].replayed == answers[1].replayed {
+			t.Fatalf("round %d: answers differ or not exactly one replay (%v, %v):\n%s\n%s", round,
+				answers[0].replayed, answers[1].replayed, first, second)
+		}
+	}
+	var requests, seats, mails, keys int
+	for q, dst := range map[string]*int{
+		`SELECT count(*) FROM booking_request`: &requests,
+		`SELECT count(*) FROM placement`:       &seats,
+		`SELECT count(*) FROM outbox_email`:    &mails,
+		`SELECT count(*) FROM idempotency_key`: &keys,
+	} {
+		if err := st.DB().Get(dst, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if requests != 1 || seats != 1 || mails != rounds || keys != rounds {
+		t.Errorf("requests %d, seats %d, e-mails %d, keys %d; want 1, 1, %d, %d", requests, seats, mails, keys, rounds, rounds)
+	}
+}
+
 // Answers name their hubs from names read at most a couple of seconds earlier: a hub opened
 // since is named all the same.
 func TestAnswersNameAHubOpenedSinceTheNamesWereRead(t *testing.T) {
