@@ -463,9 +463,9 @@ type seatKey struct {
 }
 
 // seatsLeft reads the seats left on days in the open hubs of the box between the latitudes and
-// longitudes given, plus extra: one hub each, in id order, with its days in order. It runs for
-// every booking batch with a row per hub, day and level (thousands over the académie), so the
-// rows are scanned by hand, the days kept as text, and sorted here rather than by the database.
+// longitudes given, plus extra (see seatList.hubs). It runs for every booking batch with a row
+// per hub, day and level (thousands over the académie), so the rows are scanned by hand, the
+// days kept as text, and sorted here rather than by the database.
 func (s *Store) seatsLeft(ctx context.Context, days []time.Time, minLat, maxLat, minLon, maxLon float64, extra map[seatKey]int) ([]alloc.Hub, error) {
 	rows, err := s.queryPrepared(ctx, `
 		SELECT h.id, h.lat, h.lon, hdc.day::text, hdc.level::text, hdc.capacity - hdc.placed
@@ -478,37 +478,57 @@ func (s *Store) seatsLeft(ctx context.Context, days []time.Time, minLat, maxLat,
 		return nil, err
 	}
 	defer rows.Close()
-	byID := map[int64]int{} // index in hubs
-	var hubs []alloc.Hub
+	var l seatList
 	for rows.Next() {
-		var k seatKey
+		var hub, left int64
 		var lat, lon float64
-		var left int
-		if err := rows.Scan(&k.hub, &lat, &lon, &k.day, &k.level, &left); err != nil {
+		var day, level string
+		if err := rows.Scan(&hub, &lat, &lon, &day, &level, &left); err != nil {
 			return nil, err
 		}
-		i, ok := byID[k.hub]
+		l.hub, l.lat, l.lon = append(l.hub, hub), append(l.lat, lat), append(l.lon, lon)
+		l.day, l.level, l.left = append(l.day, day), append(l.level, level), append(l.left, left)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return l.hubs(extra), nil
+}
+
+// seatList is the seats left in hubs, one entry per hub, day and level, as parallel lists.
+type seatList struct {
+	hub        []int64
+	lat, lon   []float64
+	day, level []string // as PostgreSQL writes them
+	left       []int64
+}
+
+// hubs are the seats of l plus extra, for the allocator: one hub each, in id order, with its
+// days in order.
+func (l seatList) hubs(extra map[seatKey]int) []alloc.Hub {
+	byID := map[int64]int{} // index in hubs
+	var hubs []alloc.Hub
+	for i, id := range l.hub {
+		k := seatKey{id, l.day[i], alloc.Level(l.level[i])}
+		j, ok := byID[id]
 		if !ok {
-			i = len(hubs)
-			byID[k.hub] = i
-			hubs = append(hubs, alloc.Hub{ID: k.hub, Location: geo.Point{Lat: lat, Lon: lon}})
+			j = len(hubs)
+			byID[id] = j
+			hubs = append(hubs, alloc.Hub{ID: id, Location: geo.Point{Lat: l.lat[i], Lon: l.lon[i]}})
 		}
-		h := &hubs[i]
+		h := &hubs[j]
 		d := slices.IndexFunc(h.Days, func(hd alloc.HubDay) bool { return string(hd.Day) == k.day })
 		if d < 0 {
 			d = len(h.Days)
 			h.Days = append(h.Days, alloc.HubDay{Day: alloc.Day(k.day), Seats: make(map[alloc.Level]int, 3)})
 		}
-		h.Days[d].Seats[k.level] = max(left+extra[k], 0)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+		h.Days[d].Seats[k.level] = max(int(l.left[i])+extra[k], 0)
 	}
 	slices.SortFunc(hubs, func(a, b alloc.Hub) int { return cmp.Compare(a.ID, b.ID) })
 	for _, h := range hubs {
 		slices.SortFunc(h.Days, func(a, b alloc.HubDay) int { return strings.Compare(string(a.Day), string(b.Day)) })
 	}
-	return hubs, nil
+	return hubs
 }
 
 // solution is an allocation computed against the current occupancy, not written yet.
