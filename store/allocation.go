@@ -160,8 +160,10 @@ type allocation struct {
 	childIDs   []int64
 	// asked, with households, are child-days to record as requested before reading them.
 	asked askedDays
-	// rows, when set, are the requests already read (see requestRows).
+	// rows, when set, are the requests already read (see requestRows); seats, the seats left
+	// in reach of them, read with them.
 	rows      []requestRow
+	seats     *seatList
 	replace   func(requestRow) bool
 	seed      uint64
 	startedBy int64
@@ -641,7 +643,9 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 	// unknown bounds, a box looks empty and the plan would probe every hub's calendar instead.
 	dLat := p.MaxDistanceKm / 110.0
 	dLon := p.MaxDistanceKm / (111.32 * math.Max(0.1, math.Cos(math.Max(math.Abs(minLat), math.Abs(maxLat))*math.Pi/180)))
-	if prob.Hubs, err = s.seatsLeft(ctx, a.days, minLat-dLat, maxLat+dLat, minLon-dLon, maxLon+dLon, extraSeats); err != nil {
+	if a.seats != nil {
+		prob.Hubs = a.seats.hubs(extraSeats)
+	} else if prob.Hubs, err = s.seatsLeft(ctx, a.days, minLat-dLat, maxLat+dLat, minLon-dLon, maxLon+dLon, extraSeats); err != nil {
 		return nil, err
 	}
 	res, err := alloc.Solve(ctx, prob)

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -11,9 +12,9 @@ import (
 	"github.com/lib/pq"
 )
 
-// bookAtOnce answers a batch of booking calls in four round trips and one write: it reads the
-// calls' households and keys, their children's requests on the days asked and the seats left,
-// allocates, then writes everything (keys with their answers, requests, run, e-mails, seats)
+// bookAtOnce answers a batch of booking calls in two round trips: it reads the calls'
+// households and keys, their children's requests on the days asked and the seats left in one
+// statement, allocates, then writes everything (keys with their answers, requests, run, e-mails, seats)
 // in one statement, which is its own transaction: the key of a call is stored with its booking
 // or not at all. Nothing is locked between the reads and the write. A seat taken meanwhile by
 // another process makes the write fail on the capacity check (ErrFull: the caller starts again);
@@ -24,14 +25,16 @@ import (
 // carries the position, known once the entry is written, and the caller books such a batch in
 // a transaction (bookTx) instead.
 func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*BookingCall) (bool, error) {
-	valid, households, err := s.checkCalls(ctx, calls)
-	if err != nil || len(valid) == 0 {
+	read, err := s.readBatch(ctx, p, calls)
+	if err != nil {
 		return true, err
+	}
+	valid, households := read.check(calls)
+	if len(valid) == 0 {
+		return true, nil
 	}
 	a := s.batchAllocation(valid, households)
-	if a.rows, err = s.childDays(ctx, a); err != nil {
-		return true, err
-	}
+	a.rows, a.seats = read.rows(a, s.now()), &read.seats
 	sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
 	if err != nil {
 		return true, err
@@ -129,46 +132,154 @@ var bookAtOnceSQL = `
 	)
 	SELECT account_id FROM claimed`
 
-// checkCalls reads the households of calls and whether their keys are stored, in one
-// statement. It answers the calls whose key is stored (the first answer again, or
-// ErrIdempotencyMismatch), those asking for another household's children (ErrNotFound) or for
-// a day without any open hub (ErrInvalid), and returns the others with the households by
-// account. Nothing is written: a refused call leaves nothing behind.
-func (s *Store) checkCalls(ctx context.Context, calls []*BookingCall) ([]*BookingCall, map[int64]householdCtx, error) {
+// batchRead is what a batch reads in one statement (readBatch): per call, its household and
+// its key if stored; per child of those households and day asked in the batch, the request and
+// its answer so far; the seats left in reach of the households.
+type batchRead struct {
+	calls []checkedCall
+	days  []childDay
+	seats seatList
+}
+
+// checkedCall is a call's household, and its key if stored.
+type checkedCall struct {
+	householdCtx
+	Used         bool
+	UsedHash     []byte
+	UsedResponse []byte
+}
+
+// childDay is a child of a household on a day, with its active request if any.
+type childDay struct {
+	requestRow
+	Requested bool
+}
+
+// readBatch reads the batch of calls (see batchRead). The seats are those of the open hubs in
+// a box around the households' homes and workplaces, the maximum distance wide.
+func (s *Store) readBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall) (batchRead, error) {
 	accounts := make([]int64, len(calls))
 	keys := make([]string, len(calls))
 	var days []time.Time
 	for i, c := range calls {
 		accounts[i], keys[i] = c.AccountID, c.Key
-		days = append(days, c.In.Days...)
+		for _, d := range c.In.Days {
+			if !slices.ContainsFunc(days, d.Equal) {
+				days = append(days, d)
+			}
+		}
 	}
-	var rows []checkedCall
-	if err := s.selectPrepared(ctx, &rows, `
-		WITH calls AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS f(account_id, key)),
-		wanted AS (SELECT DISTINCT account_id FROM calls),
-		households AS (`+householdCtxSQL+`)
+	rows, err := s.queryPrepared(ctx, readBatchSQL, pq.Array(dayStrings(days)), pq.Array(accounts), pq.Array(keys), p.MaxDistanceKm)
+	if err != nil {
+		return batchRead{}, translate(err)
+	}
+	defer rows.Close()
+	var out batchRead
+	for rows.Next() {
+		var c checkedCall
+		var d childDay
+		var child sql.NullInt64
+		var level, firstName, location, arrive, depart sql.NullString
+		var birth, day, requestedAt sql.NullTime
+		var requested, waitlisted sql.NullBool
+		var seats struct {
+			hub, left  pq.Int64Array
+			lat, lon   pq.Float64Array
+			day, level pq.StringArray
+		}
+		if err := rows.Scan(&c.AccountID, &c.ID, &c.AllowSplit, &c.Tier, &c.HomeLat, &c.HomeLon, &c.WorkLat, &c.WorkLon, &c.Email,
+			&c.Children, &c.OpenDays, &c.Used, &c.UsedHash, &c.UsedResponse,
+			&child, &level, &firstName, &birth, &day, &requested, &requestedAt, &location, &arrive, &depart,
+			&d.PlacedHub, &d.PlacedStatus, &d.DistanceM, &waitlisted, &d.WaitReason,
+			&seats.hub, &seats.lat, &seats.lon, &seats.day, &seats.level, &seats.left); err != nil {
+			return batchRead{}, err
+		}
+		if !slices.ContainsFunc(out.calls, func(k checkedCall) bool { return k.AccountID == c.AccountID }) {
+			out.calls = append(out.calls, c)
+		}
+		if child.Valid {
+			d.ChildID, d.HouseholdID, d.Level, d.FirstName, d.BirthDate, d.Day = child.Int64, c.ID, Level(level.String), firstName.String, birth.Time, day.Time
+			d.Requested, d.RequestedAt, d.Location = requested.Bool, requestedAt.Time, Location(location.String)
+			d.ArriveAt, d.DepartAt, d.Waitlisted = arrive.String, depart.String, waitlisted.Bool
+			out.days = append(out.days, d)
+		}
+		if seats.hub != nil {
+			out.seats = seatList{hub: seats.hub, lat: seats.lat, lon: seats.lon, day: seats.day, level: seats.level, left: seats.left}
+		}
+	}
+	return out, rows.Err()
+}
+
+// readBatchSQL reads a batchRead: $1 the days, $2 and $3 the calls' accounts and keys, $4 the
+// maximum distance in km. Every lookup goes by key (LATERAL … OFFSET 0): planned for a few
+// dozen rows, the query would otherwise hash whole tables. The seats come once, on the first
+// row.
+var readBatchSQL = `
+	WITH calls AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS f(account_id, key)),
+	wanted AS (SELECT DISTINCT account_id FROM calls),
+	households AS (` + householdCtxSQL + `),
+	checked AS (
 		SELECT h.*, k.account_id IS NOT NULL AS used, COALESCE(k.request_hash, '') AS used_hash, COALESCE(k.response, '') AS used_response
 		FROM calls c JOIN households h ON h.account_id = c.account_id
-		LEFT JOIN LATERAL (SELECT * FROM idempotency_key k WHERE k.account_id = c.account_id AND k.key = c.key OFFSET 0) k ON true`,
-		pq.Array(dayStrings(days)), pq.Array(accounts), pq.Array(keys)); err != nil {
-		return nil, nil, translate(err)
-	}
-	households := make(map[int64]householdCtx, len(rows))
+		LEFT JOIN LATERAL (SELECT * FROM idempotency_key k WHERE k.account_id = c.account_id AND k.key = c.key OFFSET 0) k ON true
+	), box AS (
+		SELECT min(least(home_lat, work_lat)) - $4::float8 / 110 AS min_lat, max(greatest(home_lat, work_lat)) + $4::float8 / 110 AS max_lat,
+		       min(least(home_lon, work_lon)) - $4::float8 / (111.32 * greatest(0.1, cos(radians(greatest(abs(min(least(home_lat, work_lat))), abs(max(greatest(home_lat, work_lat)))))))) AS min_lon,
+		       max(greatest(home_lon, work_lon)) + $4::float8 / (111.32 * greatest(0.1, cos(radians(greatest(abs(min(least(home_lat, work_lat))), abs(max(greatest(home_lat, work_lat)))))))) AS max_lon
+		FROM checked WHERE id <> 0 AND NOT used
+	), seats AS (
+		SELECT array_agg(h.id) AS hub, array_agg(h.lat) AS lat, array_agg(h.lon) AS lon, array_agg(hdc.day::text) AS day,
+		       array_agg(hdc.level::text) AS level, array_agg(hdc.capacity - hdc.placed) AS seats_left
+		FROM box CROSS JOIN hub_day_capacity hdc
+		CROSS JOIN LATERAL (SELECT h.id, h.lat, h.lon FROM hub h WHERE h.id = hdc.hub_id AND h.status = 'open'
+		                    AND h.lat BETWEEN box.min_lat AND box.max_lat AND h.lon BETWEEN box.min_lon AND box.max_lon OFFSET 0) h
+		WHERE hdc.day = ANY($1) AND hdc.capacity > 0
+	)
+	SELECT ch.account_id, ch.id, ch.allow_split, ch.tier, ch.home_lat, ch.home_lon, ch.work_lat, ch.work_lon, ch.email, ch.children, ch.open_days,
+	       ch.used, ch.used_hash, ch.used_response,
+	       cd.child_id, cd.level, cd.first_name, cd.birth_date, cd.day, cd.requested, cd.requested_at, cd.location, cd.arrive_at, cd.depart_at,
+	       cd.placed_hub, cd.placed_status, cd.distance_m, cd.waitlisted, cd.wait_reason,
+	       CASE WHEN row_number() OVER () = 1 THEN seats.hub END, CASE WHEN row_number() OVER () = 1 THEN seats.lat END,
+	       CASE WHEN row_number() OVER () = 1 THEN seats.lon END, CASE WHEN row_number() OVER () = 1 THEN seats.day END,
+	       CASE WHEN row_number() OVER () = 1 THEN seats.level END, CASE WHEN row_number() OVER () = 1 THEN seats.seats_left END
+	FROM checked ch
+	LEFT JOIN LATERAL (
+		SELECT c.id AS child_id, c.level::text, c.first_name, c.birth_date, d.day, b.id IS NOT NULL AS requested, b.requested_at,
+		       b.location::text, to_char(b.arrive_at, 'HH24:MI') AS arrive_at, to_char(b.depart_at, 'HH24:MI') AS depart_at,
+		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m, w.child_id IS NOT NULL AS waitlisted, w.reason::text AS wait_reason
+		FROM child c
+		CROSS JOIN unnest($1::date[]) AS d(day)
+		LEFT JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = c.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b ON true
+		LEFT JOIN LATERAL (SELECT * FROM placement p WHERE p.child_id = c.id AND p.day = d.day OFFSET 0) p ON true
+		LEFT JOIN LATERAL (SELECT * FROM waitlist_entry w WHERE w.child_id = c.id AND w.day = d.day OFFSET 0) w ON true
+		WHERE c.household_id = ch.id
+	) cd ON NOT ch.used
+	CROSS JOIN seats
+	ORDER BY cd.day, cd.child_id`
+
+// check answers the calls whose key is stored (the first answer again, or
+// ErrIdempotencyMismatch), those asking for another household's children (ErrNotFound) or for
+// a day without any open hub (ErrInvalid), and returns the others with their households by
+// account. Nothing was written: a refused call leaves nothing behind.
+func (r batchRead) check(calls []*BookingCall) ([]*BookingCall, map[int64]householdCtx) {
+	households := map[int64]householdCtx{}
 	var valid []*BookingCall
 	for _, c := range calls {
-		i := slices.IndexFunc(rows, func(r checkedCall) bool { return r.AccountID == c.AccountID })
+		i := slices.IndexFunc(r.calls, func(k checkedCall) bool { return k.AccountID == c.AccountID })
 		if i < 0 {
-			return nil, nil, fmt.Errorf("no household row for account %d", c.AccountID)
+			c.answer(Booking{}, false, fmt.Errorf("account %d: %w", c.AccountID, ErrNotFound))
+			continue
 		}
-		r := rows[i]
-		h := r.householdCtx
+		k := r.calls[i]
+		h := k.householdCtx
 		switch {
-		case r.Used && !bytes.Equal(r.UsedHash, c.Hash):
+		case k.Used && !bytes.Equal(k.UsedHash, c.Hash):
 			c.answer(Booking{}, false, ErrIdempotencyMismatch)
-		case r.Used:
+		case k.Used:
 			var b Booking
-			if err := json.Unmarshal(r.UsedResponse, &b); err != nil {
-				return nil, nil, err
+			if err := json.Unmarshal(k.UsedResponse, &b); err != nil {
+				c.answer(Booking{}, false, err)
+				continue
 			}
 			c.answer(b, true, nil)
 		case h.ID == 0 || slices.ContainsFunc(c.In.ChildIDs, func(id int64) bool { return !slices.Contains(h.Children, id) }):
@@ -180,60 +291,35 @@ func (s *Store) checkCalls(ctx context.Context, calls []*BookingCall) ([]*Bookin
 			valid = append(valid, c)
 		}
 	}
-	return valid, households, nil
+	return valid, households
 }
 
-// checkedCall is a call's household, and its key if stored.
-type checkedCall struct {
-	householdCtx
-	Used         bool   `db:"used"`
-	UsedHash     []byte `db:"used_hash"`
-	UsedResponse []byte `db:"used_response"`
-}
-
-// childDays reads the active requests of the households' children on days, with their answer
-// so far, and adds the child-days asked that have none (new, or cancelled before) as they will
-// be recorded: the rows an allocation of the batch starts from.
-func (s *Store) childDays(ctx context.Context, a allocation) ([]requestRow, error) {
-	ids := make([]int64, 0, len(a.households))
-	for id := range a.households {
-		ids = append(ids, id)
-	}
-	var rows []struct {
-		requestRow
-		Requested bool `db:"requested"`
-	}
-	if err := s.selectPrepared(ctx, &rows, `
-		SELECT c.id AS child_id, c.household_id, c.level, c.first_name, c.birth_date, d.day,
-		       b.id IS NOT NULL AS requested, COALESCE(b.requested_at, 'epoch') AS requested_at, COALESCE(b.location, 'home') AS location,
-		       COALESCE(to_char(b.arrive_at, 'HH24:MI'), '') AS arrive_at, COALESCE(to_char(b.depart_at, 'HH24:MI'), '') AS depart_at,
-		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m,
-		       (w.child_id IS NOT NULL) AS waitlisted, w.reason::text AS wait_reason
-		FROM child c
-		CROSS JOIN unnest($2::date[]) AS d(day)
-		LEFT JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = c.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b ON true
-		LEFT JOIN LATERAL (SELECT * FROM placement p WHERE p.child_id = c.id AND p.day = d.day OFFSET 0) p ON true
-		LEFT JOIN LATERAL (SELECT * FROM waitlist_entry w WHERE w.child_id = c.id AND w.day = d.day OFFSET 0) w ON true
-		WHERE c.household_id = ANY($1)
-		ORDER BY d.day, c.id`, pq.Array(ids), pq.Array(dayStrings(a.days))); err != nil {
-		return nil, translate(err)
-	}
+// rows are the requests allocation a starts from: the active requests of its households'
+// children on its days, with their answer so far, and the child-days asked that have none
+// (new, or cancelled before) as they will be recorded, at now.
+func (r batchRead) rows(a allocation, now time.Time) []requestRow {
 	askedAt := make(map[cdKey]int, len(a.asked.child))
 	for i, child := range a.asked.child {
 		askedAt[cdKey{child, a.asked.day[i]}] = i
 	}
-	now := s.now()
+	byID := make(map[int64]householdCtx, len(a.households))
+	for _, h := range a.households {
+		byID[h.ID] = h
+	}
 	var out []requestRow
-	for _, r := range rows {
-		row := r.requestRow
-		if !r.Requested {
+	for _, d := range r.days {
+		h, ok := byID[d.HouseholdID]
+		if !ok || !slices.ContainsFunc(a.days, d.Day.Equal) {
+			continue
+		}
+		row := d.requestRow
+		if !d.Requested {
 			i, ok := askedAt[cdKey{row.ChildID, row.Day.Format(time.DateOnly)}]
 			if !ok {
 				continue
 			}
 			row.RequestedAt, row.Location, row.ArriveAt, row.DepartAt = now, Location(a.asked.location[i]), a.asked.arrive[i], a.asked.depart[i]
 		}
-		h := a.households[row.HouseholdID]
 		row.Lat, row.Lon = h.HomeLat, h.HomeLon
 		if row.Location == NearWork {
 			row.Lat, row.Lon = h.WorkLat, h.WorkLon
@@ -241,5 +327,5 @@ func (s *Store) childDays(ctx context.Context, a allocation) ([]requestRow, erro
 		row.AllowSplit, row.Tier, row.Email = h.AllowSplit, h.Tier, h.Email
 		out = append(out, row)
 	}
-	return out, nil
+	return out
 }
