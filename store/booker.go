@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"time"
 )
 
@@ -12,6 +14,9 @@ type Booker struct {
 	st    *Store
 	p     AllocationPolicy
 	calls batcher[*waitingCall]
+	// own is st on a connection of the Booker's own (see ownConn), nil until the first batch
+	// or after a batch failed otherwise than for its calls' reasons.
+	own *Store
 }
 
 type waitingCall struct {
@@ -62,9 +67,30 @@ func (b *Booker) run(batch []*waitingCall) {
 		calls[i] = &c.BookingCall
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-	b.st.BookBatch(ctx, b.p, calls)
+	st := b.st
+	if b.own == nil {
+		b.own, _ = b.st.withOwnConnection(ctx) // the pool serves until it can be had
+	}
+	if b.own != nil {
+		st = b.own
+	}
+	st.BookBatch(ctx, b.p, calls)
 	cancel()
+	if b.own != nil && slices.ContainsFunc(calls, func(c *BookingCall) bool { return c.Err != nil && !isCallError(c.Err) }) {
+		b.own.closeOwnConnection() // perhaps broken: the next batch takes another
+		b.own = nil
+	}
 	for _, c := range batch {
 		close(c.done)
 	}
+}
+
+// isCallError tells an answer refused for the call's own reasons from a failure of the batch.
+func isCallError(err error) bool {
+	for _, e := range []error{ErrNotFound, ErrInvalid, ErrIdempotencyMismatch, ErrConflict, ErrHubClosed, ErrFull} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }

@@ -17,11 +17,14 @@ type statements struct {
 	pending map[string]bool
 }
 
-// stmt returns the prepared form of query, bound to the transaction when s is in one, or nil
-// while it is being prepared. Preparing takes a connection of its own, so it never happens
+// stmt returns the prepared form of query, bound to the transaction when s is in one (on the
+// connection when s has its own), or nil while it is being prepared. Preparing takes a connection of its own, so it never happens
 // inline: a transaction waiting for a free connection while holding one could deadlock the
 // pool under load.
 func (s *Store) stmt(ctx context.Context, query string) *sqlx.Stmt {
+	if c, ok := s.q.(*ownConn); ok {
+		return c.stmt(ctx, query)
+	}
 	s.stmts.mu.Lock()
 	st, ok := s.stmts.m[query]
 	if !ok && !s.stmts.pending[query] {
