@@ -6,9 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lib/pq"
 
 	"github.com/accueil-prioritaire/accueil/store"
 )
@@ -373,6 +376,35 @@ func TestSameKeyFromTwoProcesses(t *testing.T) {
 	}
 	if requests != 1 || seats != 1 || mails != rounds || keys != rounds {
 		t.Errorf("requests %d, seats %d, e-mails %d, keys %d; want 1, 1, %d, %d", requests, seats, mails, keys, rounds, rounds)
+	}
+}
+
+// TestBookerPlansGoByKey: the booking batch's statements, on the Booker's connection, read
+// every table by key even when the tables are nearly empty, as at the start of a crisis: a
+// plan made then is kept (generic plans) and must not scan the tables whole once they hold
+// the morning's bookings.
+func TestBookerPlansGoByKey(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
+	email := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
+	st := tw.load(t)
+	acc, kids := childrenOf(t, st, email)
+	day := farDay.Format(time.DateOnly)
+	now := time.Now()
+	read, write, err := st.ExplainOnBookerConnection(context.Background(),
+		[]any{pq.Array([]string{day}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), 20.0},
+		[]any{pq.Array(kids), pq.Array([]string{day}), pq.Array([]int64{1}), pq.Array([]string{"proposed"}), pq.Array([]int64{100}),
+			pq.Array([]int64{acc}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), pq.ByteaArray([][]byte{{1}}),
+			pq.ByteaArray([][]byte{[]byte("{}")}), now, pq.Array([]int64{acc}), pq.Array(kids), pq.Array([]string{day}),
+			pq.Array([]string{"home"}), pq.Array([]string{"08:00"}), pq.Array([]string{"17:00"}), pq.Array([]string{email}),
+			pq.Array([]string{"s"}), pq.Array([]string{"b"}), "instant", day, day, int64(1), int64(0), now, []byte("{}"), true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, plan := range map[string]string{"read": read, "write": write} {
+		if strings.Contains(plan, "Seq Scan") {
+			t.Errorf("the batch's %s scans a table:\n%s", name, plan)
+		}
 	}
 }
 
