@@ -14,9 +14,7 @@ type Booker struct {
 	st    *Store
 	p     AllocationPolicy
 	calls batcher[*waitingCall]
-	// own is st on a connection of the Booker's own (see ownConn), nil until the first batch
-	// or after a batch failed otherwise than for its calls' reasons.
-	own *Store
+	conn  keptConn // batches run on a connection of their own (see ownConn)
 }
 
 type waitingCall struct {
@@ -29,7 +27,7 @@ const batchTimeout = 30 * time.Second
 
 // NewBooker returns a Booker over st with batches of at most maxBatch submissions.
 func NewBooker(st *Store, p AllocationPolicy, maxBatch int) *Booker {
-	b := &Booker{st: st, p: p}
+	b := &Booker{st: st, p: p, conn: keptConn{st: st}}
 	b.calls.take = func(waiting []*waitingCall) (batch, rest []*waitingCall) {
 		in := map[int64]bool{}
 		rest = waiting[:0]
@@ -67,18 +65,10 @@ func (b *Booker) run(batch []*waitingCall) {
 		calls[i] = &c.BookingCall
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-	st := b.st
-	if b.own == nil {
-		b.own, _ = b.st.withOwnConnection(ctx) // the pool serves until it can be had
-	}
-	if b.own != nil {
-		st = b.own
-	}
-	st.BookBatch(ctx, b.p, calls)
+	b.conn.store(ctx).BookBatch(ctx, b.p, calls)
 	cancel()
-	if b.own != nil && slices.ContainsFunc(calls, func(c *BookingCall) bool { return c.Err != nil && !isCallError(c.Err) }) {
-		b.own.closeOwnConnection() // perhaps broken: the next batch takes another
-		b.own = nil
+	if slices.ContainsFunc(calls, func(c *BookingCall) bool { return c.Err != nil && !isCallError(c.Err) }) {
+		b.conn.failed()
 	}
 	for _, c := range batch {
 		close(c.done)

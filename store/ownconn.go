@@ -73,3 +73,30 @@ func (s *Store) closeOwnConnection() {
 		c.Close()
 	}
 }
+
+// keptConn holds a copy of a Store on a connection of its own (withOwnConnection) for one
+// sequential user: taken at first use, given back after a failure so that the next use takes
+// another.
+type keptConn struct {
+	st  *Store
+	own *Store
+}
+
+// store returns the Store to use: on the kept connection, or st itself while none can be had.
+func (k *keptConn) store(ctx context.Context) *Store {
+	if k.own == nil {
+		k.own, _ = k.st.withOwnConnection(ctx)
+	}
+	if k.own != nil {
+		return k.own
+	}
+	return k.st
+}
+
+// failed gives the connection back (it may be broken).
+func (k *keptConn) failed() {
+	if k.own != nil {
+		k.own.closeOwnConnection()
+		k.own = nil
+	}
+}

@@ -126,6 +126,7 @@ type SessionLoader struct {
 	st    *Store
 	p     SessionPolicy
 	reads batcher[*sessionWait]
+	conn  keptConn // reads run on a connection of their own (see ownConn)
 }
 
 type sessionWait struct {
@@ -143,7 +144,7 @@ const maxSessionRead = 256
 
 // NewSessionLoader returns a SessionLoader over st for sessions under p.
 func NewSessionLoader(st *Store, p SessionPolicy) *SessionLoader {
-	l := &SessionLoader{st: st, p: p}
+	l := &SessionLoader{st: st, p: p, conn: keptConn{st: st}}
 	l.reads.take = takeFirst[*sessionWait](maxSessionRead)
 	l.reads.do = l.read
 	return l
@@ -167,8 +168,11 @@ func (l *SessionLoader) read(batch []*sessionWait) {
 		tokens[i] = w.token
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sessionReadTimeout)
-	found, err := l.st.sessionsByTokens(ctx, tokens, l.p)
+	found, err := l.conn.store(ctx).sessionsByTokens(ctx, tokens, l.p)
 	cancel()
+	if err != nil {
+		l.conn.failed()
+	}
 	for _, w := range batch {
 		sess, ok := found[w.token]
 		switch {
