@@ -57,9 +57,11 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 			accountOf[r.ChildID] = accountOfHousehold(households, r.HouseholdID)
 		}
 	}
-	var seatAccounts []int64
+	var seatAccounts []int64 // in the order of seatArrays
 	for _, o := range sol.outcomes {
-		seatAccounts = append(seatAccounts, accountOf[o.ChildID])
+		if o.Status != "waitlisted" {
+			seatAccounts = append(seatAccounts, accountOf[o.ChildID])
+		}
 	}
 	now := s.now()
 	runArgs, err := sol.runArgs(now, len(sol.toPlace) > 0)
