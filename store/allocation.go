@@ -158,7 +158,8 @@ type allocation struct {
 	// them already); childIDs to those children's.
 	households map[int64]householdCtx
 	childIDs   []int64
-	// asked, with households, are child-days to record as requested before reading them.
+	// asked are the child-days a booking batch asks for (bookAtOnce records them with its
+	// answers).
 	asked askedDays
 	// rows, when set, are the requests already read (see requestRows); seats, the seats left
 	// in reach of them, read with them.
@@ -383,7 +384,7 @@ func (s *Store) requestRows(ctx context.Context, a allocation) ([]requestRow, er
 	var err error
 	switch {
 	case a.households != nil:
-		return s.householdRequestRows(ctx, a.households, a.days, a.asked)
+		return s.householdRequestRows(ctx, a.households, a.days)
 	case len(a.childIDs) > 0:
 		err = s.selectPrepared(ctx, &rows, requestRowsOfChildren, days, pq.Array(a.childIDs))
 	default:
@@ -392,7 +393,7 @@ func (s *Store) requestRows(ctx context.Context, a allocation) ([]requestRow, er
 	return rows, err
 }
 
-// askedDays are the child-days a booking batch asks for, recorded as it reads the requests.
+// askedDays are the child-days a booking batch asks for, with the account asking.
 type askedDays struct {
 	account, child                []int64
 	day, location, arrive, depart []string
@@ -403,47 +404,29 @@ func (a *askedDays) add(account, child int64, day time.Time, in BookingInput) {
 	a.location, a.arrive, a.depart = append(a.location, string(in.Location)), append(a.arrive, in.ArriveAt), append(a.depart, in.DepartAt)
 }
 
-// householdRequestRows records the child-days asked, if any (new requests, or cancelled ones
-// asked again; active ones keep their answer), and in the same round trip reads the active
-// requests of households on days with what their answers show: the instant path's lean read
-// (four tables, planned in no time), the households' side coming from the caller. The requests
-// recorded come from the insert; the others are found by their (child, day) key, and so are each
-// request's child, seat and waitlist entry (LATERAL … OFFSET 0 keeps them so): for a few dozen
-// rows the planner would otherwise scan and hash the whole tables once they hold thousands.
-func (s *Store) householdRequestRows(ctx context.Context, households map[int64]householdCtx, days []time.Time, asked askedDays) ([]requestRow, error) {
+// householdRequestRows reads the active requests of households on days with what their
+// answers show: a lean read (four tables, planned in no time), the households' side coming from
+// the caller. Each request's child, seat and waitlist entry are found by key (LATERAL … OFFSET
+// 0 keeps them so): for a few dozen rows the planner would otherwise scan and hash the whole
+// tables once they hold thousands.
+func (s *Store) householdRequestRows(ctx context.Context, households map[int64]householdCtx, days []time.Time) ([]requestRow, error) {
 	ids := make([]int64, 0, len(households))
 	for id := range households {
 		ids = append(ids, id)
 	}
 	var rows []requestRow
 	if err := s.selectPrepared(ctx, &rows, `
-		WITH asked AS (
-			INSERT INTO booking_request (child_id, day, location, arrive_at, depart_at, requested_at)
-			SELECT f.child_id, f.day, f.location, f.arrive_at, f.depart_at, $8
-			FROM unnest($3::bigint[], $4::date[], $5::booking_location[], $6::time[], $7::time[]) AS f(child_id, day, location, arrive_at, depart_at)
-			ON CONFLICT (child_id, day) DO UPDATE SET location = EXCLUDED.location, arrive_at = EXCLUDED.arrive_at,
-				depart_at = EXCLUDED.depart_at, requested_at = EXCLUDED.requested_at, cancelled_at = NULL
-			WHERE booking_request.cancelled_at IS NOT NULL
-			RETURNING child_id, day, requested_at, location, arrive_at, depart_at
-		)
-		SELECT br.child_id, ch.household_id, ch.level, ch.first_name, ch.birth_date, br.day, br.requested_at, br.location,
-		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at,
+		SELECT b.child_id, ch.household_id, ch.level, ch.first_name, ch.birth_date, b.day, b.requested_at, b.location,
+		       to_char(b.arrive_at, 'HH24:MI') AS arrive_at, to_char(b.depart_at, 'HH24:MI') AS depart_at,
 		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m,
 		       (w.child_id IS NOT NULL) AS waitlisted, w.reason::text AS wait_reason
-		FROM (
-			SELECT a.child_id, a.day, a.requested_at, a.location, a.arrive_at, a.depart_at FROM asked a
-			UNION ALL
-			SELECT b.child_id, b.day, b.requested_at, b.location, b.arrive_at, b.depart_at
-			FROM child c
-			CROSS JOIN unnest($2::date[]) AS d(day)
-			CROSS JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = c.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b
-			WHERE c.household_id = ANY($1)
-		) br
-		CROSS JOIN LATERAL (SELECT * FROM child ch WHERE ch.id = br.child_id OFFSET 0) ch
-		LEFT JOIN LATERAL (SELECT * FROM placement p WHERE p.child_id = br.child_id AND p.day = br.day OFFSET 0) p ON true
-		LEFT JOIN LATERAL (SELECT * FROM waitlist_entry w WHERE w.child_id = br.child_id AND w.day = br.day OFFSET 0) w ON true
-		ORDER BY br.day, br.child_id`, pq.Array(ids), pq.Array(dayStrings(days)),
-		pq.Array(asked.child), pq.Array(asked.day), pq.Array(asked.location), pq.Array(asked.arrive), pq.Array(asked.depart), s.now()); err != nil {
+		FROM child ch
+		CROSS JOIN unnest($2::date[]) AS d(day)
+		CROSS JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = ch.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b
+		LEFT JOIN LATERAL (SELECT * FROM placement p WHERE p.child_id = b.child_id AND p.day = b.day OFFSET 0) p ON true
+		LEFT JOIN LATERAL (SELECT * FROM waitlist_entry w WHERE w.child_id = b.child_id AND w.day = b.day OFFSET 0) w ON true
+		WHERE ch.household_id = ANY($1)
+		ORDER BY b.day, b.child_id`, pq.Array(ids), pq.Array(dayStrings(days))); err != nil {
 		return nil, translate(err)
 	}
 	for i := range rows {

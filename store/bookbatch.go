@@ -12,39 +12,34 @@ import (
 	"github.com/lib/pq"
 )
 
-// bookAtOnce answers a batch of booking calls in two round trips: it reads the calls'
-// households and keys, their children's requests on the days asked and the seats left in one
-// statement, allocates, then writes everything (keys with their answers, requests, run, e-mails, seats)
-// in one statement, which is its own transaction: the key of a call is stored with its booking
-// or not at all. Nothing is locked between the reads and the write. A seat taken meanwhile by
-// another process makes the write fail on the capacity check (ErrFull: the caller starts again);
-// a key stored meanwhile (a double submission reaching another process) leaves that call out of
-// the write, and it replays the stored answer.
-//
-// It returns false, having written nothing, when a child would be waitlisted: a waitlist answer
-// carries the position, known once the entry is written, and the caller books such a batch in
-// a transaction (bookTx) instead.
-func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*BookingCall) (bool, error) {
+// bookAtOnce answers a batch of booking calls in two round trips: one statement reads the
+// calls' households and keys, their children's requests on the days asked and the seats left;
+// the allocator places every family; one statement writes everything (keys with their answers,
+// requests, run, e-mails, waitlist entries, seats), and is its own transaction: the key of a
+// call is stored with its booking or not at all. Nothing is locked between the read and the
+// write. A seat taken meanwhile by another process makes the write fail on the capacity check
+// (ErrFull: the caller starts again); a key stored meanwhile (a double submission reaching
+// another process) leaves that call out of the write, and it replays the stored answer. A
+// waitlisted child's answer carries the position its entry takes, counted before it is
+// written (waitlistPositions, one more read).
+func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*BookingCall) error {
 	read, err := s.readBatch(ctx, p, calls)
 	if err != nil {
-		return true, err
+		return err
 	}
 	valid, households := read.check(calls)
 	if len(valid) == 0 {
-		return true, nil
+		return nil
 	}
 	a := s.batchAllocation(valid, households)
 	a.rows, a.seats = read.rows(a, s.now()), &read.seats
 	sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
 	if err != nil {
-		return true, err
+		return err
 	}
-	if slices.ContainsFunc(sol.outcomes, func(o Outcome) bool { return o.Status == "waitlisted" }) {
-		return false, nil
-	}
-	w, err := s.answerCalls(ctx, sol, valid, households)
+	w, err := s.answerCalls(ctx, sol, valid, households, true)
 	if err != nil {
-		return true, err
+		return err
 	}
 	accountOf := map[int64]int64{} // by child
 	for _, c := range valid {
@@ -58,24 +53,30 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 		}
 	}
 	var seatAccounts []int64 // in the order of seatArrays
+	var waitChild, waitAccount []int64
+	var waitDay, waitReason []string
 	for _, o := range sol.outcomes {
-		if o.Status != "waitlisted" {
+		if o.Status == "waitlisted" {
+			waitChild, waitAccount = append(waitChild, o.ChildID), append(waitAccount, accountOf[o.ChildID])
+			waitDay, waitReason = append(waitDay, o.Day.Format(time.DateOnly)), append(waitReason, string(o.Reason))
+		} else {
 			seatAccounts = append(seatAccounts, accountOf[o.ChildID])
 		}
 	}
 	now := s.now()
 	runArgs, err := sol.runArgs(now, len(sol.toPlace) > 0)
 	if err != nil {
-		return true, err
+		return err
 	}
 	args := append(sol.run().seatArrays(), pq.Array(seatAccounts), // $1-$6
 		pq.Array(w.accounts), pq.Array(w.keys), pq.ByteaArray(w.hashes), pq.ByteaArray(w.responses), now, // $7-$11
 		pq.Array(a.asked.account), pq.Array(a.asked.child), pq.Array(a.asked.day), pq.Array(a.asked.location), // $12-$15
 		pq.Array(a.asked.arrive), pq.Array(a.asked.depart)) // $16-$17
-	args = append(append(args, emailArgs(w.mails, now)[:3]...), runArgs...) // $18-$20, $21-$28
+	args = append(append(args, emailArgs(w.mails, now)[:3]...), runArgs...)                                  // $18-$20, $21-$28
+	args = append(args, pq.Array(waitChild), pq.Array(waitDay), pq.Array(waitReason), pq.Array(waitAccount)) // $29-$32
 	var claimed []int64
 	if err := s.selectPrepared(ctx, &claimed, bookAtOnceSQL, args...); err != nil {
-		return true, translate(err)
+		return translate(err)
 	}
 	var replay []*BookingCall
 	for _, c := range valid {
@@ -84,9 +85,9 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 		}
 	}
 	if len(replay) > 0 {
-		return true, s.replayKeys(ctx, replay)
+		return s.replayKeys(ctx, replay)
 	}
-	return true, nil
+	return nil
 }
 
 // accountOfHousehold is the account of household id among households (by account).
@@ -122,6 +123,11 @@ var bookAtOnceSQL = `
 	), mail AS (
 		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
 		SELECT f.t, f.s, f.b, $11, $11 FROM unnest($7::bigint[], $18::text[], $19::text[], $20::text[]) AS f(account_id, t, s, b)
+		WHERE f.account_id IN (SELECT account_id FROM claimed)
+	), waiting AS (
+		INSERT INTO waitlist_entry (child_id, day, reason, run_id, since)
+		SELECT f.child_id, f.day, f.reason, (SELECT id FROM run), $11
+		FROM unnest($29::bigint[], $30::date[], $31::waitlist_reason[], $32::bigint[]) AS f(child_id, day, reason, account_id)
 		WHERE f.account_id IN (SELECT account_id FROM claimed)
 	), seats AS (
 		INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)

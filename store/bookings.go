@@ -83,30 +83,19 @@ func (c *BookingCall) answer(b Booking, replayed bool, err error) {
 	c.Booking, c.Replayed, c.Err = b, replayed, err
 }
 
-// BookBatch answers calls, of distinct accounts, together: one read of each kind, one
-// allocation over all their child-days, one write of each kind, the keys in the same
-// transaction as the bookings. Usually that write is a single statement (bookAtOnce); a batch
-// with a waitlisted child runs in a transaction of several (bookTx). A call refused for its own
-// reasons (another household's child, a closed day, a reused key) gets its error and leaves
-// nothing behind; the others go on. When a concurrent writer took a seat the allocation counted
-// on, the batch starts again; should the write fail otherwise, each call is tried alone, so
-// that no call fails another.
+// BookBatch answers calls, of distinct accounts, together (bookAtOnce): one read, one
+// allocation over all their child-days, one write, the keys in the same transaction as the
+// bookings. A call refused for its own reasons (another household's child, a closed day, a
+// reused key) gets its error and leaves nothing behind; the others go on. When a concurrent
+// writer took a seat the allocation counted on, the batch starts again; should the write fail
+// otherwise, each call is tried alone, so that no call fails another.
 func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*BookingCall) {
 	var err error
 	for attempt := 0; attempt < maxFullRetries; attempt++ {
 		for _, c := range calls {
 			c.answer(Booking{}, false, nil)
 		}
-		var done bool
-		if done, err = s.bookAtOnce(ctx, p, calls); err == nil && !done {
-			err = s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-				for _, c := range calls {
-					c.answer(Booking{}, false, nil)
-				}
-				return tx.bookTx(ctx, p, calls)
-			})
-		}
-		if !errors.Is(err, ErrFull) {
+		if err = s.bookAtOnce(ctx, p, calls); !errors.Is(err, ErrFull) {
 			break
 		}
 	}
@@ -119,59 +108,6 @@ func (s *Store) BookBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 			s.BookBatch(ctx, p, []*BookingCall{c})
 		}
 	}
-}
-
-// bookTx runs a batch in a transaction, for batches with a waitlisted child (whose answer
-// needs the position its entry takes): claim the keys and check the calls, record the requests
-// and read them with the households' others, read the seats in reach (then solve), write the
-// run and the waitlist entries and read their positions, then one statement for the e-mails,
-// the stored answers and the seats (last, so that the capacity rows stay locked only from
-// there to the commit).
-func (s *Store) bookTx(ctx context.Context, p AllocationPolicy, calls []*BookingCall) error {
-	valid, households, err := s.claimAndCheck(ctx, calls)
-	if err != nil || len(valid) == 0 {
-		return err
-	}
-
-	a := s.batchAllocation(valid, households)
-	if a.rows, err = s.requestRows(ctx, a); err != nil {
-		return err
-	}
-	sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
-	if err != nil {
-		return err
-	}
-	// The run is stored with the seats, in the last statement, unless someone is waitlisted:
-	// their entries point at it and their positions are read for the answers.
-	run := sol.run()
-	if slices.ContainsFunc(sol.outcomes, func(o Outcome) bool { return o.Status == "waitlisted" }) {
-		if run, err = s.writeRun(ctx, sol); err != nil {
-			return err
-		}
-		if err := s.writeWaitlist(ctx, run); err != nil {
-			return err
-		}
-	}
-	w, err := s.answerCalls(ctx, sol, valid, households)
-	if err != nil {
-		return err
-	}
-	runArgs, err := sol.runArgs(s.now(), run.ID == 0 && len(sol.toPlace) > 0)
-	if err != nil {
-		return err
-	}
-	args := append(append(append(run.placementArgs(), emailArgs(w.mails, s.now())...),
-		pq.Array(w.accounts), pq.Array(w.keys), pq.ByteaArray(w.responses)), runArgs...)
-	_, err = s.execPrepared(ctx, `
-		WITH run AS (`+insertRunSQL(14)+`
-		), mail AS (`+insertEmailsSQL(7)+`
-		), answered AS (
-			UPDATE idempotency_key k SET status_code = 200, response = f.response
-			FROM unnest($11::bigint[], $12::text[], $13::bytea[]) AS f(account_id, key, response)
-			WHERE k.account_id = f.account_id AND k.key = f.key
-		)
-		`+placementsSQL("COALESCE((SELECT id FROM run), NULLIF($6::bigint, 0))"), args...)
-	return translate(err)
 }
 
 // batchAllocation is the instant allocation of the child-days the valid calls ask for, over
@@ -205,14 +141,15 @@ type callWrites struct {
 	mails             []email
 }
 
-// answerCalls gives each valid call its answer, from sol, and returns what to store for them.
-func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*BookingCall, households map[int64]householdCtx) (callWrites, error) {
+// answerCalls gives each valid call its answer, from sol, and returns what to store for them
+// (pending: sol's waitlist entries are not written yet).
+func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*BookingCall, households map[int64]householdCtx, pending bool) (callWrites, error) {
 	var w callWrites
 	labels, err := s.hubLabels(ctx)
 	if err != nil {
 		return w, err
 	}
-	answers, err := s.instantAnswers(ctx, sol, labels)
+	answers, err := s.instantAnswers(ctx, sol, labels, pending)
 	if err != nil {
 		return w, err
 	}
@@ -232,70 +169,6 @@ func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*Booking
 		w.mails = append(w.mails, bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days))
 	}
 	return w, nil
-}
-
-// claimAndCheck stores the calls' keys before anything is booked and, in the same statement,
-// reads the households of the calls whose key was new. The other calls are answered: the first
-// answer again, or ErrIdempotencyMismatch for another request (a concurrent submission with the
-// same key, from another process, waits here for the transaction that claimed it, then replays
-// its answer). So are the calls asking for another household's children (ErrNotFound) or for a
-// day without any open hub (ErrInvalid), whose keys are given back. It returns the calls to book
-// and the households by account.
-func (s *Store) claimAndCheck(ctx context.Context, calls []*BookingCall) ([]*BookingCall, map[int64]householdCtx, error) {
-	accounts := make([]int64, len(calls))
-	keys := make([]string, len(calls))
-	hashes := make([][]byte, len(calls))
-	var days []time.Time
-	for i, c := range calls {
-		accounts[i], keys[i], hashes[i] = c.AccountID, c.Key, c.Hash
-		days = append(days, c.In.Days...)
-	}
-	var rows []householdCtx
-	if err := s.selectPrepared(ctx, &rows, `
-		WITH wanted AS (
-			INSERT INTO idempotency_key (account_id, key, request_hash, status_code, response, created_at)
-			SELECT f.account_id, f.key, f.hash, 0, '', $5 FROM unnest($2::bigint[], $3::text[], $4::bytea[]) AS f(account_id, key, hash)
-			ORDER BY f.account_id, f.key
-			ON CONFLICT DO NOTHING RETURNING account_id
-		)`+householdCtxSQL, pq.Array(dayStrings(days)), pq.Array(accounts), pq.Array(keys), pq.ByteaArray(hashes), s.now()); err != nil {
-		return nil, nil, translate(err)
-	}
-	households := make(map[int64]householdCtx, len(rows))
-	for _, r := range rows {
-		households[r.AccountID] = r
-	}
-	var valid, used []*BookingCall
-	var refusedAccounts []int64
-	var refusedKeys []string
-	for _, c := range calls {
-		h, claimed := households[c.AccountID]
-		switch {
-		case !claimed:
-			used = append(used, c)
-			continue
-		case h.ID == 0 || slices.ContainsFunc(c.In.ChildIDs, func(id int64) bool { return !slices.Contains(h.Children, id) }):
-			c.answer(Booking{}, false, ErrNotFound)
-		case slices.ContainsFunc(c.In.Days, func(d time.Time) bool { return !slices.Contains(h.OpenDays, d.Format(time.DateOnly)) }):
-			c.answer(Booking{}, false, fmt.Errorf("%w: a day asked for has no open hub", ErrInvalid))
-		default:
-			valid = append(valid, c)
-			continue
-		}
-		refusedAccounts, refusedKeys = append(refusedAccounts, c.AccountID), append(refusedKeys, c.Key)
-	}
-	if len(refusedKeys) > 0 {
-		if _, err := s.q.ExecContext(ctx, `
-			DELETE FROM idempotency_key k USING unnest($1::bigint[], $2::text[]) AS f(account_id, key)
-			WHERE k.account_id = f.account_id AND k.key = f.key`, pq.Array(refusedAccounts), pq.Array(refusedKeys)); err != nil {
-			return nil, nil, err
-		}
-	}
-	if len(used) > 0 {
-		if err := s.replayKeys(ctx, used); err != nil {
-			return nil, nil, err
-		}
-	}
-	return valid, households, nil
 }
 
 // replayKeys answers calls whose key is stored: the first answer again, or
@@ -395,8 +268,9 @@ type answeredDay struct {
 // instantAnswers gives the answer of every request sol read, as bookedDays would read it once
 // written: the new outcomes, or the standing answer of the requests left as they were. It is
 // computed rather than read back so that the seats can be taken last. labels name the hubs (it
-// does not modify them); hubs missing from them are read.
-func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[int64]hubLabel) ([]answeredDay, error) {
+// does not modify them); hubs missing from them are read. With pending, sol's waitlist entries
+// are not written yet and the positions count them as if they were.
+func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[int64]hubLabel, pending bool) ([]answeredDay, error) {
 	outcome := make(map[cdKey]Outcome, len(sol.outcomes))
 	for _, o := range sol.outcomes {
 		outcome[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}] = o
@@ -433,18 +307,9 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 		labels = maps.Clone(labels)
 		maps.Copy(labels, more)
 	}
-	var positions []struct {
-		ChildID  int64     `db:"child_id"`
-		Day      time.Time `db:"day"`
-		Position int       `db:"position"`
-	}
-	if len(waitChild) > 0 {
-		if err := s.selectPrepared(ctx, &positions, `
-			SELECT wp.child_id, wp.day, wp.position FROM waitlist_position wp
-			JOIN unnest($1::bigint[], $2::date[]) AS f(child_id, day) ON wp.child_id = f.child_id AND wp.day = f.day
-			WHERE wp.day = ANY($2)`, pq.Array(waitChild), pq.Array(waitDay)); err != nil {
-			return nil, err
-		}
+	positions, err := s.waitlistPositions(ctx, sol, waitChild, waitDay, pending)
+	if err != nil {
+		return nil, err
 	}
 	for i := range out {
 		d := &out[i].BookedDay
@@ -467,6 +332,55 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 		return cmp.Compare(a.ChildID, b.ChildID)
 	})
 	return out, nil
+}
+
+// waitPosition is a child-day's place on its day's waitlist.
+type waitPosition struct {
+	ChildID  int64     `db:"child_id"`
+	Day      time.Time `db:"day"`
+	Position int       `db:"position"`
+}
+
+// waitlistPositions reads the positions of the waitlisted child-days given, on their days'
+// waitlists, in the order of the waitlist_position view (tier, then time of the request, then
+// child); with pending, sol's waitlisted outcomes count as entries already written.
+func (s *Store) waitlistPositions(ctx context.Context, sol *solution, children []int64, days []string, pending bool) ([]waitPosition, error) {
+	if len(children) == 0 {
+		return nil, nil
+	}
+	var pDay []string
+	var pTier []int
+	var pAt []time.Time
+	var pChild []int64
+	if pending {
+		row := make(map[cdKey]requestRow, len(sol.rows))
+		for _, r := range sol.rows {
+			row[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
+		}
+		for _, o := range sol.outcomes {
+			if o.Status == "waitlisted" {
+				r := row[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]
+				pDay, pTier, pAt, pChild = append(pDay, o.Day.Format(time.DateOnly)), append(pTier, r.Tier), append(pAt, r.RequestedAt), append(pChild, o.ChildID)
+			}
+		}
+	}
+	var positions []waitPosition
+	err := s.selectPrepared(ctx, &positions, `
+		WITH entries AS (
+			SELECT w.day, ht.tier, br.requested_at, w.child_id FROM waitlist_entry w
+			JOIN booking_request br ON br.child_id = w.child_id AND br.day = w.day
+			JOIN child c ON c.id = w.child_id
+			JOIN household_tier ht ON ht.id = c.household_id
+			WHERE w.day = ANY($2)
+			UNION ALL
+			SELECT * FROM unnest($3::date[], $4::int[], $5::timestamptz[], $6::bigint[])
+		), ranked AS (
+			SELECT child_id, day, row_number() OVER (PARTITION BY day ORDER BY tier, requested_at, child_id) AS position FROM entries
+		)
+		SELECT r.child_id, r.day, r.position FROM ranked r
+		JOIN unnest($1::bigint[], $2::date[]) AS f(child_id, day) ON r.child_id = f.child_id AND r.day = f.day`,
+		pq.Array(children), pq.Array(days), pq.Array(pDay), pq.Array(pTier), pq.Array(pAt), pq.Array(pChild))
+	return positions, err
 }
 
 // hubLabel is a hub as families see it.

@@ -319,6 +319,58 @@ func TestBookerSerialisesOneAccount(t *testing.T) {
 	}
 }
 
+// TestWaitlistPositionsInOneBatch: a batch waitlisting families of every tier answers each
+// with the position "my bookings" reads once it is written, counting those already waiting
+// and the batch's own, in priority order (tier, then time of the request); a family asking
+// again for a day it already waits on reads its position moved by those ahead of it.
+func TestWaitlistPositionsInOneBatch(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 1})
+	tiers := map[string]string{"A": "vaccination", "B": "enseignant_accueil", "C": "infirmier", "G": "vaccination",
+		"D": "enseignant_accueil", "E": "infirmier", "F": "vaccination"}
+	email := map[string]string{}
+	for _, f := range []string{"A", "B", "C", "G", "D", "E", "F"} {
+		email[f] = tw.household(tiers[f], farDay.AddDate(0, 0, -9), nil, store.Elementaire)
+	}
+	st := tw.load(t)
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	call := func(f string) *store.BookingCall {
+		acc, kids := childrenOf(t, st, email[f])
+		return &store.BookingCall{AccountID: acc, Key: "key-of-" + f + "-0001", Hash: []byte(f),
+			In: store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}}
+	}
+	// A takes the seat; B, C and G wait, one after the other.
+	for _, f := range []string{"A", "B", "C", "G"} {
+		c := call(f)
+		st.BookBatch(ctx, p, []*store.BookingCall{c})
+		if c.Err != nil {
+			t.Fatal(c.Err)
+		}
+	}
+	// One batch: D, E and F wait too, and G asks again (new key, same day).
+	batch := []*store.BookingCall{call("D"), call("E"), call("F"), call("G")}
+	batch[3].Key = "key-of-G-0002"
+	st.BookBatch(ctx, p, batch)
+	want := map[string]int{"C": 1, "E": 2, "G": 3, "F": 4, "B": 5, "D": 6}
+	for i, f := range []string{"D", "E", "F", "G"} {
+		c := batch[i]
+		if c.Err != nil || len(c.Booking.Days) != 1 {
+			t.Fatalf("%s: %+v", f, c)
+		}
+		read, err := st.UpcomingBookings(ctx, c.AccountID, farDay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(c.Booking.Days, read) {
+			t.Errorf("%s answered\n%+v\nbut reads back\n%+v", f, c.Booking.Days, read)
+		}
+		if got := c.Booking.Days[0]; got.Status != "waitlisted" || got.Position != want[f] {
+			t.Errorf("%s: %s at position %d, want waitlisted at %d", f, got.Status, got.Position, want[f])
+		}
+	}
+}
+
 // TestSameKeyFromTwoProcesses: the same submission reaching two processes at once (two Stores
 // on one database, no Booker between them) books once; the other replays the same answer,
 // whether it saw the key when it read or only when it wrote.
@@ -379,10 +431,10 @@ func TestSameKeyFromTwoProcesses(t *testing.T) {
 	}
 }
 
-// TestBookerPlansGoByKey: the booking batch's statements, on the Booker's connection, read
-// every table by key even when the tables are nearly empty, as at the start of a crisis: a
-// plan made then is kept (generic plans) and must not scan the tables whole once they hold
-// the morning's bookings.
+// TestBookerPlansGoByKey: the booking batch's statements and the sessions' read, on the
+// connections the Booker and the SessionLoader keep, read every table by key even when the
+// tables are nearly empty, as at the start of a crisis: a plan made then is kept (generic
+// plans) and must not scan the tables once they hold the morning's bookings.
 func TestBookerPlansGoByKey(t *testing.T) {
 	tw := newTown(farDay)
 	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
@@ -391,20 +443,33 @@ func TestBookerPlansGoByKey(t *testing.T) {
 	acc, kids := childrenOf(t, st, email)
 	day := farDay.Format(time.DateOnly)
 	now := time.Now()
-	read, write, err := st.ExplainOnBookerConnection(context.Background(),
-		[]any{pq.Array([]string{day}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), 20.0},
-		[]any{pq.Array(kids), pq.Array([]string{day}), pq.Array([]int64{1}), pq.Array([]string{"proposed"}), pq.Array([]int64{100}),
-			pq.Array([]int64{acc}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), pq.ByteaArray([][]byte{{1}}),
-			pq.ByteaArray([][]byte{[]byte("{}")}), now, pq.Array([]int64{acc}), pq.Array(kids), pq.Array([]string{day}),
-			pq.Array([]string{"home"}), pq.Array([]string{"08:00"}), pq.Array([]string{"17:00"}), pq.Array([]string{email}),
-			pq.Array([]string{"s"}), pq.Array([]string{"b"}), "instant", day, day, int64(1), int64(0), now, []byte("{}"), true})
+	ctx := context.Background()
+	read, err := st.ExplainOnOwnConnection(ctx, store.ReadBatchSQL,
+		pq.Array([]string{day}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), 20.0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for name, plan := range map[string]string{"read": read, "write": write} {
+	write, err := st.ExplainOnOwnConnection(ctx, store.BookAtOnceSQL,
+		pq.Array(kids), pq.Array([]string{day}), pq.Array([]int64{1}), pq.Array([]string{"proposed"}), pq.Array([]int64{100}),
+		pq.Array([]int64{acc}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), pq.ByteaArray([][]byte{{1}}),
+		pq.ByteaArray([][]byte{[]byte("{}")}), now, pq.Array([]int64{acc}), pq.Array(kids), pq.Array([]string{day}),
+		pq.Array([]string{"home"}), pq.Array([]string{"08:00"}), pq.Array([]string{"17:00"}), pq.Array([]string{email}),
+		pq.Array([]string{"s"}), pq.Array([]string{"b"}), "instant", day, day, int64(1), int64(0), now, []byte("{}"), true,
+		pq.Array(kids), pq.Array([]string{day}), pq.Array([]string{"hubs_full"}), pq.Array([]int64{acc}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sessions, err := st.ExplainOnOwnConnection(ctx, store.SessionsByTokensSQL, pq.ByteaArray([][]byte{make([]byte, 32)}), now, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, plan := range map[string]string{"batch read": read, "batch write": write, "sessions read": sessions} {
 		if strings.Contains(plan, "Seq Scan") {
-			t.Errorf("the batch's %s scans a table:\n%s", name, plan)
+			t.Errorf("the %s scans a table:\n%s", name, plan)
 		}
+	}
+	if !strings.Contains(sessions, "session_pkey") {
+		t.Errorf("the sessions read does not find sessions by their key:\n%s", sessions)
 	}
 }
 

@@ -5,24 +5,24 @@ import (
 	"strings"
 )
 
-// ExplainOnBookerConnection returns PostgreSQL's plans, on a connection set up as the Booker's
-// own (see ownConn), of the booking batch's read and write statements with these arguments.
-func (s *Store) ExplainOnBookerConnection(ctx context.Context, readArgs, writeArgs []any) (read, write string, err error) {
+// The statements run on the connections the Booker and the SessionLoader keep (see ownConn).
+var (
+	ReadBatchSQL        = readBatchSQL
+	BookAtOnceSQL       = bookAtOnceSQL
+	SessionsByTokensSQL = sessionsByTokensSQL
+)
+
+// ExplainOnOwnConnection returns PostgreSQL's plan of query with args on a connection set up
+// as the Booker's and the SessionLoader's (see ownConn).
+func (s *Store) ExplainOnOwnConnection(ctx context.Context, query string, args ...any) (string, error) {
 	own, err := s.withOwnConnection(ctx)
 	if err != nil {
-		return "", "", err
+		return "", err
 	}
 	defer own.closeOwnConnection()
-	explain := func(query string, args []any) (string, error) {
-		var lines []string
-		if err := own.q.(*ownConn).SelectContext(ctx, &lines, "EXPLAIN "+query, args...); err != nil {
-			return "", err
-		}
-		return strings.Join(lines, "\n"), nil
+	var lines []string
+	if err := own.q.(*ownConn).SelectContext(ctx, &lines, "EXPLAIN "+query, args...); err != nil {
+		return "", err
 	}
-	if read, err = explain(readBatchSQL, readArgs); err != nil {
-		return "", "", err
-	}
-	write, err = explain(bookAtOnceSQL, writeArgs)
-	return read, write, err
+	return strings.Join(lines, "\n"), nil
 }

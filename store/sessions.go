@@ -94,11 +94,7 @@ func (s *Store) sessionsByTokens(ctx context.Context, tokens []string, p Session
 		LastSeenAt time.Time `db:"last_seen_at"`
 		ExpiresAt  time.Time `db:"expires_at"`
 	}
-	if err := s.selectPrepared(ctx, &rows, `
-		SELECT `+accountColumns+`, s.token_hash, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at
-		FROM session s JOIN account a ON a.id = s.account_id
-		WHERE s.token_hash = ANY($1) AND s.expires_at > $2 AND s.last_seen_at > $3 AND a.disabled_at IS NULL`,
-		pq.ByteaArray(hashes), now, now.Add(-p.Idle)); err != nil {
+	if err := s.selectPrepared(ctx, &rows, sessionsByTokensSQL, pq.ByteaArray(hashes), now, now.Add(-p.Idle)); err != nil {
 		return nil, translate(err)
 	}
 	out := make(map[string]Session, len(rows))
@@ -118,6 +114,15 @@ func (s *Store) sessionsByTokens(ctx context.Context, tokens []string, p Session
 	}
 	return out, nil
 }
+
+// sessionsByTokensSQL reads the live sessions of the token hashes $1 (now $2, idle since $3),
+// each by its key: planned once for any tokens, a plan may not scan the sessions.
+const sessionsByTokensSQL = `
+	SELECT ` + accountColumns + `, s.token_hash, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at
+	FROM unnest($1::bytea[]) AS t(hash)
+	CROSS JOIN LATERAL (SELECT * FROM session s WHERE s.token_hash = t.hash OFFSET 0) s
+	JOIN account a ON a.id = s.account_id
+	WHERE s.expires_at > $2 AND s.last_seen_at > $3 AND a.disabled_at IS NULL`
 
 // SessionLoader reads the sessions of concurrent requests together (see batcher): at the
 // morning rush every request starts with its session, and read one by one they would wake the
