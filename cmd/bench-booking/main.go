@@ -57,6 +57,7 @@ func run(ctx context.Context) error {
 	batch := flag.Int("batch", api.DefaultConfig().BookingBatch, "most bookings in one transaction")
 	skipPgbench := flag.Bool("skip-pgbench", false, "skip the pgbench yardstick (quick runs while tuning)")
 	client := flag.String("client", "go", "load generator: wrk (C, like pgbench) or go (Go's HTTP client, in this process)")
+	capacity := flag.Float64("capacity", 1, "every hub's capacity times this (0.5: seats run out and families are waitlisted, as in a crisis)")
 	flag.Parse()
 
 	c, err := pgcluster.Locate(*dataDir, "postgres", pgcluster.Options{})
@@ -100,6 +101,11 @@ func run(ctx context.Context) error {
 	// fill up as the run goes, the households' demand being about the académie's seats.
 	if _, err := db.Exec(`DELETE FROM booking_request`); err != nil {
 		return err
+	}
+	if *capacity != 1 {
+		if _, err := db.Exec(`UPDATE hub_day_capacity SET capacity = floor(capacity * $1::float8)`, *capacity); err != nil {
+			return err
+		}
 	}
 	open := seed.OpenDays[1:]
 	fmt.Printf("demo académie: %d hubs, %d households; booking the days %s to %s\n", len(seed.Hubs), len(seed.Households),
@@ -189,11 +195,13 @@ func run(ctx context.Context) error {
 	var inv struct {
 		Rows    int `db:"rows"`
 		Counted int `db:"counted"`
+		Waiting int `db:"waiting"`
 	}
-	if err := db.Get(&inv, `SELECT (SELECT count(*) FROM placement) AS rows, (SELECT sum(placed) FROM hub_day_capacity) AS counted`); err != nil {
+	if err := db.Get(&inv, `SELECT (SELECT count(*) FROM placement) AS rows, (SELECT sum(placed) FROM hub_day_capacity) AS counted,
+		(SELECT count(*) FROM waitlist_entry) AS waiting`); err != nil {
 		return err
 	}
-	fmt.Printf("invariants: %d hub-days over capacity, %d placements = %d counted\n", over, inv.Rows, inv.Counted)
+	fmt.Printf("invariants: %d hub-days over capacity, %d placements = %d counted; %d child-days waitlisted\n", over, inv.Rows, inv.Counted, inv.Waiting)
 	if over > 0 || inv.Rows != inv.Counted {
 		return errors.New("an invariant does not hold")
 	}
