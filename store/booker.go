@@ -65,11 +65,17 @@ func (b *Booker) run(batch []*waitingCall) {
 		calls[i] = &c.BookingCall
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
-	b.conn.store(ctx).BookBatch(ctx, b.p, calls)
-	cancel()
-	if slices.ContainsFunc(calls, func(c *BookingCall) bool { return c.Err != nil && !isCallError(c.Err) }) {
+	// A batch failing otherwise than for its calls' reasons gives its connection back (the
+	// database may have dropped it) and runs once more on another: its write is all or
+	// nothing, and a write that did commit replays from the keys it stored.
+	for attempt := 0; attempt < 2; attempt++ {
+		b.conn.store(ctx).BookBatch(ctx, b.p, calls)
+		if !slices.ContainsFunc(calls, func(c *BookingCall) bool { return c.Err != nil && !isCallError(c.Err) }) {
+			break
+		}
 		b.conn.failed()
 	}
+	cancel()
 	for _, c := range batch {
 		close(c.done)
 	}

@@ -371,6 +371,40 @@ func TestWaitlistPositionsInOneBatch(t *testing.T) {
 	}
 }
 
+// TestBookerOutlivesItsConnection: when the database drops the connections the Booker and the
+// SessionLoader keep (a restart, an administrator), the next booking and session read are
+// answered all the same, on new ones.
+func TestBookerOutlivesItsConnection(t *testing.T) {
+	tw := newTown(farDay, farDay.AddDate(0, 0, 1))
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
+	email := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
+	st := tw.load(t)
+	ctx := context.Background()
+	acc, kids := childrenOf(t, st, email)
+	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64)
+	policy := store.SessionPolicy{Absolute: time.Hour, Idle: time.Hour}
+	loader := store.NewSessionLoader(st, policy)
+	token, _, err := st.CreateSession(ctx, acc, policy, "127.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, day := range []time.Time{farDay, farDay.AddDate(0, 0, 1)} {
+		if _, err := loader.Session(ctx, token); err != nil {
+			t.Fatalf("session read %d: %v", i, err)
+		}
+		in := store.BookingInput{ChildIDs: kids, Days: []time.Time{day}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}
+		b, _, err := booker.Book(ctx, acc, fmt.Sprintf("outlive-%04d", i), []byte("h"), in)
+		if err != nil || len(b.Days) != 1 || b.Days[0].Status != "proposed" {
+			t.Fatalf("booking %d: %+v, %v", i, b, err)
+		}
+		// Every other connection to the database is dropped.
+		if _, err := st.DB().Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()`); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestSameKeyFromTwoProcesses: the same submission reaching two processes at once (two Stores
 // on one database, no Booker between them) books once; the other replays the same answer,
 // whether it saw the key when it read or only when it wrote.

@@ -174,10 +174,11 @@ func (l *SessionLoader) read(batch []*sessionWait) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), sessionReadTimeout)
 	found, err := l.conn.store(ctx).sessionsByTokens(ctx, tokens, l.p)
-	cancel()
-	if err != nil {
+	if err != nil { // the database may have dropped the connection: once more on another
 		l.conn.failed()
+		found, err = l.conn.store(ctx).sessionsByTokens(ctx, tokens, l.p)
 	}
+	cancel()
 	for _, w := range batch {
 		sess, ok := found[w.token]
 		switch {
