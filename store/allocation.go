@@ -430,14 +430,19 @@ func (s *Store) householdRequestRows(ctx context.Context, households map[int64]h
 		return nil, translate(err)
 	}
 	for i := range rows {
-		h := households[rows[i].HouseholdID]
-		rows[i].Lat, rows[i].Lon = h.HomeLat, h.HomeLon
-		if rows[i].Location == NearWork {
-			rows[i].Lat, rows[i].Lon = h.WorkLat, h.WorkLon
-		}
-		rows[i].AllowSplit, rows[i].Tier, rows[i].Email = h.AllowSplit, h.Tier, h.Email
+		households[rows[i].HouseholdID].complete(&rows[i])
 	}
 	return rows, nil
+}
+
+// complete sets the household's side of one of its requests: where from (home or work, as
+// asked), its priority, whether its children may be split, whom to tell.
+func (h householdCtx) complete(r *requestRow) {
+	r.Lat, r.Lon = h.HomeLat, h.HomeLon
+	if r.Location == NearWork {
+		r.Lat, r.Lon = h.WorkLat, h.WorkLon
+	}
+	r.AllowSplit, r.Tier, r.Email = h.AllowSplit, h.Tier, h.Email
 }
 
 // seatKey is a hub's level on a day.

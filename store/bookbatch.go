@@ -31,39 +31,38 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 	if len(valid) == 0 {
 		return nil
 	}
+	now := s.now() // the requests' time, in the answers' positions and in the write
 	a := s.batchAllocation(valid, households)
-	a.rows, a.seats = read.rows(a, s.now()), &read.seats
+	a.rows, a.seats = read.rows(a, now), &read.seats
 	sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
 	if err != nil {
 		return err
 	}
-	w, err := s.answerCalls(ctx, sol, valid, households, true)
+	w, err := s.answerCalls(ctx, sol, valid, households)
 	if err != nil {
 		return err
 	}
-	accountOf := map[int64]int64{} // by child
-	for _, c := range valid {
-		for _, id := range c.In.ChildIDs {
-			accountOf[id] = c.AccountID
-		}
+	// Every row written goes with its call's account, found from the child's household (the
+	// children asked for, and the households' others placed again when unsettled).
+	accountOf := make(map[int64]int64, len(households)) // by household
+	for account, h := range households {
+		accountOf[h.ID] = account
 	}
-	for _, r := range sol.rows { // the households' other children, placed again when unsettled
-		if _, ok := accountOf[r.ChildID]; !ok {
-			accountOf[r.ChildID] = accountOfHousehold(households, r.HouseholdID)
-		}
+	householdOf := make(map[int64]int64, len(sol.rows)) // by child
+	for _, r := range sol.rows {
+		householdOf[r.ChildID] = r.HouseholdID
 	}
 	var seatAccounts []int64 // in the order of seatArrays
 	var waitChild, waitAccount []int64
 	var waitDay, waitReason []string
 	for _, o := range sol.outcomes {
 		if o.Status == "waitlisted" {
-			waitChild, waitAccount = append(waitChild, o.ChildID), append(waitAccount, accountOf[o.ChildID])
+			waitChild, waitAccount = append(waitChild, o.ChildID), append(waitAccount, accountOf[householdOf[o.ChildID]])
 			waitDay, waitReason = append(waitDay, o.Day.Format(time.DateOnly)), append(waitReason, string(o.Reason))
 		} else {
-			seatAccounts = append(seatAccounts, accountOf[o.ChildID])
+			seatAccounts = append(seatAccounts, accountOf[householdOf[o.ChildID]])
 		}
 	}
-	now := s.now()
 	runArgs, err := sol.runArgs(now, len(sol.toPlace) > 0)
 	if err != nil {
 		return err
@@ -88,16 +87,6 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 		return s.replayKeys(ctx, replay)
 	}
 	return nil
-}
-
-// accountOfHousehold is the account of household id among households (by account).
-func accountOfHousehold(households map[int64]householdCtx, id int64) int64 {
-	for account, h := range households {
-		if h.ID == id {
-			return account
-		}
-	}
-	return 0
 }
 
 // bookAtOnceSQL writes a batch (see bookAtOnce). Every row comes with its call's account: a
@@ -230,11 +219,14 @@ var readBatchSQL = `
 		SELECT h.*, k.account_id IS NOT NULL AS used, COALESCE(k.request_hash, '') AS used_hash, COALESCE(k.response, '') AS used_response
 		FROM calls c JOIN households h ON h.account_id = c.account_id
 		LEFT JOIN LATERAL (SELECT * FROM idempotency_key k WHERE k.account_id = c.account_id AND k.key = c.key OFFSET 0) k ON true
-	), box AS (
-		SELECT min(least(home_lat, work_lat)) - $4::float8 / 110 AS min_lat, max(greatest(home_lat, work_lat)) + $4::float8 / 110 AS max_lat,
-		       min(least(home_lon, work_lon)) - $4::float8 / (111.32 * greatest(0.1, cos(radians(greatest(abs(min(least(home_lat, work_lat))), abs(max(greatest(home_lat, work_lat)))))))) AS min_lon,
-		       max(greatest(home_lon, work_lon)) + $4::float8 / (111.32 * greatest(0.1, cos(radians(greatest(abs(min(least(home_lat, work_lat))), abs(max(greatest(home_lat, work_lat)))))))) AS max_lon
+	), places AS (
+		SELECT min(least(home_lat, work_lat)) AS min_lat, max(greatest(home_lat, work_lat)) AS max_lat,
+		       min(least(home_lon, work_lon)) AS min_lon, max(greatest(home_lon, work_lon)) AS max_lon
 		FROM checked WHERE id <> 0 AND NOT used
+	), box AS ( -- the places, the maximum distance wider (a degree of longitude shrinks away from the equator)
+		SELECT min_lat - $4::float8 / 110 AS min_lat, max_lat + $4::float8 / 110 AS max_lat,
+		       min_lon - d_lon AS min_lon, max_lon + d_lon AS max_lon
+		FROM places, LATERAL (SELECT $4::float8 / (111.32 * greatest(0.1, cos(radians(greatest(abs(min_lat), abs(max_lat)))))) AS d_lon) d
 	), seats AS (
 		SELECT array_agg(h.id) AS hub, array_agg(h.lat) AS lat, array_agg(h.lon) AS lon, array_agg(hdc.day::text) AS day,
 		       array_agg(hdc.level::text) AS level, array_agg(hdc.capacity - hdc.placed) AS seats_left
@@ -328,11 +320,7 @@ func (r batchRead) rows(a allocation, now time.Time) []requestRow {
 			}
 			row.RequestedAt, row.Location, row.ArriveAt, row.DepartAt = now, Location(a.asked.location[i]), a.asked.arrive[i], a.asked.depart[i]
 		}
-		row.Lat, row.Lon = h.HomeLat, h.HomeLon
-		if row.Location == NearWork {
-			row.Lat, row.Lon = h.WorkLat, h.WorkLon
-		}
-		row.AllowSplit, row.Tier, row.Email = h.AllowSplit, h.Tier, h.Email
+		h.complete(&row)
 		out = append(out, row)
 	}
 	return out

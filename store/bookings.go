@@ -141,15 +141,14 @@ type callWrites struct {
 	mails             []email
 }
 
-// answerCalls gives each valid call its answer, from sol, and returns what to store for them
-// (pending: sol's waitlist entries are not written yet).
-func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*BookingCall, households map[int64]householdCtx, pending bool) (callWrites, error) {
+// answerCalls gives each valid call its answer, from sol, and returns what to store for them.
+func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*BookingCall, households map[int64]householdCtx) (callWrites, error) {
 	var w callWrites
 	labels, err := s.hubLabels(ctx)
 	if err != nil {
 		return w, err
 	}
-	answers, err := s.instantAnswers(ctx, sol, labels, pending)
+	answers, err := s.instantAnswers(ctx, sol, labels)
 	if err != nil {
 		return w, err
 	}
@@ -268,9 +267,9 @@ type answeredDay struct {
 // instantAnswers gives the answer of every request sol read, as bookedDays would read it once
 // written: the new outcomes, or the standing answer of the requests left as they were. It is
 // computed rather than read back so that the seats can be taken last. labels name the hubs (it
-// does not modify them); hubs missing from them are read. With pending, sol's waitlist entries
-// are not written yet and the positions count them as if they were.
-func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[int64]hubLabel, pending bool) ([]answeredDay, error) {
+// does not modify them); hubs missing from them are read. sol's waitlist entries are not
+// written yet: the positions count them as if they were.
+func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[int64]hubLabel) ([]answeredDay, error) {
 	outcome := make(map[cdKey]Outcome, len(sol.outcomes))
 	for _, o := range sol.outcomes {
 		outcome[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}] = o
@@ -307,7 +306,7 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 		labels = maps.Clone(labels)
 		maps.Copy(labels, more)
 	}
-	positions, err := s.waitlistPositions(ctx, sol, waitChild, waitDay, pending)
+	positions, err := s.waitlistPositions(ctx, sol, waitChild, waitDay)
 	if err != nil {
 		return nil, err
 	}
@@ -342,36 +341,31 @@ type waitPosition struct {
 }
 
 // waitlistPositions reads the positions of the waitlisted child-days given, on their days'
-// waitlists, in the order of the waitlist_position view (tier, then time of the request, then
-// child); with pending, sol's waitlisted outcomes count as entries already written.
-func (s *Store) waitlistPositions(ctx context.Context, sol *solution, children []int64, days []string, pending bool) ([]waitPosition, error) {
+// waitlists, counting sol's waitlisted outcomes as entries already written: the entries of
+// waitlist_queue and those, ranked as waitlist_position ranks (tier, then time of the request,
+// then child).
+func (s *Store) waitlistPositions(ctx context.Context, sol *solution, children []int64, days []string) ([]waitPosition, error) {
 	if len(children) == 0 {
 		return nil, nil
+	}
+	row := make(map[cdKey]requestRow, len(sol.rows))
+	for _, r := range sol.rows {
+		row[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
 	}
 	var pDay []string
 	var pTier []int
 	var pAt []time.Time
 	var pChild []int64
-	if pending {
-		row := make(map[cdKey]requestRow, len(sol.rows))
-		for _, r := range sol.rows {
-			row[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
-		}
-		for _, o := range sol.outcomes {
-			if o.Status == "waitlisted" {
-				r := row[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]
-				pDay, pTier, pAt, pChild = append(pDay, o.Day.Format(time.DateOnly)), append(pTier, r.Tier), append(pAt, r.RequestedAt), append(pChild, o.ChildID)
-			}
+	for _, o := range sol.outcomes {
+		if o.Status == "waitlisted" {
+			r := row[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]
+			pDay, pTier, pAt, pChild = append(pDay, o.Day.Format(time.DateOnly)), append(pTier, r.Tier), append(pAt, r.RequestedAt), append(pChild, o.ChildID)
 		}
 	}
 	var positions []waitPosition
 	err := s.selectPrepared(ctx, &positions, `
 		WITH entries AS (
-			SELECT w.day, ht.tier, br.requested_at, w.child_id FROM waitlist_entry w
-			JOIN booking_request br ON br.child_id = w.child_id AND br.day = w.day
-			JOIN child c ON c.id = w.child_id
-			JOIN household_tier ht ON ht.id = c.household_id
-			WHERE w.day = ANY($2)
+			SELECT q.day, q.tier, q.requested_at, q.child_id FROM waitlist_queue q WHERE q.day = ANY($2)
 			UNION ALL
 			SELECT * FROM unnest($3::date[], $4::int[], $5::timestamptz[], $6::bigint[])
 		), ranked AS (

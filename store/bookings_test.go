@@ -17,6 +17,18 @@ import (
 )
 
 // childrenOf returns the account id and child ids of a household by its e-mail.
+// oneFamily loads a town with one hub (ten élémentaire seats) open on days and one nurse's
+// household with one child, and returns the store, the account, the child and the e-mail.
+func oneFamily(t *testing.T, days ...time.Time) (*store.Store, int64, []int64, string) {
+	t.Helper()
+	tw := newTown(days...)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
+	email := tw.household("infirmier", days[0].AddDate(0, 0, -9), nil, store.Elementaire)
+	st := tw.load(t)
+	acc, kids := childrenOf(t, st, email)
+	return st, acc, kids, email
+}
+
 func childrenOf(t *testing.T, st *store.Store, email string) (int64, []int64) {
 	t.Helper()
 	var acc int64
@@ -265,12 +277,8 @@ func TestLastSeatsUnderAThousandBookers(t *testing.T) {
 // (another key, the same child and day) through a Booker: one request, one seat, one e-mail;
 // the same key replays the same answer and the other tab sees the seat already given.
 func TestBookerSerialisesOneAccount(t *testing.T) {
-	tw := newTown(farDay)
-	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
-	email := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
-	st := tw.load(t)
+	st, acc, kids, _ := oneFamily(t, farDay)
 	ctx := context.Background()
-	acc, kids := childrenOf(t, st, email)
 	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64)
 	in := store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}
 	type answer struct {
@@ -375,12 +383,8 @@ func TestWaitlistPositionsInOneBatch(t *testing.T) {
 // SessionLoader keep (a restart, an administrator), the next booking and session read are
 // answered all the same, on new ones.
 func TestBookerOutlivesItsConnection(t *testing.T) {
-	tw := newTown(farDay, farDay.AddDate(0, 0, 1))
-	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
-	email := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
-	st := tw.load(t)
+	st, acc, kids, _ := oneFamily(t, farDay, farDay.AddDate(0, 0, 1))
 	ctx := context.Background()
-	acc, kids := childrenOf(t, st, email)
 	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64)
 	policy := store.SessionPolicy{Absolute: time.Hour, Idle: time.Hour}
 	loader := store.NewSessionLoader(st, policy)
@@ -409,14 +413,10 @@ func TestBookerOutlivesItsConnection(t *testing.T) {
 // on one database, no Booker between them) books once; the other replays the same answer,
 // whether it saw the key when it read or only when it wrote.
 func TestSameKeyFromTwoProcesses(t *testing.T) {
-	tw := newTown(farDay)
-	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
-	email := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
-	st := tw.load(t)
+	st, acc, kids, _ := oneFamily(t, farDay)
 	other := store.New(st.DB())
 	ctx := context.Background()
 	p := store.DefaultAllocationPolicy()
-	acc, kids := childrenOf(t, st, email)
 	in := store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}
 	const rounds = 20
 	for round := range rounds {
@@ -470,11 +470,7 @@ func TestSameKeyFromTwoProcesses(t *testing.T) {
 // tables are nearly empty, as at the start of a crisis: a plan made then is kept (generic
 // plans) and must not scan the tables once they hold the morning's bookings.
 func TestBookerPlansGoByKey(t *testing.T) {
-	tw := newTown(farDay)
-	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 10})
-	email := tw.household("infirmier", farDay.AddDate(0, 0, -9), nil, store.Elementaire)
-	st := tw.load(t)
-	acc, kids := childrenOf(t, st, email)
+	st, acc, kids, email := oneFamily(t, farDay)
 	day := farDay.Format(time.DateOnly)
 	now := time.Now()
 	ctx := context.Background()
