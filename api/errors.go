@@ -28,6 +28,8 @@ type errorKind struct {
 // errorKinds is the one table from errors to HTTP. The first match wins.
 var errorKinds = []errorKind{
 	{store.ErrNotFound, fiber.StatusNotFound, "Cette page n’existe pas ou ne vous est pas accessible.", "This page does not exist or is not available to you."},
+	{store.ErrChildrenPresent, fiber.StatusConflict, "Des enfants sont déjà présents dans ce pôle : la capacité ne peut pas descendre sous leur nombre, ni le pôle fermer, avant leur départ.",
+		"Children are already present at this hub: the capacity cannot go below their number, nor the hub close, before they leave."},
 	{store.ErrFull, fiber.StatusConflict, "Il n’y a plus de place disponible.", "No seat is left."},
 	{store.ErrHubClosed, fiber.StatusConflict, "Ce pôle n’accueille pas ce niveau ce jour-là.", "This hub does not take this level on that day."},
 	{store.ErrConflict, fiber.StatusConflict, "Cette opération entre en conflit avec une donnée existante.", "This conflicts with existing data."},

@@ -286,14 +286,34 @@ func TestCapacityCutAndIncrease(t *testing.T) {
 	if got = outcomes(t, st, farDay); got[late+"/Enfant1"].Hub != "0250001A" {
 		t.Fatalf("after closing the far hub: %+v", got)
 	}
+	// A child checked in keeps the seat: a cut below the children present is refused whole,
+	// and a cut to one seat moves the two others, whatever their priority.
+	if _, err := st.DB().Exec(`INSERT INTO attendance (child_id, day, hub_id, status, arrived_at)
+		SELECT p.child_id, p.day, p.hub_id, 'present', '08:00' FROM placement p JOIN child c ON c.id = p.child_id
+		JOIN household hh ON hh.id = c.household_id JOIN account a ON a.id = hh.account_id WHERE p.day = $1 AND a.email = $2`,
+		farDay, nurse); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetCapacity(ctx, p, rectorat, ids[0], farDay, store.Elementaire, 0); !errors.Is(err, store.ErrChildrenPresent) {
+		t.Fatalf("closing a hub with a child present: %v, want ErrChildrenPresent", err)
+	}
+	if after := outcomes(t, st, farDay); after[nurse+"/Enfant1"].Hub != "0250001A" || after[late+"/Enfant1"].Hub != "0250001A" || after[teacher+"/Enfant1"].Hub != "0250001A" {
+		t.Fatalf("a refused cut moved children: %+v", after)
+	}
+	if _, err := st.SetCapacity(ctx, p, rectorat, ids[0], farDay, store.Elementaire, 1); err != nil {
+		t.Fatal(err)
+	}
+	if got = outcomes(t, st, farDay); got[nurse+"/Enfant1"].Hub != "0250001A" || got[late+"/Enfant1"].Hub == "0250001A" || got[teacher+"/Enfant1"].Hub == "0250001A" {
+		t.Fatalf("after a cut to the child present: %+v", got)
+	}
 	// A prefecture agent of another département cannot touch the hub.
 	jura := store.Scope{Role: store.RolePrefecture, Departement: "39"}
 	if _, err := st.SetCapacity(ctx, p, jura, ids[0], farDay, store.Elementaire, 0); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("another département's agent: %v, want ErrNotFound", err)
 	}
 	var audits int
-	if err := st.DB().Get(&audits, `SELECT count(*) FROM audit_log WHERE action = 'hub.capacity'`); err != nil || audits != 3 {
-		t.Errorf("capacity changes audited: %d (%v), want 3", audits, err)
+	if err := st.DB().Get(&audits, `SELECT count(*) FROM audit_log WHERE action = 'hub.capacity'`); err != nil || audits != 4 {
+		t.Errorf("capacity changes audited: %d (%v), want 4", audits, err)
 	}
 }
 

@@ -44,6 +44,10 @@ func (s *Store) SetCapacity(ctx context.Context, p AllocationPolicy, sc Scope, h
 		if err != nil {
 			return err
 		}
+		if old.Placed-len(victims) > capacity {
+			return fmt.Errorf("%w: %d seats at hub %d on %s for %s would leave children checked in without one",
+				ErrChildrenPresent, capacity, hubID, d, level)
+		}
 		if _, err := tx.q.ExecContext(ctx, `UPDATE hub_day_capacity SET capacity = $4 WHERE hub_id = $1 AND day = $2 AND level = $3`, hubID, d, level, capacity); err != nil {
 			return translate(err)
 		}
@@ -66,9 +70,13 @@ func (s *Store) SetCapacity(ctx context.Context, p AllocationPolicy, sc Scope, h
 	return run, err
 }
 
-// evict frees n seats of a hub-day-level, lowest priority first, with the siblings of each child
-// evicted in the same hub that day (unless the household allowed a split). It returns the
-// children whose seat was freed.
+// evict frees up to n seats of a hub-day-level, lowest priority first, with the siblings of each
+// child evicted in the same hub that day (unless the household allowed a split). A child already
+// checked in there that day keeps the seat: moving the child would take it off the day's sheet
+// and contact list while it is in the building. It returns the children whose seat was freed.
+// checkedIn holds for a placement p whose child was marked present on its day.
+const checkedIn = `EXISTS (SELECT 1 FROM attendance a WHERE a.child_id = p.child_id AND a.day = p.day AND a.status = 'present')`
+
 func (s *Store) evict(ctx context.Context, hubID int64, day time.Time, level Level, n int) ([]int64, error) {
 	if n <= 0 {
 		return nil, nil
@@ -82,7 +90,7 @@ func (s *Store) evict(ctx context.Context, hubID int64, day time.Time, level Lev
 			JOIN child c ON c.id = p.child_id
 			JOIN household_tier ht ON ht.id = c.household_id
 			JOIN booking_request br ON br.child_id = p.child_id AND br.day = p.day
-			WHERE p.hub_id = $1 AND p.day = $2 AND p.level = $3
+			WHERE p.hub_id = $1 AND p.day = $2 AND p.level = $3 AND NOT `+checkedIn+`
 			ORDER BY p.status = 'confirmed', ht.tier DESC, br.requested_at DESC, p.child_id DESC
 			LIMIT $4
 		)
@@ -90,6 +98,7 @@ func (s *Store) evict(ctx context.Context, hubID int64, day time.Time, level Lev
 		UNION
 		SELECT p.child_id FROM placement p JOIN child c ON c.id = p.child_id JOIN household h ON h.id = c.household_id
 		WHERE p.hub_id = $1 AND p.day = $2 AND NOT h.allow_split AND c.household_id IN (SELECT household_id FROM chosen)
+		  AND NOT `+checkedIn+`
 		ORDER BY 1`, hubID, d, level, n)
 	if err != nil {
 		return nil, err

@@ -23,6 +23,8 @@ var (
 	ErrInvalid      = errors.New("invalid value")
 	ErrUnauthorized = errors.New("wrong e-mail or password")
 	ErrThrottled    = errors.New("too many attempts")
+	// ErrChildrenPresent refuses to take seats from children already checked in at the hub.
+	ErrChildrenPresent = errors.New("children already present")
 )
 
 // dbtx is what *sqlx.DB and *sqlx.Tx share: every method runs on either.
