@@ -42,7 +42,8 @@ func TestLoginSetsAHardenedSessionCookie(t *testing.T) {
 		t.Fatalf("no __Host-session cookie in %v", res.Header.Values("Set-Cookie"))
 	}
 	lower := strings.ToLower(set)
-	for _, want := range []string{"path=/", "secure", "httponly", "samesite=lax"} {
+	// A lifetime, not a date: the browser counts it on its own clock (12 h, the absolute limit).
+	for _, want := range []string{"path=/", "secure", "httponly", "samesite=lax", "max-age=43200"} {
 		if !strings.Contains(lower, want) {
 			t.Errorf("session cookie lacks %q: %s", want, set)
 		}

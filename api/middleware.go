@@ -119,9 +119,12 @@ func session(c *fiber.Ctx) *store.Session {
 	return sess
 }
 
+// setSessionCookie gives the cookie a lifetime (Max-Age) rather than a date: the browser counts
+// it on its own clock, so a client clock set wrong, or a server clock set by a test, never ends
+// the session early.
 func (s *Server) setSessionCookie(c *fiber.Ctx, token string, expires time.Time) {
 	c.Cookie(&fiber.Cookie{
-		Name: s.sessionCookie(), Value: token, Path: "/", Expires: expires,
+		Name: s.sessionCookie(), Value: token, Path: "/", MaxAge: int(expires.Sub(s.store.Now()).Seconds()),
 		Secure: s.cfg.SecureCookies, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
 	})
 }
@@ -147,7 +150,7 @@ func (s *Server) csrfToken(c *fiber.Ctx) string {
 		t = store.RandomToken()
 		c.Cookie(&fiber.Cookie{
 			Name: s.csrfCookie(), Value: t, Path: "/", Secure: s.cfg.SecureCookies, HTTPOnly: true,
-			SameSite: fiber.CookieSameSiteLaxMode, Expires: time.Now().Add(12 * time.Hour),
+			SameSite: fiber.CookieSameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds()),
 		})
 	}
 	c.Locals(localCSRF, t)
