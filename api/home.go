@@ -52,6 +52,19 @@ func (s *Server) landing(c *fiber.Ctx) error {
 // today is the service's current day, in France.
 func (s *Server) today() time.Time { return s.policy.Today(s.store.Now()) }
 
+// shownDay is the day a page about hubs shows: ?jour= when it is a date, else the first open day
+// from today on (today on a weekday, the Monday at the weekend), or today when none is open.
+func (s *Server) shownDay(c *fiber.Ctx) (time.Time, error) {
+	if day, err := time.Parse(time.DateOnly, c.Query("jour")); err == nil {
+		return day, nil
+	}
+	day, ok, err := s.store.NextOpenDay(c.UserContext(), s.today())
+	if err != nil || !ok {
+		return s.today(), err
+	}
+	return day, nil
+}
+
 func (s *Server) homeParent(c *fiber.Ctx, sess *store.Session) error {
 	h, err := s.store.HouseholdSummaryOf(c.UserContext(), sess.ID, s.today())
 	var household *store.HouseholdSummary

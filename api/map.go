@@ -25,9 +25,9 @@ type mapHub struct {
 
 // mapPage draws the hubs over the département outlines, with no tile server: it works offline.
 func (s *Server) mapPage(c *fiber.Ctx) error {
-	day, err := time.Parse(time.DateOnly, c.Query("jour"))
+	day, err := s.shownDay(c)
 	if err != nil {
-		day = s.today()
+		return err
 	}
 	p := s.page(c, frontend.T(s.lang(c), "map.title"))
 	p.Data = struct{ Day time.Time }{day}
@@ -39,9 +39,9 @@ func (s *Server) mapPage(c *fiber.Ctx) error {
 func (s *Server) mapData(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	sc := store.ScopeOf(session(c).Account)
-	day, err := time.Parse(time.DateOnly, c.Query("jour"))
+	day, err := s.shownDay(c)
 	if err != nil {
-		day = s.today()
+		return err
 	}
 	hubs, err := s.store.Occupancy(ctx, sc, day, s.policy.MaxDistanceKm)
 	if err != nil {

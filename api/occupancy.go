@@ -49,9 +49,9 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	sess := session(c)
 	sc := store.ScopeOf(sess.Account)
-	day, err := time.Parse(time.DateOnly, c.Query("jour"))
+	day, err := s.shownDay(c)
 	if err != nil {
-		day = s.today()
+		return err
 	}
 	if c.Query("format") == "csv" && c.Query("au") != "" {
 		return s.occupancyPeriodCSV(c, sc)
@@ -151,9 +151,9 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 // occupancyTotals is the overview's headline as JSON, polled by the page every 30 seconds so
 // that it follows bookings and roll calls without a reload.
 func (s *Server) occupancyTotalsJSON(c *fiber.Ctx) error {
-	day, err := time.Parse(time.DateOnly, c.Query("jour"))
+	day, err := s.shownDay(c)
 	if err != nil {
-		day = s.today()
+		return err
 	}
 	t, err := s.store.Totals(c.UserContext(), store.ScopeOf(session(c).Account), day)
 	if err != nil {

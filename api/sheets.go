@@ -18,14 +18,9 @@ func (s *Server) hubSheet(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	day, err := time.Parse(time.DateOnly, c.Query("jour"))
+	day, err := s.shownDay(c)
 	if err != nil {
-		var ok bool
-		if day, ok, err = s.store.NextOpenDay(ctx, s.today()); err != nil {
-			return err
-		} else if !ok {
-			day = s.today()
-		}
+		return err
 	}
 	sess := session(c)
 	data, err := s.store.Sheet(ctx, store.ScopeOf(sess.Account), id, day)
