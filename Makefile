@@ -56,9 +56,32 @@ $(BIN): deps $(ASSETS) $(GO_SOURCES) go.mod go.sum
 run: deps $(BIN)
 	DEV_MODE=$${DEV_MODE:-true} ./$(BIN) serve --demo
 
+# The tests never read the machine's clock: they run at TEST_CLOCK (RFC 3339), by default a
+# Tuesday morning. The suites that use the service's clock run again at the instants where
+# dates go wrong: a Saturday just after midnight, a Sunday, the 16:00 cutoff from both sides,
+# 23:30 and 00:30 in Paris (00:30 is still the day before in UTC), a Friday night, and the
+# nights the clocks change (last Sundays of March and October).
+TEST_CLOCKS  := 2026-12-05T00:20:00+01:00 2026-12-06T14:00:00+01:00 2026-12-08T15:59:00+01:00 \
+                2026-12-08T16:01:00+01:00 2026-12-08T23:30:00+01:00 2026-12-09T00:30:00+01:00 \
+                2026-12-04T23:00:00+01:00 2027-03-28T03:30:00+02:00 2026-10-25T02:30:00+01:00
+CLOCK_SUITES := ./api ./store ./cmd/accueil ./sheets ./demo
+define run_clock_suites
+for clock in $(TEST_CLOCKS); do \
+  echo "==> TEST_CLOCK=$$clock go test $(CLOCK_SUITES)"; \
+  TEST_CLOCK=$$clock go test -count=1 $(CLOCK_SUITES) || exit 1; \
+done
+endef
+
 test: deps-test $(ASSETS)
 	go vet ./...
-	@status=0; go test -race -count=1 ./... || status=$$?; \
+	@status=0; { go test -race -count=1 ./... && ( $(run_clock_suites) ); } || status=$$?; \
+	  go run ./cmd/accueil db stop --cluster postgres-test || true; \
+	  exit $$status
+
+# Only the date-sensitive suites under every clock of TEST_CLOCKS (make test runs them too).
+.PHONY: test-clocks
+test-clocks: deps-test $(ASSETS)
+	@status=0; ( $(run_clock_suites) ) || status=$$?; \
 	  go run ./cmd/accueil db stop --cluster postgres-test || true; \
 	  exit $$status
 

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
-// nextWeekdays returns the first n weekdays after today, as the booking calendar offers them.
+// nextWeekdays returns the first n weekdays after the tests' today, as the booking calendar
+// offers them.
 func nextWeekdays(n int) []time.Time {
 	var out []time.Time
-	d := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 1)
+	d := pgtest.Today().AddDate(0, 0, 1)
 	for len(out) < n {
 		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
 			out = append(out, d)

@@ -24,7 +24,7 @@ func TestParentManagesChildren(t *testing.T) {
 	}
 	b := newBrowser(t, app)
 	b.login("p1@example.fr", goodPassword)
-	today := time.Now()
+	today := st.Now()
 	for field, tc := range map[string]struct{ value, want string }{
 		"birth_date":     {today.AddDate(-16, 0, -1).Format(time.DateOnly), "moins de 16 ans"},
 		"first_name":     {"", "Ce champ est obligatoire."},

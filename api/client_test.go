@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -25,7 +26,13 @@ func newApp(t *testing.T) (*fiber.App, *store.Store) {
 
 func newAppWith(t *testing.T, cfg api.Config) (*fiber.App, *store.Store) {
 	t.Helper()
-	st := pgtest.NewStore(t)
+	return newAppAt(t, cfg, pgtest.Now())
+}
+
+// newAppAt is the application with its clock standing at now.
+func newAppAt(t *testing.T, cfg api.Config, now time.Time) (*fiber.App, *store.Store) {
+	t.Helper()
+	st := pgtest.NewStore(t).WithClock(func() time.Time { return now })
 	app, err := api.New(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/accueil-prioritaire/accueil/geo"
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // twoDepartements is a small académie: one hub in Besançon (Doubs), one in Dole (Jura), a
@@ -56,11 +57,10 @@ func twoDepartements(day time.Time) store.Seed {
 func TestEachRoleSeesOnlyItsScope(t *testing.T) {
 	app, st := newApp(t)
 	// A Monday far enough ahead to be the next open day whatever today is.
-	day := time.Now().AddDate(0, 0, 14)
+	day := pgtest.Today().AddDate(0, 0, 14)
 	for day.Weekday() != time.Monday {
 		day = day.AddDate(0, 0, 1)
 	}
-	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	if err := st.LoadSeed(context.Background(), twoDepartements(day)); err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,8 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 func TestHubImportWithDryRun(t *testing.T) {
@@ -52,7 +53,7 @@ func TestHubImportWithDryRun(t *testing.T) {
 	if err := st.DB().Get(&levels, `SELECT count(*) FROM hub_level hl JOIN hub h ON h.id = hl.hub_id WHERE h.uai = '0251234X'`); err != nil || levels != 2 {
 		t.Errorf("new hub levels: %d (%v), want 2", levels, err)
 	}
-	if err := st.DB().Get(&days, `SELECT count(DISTINCT day) FROM hub_day_capacity x JOIN hub h ON h.id = x.hub_id WHERE h.uai = '0251234X' AND day >= $1`, time.Now().UTC().Truncate(24*time.Hour)); err != nil || days == 0 {
+	if err := st.DB().Get(&days, `SELECT count(DISTINCT day) FROM hub_day_capacity x JOIN hub h ON h.id = x.hub_id WHERE h.uai = '0251234X' AND day >= $1`, pgtest.Today()); err != nil || days == 0 {
 		t.Errorf("new hub has no capacity days (%v)", err)
 	}
 	var name string

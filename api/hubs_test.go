@@ -8,17 +8,18 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // TestHubPageIsReachableOnlyWithinScope: every account tries both hubs' pages; outside its scope
 // a hub answers 404 exactly like a hub that does not exist.
 func TestHubPageIsReachableOnlyWithinScope(t *testing.T) {
 	app, st := newApp(t)
-	day := time.Now().AddDate(0, 0, 1)
+	day := pgtest.Today().AddDate(0, 0, 1)
 	for day.Weekday() == time.Saturday || day.Weekday() == time.Sunday {
 		day = day.AddDate(0, 0, 1)
 	}
-	day = time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, time.UTC)
 	ctx := context.Background()
 	if err := st.LoadSeed(ctx, twoDepartements(day)); err != nil {
 		t.Fatal(err)

@@ -20,7 +20,7 @@ import (
 // BenchmarkOverview measures, on the demo académie with its week allocated, the rectorat's
 // occupancy page and the map's data (server time, through the whole middleware stack).
 func BenchmarkOverview(b *testing.B) {
-	today := time.Now().UTC().Truncate(24 * time.Hour)
+	today := pgtest.Today()
 	seed, _ := demo.Generate(2021, today)
 	st := pgtest.NewStore(b)
 	ctx := context.Background()

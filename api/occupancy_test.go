@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -10,8 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/demo"
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // TestOccupancyIsExact: after random bookings, cancellations and check-ins on the demo académie,
@@ -19,7 +22,7 @@ import (
 func TestOccupancyIsExact(t *testing.T) {
 	app, st := newApp(t)
 	ctx := context.Background()
-	today := time.Now().UTC().Truncate(24 * time.Hour)
+	today := pgtest.Today()
 	seed, _ := demo.Generate(2021, today)
 	if err := st.LoadSeed(ctx, seed); err != nil {
 		t.Fatal(err)
@@ -47,7 +50,12 @@ func TestOccupancyIsExact(t *testing.T) {
 		x := placed[r.IntN(len(placed))]
 		_, _ = st.DB().Exec(`INSERT INTO attendance (child_id, day, hub_id, status, arrived_at) SELECT child_id, day, hub_id, 'present', '08:00' FROM placement WHERE child_id = $1 AND day = $2 ON CONFLICT DO NOTHING`, x.Child, day)
 	}
-	if _, err := st.SetCapacity(ctx, p, store.Scope{Role: store.RoleRectorat}, placed[0].Hub, day, store.Elementaire, 0); err != nil && !strings.Contains(err.Error(), "invalid") {
+	// A cut down to the children already present (who keep their seats): the others move.
+	var present int
+	if err := st.DB().Get(&present, `SELECT count(*) FROM attendance a JOIN placement p USING (child_id, day) WHERE p.hub_id = $1 AND p.day = $2 AND p.level = 'elementaire' AND a.status = 'present'`, placed[0].Hub, day); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetCapacity(ctx, p, store.Scope{Role: store.RoleRectorat}, placed[0].Hub, day, store.Elementaire, present); err != nil && !errors.Is(err, store.ErrInvalid) {
 		t.Fatal(err)
 	}
 	stat := regexp.MustCompile(`id="total-([a-z]+)">(\d+)<`)
@@ -126,8 +134,7 @@ func TestOccupancyIsExact(t *testing.T) {
 		t.Fatal("no totals in the week view")
 	}
 	cells := regexp.MustCompile(`<td>(\d+)/(\d+)</td>`).FindAllStringSubmatch(foot[1], -1)
-	paris := time.Now().In(p.Location)
-	open, err := st.OpenDays(ctx, time.Date(paris.Year(), paris.Month(), paris.Day(), 0, 0, 0, 0, time.UTC), 5)
+	open, err := st.OpenDays(ctx, p.Today(st.Now()), 5)
 	if err != nil || len(cells) != len(open) {
 		t.Fatalf("week totals: %d cells for %d days (%v)", len(cells), len(open), err)
 	}
@@ -179,4 +186,24 @@ func want25(t *testing.T, st *store.Store, day time.Time) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestWeekendPagesShowTheNextOpenDay: on a Saturday night no hub is open; the overview, the
+// map's data and a hub's sheet show the Monday, and ?jour= still picks any day.
+func TestWeekendPagesShowTheNextOpenDay(t *testing.T) {
+	saturday := time.Date(2026, 12, 5, 23, 40, 0, 0, store.DefaultAllocationPolicy().Location)
+	monday := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
+	app, st := newAppAt(t, api.DefaultConfig(), saturday)
+	loadAndPlace(t, st, twoDepartements(monday), monday)
+	b := newBrowser(t, app)
+	b.login("pref25@example.fr", goodPassword)
+	if res := b.get("/occupation"); !strings.Contains(res.body, `value="2026-12-07"`) || !strings.Contains(res.body, `id="total-hubs">1<`) {
+		t.Errorf("Saturday's overview does not show Monday's hub:\n%s", res.body)
+	}
+	if res := b.get("/api/carte"); !strings.Contains(res.body, `"day":"2026-12-07"`) || !strings.Contains(res.body, "Jean-Macé") {
+		t.Errorf("Saturday's map data: %s", res.body)
+	}
+	if res := b.get("/api/carte?jour=2026-12-05"); !strings.Contains(res.body, `"day":"2026-12-05"`) || strings.Contains(res.body, "Jean-Macé") {
+		t.Errorf("the map of the Saturday itself: %s", res.body)
+	}
 }

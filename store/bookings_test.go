@@ -14,6 +14,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // childrenOf returns the account id and child ids of a household by its e-mail.
@@ -472,7 +473,7 @@ func TestSameKeyFromTwoProcesses(t *testing.T) {
 func TestBookerPlansGoByKey(t *testing.T) {
 	st, acc, kids, email := oneFamily(t, farDay)
 	day := farDay.Format(time.DateOnly)
-	now := time.Now()
+	now := pgtest.Now()
 	ctx := context.Background()
 	read, err := st.ExplainOnOwnConnection(ctx, store.ReadBatchSQL,
 		pq.Array([]string{day}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), 20.0)

@@ -48,7 +48,7 @@ func account(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := store.New(db)
+	st := newStore(e, db)
 	hubIDs, err := st.HubIDsByUAI(ctx, hubs)
 	if err != nil {
 		return err

@@ -57,7 +57,7 @@ func allocate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := store.New(db)
+	st := newStore(e, db)
 	var days []time.Time
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		days = append(days, d)

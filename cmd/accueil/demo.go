@@ -24,7 +24,7 @@ func loadDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := store.New(db)
+	st := newStore(e, db)
 	empty, err := st.IsEmpty(ctx)
 	if err != nil {
 		return err

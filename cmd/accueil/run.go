@@ -19,7 +19,9 @@ import (
 
 // env is what a subcommand gets from run.
 type env struct {
-	cfg    config
+	cfg config
+	// now is the service's clock: the machine's in main, one the test sets in tests.
+	now    func() time.Time
 	log    *slog.Logger
 	stdin  io.Reader
 	stdout io.Writer
@@ -44,7 +46,7 @@ func commands() []command {
 	}
 }
 
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, now func() time.Time, stdin io.Reader, stdout, stderr io.Writer) error {
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return err
@@ -53,7 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
 		return fmt.Errorf("LOG_LEVEL: %w", err)
 	}
-	e := env{cfg: cfg, log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})), stdin: stdin, stdout: stdout}
+	e := env{cfg: cfg, now: now, log: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})), stdin: stdin, stdout: stdout}
 	if len(args) == 0 {
 		args = []string{"help"}
 	}
@@ -130,6 +132,9 @@ func database(ctx context.Context, e env) (db *sqlx.DB, closeFn func(), err erro
 	}
 	return db, closeFn, nil
 }
+
+// newStore is the store over db on the service's clock.
+func newStore(e env, db *sqlx.DB) *store.Store { return store.New(db).WithClock(e.now) }
 
 func localCluster(cfg config) (*pgcluster.Cluster, error) {
 	return pgcluster.Locate(cfg.DataDir, "postgres", pgcluster.Options{TCPAddr: cfg.LocalPostgresAddr})

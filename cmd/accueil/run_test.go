@@ -15,7 +15,7 @@ import (
 
 func TestHelpAndUnknownCommand(t *testing.T) {
 	var out bytes.Buffer
-	if err := run(context.Background(), []string{"help"}, func(string) string { return "" }, nil, &out, io.Discard); err != nil {
+	if err := run(context.Background(), []string{"help"}, func(string) string { return "" }, pgtest.Now, nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range []string{"serve", "migrate", "demo", "account create", "db start"} {
@@ -23,12 +23,12 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 			t.Errorf("help does not list %q", c)
 		}
 	}
-	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, nil, io.Discard, io.Discard); err == nil {
+	if err := run(context.Background(), []string{"frobnicate"}, func(string) string { return "" }, pgtest.Now, nil, io.Discard, io.Discard); err == nil {
 		t.Error("an unknown command was accepted")
 	}
 	if err := run(context.Background(), []string{"help"}, func(k string) string {
 		return map[string]string{"COOKIE_SECURE": "perhaps"}[k]
-	}, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "COOKIE_SECURE") {
+	}, pgtest.Now, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "COOKIE_SECURE") {
 		t.Errorf("a bad COOKIE_SECURE gave %v", err)
 	}
 }
@@ -40,7 +40,7 @@ func TestAccountCreate(t *testing.T) {
 	ctx := context.Background()
 	var out bytes.Buffer
 	err := run(ctx, []string{"account", "create", "--email", "Agent.Rectorat@ac-besancon.fr", "--role", "rectorat",
-		"--name", "Agnès Rectorat", "--password-stdin"}, env, strings.NewReader("une longue phrase secrète\n"), &out, io.Discard)
+		"--name", "Agnès Rectorat", "--password-stdin"}, env, pgtest.Now, strings.NewReader("une longue phrase secrète\n"), &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,13 +49,13 @@ func TestAccountCreate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	st := store.New(db)
+	st := store.New(db).WithClock(pgtest.Now)
 	acc, err := st.Authenticate(ctx, "agent.rectorat@ac-besancon.fr", "une longue phrase secrète", "")
 	if err != nil || acc.Role != store.RoleRectorat || acc.DisplayName != "Agnès Rectorat" {
 		t.Fatalf("created account: %+v, %v", acc, err)
 	}
 	out.Reset()
-	if err := run(ctx, []string{"account", "create", "--email", "dir@ac-besancon.fr", "--role", "director"}, env, nil, &out, io.Discard); err != nil {
+	if err := run(ctx, []string{"account", "create", "--email", "dir@ac-besancon.fr", "--role", "director"}, env, pgtest.Now, nil, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(out.String(), "password: ") {
@@ -66,7 +66,7 @@ func TestAccountCreate(t *testing.T) {
 		{"account", "create", "--email", "p@ac-besancon.fr", "--role", "prefecture"}, // no département
 		{"account", "create", "--email", "d@ac-besancon.fr", "--role", "director", "--hub", "0259999Z"},
 	} {
-		if err := run(ctx, args, env, nil, io.Discard, io.Discard); err == nil {
+		if err := run(ctx, args, env, pgtest.Now, nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v was accepted", args)
 		}
 	}

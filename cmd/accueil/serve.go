@@ -30,7 +30,7 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := store.New(db)
+	st := newStore(e, db)
 	if *withDemo {
 		if err := demoIfEmpty(ctx, e, st); err != nil {
 			return err

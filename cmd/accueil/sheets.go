@@ -33,9 +33,9 @@ func printSheets(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := store.New(db)
+	st := newStore(e, db)
 	sc := store.Scope{Role: store.RoleRectorat}
-	printed := time.Now().In(store.DefaultAllocationPolicy().Location)
+	printed := e.now().In(store.DefaultAllocationPolicy().Location)
 	n := 0
 	for sh, err := range sheets.Day(ctx, st, sc, day, printed) {
 		if err != nil {

@@ -76,9 +76,9 @@ func NewDB(t testing.TB) *sqlx.DB {
 	return db
 }
 
-// NewStore is NewDB wrapped in a store.
+// NewStore is NewDB wrapped in a store whose clock is the tests' (Now).
 func NewStore(t testing.TB) *store.Store {
-	return store.New(NewDB(t))
+	return store.New(NewDB(t)).WithClock(Now)
 }
 
 // URL returns the connection string of a new test database (for code that opens its own pool,
