@@ -29,6 +29,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	app.Get("/", s.home)
 	app.Get("/langue", s.switchLanguage)
+	app.Get("/donnees-personnelles", s.privacyNotice)
 
 	// Password guessing is slowed per address in the store; this also caps what one client
 	// can make us hash, whatever the addresses it tries.

@@ -34,6 +34,16 @@ type Config struct {
 	BookingBatch int
 	// DevMode shows the outbox on /dev/emails (no SMTP server in a local demo). Never in production.
 	DevMode bool
+	// Privacy is what the privacy notice says of this deployment.
+	Privacy Privacy
+}
+
+// Privacy names the deployment's data controller and its data protection officer's contact, and
+// how long households' data are kept after their last booked day.
+type Privacy struct {
+	Controller    string
+	DPOContact    string
+	RetentionDays int
 }
 
 // DefaultConfig is the production configuration.
@@ -45,6 +55,8 @@ func DefaultConfig() Config {
 		Allocation:    store.DefaultAllocationPolicy(),
 		PublicURL:     "http://localhost:8080",
 		BookingBatch:  64,
+		Privacy: Privacy{Controller: "rectorat de l’académie de Besançon", DPOContact: "dpd@ac-besancon.fr",
+			RetentionDays: 30},
 	}
 }
 

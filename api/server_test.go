@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/accueil-prioritaire/accueil/api"
 )
 
 func TestSecurityHeadersAndHealth(t *testing.T) {
@@ -136,5 +138,37 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("200 KiB body: %d, want 413", res.StatusCode)
+	}
+}
+
+// TestPrivacyNotice: the notice is public, in both languages, says the legal basis, the
+// retention and the contact of the data protection officer as configured, and is linked from
+// every page's footer and from the sign-up form.
+func TestPrivacyNotice(t *testing.T) {
+	cfg := api.DefaultConfig()
+	cfg.Privacy.DPOContact = "dpo@example.fr"
+	cfg.Privacy.RetentionDays = 45
+	app, _ := newAppWith(t, cfg)
+	b := newBrowser(t, app)
+	fr := b.get("/donnees-personnelles")
+	for _, want := range []string{"mission d’intérêt public", "45 jours après le dernier jour réservé", "dpo@example.fr", "chiffrée", "12 mois", `href="/mes-donnees"`} {
+		if fr.StatusCode != 200 || !strings.Contains(fr.body, want) {
+			t.Errorf("French notice (%d) lacks %q", fr.StatusCode, want)
+		}
+	}
+	b.get("/langue?lang=en&next=/")
+	en := b.get("/donnees-personnelles")
+	for _, want := range []string{"task carried out in the public interest", "45 days after the household", "dpo@example.fr"} {
+		if !strings.Contains(en.body, want) {
+			t.Errorf("English notice lacks %q", want)
+		}
+	}
+	for _, page := range []string{"/", "/inscription", "/connexion"} {
+		if res := newBrowser(t, app).get(page); !strings.Contains(res.body, `href="/donnees-personnelles"`) {
+			t.Errorf("%s has no link to the privacy notice", page)
+		}
+	}
+	if res := newBrowser(t, app).get("/inscription"); strings.Count(res.body, `href="/donnees-personnelles"`) < 2 {
+		t.Error("the sign-up form itself does not link to the privacy notice")
 	}
 }

@@ -57,6 +57,9 @@ var messages = map[string]text{
 		"Childcare for the children of priority workers while schools are closed, run by the rectorat and the prefectures of the académie."},
 	"footer.accessibility": {"Accessibilité : partiellement conforme", "Accessibility: partially compliant"},
 	"footer.privacy":       {"Données personnelles", "Personal data"},
+	"privacy.title":        {"Données personnelles", "Personal data"},
+	"signup.privacy": {"Vos données et celles de vos enfants servent uniquement à organiser leur accueil ; elles sont effacées après la fermeture. En savoir plus :",
+		"Your data and your children's serve only to organise their care; they are erased after the closure. More:"},
 
 	"role.parent":     {"Parent", "Parent"},
 	"role.director":   {"Directeur ou directrice de pôle", "Hub director"},

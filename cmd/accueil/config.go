@@ -20,6 +20,7 @@ type config struct {
 	SMTPURL           string   // SMTP_URL; empty: e-mails go to the log
 	PublicURL         string   // PUBLIC_URL, for links in e-mails
 	DevMode           bool     // DEV_MODE: shows the outbox on /dev/emails
+	DPOContact        string   // DPO_CONTACT: the data protection officer, on the privacy notice
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -38,6 +39,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		LogLevel:          get("LOG_LEVEL", "info"),
 		SMTPURL:           get("SMTP_URL", ""),
 		PublicURL:         strings.TrimRight(get("PUBLIC_URL", "http://localhost:8080"), "/"),
+		DPOContact:        get("DPO_CONTACT", "dpd@ac-besancon.fr"),
 	}
 	if c.DevMode, err = strconv.ParseBool(get("DEV_MODE", "false")); err != nil {
 		return c, fmt.Errorf("DEV_MODE: %w", err)

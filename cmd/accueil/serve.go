@@ -43,6 +43,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	cfg.TrustedProxies = e.cfg.TrustedProxies
 	cfg.PublicURL = e.cfg.PublicURL
 	cfg.DevMode = e.cfg.DevMode
+	cfg.Privacy.DPOContact = e.cfg.DPOContact
 	sender, err := mailer.New(e.cfg.SMTPURL, e.log)
 	if err != nil {
 		return err

@@ -1,0 +1,21 @@
+package api
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
+)
+
+// auditMonths is how long the access log is kept (CNIL: about a year).
+const auditMonths = 12
+
+// privacyNotice is the "Données personnelles" page: purpose, legal basis, data held, who sees
+// what, retention and rights, with the deployment's own controller, retention and contact.
+func (s *Server) privacyNotice(c *fiber.Ctx) error {
+	p := s.page(c, frontend.T(s.lang(c), "privacy.title"))
+	p.Data = struct {
+		Controller, DPO            string
+		RetentionDays, AuditMonths int
+	}{s.cfg.Privacy.Controller, s.cfg.Privacy.DPOContact, s.cfg.Privacy.RetentionDays, auditMonths}
+	return s.renderPage(c, "privacy", p)
+}
