@@ -1,0 +1,158 @@
+package api
+
+import (
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// heldDataJSON is the right-of-access download: the API's own types, so that a renamed store
+// field never changes what families receive.
+type heldDataJSON struct {
+	GeneratedAt time.Time          `json:"generated_at"`
+	Account     heldAccountJSON    `json:"account"`
+	Household   *heldHouseholdJSON `json:"household"`
+	Children    []heldChildJSON    `json:"children"`
+	Days        []heldDayJSON      `json:"days"`
+	Emails      []heldEmailJSON    `json:"emails"`
+	Accesses    []heldAccessJSON   `json:"accesses"`
+}
+
+type heldAccountJSON struct {
+	Email          string     `json:"email"`
+	Name           string     `json:"name"`
+	CreatedAt      time.Time  `json:"created_at"`
+	EmailConfirmed *time.Time `json:"email_confirmed_at"`
+	LastLogin      *time.Time `json:"last_login_at"`
+}
+
+type heldParentJSON struct {
+	FirstName  string `json:"first_name"`
+	LastName   string `json:"last_name"`
+	Phone      string `json:"phone"`
+	Profession string `json:"profession"`
+	Employer   string `json:"employer"`
+}
+
+type heldHouseholdJSON struct {
+	Parents        []heldParentJSON `json:"parents"`
+	HomeAddress    string           `json:"home_address"`
+	HomeCommune    string           `json:"home_commune"`
+	WorkCommune    string           `json:"work_commune"`
+	SwornAt        time.Time        `json:"sworn_statement_at"`
+	ProofCheckedAt *time.Time       `json:"employer_proof_checked_at"`
+	AllowSplit     bool             `json:"siblings_may_be_split"`
+}
+
+type heldPickupJSON struct {
+	Name     string `json:"name"`
+	Phone    string `json:"phone"`
+	Relation string `json:"relation"`
+}
+
+type heldChildJSON struct {
+	FirstName  string           `json:"first_name"`
+	LastName   string           `json:"last_name"`
+	BirthDate  string           `json:"birth_date"`
+	Level      string           `json:"level"`
+	HealthNote string           `json:"health_note"`
+	Pickups    []heldPickupJSON `json:"pickup_persons"`
+}
+
+type heldDayJSON struct {
+	Child       string     `json:"child"`
+	Day         string     `json:"day"`
+	Near        string     `json:"near"`
+	ArriveAt    string     `json:"arrive_at"`
+	DepartAt    string     `json:"depart_at"`
+	RequestedAt time.Time  `json:"requested_at"`
+	CancelledAt *time.Time `json:"cancelled_at,omitempty"`
+	Status      string     `json:"status"`
+	Hub         string     `json:"hub,omitempty"`
+	Attendance  string     `json:"attendance,omitempty"`
+	ArrivedAt   string     `json:"arrived_at,omitempty"`
+	DepartedAt  string     `json:"departed_at,omitempty"`
+}
+
+type heldEmailJSON struct {
+	Subject   string     `json:"subject"`
+	CreatedAt time.Time  `json:"created_at"`
+	SentAt    *time.Time `json:"sent_at"`
+}
+
+type heldAccessJSON struct {
+	At     time.Time `json:"at"`
+	Action string    `json:"action"`
+	ByRole string    `json:"by_role"`
+}
+
+func heldDataOf(d store.HeldData, now time.Time) heldDataJSON {
+	out := heldDataJSON{GeneratedAt: now, Children: []heldChildJSON{}, Days: []heldDayJSON{}, Emails: []heldEmailJSON{}, Accesses: []heldAccessJSON{},
+		Account: heldAccountJSON{Email: d.Account.Email, Name: d.Account.DisplayName, CreatedAt: d.Account.CreatedAt,
+			EmailConfirmed: d.Account.EmailConfirmedAt, LastLogin: d.Account.LastLoginAt}}
+	if h := d.Household; h != nil {
+		hh := &heldHouseholdJSON{HomeAddress: h.HomeAddress, HomeCommune: h.HomeCommuneName, WorkCommune: h.WorkCommuneName,
+			SwornAt: h.SwornAt, ProofCheckedAt: h.ProofCheckedAt, AllowSplit: h.AllowSplit}
+		for _, p := range h.Parents {
+			hh.Parents = append(hh.Parents, heldParentJSON{p.FirstName, p.LastName, p.Phone, p.ProfessionCode, p.Employer})
+		}
+		out.Household = hh
+	}
+	for _, c := range d.Children {
+		hc := heldChildJSON{FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate.Format(time.DateOnly),
+			Level: string(c.Level), HealthNote: c.HealthNote, Pickups: []heldPickupJSON{}}
+		for _, p := range c.Pickups {
+			hc.Pickups = append(hc.Pickups, heldPickupJSON{p.Name, p.Phone, p.Relation})
+		}
+		out.Children = append(out.Children, hc)
+	}
+	for _, x := range d.Days {
+		out.Days = append(out.Days, heldDayJSON{Child: x.ChildName, Day: x.Day.Format(time.DateOnly), Near: x.Location,
+			ArriveAt: x.ArriveAt, DepartAt: x.DepartAt, RequestedAt: x.Requested, CancelledAt: x.Cancelled, Status: x.Status,
+			Hub: x.HubName, Attendance: x.Attendance, ArrivedAt: x.ArrivedAt, DepartedAt: x.DepartedAt})
+	}
+	for _, e := range d.Emails {
+		out.Emails = append(out.Emails, heldEmailJSON{e.Subject, e.CreatedAt, e.SentAt})
+	}
+	for _, a := range d.Accesses {
+		out.Accesses = append(out.Accesses, heldAccessJSON{a.At, a.Action, a.Role})
+	}
+	return out
+}
+
+// myData is "Mes données": everything held about the parent's household, readable and printable
+// (?format=json downloads the same as JSON). Reading it is audited like any access.
+func (s *Server) myData(c *fiber.Ctx) error {
+	sess := session(c)
+	ctx := c.UserContext()
+	d, err := s.store.DataHeldFor(ctx, sess.ID)
+	if err != nil {
+		return err
+	}
+	format := c.Query("format", "html")
+	if format != "html" && format != "json" {
+		return store.ErrNotFound
+	}
+	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "account.data_access", ObjectType: "account",
+		ObjectID: strconv.FormatInt(sess.ID, 10), IP: c.IP(), Details: map[string]any{"format": format}}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	if format == "json" {
+		body, err := json.MarshalIndent(heldDataOf(d, s.store.Now()), "", "  ")
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="mes-donnees-accueil-prioritaire.json"`)
+		return c.Send(body)
+	}
+	p := s.page(c, frontend.T(s.lang(c), "mydata.title"))
+	p.Data = d
+	return s.renderPage(c, "my_data", p)
+}
