@@ -46,8 +46,17 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 			}
 		}
 	}
+	// The list names the child's contacts too: each of them is in the entry.
+	seen := []int64{child}
+	for _, d := range out {
+		for _, ch := range d.Children {
+			if ch.ID != child {
+				seen = append(seen, ch.ID)
+			}
+		}
+	}
 	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "contacts.export", ObjectType: "child",
-		ObjectID: strconv.FormatInt(child, 10), IP: c.IP(), Details: map[string]any{"from": c.Query("du"), "to": c.Query("au"), "format": c.Query("format", "html")}}); err != nil {
+		ObjectID: strconv.FormatInt(child, 10), IP: c.IP(), ChildIDs: seen, Details: map[string]any{"from": c.Query("du"), "to": c.Query("au"), "format": c.Query("format", "html")}}); err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

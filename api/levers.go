@@ -60,7 +60,7 @@ func (s *Server) closeHub(c *fiber.Ctx) error {
 			return err
 		}
 		if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: sess.ID, Action: "hub.close_day", ObjectType: "hub",
-			ObjectID: strconv.FormatInt(id, 10), IP: c.IP(), Details: map[string]any{"day": d}}); err != nil {
+			ObjectID: strconv.FormatInt(id, 10), IP: c.IP(), HubID: id, Day: day, Details: map[string]any{"day": d}}); err != nil {
 			return err
 		}
 	} else if err := s.store.CloseHub(c.UserContext(), s.policy, sc, id, s.today()); err != nil {

@@ -93,6 +93,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/attribution", academie, s.allocationPage)
 	app.Post("/attribution", academie, s.runAllocationForm)
 	app.Get("/api/allocation-runs/:id", academie, s.getAllocationRun)
+	app.Get("/journal", requireRole(store.RoleAdmin), s.auditLog)
 
 	app.Use(s.notFound)
 }

@@ -31,8 +31,12 @@ func (s *Server) hubSheet(c *fiber.Ctx) error {
 	if format != "pdf" && format != "csv" && format != "html" {
 		return store.ErrNotFound
 	}
+	children := make([]int64, len(data.Children))
+	for i, ch := range data.Children {
+		children[i] = ch.ID
+	}
 	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "sheet.download", ObjectType: "hub",
-		ObjectID: strconv.FormatInt(id, 10), IP: c.IP(), Details: map[string]any{"day": day.Format(time.DateOnly), "format": format}}); err != nil {
+		ObjectID: strconv.FormatInt(id, 10), IP: c.IP(), HubID: id, Day: day, ChildIDs: children, Details: map[string]any{"day": day.Format(time.DateOnly), "format": format}}); err != nil {
 		return err
 	}
 	sh := sheets.FromStore(data, s.store.Now().In(s.policy.Location))
@@ -65,8 +69,12 @@ func (s *Server) daySheets(c *fiber.Ctx) error {
 	sess := session(c)
 	sc := store.ScopeOf(sess.Account)
 	ctx := c.UserContext()
+	children, err := s.store.ChildrenPlacedOn(ctx, sc, day)
+	if err != nil {
+		return err
+	}
 	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "sheet.download_day", ObjectType: "day",
-		ObjectID: day.Format(time.DateOnly), IP: c.IP(), Details: map[string]any{"format": format, "departement": sc.Departement}}); err != nil {
+		ObjectID: day.Format(time.DateOnly), IP: c.IP(), Day: day, ChildIDs: children, Details: map[string]any{"format": format, "departement": sc.Departement}}); err != nil {
 		return err
 	}
 	seq := sheets.Day(ctx, s.store, sc, day, s.store.Now().In(s.policy.Location))

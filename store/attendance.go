@@ -171,6 +171,6 @@ func (s *Store) TakeIn(ctx context.Context, sc Scope, hubID int64, day time.Time
 			}
 		}
 		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.take_in", ObjectType: "child",
-			ObjectID: fmt.Sprint(childID), Details: map[string]any{"hub": hubID, "day": d}})
+			ObjectID: fmt.Sprint(childID), HubID: hubID, ChildIDs: []int64{childID}, Day: day, Details: map[string]any{"hub": hubID, "day": d}})
 	})
 }

@@ -52,7 +52,7 @@ func (s *Store) SetCapacity(ctx context.Context, p AllocationPolicy, sc Scope, h
 			return translate(err)
 		}
 		if err := tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.capacity", ObjectType: "hub", ObjectID: strconv.FormatInt(hubID, 10),
-			Details: map[string]any{"day": d, "level": level, "from": old.Capacity, "to": capacity, "children_moved": len(victims)}}); err != nil {
+			HubID: hubID, Day: day, ChildIDs: victims, Details: map[string]any{"day": d, "level": level, "from": old.Capacity, "to": capacity, "children_moved": len(victims)}}); err != nil {
 			return err
 		}
 		a := allocation{kind: KindReplacement, days: []time.Time{day}, childIDs: victims, seed: alloc.RandomSeed(),
@@ -155,6 +155,6 @@ func (s *Store) CloseHub(ctx context.Context, p AllocationPolicy, sc Scope, hubI
 			return err
 		}
 		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.close", ObjectType: "hub", ObjectID: strconv.FormatInt(hubID, 10),
-			Details: map[string]any{"from": from.Format(time.DateOnly)}})
+			HubID: hubID, Details: map[string]any{"from": from.Format(time.DateOnly)}})
 	})
 }

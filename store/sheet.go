@@ -123,3 +123,13 @@ func (s *Store) ChildPlacementDays(ctx context.Context, sc Scope, childID int64,
 	}
 	return out, err
 }
+
+// ChildrenPlacedOn lists the children placed on day in the hubs of sc: those whose data a day's
+// sheets show, for the access log.
+func (s *Store) ChildrenPlacedOn(ctx context.Context, sc Scope, day time.Time) ([]int64, error) {
+	var ids []int64
+	err := s.q.SelectContext(ctx, &ids, `
+		SELECT p.child_id FROM placement p JOIN hub h ON h.id = p.hub_id JOIN commune c ON c.insee_code = h.commune_code
+		WHERE p.day = $4 AND `+hubInScope+` ORDER BY p.child_id`, sc.Role, sc.Departement, sc.AccountID, day.Format(time.DateOnly))
+	return ids, err
+}

@@ -70,7 +70,11 @@ func printSheets(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	if err := st.Audit(ctx, store.AuditEntry{Action: "sheet.download_day", ObjectType: "day", ObjectID: *dayFlag,
+	children, err := st.ChildrenPlacedOn(ctx, sc, day)
+	if err != nil {
+		return err
+	}
+	if err := st.Audit(ctx, store.AuditEntry{Action: "sheet.download_day", ObjectType: "day", ObjectID: *dayFlag, Day: day, ChildIDs: children,
 		Details: map[string]any{"via": "command line", "hubs": n}}); err != nil {
 		return err
 	}

@@ -1,0 +1,85 @@
+package api_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// TestAccessLogSearch: a director's sheet download and a prefecture's day ZIP are found by the
+// child they showed, the hub, the account and the day; the CSV export holds the same entries;
+// the search itself is logged; only an admin reaches the page; bad input is named.
+func TestAccessLogSearch(t *testing.T) {
+	app, st := newApp(t)
+	ctx := context.Background()
+	day := nextWeekdays(1)[0]
+	loadAndPlace(t, st, twoDepartements(day), day)
+	createAccount(t, st, store.NewAccount{Email: "admin@example.fr", Role: store.RoleAdmin})
+	ids, _ := st.HubIDsByUAI(ctx, []string{"0250001A", "0390002B"})
+	var zoe, noe int64
+	if err := st.DB().Get(&zoe, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().Get(&noe, `SELECT id FROM child WHERE first_name = 'Noé'`); err != nil {
+		t.Fatal(err)
+	}
+	dir := newBrowser(t, app)
+	dir.login("dir25@example.fr", goodPassword)
+	if res := dir.get(fmt.Sprintf("/poles/%d/feuille?jour=%s&format=csv", ids[0], day.Format(time.DateOnly))); res.StatusCode != 200 {
+		t.Fatalf("sheet: %d", res.StatusCode)
+	}
+	pref := newBrowser(t, app)
+	pref.login("pref39@example.fr", goodPassword)
+	if res := pref.get("/feuilles/" + day.Format(time.DateOnly)); res.StatusCode != 200 {
+		t.Fatalf("day sheets: %d", res.StatusCode)
+	}
+	admin := newBrowser(t, app)
+	admin.login("admin@example.fr", goodPassword)
+	search := func(q string) string {
+		t.Helper()
+		res := admin.get("/journal?" + q)
+		if res.StatusCode != 200 {
+			t.Fatalf("search %s: %d", q, res.StatusCode)
+		}
+		return res.body
+	}
+	byZoe := search(fmt.Sprintf("enfant=%d", zoe))
+	if !strings.Contains(byZoe, "sheet.download") || !strings.Contains(byZoe, "dir25@example.fr") || strings.Contains(byZoe, "pref39@example.fr") {
+		t.Errorf("entries about Zoé:\n%s", byZoe)
+	}
+	if byNoe := search(fmt.Sprintf("enfant=%d", noe)); !strings.Contains(byNoe, "sheet.download_day") || strings.Contains(byNoe, "dir25@example.fr") {
+		t.Errorf("entries about Noé:\n%s", byNoe)
+	}
+	if byHub := search(fmt.Sprintf("pole=%d", ids[0])); !strings.Contains(byHub, "École Jean-Macé") || strings.Contains(byHub, "pref39@example.fr") {
+		t.Errorf("entries about the Doubs hub:\n%s", byHub)
+	}
+	if byAccount := search("compte=PREF39@example.fr&jour=" + day.Format(time.DateOnly)); !strings.Contains(byAccount, "sheet.download_day") || strings.Contains(byAccount, "dir25@example.fr") {
+		t.Errorf("entries of the Jura agent that day:\n%s", byAccount)
+	}
+	csv := admin.get(fmt.Sprintf("/journal?enfant=%d&format=csv", zoe))
+	if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || !strings.Contains(csv.body, "dir25@example.fr") || !strings.Contains(csv.body, fmt.Sprint(zoe)) {
+		t.Errorf("CSV export: %s\n%s", csv.Header.Get("Content-Type"), csv.body)
+	}
+	var searches int
+	if err := st.DB().Get(&searches, `SELECT count(*) FROM audit_log WHERE action = 'audit.search'`); err != nil || searches != 5 {
+		t.Errorf("searches logged: %d (%v), want 5", searches, err)
+	}
+	for field, q := range map[string]string{"enfant": "enfant=12a", "pole": "pole=-3", "jour": "jour=04/12/2026"} {
+		res := admin.get("/journal?" + q)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, `id="`+field+`-error"`) {
+			t.Errorf("%s: %d, want 422 naming %s", q, res.StatusCode, field)
+		}
+	}
+	for _, email := range []string{"dir25@example.fr", "pref25@example.fr", "rectorat@example.fr", "p1@example.fr"} {
+		b := newBrowser(t, app)
+		b.login(email, goodPassword)
+		if res := b.get("/journal"); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s reaches the access log: %d", email, res.StatusCode)
+		}
+	}
+}
