@@ -36,9 +36,8 @@ type householdRequest struct {
 }
 
 var (
-	personNamePattern = regexp.MustCompile(`^[\p{L}\p{M}][\p{L}\p{M}'’ .\-]*$`)
-	phoneSeparators   = strings.NewReplacer(" ", "", ".", "", "-", "", "\u00a0", "")
-	frenchPhone       = regexp.MustCompile(`^0[1-9][0-9]{8}$`)
+	phoneSeparators = strings.NewReplacer(" ", "", ".", "", "-", "", "\u00a0", "")
+	frenchPhone     = regexp.MustCompile(`^0[1-9][0-9]{8}$`)
 )
 
 // normalizePhone writes a French phone number as ten digits: "+33 6 12 34 56 78" and
