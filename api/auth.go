@@ -42,8 +42,8 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 
 func (s *Server) login(c *fiber.Ctx) error {
 	var req loginRequest
-	if err := c.BodyParser(&req); err != nil {
-		return fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
 	}
 	req.Email = strings.TrimSpace(req.Email)
 	lang := s.lang(c)
@@ -123,8 +123,8 @@ func (s *Server) signupPage(c *fiber.Ctx) error {
 // account. Staff accounts are created by the rectorat (command line), never here.
 func (s *Server) signup(c *fiber.Ctx) error {
 	var req signupRequest
-	if err := c.BodyParser(&req); err != nil {
-		return fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
 	}
 	req.Email = strings.TrimSpace(req.Email)
 	req.Name = strings.TrimSpace(req.Name)

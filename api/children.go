@@ -87,8 +87,8 @@ func (s *Server) editChildForm(c *fiber.Ctx) error {
 // parseChild reads and checks the child form; errs names each bad field.
 func (s *Server) parseChild(c *fiber.Ctx) (childRequest, store.ChildInput, map[string]string, error) {
 	var req childRequest
-	if err := c.BodyParser(&req); err != nil {
-		return req, store.ChildInput{}, nil, fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return req, store.ChildInput{}, nil, err
 	}
 	for i := range req.Pickups {
 		n := strconv.Itoa(i + 1)

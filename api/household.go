@@ -108,8 +108,8 @@ func (s *Server) renderHousehold(c *fiber.Ctx, data householdPage, errs map[stri
 
 func (s *Server) saveHousehold(c *fiber.Ctx) error {
 	var req householdRequest
-	if err := c.BodyParser(&req); err != nil {
-		return fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
 	}
 	req.P1Phone, req.P2Phone = normalizePhone(req.P1Phone), normalizePhone(req.P2Phone)
 	for _, f := range []*string{&req.P1First, &req.P1Last, &req.P1Employer, &req.P2First, &req.P2Last, &req.P2Employer, &req.HomeAddress} {
