@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +31,35 @@ func (s *Server) sendConfirmation(c *fiber.Ctx, acc store.Account) error {
 			"Si vous n'avez pas créé de compte, ignorez ce message.\n\n---\n\nHello,\n\nTo confirm your e-mail address and be able to book, open this link (valid 7 days):\n%s\n", link, link))
 }
 
+// warnExistingAccount tells the owner of the account with address email that someone tried to
+// create an account with it: the sign-up form answers as for a new address.
+func (s *Server) warnExistingAccount(c *fiber.Ctx, email string) error {
+	ctx := c.UserContext()
+	id, err := s.store.AccountIDByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // deleted meanwhile
+	}
+	if err != nil {
+		return err
+	}
+	acc, err := s.store.AccountByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	login, reset := s.cfg.PublicURL+"/connexion", s.cfg.PublicURL+"/mot-de-passe-oublie"
+	if err := s.store.QueueEmail(ctx, acc.Email, "Accueil prioritaire : tentative d'inscription / sign-up attempt",
+		fmt.Sprintf("Bonjour,\n\nQuelqu'un a essayé de créer un compte avec votre adresse e-mail, qui en a déjà un.\n"+
+			"Si c'était vous, connectez-vous :\n%s\nou, si vous avez oublié votre mot de passe, choisissez-en un nouveau :\n%s\n\n"+
+			"Si ce n'était pas vous, ignorez ce message : votre compte n'a pas changé.\n\n---\n\n"+
+			"Hello,\n\nSomeone tried to create an account with your e-mail address, which already has one.\n"+
+			"If it was you, log in:\n%s\nor, if you forgot your password, choose a new one:\n%s\n\n"+
+			"If it was not you, ignore this message: your account has not changed.\n", login, reset, login, reset)); err != nil {
+		return err
+	}
+	return s.store.Audit(ctx, store.AuditEntry{AccountID: acc.ID, Action: "account.signup_existing",
+		ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10), IP: c.IP()})
+}
+
 func (s *Server) confirmEmail(c *fiber.Ctx) error {
 	id, err := s.store.UseToken(c.UserContext(), c.Query("jeton"), store.ConfirmEmail)
 	lang := s.lang(c)
@@ -46,6 +76,9 @@ func (s *Server) confirmEmail(c *fiber.Ctx) error {
 		return err
 	}
 	p.Data = frontend.T(lang, "confirm.done")
+	if session(c) == nil {
+		p.Data = frontend.T(lang, "confirm.done.login")
+	}
 	return s.renderPage(c, "message", p)
 }
 

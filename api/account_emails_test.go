@@ -37,9 +37,10 @@ func TestSignupConfirmationAndBookingGate(t *testing.T) {
 	}
 	b := newBrowser(t, app)
 	if res := b.post("/inscription", url.Values{"csrf": {b.csrf("/inscription")}, "name": {"Inès Dupré"}, "email": {"ines@example.fr"},
-		"password": {goodPassword}, "password2": {goodPassword}}); res.StatusCode != http.StatusSeeOther {
+		"password": {goodPassword}, "password2": {goodPassword}}); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Confirmez votre adresse e-mail") {
 		t.Fatalf("sign-up: %d", res.StatusCode)
 	}
+	b.login("ines@example.fr", goodPassword)
 	if home := b.get("/"); !strings.Contains(home.body, "Confirmez votre adresse e-mail") {
 		t.Error("the home page does not ask to confirm the address")
 	}

@@ -37,8 +37,8 @@ func runResponse(r store.AllocationRun) allocationRunResponse {
 // store.AllocateDays); the run is stored and audited.
 func (s *Server) createAllocationRun(c *fiber.Ctx) error {
 	var req allocationRunRequest
-	if err := c.BodyParser(&req); err != nil {
-		return fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
 	}
 	if err := s.validate.Struct(req); err != nil {
 		return validationError(c, s.lang(c), err)

@@ -17,7 +17,7 @@ type loginRequest struct {
 }
 
 type signupRequest struct {
-	Name      string `form:"name" validate:"required,max=100,printable"`
+	Name      string `form:"name" validate:"required,max=100,personname"`
 	Email     string `form:"email" validate:"required,max=254,email"`
 	Password  string `form:"password" validate:"required"`
 	Password2 string `form:"password2" validate:"required,eqfield=Password"`
@@ -42,8 +42,8 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 
 func (s *Server) login(c *fiber.Ctx) error {
 	var req loginRequest
-	if err := c.BodyParser(&req); err != nil {
-		return fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
 	}
 	req.Email = strings.TrimSpace(req.Email)
 	lang := s.lang(c)
@@ -117,12 +117,14 @@ func (s *Server) signupPage(c *fiber.Ctx) error {
 	return s.renderPage(c, "signup", p)
 }
 
-// signup creates a parent account and logs it in. Staff accounts are created by the rectorat
-// (command line), never here.
+// signup creates a parent account and e-mails the link that confirms its address; the parent
+// logs in afterwards. An address that already has an account gets the same answer, and its
+// owner an e-mail saying so, so that nobody learns from the form which addresses have an
+// account. Staff accounts are created by the rectorat (command line), never here.
 func (s *Server) signup(c *fiber.Ctx) error {
 	var req signupRequest
-	if err := c.BodyParser(&req); err != nil {
-		return fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
 	}
 	req.Email = strings.TrimSpace(req.Email)
 	req.Name = strings.TrimSpace(req.Name)
@@ -145,25 +147,27 @@ func (s *Server) signup(c *fiber.Ctx) error {
 	if len(p.Errors) > 0 {
 		return fail()
 	}
-	acc, err := s.store.CreateAccount(c.UserContext(), store.NewAccount{
+	ctx := c.UserContext()
+	acc, err := s.store.CreateAccount(ctx, store.NewAccount{
 		Email: req.Email, Password: req.Password, Role: store.RoleParent, DisplayName: req.Name,
 	})
-	if errors.Is(err, store.ErrConflict) {
-		p.Errors["email"] = frontend.T(lang, "signup.exists")
-		return fail()
-	}
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		if err := s.warnExistingAccount(c, req.Email); err != nil {
+			return err
+		}
+	case err != nil:
 		return err
+	default:
+		if err := s.sendConfirmation(c, acc); err != nil {
+			return err
+		}
+		if err := s.store.Audit(ctx, store.AuditEntry{AccountID: acc.ID, Action: "account.signup",
+			ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10), IP: c.IP()}); err != nil {
+			return err
+		}
 	}
-	if err := s.sendConfirmation(c, acc); err != nil {
-		return err
-	}
-	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: acc.ID, Action: "account.signup",
-		ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10), IP: c.IP()}); err != nil {
-		return err
-	}
-	if err := s.startSession(c, acc.ID); err != nil {
-		return err
-	}
-	return c.Redirect("/", fiber.StatusSeeOther)
+	done := s.page(c, frontend.T(lang, "signup.sent.title"))
+	done.Data = frontend.Tf(lang, "signup.sent", req.Email)
+	return s.renderPage(c, "message", done)
 }

@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -136,7 +137,7 @@ func TestSignupCreatesAParentAndRefusesBadInput(t *testing.T) {
 		{url.Values{"name": {"Éloïse N'Diaye"}, "email": {"e@example.fr"}, "password": {"court"}, "password2": {"court"}}, "au moins 12 caractères"},
 		{url.Values{"name": {"Éloïse N'Diaye"}, "email": {"e@example.fr"}, "password": {"motdepasse123"}, "password2": {"motdepasse123"}}, "trop courant"},
 		{url.Values{"name": {"Éloïse N'Diaye"}, "email": {"e@example.fr"}, "password": {goodPassword}, "password2": {goodPassword + "x"}}, "ne sont pas identiques"},
-		{url.Values{"name": {"Eve\u202egnp.exe"}, "email": {"e@example.fr"}, "password": {goodPassword}, "password2": {goodPassword}}, "caractères non autorisés"},
+		{url.Values{"name": {"Eve\u202egnp.exe"}, "email": {"e@example.fr"}, "password": {goodPassword}, "password2": {goodPassword}}, "ne peut contenir que des lettres"},
 	} {
 		tc.form.Set("csrf", b.csrf("/inscription"))
 		res := b.post("/inscription", tc.form)
@@ -150,18 +151,114 @@ func TestSignupCreatesAParentAndRefusesBadInput(t *testing.T) {
 	}
 	res := b.post("/inscription", url.Values{"csrf": {b.csrf("/inscription")}, "name": {"Éloïse N'Diaye"},
 		"email": {"eloise@example.fr"}, "password": {goodPassword}, "password2": {goodPassword}})
-	if res.StatusCode != http.StatusSeeOther {
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Confirmez votre adresse e-mail") {
 		t.Fatalf("sign-up: %d\n%s", res.StatusCode, res.body)
 	}
+	b.login("eloise@example.fr", goodPassword)
 	home := b.get("/")
 	if !strings.Contains(home.body, "Mon foyer") || !strings.Contains(home.body, "Éloïse N&#39;Diaye") {
 		t.Fatalf("parent home after sign-up:\n%s", home.body)
 	}
-	// The same address again is refused with a message, not an error page.
-	other := newBrowser(t, app)
-	res = other.post("/inscription", url.Values{"csrf": {other.csrf("/inscription")}, "name": {"X"},
-		"email": {"ELOISE@example.fr"}, "password": {goodPassword}, "password2": {goodPassword}})
-	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Un compte existe déjà") {
-		t.Errorf("duplicate sign-up: %d", res.StatusCode)
+}
+
+// TestSignupDoesNotTellWhetherAnAddressHasAnAccount: an address that has an account gets the
+// very answer a new one gets; its owner gets an e-mail instead, and the account is unchanged.
+func TestSignupDoesNotTellWhetherAnAddressHasAnAccount(t *testing.T) {
+	app, st := newApp(t)
+	owner := createAccount(t, st, store.NewAccount{Email: "eloise@example.fr", Role: store.RoleParent, DisplayName: "Éloïse"})
+	const otherPassword = "another long pass phrase"
+	answer := func(email string) (int, string, []string) {
+		t.Helper()
+		b := newBrowser(t, app)
+		csrf := b.csrf("/inscription")
+		res := b.post("/inscription", url.Values{"csrf": {csrf}, "name": {"Ève Martin"},
+			"email": {email}, "password": {otherPassword}, "password2": {otherPassword}})
+		var cookies []string
+		for _, c := range res.Cookies() {
+			cookies = append(cookies, c.Name)
+		}
+		body := strings.NewReplacer(email, "ADDRESS", csrf, "CSRF").Replace(res.body)
+		return res.StatusCode, regexpFind(t, body, `(?s)(<main.*</main>)`), cookies
+	}
+	newStatus, newBody, newCookies := answer("new@example.fr")
+	oldStatus, oldBody, oldCookies := answer("ELOISE@example.fr")
+	if newStatus != http.StatusOK || oldStatus != newStatus || oldBody != newBody || strings.Join(oldCookies, ",") != strings.Join(newCookies, ",") {
+		t.Errorf("new address: %d %v, existing address: %d %v; same page: %v", newStatus, newCookies, oldStatus, oldCookies, oldBody == newBody)
+	}
+	if strings.Contains(oldBody, "existe déjà") {
+		t.Error("the answer says the address has an account")
+	}
+	var body string
+	if err := st.DB().Get(&body, `SELECT body_text FROM outbox_email WHERE to_address = 'eloise@example.fr' ORDER BY id DESC LIMIT 1`); err != nil ||
+		!strings.Contains(body, "Quelqu'un a essayé de créer un compte avec votre adresse") || !strings.Contains(body, "/mot-de-passe-oublie") {
+		t.Errorf("the owner's e-mail: %q (%v)", body, err)
+	}
+	var accounts int
+	if err := st.DB().Get(&accounts, `SELECT count(*) FROM account WHERE lower(email) = 'eloise@example.fr'`); err != nil || accounts != 1 {
+		t.Errorf("accounts with the address: %d (%v)", accounts, err)
+	}
+	b := newBrowser(t, app)
+	b.login("eloise@example.fr", goodPassword)
+	if acc, err := st.AccountByID(context.Background(), owner.ID); err != nil || acc.DisplayName != "Éloïse" {
+		t.Errorf("the owner's account changed: %+v (%v)", acc, err)
+	}
+}
+
+// TestPersonNamesAreLettersOnly: markup and SQL-looking text are refused in every person's
+// name, with a French message naming the field, and nothing is kept.
+func TestPersonNamesAreLettersOnly(t *testing.T) {
+	app, st := newApp(t)
+	ctx := context.Background()
+	if err := st.LoadSeed(ctx, twoDepartements(nextWeekdays(1)[0])); err != nil {
+		t.Fatal(err)
+	}
+	bad := []string{"<script>alert(1)</script>", "Robert'); DROP TABLE account;--", "Zoé\"><img src=x>", "1nès"}
+	visitor := newBrowser(t, app)
+	for _, name := range bad {
+		res := visitor.post("/inscription", url.Values{"csrf": {visitor.csrf("/inscription")}, "name": {name},
+			"email": {"x@example.fr"}, "password": {goodPassword}, "password2": {goodPassword}})
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Le champ « Prénom et nom » ne peut contenir que des lettres") {
+			t.Errorf("sign-up name %q: %d", name, res.StatusCode)
+		}
+	}
+	var accounts int
+	if err := st.DB().Get(&accounts, `SELECT count(*) FROM account WHERE email = 'x@example.fr'`); err != nil || accounts != 0 {
+		t.Errorf("refused sign-ups made %d accounts (%v)", accounts, err)
+	}
+	parent := newBrowser(t, app)
+	parent.login("p1@example.fr", goodPassword)
+	for _, name := range bad {
+		for field, label := range map[string]string{"p1_first": "Prénom du parent 1", "p2_last": "Nom du parent 2"} {
+			form := householdForm(parent.csrf("/foyer"))
+			form.Set(field, name)
+			if res := parent.post("/foyer", form); res.StatusCode != http.StatusUnprocessableEntity ||
+				!strings.Contains(res.body, "Le champ « "+label+" » ne peut contenir que des lettres") {
+				t.Errorf("household %s %q: %d", field, name, res.StatusCode)
+			}
+		}
+		for field, label := range map[string]string{"first_name": "Prénom", "last_name": "Nom", "pickup_name_1": "Personne 1 : prénom et nom"} {
+			form := childForm(parent.csrf("/enfants/nouveau"))
+			form.Set(field, name)
+			if res := parent.post("/enfants", form); res.StatusCode != http.StatusUnprocessableEntity ||
+				!strings.Contains(res.body, "Le champ « "+label+" » ne peut contenir que des lettres") {
+				t.Errorf("child %s %q: %d", field, name, res.StatusCode)
+			}
+		}
+	}
+	var children, parents int
+	if err := st.DB().Get(&children, `SELECT count(*) FROM child`); err != nil || children != 2 {
+		t.Errorf("children: %d (%v), want the 2 of the seed", children, err)
+	}
+	if err := st.DB().Get(&parents, `SELECT count(*) FROM parent WHERE first_name <> 'Inès' AND first_name <> 'Maël'`); err != nil || parents != 0 {
+		t.Errorf("parents saved: %d (%v)", parents, err)
+	}
+	// Names of every script, with accents, apostrophes, hyphens and dots, are taken.
+	for _, name := range []string{"Éloïse N’Diaye", "Anne-Sophie d'Arc", "J.-P. Lê", "Nguyễn", "Ørsted"} {
+		v := newBrowser(t, app)
+		email := fmt.Sprintf("ok%d@example.fr", len(name))
+		if res := v.post("/inscription", url.Values{"csrf": {v.csrf("/inscription")}, "name": {name},
+			"email": {email}, "password": {goodPassword}, "password2": {goodPassword}}); res.StatusCode != http.StatusOK {
+			t.Errorf("sign-up name %q: %d", name, res.StatusCode)
+		}
 	}
 }

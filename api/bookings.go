@@ -119,8 +119,8 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 		return fieldError(c, "Idempotency-Key", "Envoyez un en-tête Idempotency-Key de 8 à 128 caractères.", "Send an Idempotency-Key header of 8 to 128 characters.")
 	}
 	var req bookingRequest
-	if err := c.BodyParser(&req); err != nil {
-		return fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
 	}
 	in, errs, err := s.checkBooking(c, &req)
 	if err != nil {

@@ -200,3 +200,37 @@ func TestDayClosedAfterTheCalendarWasRead(t *testing.T) {
 		t.Errorf("keys left by the refused booking: %d (%v), want 0", n, err)
 	}
 }
+
+// TestJSONOfTheWrongShapeNamesTheField: a field of the wrong type, or a body that is not JSON,
+// answers 422 naming the field in French and English, and books nothing.
+func TestJSONOfTheWrongShapeNamesTheField(t *testing.T) {
+	b, st, days, _ := bookingApp(t)
+	csrf := b.csrf("/")
+	day := days[0].Format(time.DateOnly)
+	for _, tc := range []struct{ body, field, fr, en string }{
+		{`{"child_ids":[1],"days":"` + day + `","location":"home","arrive_at":"08:00","depart_at":"17:00"}`, "days",
+			"Le champ « days » doit être une liste", "The field “days” must be a list"},
+		{`{"child_ids":"un","days":["` + day + `"],"location":"home","arrive_at":"08:00","depart_at":"17:00"}`, "child_ids",
+			"Le champ « child_ids » doit être une liste", "The field “child_ids” must be a list"},
+		{`{"child_ids":[1],"days":["` + day + `"],"location":3,"arrive_at":"08:00","depart_at":"17:00"}`, "location",
+			"Le champ « location » doit être un texte (reçu : un nombre)", "The field “location” must be a string (got: number)"},
+		{`{"child_ids":[1],"days":[`, "body", "n’est pas du JSON valide", "is not valid JSON"},
+	} {
+		res := b.postBooking(tc.body, "key-shape-"+tc.field, csrf)
+		var got struct {
+			Error struct {
+				Status   int               `json:"status"`
+				Fields   map[string]string `json:"fields"`
+				FieldsEN map[string]string `json:"fields_en"`
+			} `json:"error"`
+		}
+		if err := json.Unmarshal([]byte(res.body), &got); err != nil || res.StatusCode != http.StatusUnprocessableEntity || got.Error.Status != 422 ||
+			!strings.Contains(got.Error.Fields[tc.field], tc.fr) || !strings.Contains(got.Error.FieldsEN[tc.field], tc.en) {
+			t.Errorf("%s: %d %s (%v)", tc.body, res.StatusCode, res.body, err)
+		}
+	}
+	var requests int
+	if err := st.DB().Get(&requests, `SELECT count(*) FROM idempotency_key`); err != nil || requests != 0 {
+		t.Errorf("booking records after refused bodies: %d (%v)", requests, err)
+	}
+}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -86,8 +87,8 @@ func (s *Server) editChildForm(c *fiber.Ctx) error {
 // parseChild reads and checks the child form; errs names each bad field.
 func (s *Server) parseChild(c *fiber.Ctx) (childRequest, store.ChildInput, map[string]string, error) {
 	var req childRequest
-	if err := c.BodyParser(&req); err != nil {
-		return req, store.ChildInput{}, nil, fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return req, store.ChildInput{}, nil, err
 	}
 	for i := range req.Pickups {
 		n := strconv.Itoa(i + 1)
@@ -120,6 +121,9 @@ func (s *Server) parseChild(c *fiber.Ctx) (childRequest, store.ChildInput, map[s
 				in.Level = level
 				req.Level = string(level)
 			}
+			if _, bad := errs["level"]; !bad && !slices.Contains(store.LevelsFor(birth, today), in.Level) {
+				errs["level"] = frontend.Tf(lang, "child.level.birth", birth.Year(), frontend.T(lang, "level."+string(level)))
+			}
 		}
 	}
 	for i, p := range req.Pickups {
@@ -128,8 +132,12 @@ func (s *Server) parseChild(c *fiber.Ctx) (childRequest, store.ChildInput, map[s
 			continue
 		}
 		switch {
-		case p.Name == "" || len(p.Name) > 100 || !personNamePattern.MatchString(p.Name) || !isPrintableText(p.Name):
+		case p.Name == "":
 			errs["pickup_name_"+n] = msg("Saisissez le prénom et le nom de la personne.", "Enter the person’s first and last name.")
+		case len(p.Name) > 100:
+			errs["pickup_name_"+n] = msg("Saisissez au plus 100 caractères.", "Enter at most 100 characters.")
+		case s.validate.Var(p.Name, "personname") != nil:
+			errs["pickup_name_"+n] = personNameMessage(lang, "pickup_name_"+n)
 		case !frenchPhone.MatchString(p.Phone):
 			errs["pickup_phone_"+n] = msg("Saisissez un numéro de téléphone à 10 chiffres, par exemple 06 12 34 56 78.", "Enter a 10-digit phone number, such as 06 12 34 56 78.")
 		case len(p.Relation) > 60 || !isPrintableText(p.Relation):

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 func childForm(csrf string) url.Values {
@@ -28,7 +30,7 @@ func TestParentManagesChildren(t *testing.T) {
 	for field, tc := range map[string]struct{ value, want string }{
 		"birth_date":     {today.AddDate(-16, 0, -1).Format(time.DateOnly), "moins de 16 ans"},
 		"first_name":     {"", "Ce champ est obligatoire."},
-		"last_name":      {"Dupré\u0007", "Saisissez un nom en lettres"},
+		"last_name":      {"Dupré\u0007", "ne peut contenir que des lettres"},
 		"health_note":    {"ok\u202e", "caractères non autorisés"},
 		"pickup_phone_1": {"12", "10 chiffres"},
 		"level":          {"lycee", "Choisissez une valeur de la liste."},
@@ -72,6 +74,7 @@ func TestParentManagesChildren(t *testing.T) {
 	}
 	edit := childForm(b.csrf(page))
 	edit.Set("first_name", "Chloé")
+	edit.Set("birth_date", "2021-05-01") // grande section
 	edit.Set("level", "maternelle")
 	if res := b.post(page, edit); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("edit: %d %s", res.StatusCode, res.body)
@@ -100,5 +103,56 @@ func TestParentManagesChildren(t *testing.T) {
 	}
 	if res := b.get(page); res.StatusCode != http.StatusNotFound {
 		t.Errorf("deleted child still there: %d", res.StatusCode)
+	}
+}
+
+// TestChildLevelFollowsTheBirthDate: a level is refused when it does not match the birth date,
+// give or take a year, on creation and on update; nothing is kept.
+func TestChildLevelFollowsTheBirthDate(t *testing.T) {
+	app, st := newApp(t)
+	if err := st.LoadSeed(context.Background(), twoDepartements(nextWeekdays(1)[0])); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app)
+	b.login("p1@example.fr", goodPassword)
+	year := pgtest.Today().Year()
+	threeYearOld := fmt.Sprintf("%d-01-15", year-3)
+	for _, tc := range []struct{ birth, level string }{{threeYearOld, "college"}, {threeYearOld, "elementaire"}, {fmt.Sprintf("%d-01-15", year-13), "maternelle"}} {
+		form := childForm(b.csrf("/enfants/nouveau"))
+		form.Set("birth_date", tc.birth)
+		form.Set("level", tc.level)
+		res := b.post("/enfants", form)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Le champ « Niveau scolaire » ne correspond pas à la date de naissance") ||
+			!strings.Contains(res.body, `id="level-error"`) {
+			t.Errorf("born %s in %s: %d, want 422 naming the level", tc.birth, tc.level, res.StatusCode)
+		}
+	}
+	var children int
+	if err := st.DB().Get(&children, `SELECT count(*) FROM child`); err != nil || children != 2 {
+		t.Fatalf("children: %d (%v), want the 2 of the seed", children, err)
+	}
+	// A year ahead is taken: a child in its last year of maternelle may be in CP.
+	form := childForm(b.csrf("/enfants/nouveau"))
+	form.Set("birth_date", fmt.Sprintf("%d-03-01", year-5))
+	form.Set("level", "elementaire")
+	if res := b.post("/enfants", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("a year ahead: %d", res.StatusCode)
+	}
+	var id int64
+	if err := st.DB().Get(&id, `SELECT max(id) FROM child`); err != nil {
+		t.Fatal(err)
+	}
+	page := fmt.Sprintf("/enfants/%d", id)
+	edit := childForm(b.csrf(page))
+	edit.Set("birth_date", threeYearOld)
+	edit.Set("level", "college")
+	res := b.post(page, edit)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Le champ « Niveau scolaire » ne correspond pas") {
+		t.Errorf("update to a 3-year-old in collège: %d", res.StatusCode)
+	}
+	var level, birth string
+	if err := st.DB().QueryRow(`SELECT level, birth_date::text FROM child WHERE id = $1`, id).Scan(&level, &birth); err != nil ||
+		level != "elementaire" || birth != fmt.Sprintf("%d-03-01", year-5) {
+		t.Errorf("after a refused update: %s born %s (%v)", level, birth, err)
 	}
 }

@@ -1,8 +1,11 @@
 package api
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
+	"reflect"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -54,9 +57,15 @@ var fiberMessages = map[int][2]string{
 const internalFR, internalEN = "Une erreur est survenue de notre côté. Réessayez dans quelques instants.",
 	"Something went wrong on our side. Try again in a moment."
 
-// handleError is Fiber's error handler: it maps err through errorKinds and answers in JSON for
-// the API and as a French page otherwise. Details of a 5xx go to the log only.
+// handleError is Fiber's error handler: it maps err through errorKinds (and a body that does not
+// decode, *bodyError, to 422 naming its field) and answers in JSON for the API and as a French
+// page otherwise. Details of a 5xx go to the log only.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	// A request refused by fasthttp itself (413, 431, 408) reaches here without the middleware.
+	setSecurityHeaders(c)
+	if reqID(c) == "" {
+		setRequestID(c)
+	}
 	status, fr, en := fiber.StatusInternalServerError, internalFR, internalEN
 	matched := false
 	for _, k := range errorKinds {
@@ -64,6 +73,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			status, fr, en, matched = k.status, k.fr, k.en, true
 			break
 		}
+	}
+	var fields, fieldsEN map[string]string
+	var berr *bodyError
+	if !matched && errors.As(err, &berr) {
+		status, fr, en, matched = fiber.StatusUnprocessableEntity, berr.fr, berr.en, true
+		fields, fieldsEN = map[string]string{berr.field: berr.fr}, map[string]string{berr.field: berr.en}
 	}
 	var ferr *fiber.Error
 	if !matched && errors.As(err, &ferr) {
@@ -79,9 +94,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if wantsJSON(c) {
-		return c.Status(status).JSON(fiber.Map{"error": fiber.Map{
-			"status": status, "message": fr, "message_en": en, "request_id": reqID(c),
-		}})
+		body := fiber.Map{"status": status, "message": fr, "message_en": en, "request_id": reqID(c)}
+		if fields != nil {
+			body["fields"], body["fields_en"] = fields, fieldsEN
+		}
+		return c.Status(status).JSON(fiber.Map{"error": body})
 	}
 	lang := s.lang(c)
 	msg := fr
@@ -99,3 +116,70 @@ func wantsJSON(c *fiber.Ctx) bool {
 }
 
 func (s *Server) notFound(c *fiber.Ctx) error { return store.ErrNotFound }
+
+// bodyError is a request body that does not decode into its request type: a JSON field of the
+// wrong type, or JSON that does not parse. The error handler answers it 422, naming the field
+// (or "body" for JSON that does not parse) in French and English.
+type bodyError struct {
+	field  string
+	fr, en string
+}
+
+func (e *bodyError) Error() string { return "request body: " + e.field + ": " + e.en }
+
+// decodeBody reads the request body into req. A body the sender got wrong is a *bodyError; a
+// form body that does not decode stays a 400.
+func decodeBody(c *fiber.Ctx, req any) error {
+	err := c.BodyParser(req)
+	if err == nil {
+		return nil
+	}
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			field = "body"
+		}
+		fr, en := jsonKind(typeErr.Type)
+		return &bodyError{field: field,
+			fr: fmt.Sprintf("Le champ « %s » doit être %s (reçu : %s).", field, fr, jsonValueFR[typeErr.Value]),
+			en: fmt.Sprintf("The field “%s” must be %s (got: %s).", field, en, typeErr.Value)}
+	case errors.As(err, &syntaxErr):
+		return &bodyError{field: "body",
+			fr: fmt.Sprintf("Le corps de la demande n’est pas du JSON valide (caractère %d).", syntaxErr.Offset),
+			en: fmt.Sprintf("The request body is not valid JSON (character %d).", syntaxErr.Offset)}
+	}
+	return fiber.ErrBadRequest
+}
+
+// jsonValueFR words the JSON kinds encoding/json reports.
+var jsonValueFR = map[string]string{
+	"string": "un texte", "number": "un nombre", "bool": "vrai ou faux", "array": "une liste",
+	"object": "un objet", "null": "null",
+}
+
+// jsonKind words what a Go type takes in JSON.
+func jsonKind(t reflect.Type) (fr, en string) {
+	if t == nil {
+		return "une valeur d’un autre type", "a value of another type"
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		efr, een := jsonKind(t.Elem())
+		return "une liste de valeurs (chacune " + efr + ")", "a list of values (each " + een + ")"
+	case reflect.String:
+		return "un texte", "a string"
+	case reflect.Bool:
+		return "vrai ou faux (true, false)", "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "un nombre entier", "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "un nombre", "a number"
+	case reflect.Struct, reflect.Map:
+		return "un objet", "an object"
+	}
+	return "une valeur d’un autre type", "a value of another type"
+}

@@ -36,9 +36,8 @@ type householdRequest struct {
 }
 
 var (
-	personNamePattern = regexp.MustCompile(`^[\p{L}\p{M}][\p{L}\p{M}'’ .\-]*$`)
-	phoneSeparators   = strings.NewReplacer(" ", "", ".", "", "-", "", "\u00a0", "")
-	frenchPhone       = regexp.MustCompile(`^0[1-9][0-9]{8}$`)
+	phoneSeparators = strings.NewReplacer(" ", "", ".", "", "-", "", "\u00a0", "")
+	frenchPhone     = regexp.MustCompile(`^0[1-9][0-9]{8}$`)
 )
 
 // normalizePhone writes a French phone number as ten digits: "+33 6 12 34 56 78" and
@@ -109,8 +108,8 @@ func (s *Server) renderHousehold(c *fiber.Ctx, data householdPage, errs map[stri
 
 func (s *Server) saveHousehold(c *fiber.Ctx) error {
 	var req householdRequest
-	if err := c.BodyParser(&req); err != nil {
-		return fiber.ErrBadRequest
+	if err := decodeBody(c, &req); err != nil {
+		return err
 	}
 	req.P1Phone, req.P2Phone = normalizePhone(req.P1Phone), normalizePhone(req.P2Phone)
 	for _, f := range []*string{&req.P1First, &req.P1Last, &req.P1Employer, &req.P2First, &req.P2Last, &req.P2Employer, &req.HomeAddress} {

@@ -37,8 +37,8 @@ func TestParentRegistersTheHousehold(t *testing.T) {
 	for field, tc := range map[string]struct{ value, want string }{
 		"sworn":         {"", "Cochez la déclaration sur l’honneur"},
 		"p1_phone":      {"12345", "numéro de téléphone à 10 chiffres"},
-		"p1_first":      {"Eve\u202e", "Saisissez un nom en lettres"},
-		"p1_last":       {"<script>", "Saisissez un nom en lettres"},
+		"p1_first":      {"Eve\u202e", "ne peut contenir que des lettres"},
+		"p1_last":       {"<script>", "ne peut contenir que des lettres"},
 		"p1_profession": {"astronaute", "Choisissez une profession de la liste."},
 		"home_commune":  {"Atlantis", "Choisissez la commune dans la liste proposée"},
 		"p2_first":      {"", "Ce champ est obligatoire."},

@@ -2,13 +2,17 @@ package api
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/store"
@@ -18,7 +22,12 @@ import (
 // directory names them (uai;nom;adresse;code_commune;latitude;longitude;type).
 var importColumns = []string{"uai", "nom", "adresse", "code_commune", "latitude", "longitude", "type"}
 
-var uaiPattern = regexp.MustCompile(`^[0-9]{7}[A-Z]$`)
+var (
+	uaiPattern = regexp.MustCompile(`^[0-9]{7}[A-Z]$`)
+	// coordinatePattern is a plain decimal number: strconv.ParseFloat would also take "NaN",
+	// "Inf" and hexadecimal floats.
+	coordinatePattern = regexp.MustCompile(`^[-+]?[0-9]{1,3}([.,][0-9]+)?$`)
+)
 
 // importLevels maps the type of school to the levels its hub takes.
 var importLevels = map[string][]store.Level{
@@ -30,14 +39,64 @@ var importLevels = map[string][]store.Level{
 	"collège":     {store.College},
 }
 
-// parseHubCSV reads the directory extract; each bad line is reported with its reason and left out.
-func parseHubCSV(r io.Reader) ([]store.HubImport, []store.ImportOutcome, error) {
+// importProblem is a line refused, with its reason as an i18n key and its arguments.
+type importProblem struct {
+	Line int
+	UAI  string
+	Name string
+	Key  string
+	Args []any
+}
+
+// importFileError is a file refused as a whole (unreadable header, missing column), as an i18n
+// key and its arguments.
+type importFileError struct {
+	Key  string
+	Args []any
+}
+
+func (e importFileError) Error() string { return frontend.Tf(frontend.French, e.Key, e.Args...) }
+
+// isFormula reports whether a spreadsheet would run cell as a formula, or a trimmed copy of it.
+func isFormula(cell string) bool {
+	for _, v := range []string{cell, strings.TrimLeft(cell, " \u00a0")} {
+		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+			return true
+		}
+	}
+	return false
+}
+
+// csvProblem words a CSV syntax error.
+func csvProblem(err error) (key string, args []any) {
+	var perr *csv.ParseError
+	if !errors.As(err, &perr) {
+		return "import.err.csv", nil
+	}
+	switch {
+	case errors.Is(perr.Err, csv.ErrBareQuote):
+		return "import.err.barequote", []any{perr.Column}
+	case errors.Is(perr.Err, csv.ErrQuote):
+		return "import.err.quote", []any{perr.Column}
+	}
+	return "import.err.csv", nil
+}
+
+// parseHubCSV reads the directory extract. Every bad line is reported with its reason; the
+// lines of a file with problems are never imported, but all of them are checked, so that one
+// report lists everything to correct. A file without the columns is refused whole
+// (importFileError).
+func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
 	cr := csv.NewReader(r)
 	cr.Comma = ';'
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, nil, importFileError{Key: "import.err.empty"}
+	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("en-tête illisible : %w", err)
+		key, args := csvProblem(err)
+		return nil, nil, importFileError{Key: "import.err.header", Args: []any{frontend.Tf(frontend.French, key, args...)}}
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -45,29 +104,53 @@ func parseHubCSV(r io.Reader) ([]store.HubImport, []store.ImportOutcome, error) 
 	}
 	for _, c := range importColumns {
 		if _, ok := col[c]; !ok {
-			return nil, nil, fmt.Errorf("colonne « %s » absente (attendu : %s)", c, strings.Join(importColumns, ";"))
+			return nil, nil, importFileError{Key: "import.err.column", Args: []any{c, strings.Join(importColumns, ";")}}
 		}
 	}
 	var rows []store.HubImport
-	var rejected []store.ImportOutcome
-	for line := 2; ; line++ {
+	var problems []importProblem
+	firstLine := map[string]int{} // UAI → the line that brings it first
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
-		reject := func(reason string) {
-			o := store.ImportOutcome{Line: line, Action: "rejected", Reason: reason}
-			if len(rec) > col["uai"] {
-				o.UAI = rec[col["uai"]]
-			}
-			rejected = append(rejected, o)
+		var line int
+		var perr *csv.ParseError
+		if errors.As(err, &perr) {
+			line = perr.StartLine
+		} else {
+			line, _ = cr.FieldPos(0)
+		}
+		prob := importProblem{Line: line}
+		if len(rec) > col["uai"] {
+			prob.UAI = strings.ToUpper(strings.TrimSpace(rec[col["uai"]]))
+		}
+		if len(rec) > col["nom"] {
+			prob.Name = strings.TrimSpace(rec[col["nom"]])
+		}
+		reject := func(key string, args ...any) {
+			prob.Key, prob.Args = key, args
+			problems = append(problems, prob)
 		}
 		if err != nil {
-			reject("ligne mal formée : " + err.Error())
+			key, args := csvProblem(err)
+			reject(key, args...)
 			continue
 		}
 		if len(rec) < len(header) {
-			reject(fmt.Sprintf("%d champs au lieu de %d", len(rec), len(header)))
+			reject("import.err.fields", len(rec), len(header))
+			continue
+		}
+		formula := ""
+		for i, cell := range rec {
+			if isFormula(cell) && !coordinatePattern.MatchString(strings.TrimSpace(cell)) {
+				formula = strings.TrimPrefix(header[i], "\ufeff")
+				break
+			}
+		}
+		if formula != "" {
+			reject("import.err.formula", strings.TrimSpace(formula))
 			continue
 		}
 		get := func(c string) string { return strings.TrimSpace(rec[col[c]]) }
@@ -77,71 +160,148 @@ func parseHubCSV(r io.Reader) ([]store.HubImport, []store.ImportOutcome, error) 
 		levels, okType := importLevels[strings.ToLower(get("type"))]
 		switch {
 		case !uaiPattern.MatchString(h.UAI):
-			reject("UAI invalide (7 chiffres et une lettre)")
+			reject("import.err.uai")
+		case firstLine[h.UAI] != 0:
+			reject("import.err.duplicate", h.UAI, firstLine[h.UAI])
 		case h.Name == "" || len(h.Name) > 200 || !isPrintableText(h.Name):
-			reject("nom vide ou invalide")
+			reject("import.err.name")
 		case !isPrintableText(h.Address) || len(h.Address) > 300:
-			reject("adresse invalide")
-		case errLat != nil || errLon != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180:
-			reject("latitude ou longitude invalide")
+			reject("import.err.address")
+		case !coordinatePattern.MatchString(get("latitude")) || !coordinatePattern.MatchString(get("longitude")) ||
+			errLat != nil || errLon != nil || lat < -90 || lat > 90 || lon < -180 || lon > 180:
+			reject("import.err.position")
 		case !okType:
-			reject("type inconnu (maternelle, elementaire, primaire ou college)")
+			reject("import.err.type")
 		default:
 			h.Lat, h.Lon, h.Levels = lat, lon, levels
 			rows = append(rows, h)
 		}
+		if uaiPattern.MatchString(h.UAI) && firstLine[h.UAI] == 0 {
+			firstLine[h.UAI] = line
+		}
 	}
-	return rows, rejected, nil
+	return rows, problems, nil
+}
+
+// importRow is one line of the import report, in the reader's language.
+type importRow struct {
+	Line   int
+	UAI    string
+	Name   string
+	Action store.ImportAction
+	Reason string
+}
+
+type importPage struct {
+	Report []importRow
+	DryRun bool
+	CSV    string
+	// Decoded says the file was not UTF-8 and was read as Windows-1252.
+	Decoded bool
 }
 
 func (s *Server) importPage(c *fiber.Ctx) error {
 	p := s.page(c, frontend.T(s.lang(c), "import.title"))
-	p.Data = struct {
-		Report []store.ImportOutcome
-		DryRun bool
-		CSV    string
-	}{nil, true, ""}
+	p.Data = importPage{DryRun: true}
 	return s.renderPage(c, "hub_import", p)
 }
 
-// importHubs takes the CSV pasted or uploaded; with the dry run ticked nothing is kept.
-func (s *Server) importHubs(c *fiber.Ctx) error {
-	text := c.FormValue("csv")
+// importText is the CSV pasted or uploaded, as UTF-8: a file saved by a spreadsheet in
+// Windows-1252 (Latin-1 and the Windows additions) is decoded; decoded says so.
+func importText(c *fiber.Ctx) (text string, decoded bool, err error) {
+	b := []byte(c.FormValue("csv"))
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
 		if err != nil {
-			return fiber.ErrBadRequest
+			return "", false, fiber.ErrBadRequest
 		}
-		b, err := io.ReadAll(io.LimitReader(f, 1<<20))
+		b, err = io.ReadAll(io.LimitReader(f, 1<<20))
 		f.Close()
 		if err != nil {
-			return fiber.ErrBadRequest
+			return "", false, fiber.ErrBadRequest
 		}
-		text = string(b)
 	}
-	dryRun := c.FormValue("dry_run") == "true"
-	p := s.page(c, frontend.T(s.lang(c), "import.title"))
-	rows, rejected, err := parseHubCSV(strings.NewReader(text))
+	if utf8.Valid(b) {
+		return string(b), false, nil
+	}
+	u, err := charmap.Windows1252.NewDecoder().Bytes(b)
 	if err != nil {
-		p.FormError = err.Error()
-		p.Data = struct {
-			Report []store.ImportOutcome
-			DryRun bool
-			CSV    string
-		}{nil, dryRun, text}
+		return "", false, importFileError{Key: "import.err.encoding"}
+	}
+	return string(u), true, nil
+}
+
+// importHubs takes the CSV pasted or uploaded. The import is all or nothing: a file with any
+// bad line is refused whole (422) with every problem named by its line; with the dry run ticked
+// nothing is kept and the report says what would be done.
+func (s *Server) importHubs(c *fiber.Ctx) error {
+	lang := s.lang(c)
+	dryRun := c.FormValue("dry_run") == "true"
+	p := s.page(c, frontend.T(lang, "import.title"))
+	data := importPage{DryRun: dryRun}
+	refuse := func(msg string) error {
+		p.FormError = msg
+		p.Data = data
 		c.Status(fiber.StatusUnprocessableEntity)
 		return s.renderPage(c, "hub_import", p)
 	}
+	text, decoded, err := importText(c)
+	var ferr importFileError
+	if errors.As(err, &ferr) {
+		return refuse(frontend.Tf(lang, ferr.Key, ferr.Args...))
+	} else if err != nil {
+		return err
+	}
+	data.CSV, data.Decoded = text, decoded
+	rows, problems, err := parseHubCSV(strings.NewReader(text))
+	if errors.As(err, &ferr) {
+		return refuse(frontend.Tf(lang, ferr.Key, ferr.Args...))
+	} else if err != nil {
+		return err
+	}
+	if len(rows) == 0 && len(problems) == 0 {
+		return refuse(frontend.T(lang, "import.err.nolines"))
+	}
+	// A file with bad lines is still run through the store, dry, so that the one report also
+	// names the lines the store refuses (unknown commune, out of scope).
 	done, err := s.store.ImportHubs(c.UserContext(), s.policy, store.ScopeOf(session(c).Account), rows,
-		store.Weekdays(s.today(), bookingHorizon), dryRun)
+		store.Weekdays(s.today(), bookingHorizon), dryRun || len(problems) > 0)
 	if err != nil {
 		return err
 	}
-	report := append(rejected, done...)
-	p.Data = struct {
-		Report []store.ImportOutcome
-		DryRun bool
-		CSV    string
-	}{report, dryRun, text}
+	for _, o := range done {
+		if o.Action == store.ImportRejected {
+			problems = append(problems, storeImportProblem(o))
+		}
+	}
+	if len(problems) > 0 {
+		slices.SortStableFunc(problems, func(a, b importProblem) int { return a.Line - b.Line })
+		for _, pr := range problems {
+			data.Report = append(data.Report, importRow{Line: pr.Line, UAI: pr.UAI, Name: pr.Name, Action: store.ImportRejected,
+				Reason: frontend.Tf(lang, "import.err.line", pr.Line, frontend.Tf(lang, pr.Key, pr.Args...))})
+		}
+		return refuse(frontend.Tf(lang, "import.refused", len(problems)))
+	}
+	for _, o := range done {
+		data.Report = append(data.Report, importRow{Line: o.Line, UAI: o.UAI, Name: o.Name, Action: o.Action})
+	}
+	p.Data = data
 	return s.renderPage(c, "hub_import", p)
+}
+
+// storeImportProblem words a line the store refused.
+func storeImportProblem(o store.ImportOutcome) importProblem {
+	pr := importProblem{Line: o.Line, UAI: o.UAI, Name: o.Name, Args: []any{o.Detail}}
+	switch o.Reason {
+	case store.ImportUnknownCommune:
+		pr.Key = "import.err.commune"
+	case store.ImportCommuneOutOfScope:
+		pr.Key = "import.err.communescope"
+	case store.ImportHubOutOfScope:
+		pr.Key = "import.err.hubscope"
+		pr.Args = []any{o.UAI, o.Detail}
+	default:
+		pr.Key, pr.Args = "import.err.unknown", []any{fmt.Sprint(o.Reason)}
+	}
+	return pr
 }

@@ -39,12 +39,16 @@ func (s *Server) csrfCookie() string {
 }
 
 func requestID(c *fiber.Ctx) error {
+	setRequestID(c)
+	return c.Next()
+}
+
+func setRequestID(c *fiber.Ctx) {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	id := hex.EncodeToString(b)
 	c.Locals(localRequestID, id)
 	c.Set("X-Request-Id", id)
-	return c.Next()
 }
 
 func reqID(c *fiber.Ctx) string {
@@ -56,6 +60,13 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	setSecurityHeaders(c)
+	return c.Next()
+}
+
+// setSecurityHeaders gives an answer the headers every answer carries. The error handler sets
+// them too: fasthttp answers a body or headers too large (413, 431) before any middleware runs.
+func setSecurityHeaders(c *fiber.Ctx) {
 	c.Set("Content-Security-Policy", contentSecurityPolicy)
 	c.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 	c.Set("X-Content-Type-Options", "nosniff")
@@ -63,7 +74,6 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-	return c.Next()
 }
 
 func (s *Server) accessLog(c *fiber.Ctx) error {

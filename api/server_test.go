@@ -110,11 +110,13 @@ func TestLargeBodiesAreCompressed(t *testing.T) {
 	}
 }
 
-// TestOversizedBodyIsRefused goes through a real listener: the in-memory test client fails
-// before the server can answer. The answer is read while the body is still being written, and a
-// write cut short by the server's refusal is not an error: nothing depends on which side is
-// faster (a server that read the whole body would answer otherwise, not hang).
-func TestOversizedBodyIsRefused(t *testing.T) {
+// rawAnswer sends head (request line and headers, without the blank line that ends them) and
+// body through a real listener: the in-memory test client fails before the server can answer.
+// The answer is read while the request is still being written, and a write cut short by the
+// server's refusal is not an error: nothing depends on which side is faster (a server that read
+// the whole request would answer otherwise, not hang).
+func rawAnswer(t *testing.T, head string, body []byte) *http.Response {
+	t.Helper()
 	app, _ := newApp(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -126,18 +128,54 @@ func TestOversizedBodyIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	if _, err := fmt.Fprintf(conn, "POST /connexion HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", 200<<10); err != nil {
-		t.Fatal(err)
-	}
-	go func() { _, _ = conn.Write(bytes.Repeat([]byte("a"), 200<<10)) }()
+	t.Cleanup(func() { conn.Close() })
+	go func() { _, _ = conn.Write(append([]byte(head+"\r\n\r\n"), body...)) }()
 	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer res.Body.Close()
+	t.Cleanup(func() { res.Body.Close() })
+	return res
+}
+
+// securityHeadersMissing lists the security headers res lacks.
+func securityHeadersMissing(res *http.Response) []string {
+	var missing []string
+	for h, want := range map[string]string{
+		"Content-Security-Policy":   "frame-ancestors 'none'",
+		"Strict-Transport-Security": "max-age=",
+		"X-Content-Type-Options":    "nosniff",
+		"X-Frame-Options":           "DENY",
+		"Referrer-Policy":           "same-origin",
+		"Cache-Control":             "no-store",
+	} {
+		if !strings.Contains(res.Header.Get(h), want) {
+			missing = append(missing, h)
+		}
+	}
+	return missing
+}
+
+func TestOversizedBodyIsRefused(t *testing.T) {
+	res := rawAnswer(t, fmt.Sprintf("POST /connexion HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d", 200<<10),
+		bytes.Repeat([]byte("a"), 200<<10))
 	if res.StatusCode != http.StatusRequestEntityTooLarge {
 		t.Errorf("200 KiB body: %d, want 413", res.StatusCode)
+	}
+	if missing := securityHeadersMissing(res); len(missing) > 0 {
+		t.Errorf("the 413 answer lacks %v", missing)
+	}
+}
+
+// TestOversizedHeadersAreRefused: headers beyond the read buffer get 431, with the security
+// headers every answer carries.
+func TestOversizedHeadersAreRefused(t *testing.T) {
+	res := rawAnswer(t, "GET / HTTP/1.1\r\nHost: localhost\r\nX-Padding: "+strings.Repeat("a", 16<<10), nil)
+	if res.StatusCode != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("16 KiB header: %d, want 431", res.StatusCode)
+	}
+	if missing := securityHeadersMissing(res); len(missing) > 0 {
+		t.Errorf("the 431 answer lacks %v", missing)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -30,11 +31,12 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("printable", func(fl validator.FieldLevel) bool {
 		return isPrintableText(fl.Field().String())
 	})
-	// personname takes letters of any script with accents, apostrophes, hyphens and spaces:
-	// "Éloïse", "N'Diaye", "Lê", "Anne-Sophie".
+	// personname is the one rule for every person's name (account, parents, children, pick-up
+	// persons): letters of any script with accents, spaces, apostrophes (' and ’), hyphens and
+	// dots: "Éloïse", "N'Diaye", "Lê", "Anne-Sophie", "J.-P. Roux". Markup and SQL-looking text
+	// are refused with it.
 	_ = v.RegisterValidation("personname", func(fl validator.FieldLevel) bool {
-		s := fl.Field().String()
-		return isPrintableText(s) && personNamePattern.MatchString(s)
+		return isPersonName(fl.Field().String())
 	})
 	// note is free text on several lines: printable, line breaks allowed.
 	_ = v.RegisterValidation("note", func(fl validator.FieldLevel) bool {
@@ -44,6 +46,36 @@ func newValidator() *validator.Validate {
 		return frenchPhone.MatchString(fl.Field().String())
 	})
 	return v
+}
+
+var personNamePattern = regexp.MustCompile(`^[\p{L}\p{M}][\p{L}\p{M}'’ .\-]*$`)
+
+func isPersonName(s string) bool { return isPrintableText(s) && personNamePattern.MatchString(s) }
+
+// personNameLabels name the person-name fields, as their forms label them, in the messages
+// that refuse them.
+var personNameLabels = map[string][2]string{
+	"name":       {"Prénom et nom", "First and last name"},
+	"first_name": {"Prénom", "First name"},
+	"last_name":  {"Nom", "Last name"},
+	"p1_first":   {"Prénom du parent 1", "Parent 1’s first name"},
+	"p1_last":    {"Nom du parent 1", "Parent 1’s last name"},
+	"p2_first":   {"Prénom du parent 2", "Parent 2’s first name"},
+	"p2_last":    {"Nom du parent 2", "Parent 2’s last name"},
+}
+
+// personNameMessage refuses a person's name in field, naming the field.
+func personNameMessage(lang frontend.Lang, field string) string {
+	label, ok := personNameLabels[field]
+	if !ok {
+		label = [2]string{"Nom", "Name"}
+		if n, found := strings.CutPrefix(field, "pickup_name_"); found {
+			label = [2]string{"Personne " + n + " : prénom et nom", "Person " + n + ": first and last name"}
+		}
+	}
+	return frontend.Pick(lang,
+		"Le champ « "+label[0]+" » ne peut contenir que des lettres (accents acceptés), des espaces, des apostrophes, des traits d’union et des points.",
+		"The field “"+label[1]+"” may hold only letters (accents allowed), spaces, apostrophes, hyphens and dots.")
 }
 
 // isPrintableText accepts letters of every script, accents, apostrophes and spaces, and refuses
@@ -82,7 +114,7 @@ func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
 			fr, en = "Cochez la déclaration sur l’honneur pour continuer.", "Tick the sworn statement to continue."
 		}
 	case "personname":
-		fr, en = "Saisissez un nom en lettres (accents, apostrophes et traits d’union acceptés).", "Enter a name in letters (accents, apostrophes and hyphens allowed)."
+		return personNameMessage(lang, fe.Field())
 	case "frphone":
 		fr, en = "Saisissez un numéro de téléphone à 10 chiffres, par exemple 06 12 34 56 78.", "Enter a 10-digit phone number, such as 06 12 34 56 78."
 	case "email":

@@ -56,6 +56,22 @@ func LevelFor(birth, day time.Time) (l Level, ok bool) {
 	}
 }
 
+// LevelsFor returns the levels a child born on birth may be in during the school year that
+// contains day: the level of its birth year, or of the year before or after for a child a year
+// ahead or behind. It is empty when LevelFor is not ok.
+func LevelsFor(birth, day time.Time) []Level {
+	if _, ok := LevelFor(birth, day); !ok {
+		return nil
+	}
+	var out []Level
+	for _, years := range []int{1, 0, -1} {
+		if l, ok := LevelFor(birth.AddDate(years, 0, 0), day); ok && (len(out) == 0 || out[len(out)-1] != l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // AgeOn is the age in whole years of someone born on birth, on day.
 func AgeOn(birth, day time.Time) int {
 	age := day.Year() - birth.Year()

@@ -45,3 +45,29 @@ func TestAgeOn(t *testing.T) {
 		t.Errorf("age the day before birthday = %d, want 15", a)
 	}
 }
+
+func TestLevelsFor(t *testing.T) {
+	for _, tc := range []struct {
+		birth, day string
+		want       []Level
+	}{
+		{"2023-05-01", "2026-12-08", []Level{Maternelle}},              // petite section
+		{"2021-05-01", "2026-12-08", []Level{Maternelle, Elementaire}}, // grande section, or CP a year ahead
+		{"2020-05-01", "2026-12-08", []Level{Maternelle, Elementaire}}, // CP, or grande section a year behind
+		{"2018-05-01", "2026-12-08", []Level{Elementaire}},
+		{"2016-05-01", "2026-12-08", []Level{Elementaire, College}}, // CM2, or 6e a year ahead
+		{"2011-05-01", "2026-12-08", []Level{College}},
+		{"2024-01-01", "2026-12-08", nil}, // too young
+	} {
+		got := LevelsFor(date(tc.birth), date(tc.day))
+		if len(got) != len(tc.want) {
+			t.Errorf("LevelsFor(%s, %s) = %v, want %v", tc.birth, tc.day, got, tc.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tc.want[i] {
+				t.Errorf("LevelsFor(%s, %s) = %v, want %v", tc.birth, tc.day, got, tc.want)
+			}
+		}
+	}
+}

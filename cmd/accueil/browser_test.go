@@ -291,6 +291,16 @@ func TestBrowserParentJourney(t *testing.T) {
 	if !strings.Contains(text("main"), "est confirmée") {
 		t.Fatal("the confirmation link did not confirm")
 	}
+	// Sign-up opens no session (it answers the same whether the address has an account): log in.
+	if err := within(ctx,
+		chromedp.Navigate(base+"/connexion"),
+		chromedp.WaitVisible(chromedp.ID("email")),
+		chromedp.SendKeys(chromedp.ID("email"), "amelie@example.fr"),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		submitAndWait("#password"),
+	); err != nil {
+		t.Fatal(err)
+	}
 	fill := []chromedp.Action[chromedp.Void]{
 		chromedp.Navigate(base + "/foyer"),
 		chromedp.WaitVisible(chromedp.ID("p1_first")),
