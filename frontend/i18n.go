@@ -204,7 +204,7 @@ var messages = map[string]text{
 	"checkin.proof":             {"Justificatif vu", "Proof seen"},
 	"checkin.at":                {"Heure", "Time"},
 	"checkin.walkin":            {"Un enfant n’est pas sur la liste ?", "A child is not on the list?"},
-	"checkin.walkin.hint":       {"Cherchez-le par son nom (3 lettres au moins) : il peut être accueilli s’il a une réservation ce jour et qu’une place de son niveau est libre ici.", "Search by last name (3 letters at least): the child can be hosted if booked for today and a seat of its level is free here."},
+	"checkin.walkin.hint":       {"Cherchez-le par son nom (3 lettres au moins) : il peut être accueilli s’il a une réservation ce jour (dans un autre pôle ou en liste d’attente), si son domicile ou son travail, selon sa demande, est à moins de %g km d’ici et qu’une place de son niveau est libre ici.", "Search by last name (3 letters at least): the child can be hosted if booked for today (at another hub or on the waitlist), if its home or work, as asked, is within %g km of here, and a seat of its level is free here."},
 	"checkin.search":            {"Chercher", "Search"},
 	"checkin.takein":            {"Accueillir ici", "Host here"},
 	"checkin.walkin.none":       {"Aucun enfant avec une réservation ce jour ne correspond.", "No child booked for today matches."},
