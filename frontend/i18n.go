@@ -286,6 +286,8 @@ var messages = map[string]text{
 	"bookings.none":       {"Aucune réservation à venir.", "No upcoming booking."},
 	"bookings.cancel":     {"Annuler ce jour", "Cancel this day"},
 	"bookings.cancelall":  {"Annuler toutes mes réservations à venir", "Cancel all my upcoming bookings"},
+	"bookings.kept":       {"%d jour(s) n’ont pas été annulés : l’enfant a déjà été accueilli ce jour-là. Les autres jours sont annulés.", "%d day(s) were not cancelled: the child has already been checked in that day. The other days are cancelled."},
+	"bookings.locked":     {"Enfant déjà accueilli ce jour : ce jour ne peut plus être annulé.", "Child already checked in that day: it can no longer be cancelled."},
 
 	"confirm.title":   {"Confirmation de l’adresse e-mail", "E-mail address confirmation"},
 	"confirm.done":    {"Votre adresse e-mail est confirmée : vous pouvez réserver.", "Your e-mail address is confirmed: you can book."},
