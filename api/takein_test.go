@@ -171,8 +171,14 @@ func TestTakeIn(t *testing.T) {
 	}
 	// Another hub's director, in reach of Léa, cannot take her in the Besançon hub; the Dole
 	// director cannot take her in Dole (45 km).
-	if res := take(login("dir25b@example.fr"), besancon, kids["Tom"], takeInDay); res.StatusCode != http.StatusNotFound {
-		t.Errorf("another hub's director takes in at Besançon: %d, want 404", res.StatusCode)
+	for _, email := range []string{"dir25b@example.fr", "dir39@example.fr", "pref39@example.fr"} {
+		b := login(email)
+		if res := take(b, besancon, kids["Tom"], takeInDay); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s takes in at Besançon: %d, want 404", email, res.StatusCode)
+		}
+		if res := b.get(page + "?nom=Mar"); res.StatusCode != http.StatusNotFound || strings.Contains(res.body, "Tom") {
+			t.Errorf("%s searches at Besançon: %d, want 404", email, res.StatusCode)
+		}
 	}
 	if res := take(login("dir39@example.fr"), hubs["0390002B"], kids["Léa"], takeInDay); res.StatusCode != http.StatusNotFound {
 		t.Errorf("the Dole director takes in Léa: %d, want 404", res.StatusCode)
