@@ -59,7 +59,9 @@ const (
 // RecordMark records a mark for a child placed in the hub on day, at the given time of day
 // ("15:04"). It returns ErrNotFound when the hub is outside sc or the child is not placed there
 // that day, and ErrInvalid for a day other than today or yesterday (marks from the paper sheet
-// may be entered the next day, no later) or a departure before the arrival.
+// may be entered the next day, no later) or a departure before the arrival. A mark replaces the
+// child's mark of the day, whichever hub recorded it: a child marked absent at one hub may be
+// taken in at another (TakeIn), whose mark then stands.
 func (s *Store) RecordMark(ctx context.Context, sc Scope, hubID int64, day, today time.Time, childID int64, m Mark, at string) error {
 	if !day.Equal(today) && !day.Equal(today.AddDate(0, 0, -1)) {
 		return fmt.Errorf("%w: marks are for today or yesterday", ErrInvalid)
