@@ -256,7 +256,38 @@ func TestTakeIn(t *testing.T) {
 	if got := hubOf(kids["Jade"]); got != "0250003C" {
 		t.Errorf("Jade moved to %s with no seat", got)
 	}
-	if err := st.DB().Get(&audits, `SELECT count(*) FROM audit_log WHERE action = 'hub.take_in'`); err != nil || audits != 2 {
-		t.Errorf("take-ins audited: %d (%v), want 2", audits, err)
+	if _, err := st.DB().Exec(`UPDATE hub_day_capacity SET capacity = 30 WHERE hub_id = $1`, besancon); err != nil {
+		t.Fatal(err)
+	}
+	// Checked in at Saint-Vit, Jade is out of the search and of reach; marked absent there, she
+	// may be taken in, and her mark here replaces the absence.
+	saintVit := login("dir25b@example.fr")
+	mark := func(b *browser, hub int64, m string) {
+		t.Helper()
+		path := fmt.Sprintf("/poles/%d/appel", hub)
+		if res := b.post(path, url.Values{"csrf": {b.csrf(path)}, "child": {fmt.Sprint(kids["Jade"])}, "mark": {m},
+			"jour": {takeInDay.Format(time.DateOnly)}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("mark %s: %d", m, res.StatusCode)
+		}
+	}
+	mark(saintVit, hubs["0250003C"], "arrived")
+	if body := dir.get(page + "?nom=Mar").body; strings.Contains(body, "Jade") {
+		t.Error("the search shows a child checked in at another hub")
+	}
+	if res := take(dir, besancon, kids["Jade"], takeInDay); res.StatusCode != http.StatusNotFound {
+		t.Errorf("take in a child checked in elsewhere: %d, want 404", res.StatusCode)
+	}
+	mark(saintVit, hubs["0250003C"], "absent")
+	if res := take(dir, besancon, kids["Jade"], takeInDay); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("take in Jade, absent at Saint-Vit: %d", res.StatusCode)
+	}
+	mark(dir, besancon, "arrived")
+	var markedAt int64
+	var status string
+	if err := st.DB().QueryRow(`SELECT hub_id, status FROM attendance WHERE child_id = $1`, kids["Jade"]).Scan(&markedAt, &status); err != nil || markedAt != besancon || status != "present" {
+		t.Errorf("Jade's mark: hub %d, %s (%v), want present at Besançon", markedAt, status, err)
+	}
+	if err := st.DB().Get(&audits, `SELECT count(*) FROM audit_log WHERE action = 'hub.take_in'`); err != nil || audits != 3 {
+		t.Errorf("take-ins audited: %d (%v), want 3", audits, err)
 	}
 }
