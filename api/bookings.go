@@ -174,6 +174,7 @@ func bookedViews(days []store.BookedDay, maxKm float64) []bookedView {
 type bookedList struct {
 	Days   []bookedView
 	Cancel bool
+	Kept   int // days a cancellation of every coming day left as they were
 }
 
 type bookingPage struct {
@@ -262,17 +263,22 @@ func (s *Server) submitBooking(c *fiber.Ctx) error {
 	return s.renderPage(c, "booking_result", p)
 }
 
+// myBookings lists the coming days; ?conserves=n says that a cancellation of every coming day
+// left n days as they were (children already checked in).
 func (s *Server) myBookings(c *fiber.Ctx) error {
 	days, err := s.store.UpcomingBookings(c.UserContext(), session(c).ID, s.today())
 	if err != nil {
 		return err
 	}
 	p := s.page(c, frontend.T(s.lang(c), "bookings.title"))
-	p.Data = bookedList{Days: bookedViews(days, s.policy.MaxDistanceKm), Cancel: true}
+	kept, _ := strconv.Atoi(c.Query("conserves"))
+	p.Data = bookedList{Days: bookedViews(days, s.policy.MaxDistanceKm), Cancel: true, Kept: max(kept, 0)}
 	return s.renderPage(c, "bookings", p)
 }
 
-// cancelBooking cancels one child-day (child and day given) or every upcoming day ("all").
+// cancelBooking cancels one child-day (child and day given) or every upcoming day ("all"). The
+// store refuses a day over or a child already checked in (ErrDayLocked) and, cancelling every
+// day, keeps those, which the page then tells.
 func (s *Server) cancelBooking(c *fiber.Ctx) error {
 	var childID int64
 	var day time.Time
@@ -284,8 +290,12 @@ func (s *Server) cancelBooking(c *fiber.Ctx) error {
 			return store.ErrNotFound
 		}
 	}
-	if _, err := s.store.CancelBooking(c.UserContext(), s.policy, session(c).ID, childID, day, s.today()); err != nil {
+	done, err := s.store.CancelBooking(c.UserContext(), s.policy, session(c).ID, childID, day)
+	if err != nil {
 		return err
+	}
+	if len(done.Kept) > 0 {
+		return c.Redirect("/reservations?conserves="+strconv.Itoa(len(done.Kept)), fiber.StatusSeeOther)
 	}
 	return c.Redirect("/reservations", fiber.StatusSeeOther)
 }

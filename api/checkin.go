@@ -37,7 +37,7 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	walkIns, err := s.store.WalkInCandidates(ctx, sc, id, day, c.Query("nom"))
+	walkIns, err := s.store.WalkInCandidates(ctx, s.policy, sc, id, day, c.Query("nom"))
 	if err != nil {
 		return err
 	}
@@ -58,13 +58,14 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 		Now       string
 		Search    string
 		WalkIns   []store.WalkIn
+		MaxKm     float64
 	}{hub, day, day.Equal(s.today()), s.today().AddDate(0, 0, -1), list, present, s.store.Now().In(s.policy.Location).Format("15:04"),
-		c.Query("nom"), walkIns}
+		c.Query("nom"), walkIns, s.policy.MaxDistanceKm}
 	return s.renderPage(c, "checkin", p)
 }
 
-// takeIn adds a child who is not on the list: booked elsewhere or waiting, and only if a seat of
-// its level is free here (the capacity invariant decides).
+// takeIn adds a child who is not on the list, one the search shows (store.TakeIn has the
+// rules): any other child is 404, whatever its ID.
 func (s *Server) takeIn(c *fiber.Ctx) error {
 	id, err := hubID(c)
 	if err != nil {
@@ -78,7 +79,7 @@ func (s *Server) takeIn(c *fiber.Ctx) error {
 	if !day.Equal(s.today()) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "day")
 	}
-	if err := s.store.TakeIn(c.UserContext(), store.ScopeOf(session(c).Account), id, day, child); err != nil {
+	if err := s.store.TakeIn(c.UserContext(), s.policy, store.ScopeOf(session(c).Account), id, day, child, c.IP()); err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/poles/%d/appel#enfant-%d", id, child), fiber.StatusSeeOther)

@@ -196,7 +196,7 @@ func (s *Server) deleteChild(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteChild(c.UserContext(), session(c).ID, id); err != nil {
+	if err := s.store.DeleteChild(c.UserContext(), s.policy, session(c).ID, id); err != nil {
 		return err
 	}
 	return c.Redirect("/", fiber.StatusSeeOther)

@@ -44,7 +44,7 @@ func TestOccupancyIsExact(t *testing.T) {
 	}
 	for i := 0; i < 40; i++ {
 		x := placed[r.IntN(len(placed))]
-		_, _ = st.CancelBooking(ctx, p, x.Acc, x.Child, day, time.Time{})
+		_, _ = st.CancelBooking(ctx, p, x.Acc, x.Child, day)
 	}
 	for i := 0; i < 200; i++ {
 		x := placed[r.IntN(len(placed))]

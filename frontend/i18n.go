@@ -267,7 +267,7 @@ var messages = map[string]text{
 	"checkin.proof":             {"Justificatif vu", "Proof seen"},
 	"checkin.at":                {"Heure", "Time"},
 	"checkin.walkin":            {"Un enfant n’est pas sur la liste ?", "A child is not on the list?"},
-	"checkin.walkin.hint":       {"Cherchez-le par son nom (3 lettres au moins) : il peut être accueilli s’il a une réservation ce jour et qu’une place de son niveau est libre ici.", "Search by last name (3 letters at least): the child can be hosted if booked for today and a seat of its level is free here."},
+	"checkin.walkin.hint":       {"Cherchez-le par son nom (3 lettres au moins) : il peut être accueilli s’il a une réservation ce jour (dans un autre pôle ou en liste d’attente), si son domicile ou son travail, selon sa demande, est à moins de %g km d’ici et qu’une place de son niveau est libre ici.", "Search by last name (3 letters at least): the child can be hosted if booked for today (at another hub or on the waitlist), if its home or work, as asked, is within %g km of here, and a seat of its level is free here."},
 	"checkin.search":            {"Chercher", "Search"},
 	"checkin.takein":            {"Accueillir ici", "Host here"},
 	"checkin.walkin.none":       {"Aucun enfant avec une réservation ce jour ne correspond.", "No child booked for today matches."},
@@ -350,6 +350,8 @@ var messages = map[string]text{
 	"bookings.none":       {"Aucune réservation à venir.", "No upcoming booking."},
 	"bookings.cancel":     {"Annuler ce jour", "Cancel this day"},
 	"bookings.cancelall":  {"Annuler toutes mes réservations à venir", "Cancel all my upcoming bookings"},
+	"bookings.kept":       {"%d jour(s) n’ont pas été annulés : l’enfant a déjà été accueilli ce jour-là. Les autres jours sont annulés.", "%d day(s) were not cancelled: the child has already been checked in that day. The other days are cancelled."},
+	"bookings.locked":     {"Enfant déjà accueilli ce jour : ce jour ne peut plus être annulé.", "Child already checked in that day: it can no longer be cancelled."},
 
 	"confirm.title":      {"Confirmation de l’adresse e-mail", "E-mail address confirmation"},
 	"confirm.done":       {"Votre adresse e-mail est confirmée : vous pouvez réserver.", "Your e-mail address is confirmed: you can book."},

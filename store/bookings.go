@@ -48,6 +48,8 @@ type BookedDay struct {
 	// Position is the place on the day's waitlist, in priority order (1 is next).
 	Position int    `json:"position,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// CheckedIn: the child has a mark that day, which can then no longer be cancelled.
+	CheckedIn bool `json:"-"`
 }
 
 // Booking is the answer to one booking submission.
@@ -495,6 +497,7 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		DepartAt   string          `db:"depart_at"`
 		Position   sql.NullInt64   `db:"position"`
 		Reason     sql.NullString  `db:"reason"`
+		CheckedIn  bool            `db:"checked_in"`
 	}
 	err := s.q.SelectContext(ctx, &rows, `
 		SELECT br.child_id, c.first_name AS child_name, br.day,
@@ -502,7 +505,8 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		       p.hub_id, hb.name AS hub_name, hb.address || ', ' || hc.name AS hub_address, hb.lat AS hub_lat, hb.lon AS hub_lon, p.distance_m,
 		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at, w.reason::text AS reason,
 		       CASE WHEN w.child_id IS NOT NULL THEN (
-		           SELECT wp.position FROM waitlist_position wp WHERE wp.day = br.day AND wp.child_id = br.child_id) END AS position
+		           SELECT wp.position FROM waitlist_position wp WHERE wp.day = br.day AND wp.child_id = br.child_id) END AS position,
+		       EXISTS (SELECT 1 FROM attendance at WHERE at.child_id = br.child_id AND at.day = br.day) AS checked_in
 		FROM booking_request br
 		JOIN child c ON c.id = br.child_id
 		JOIN household h ON h.id = c.household_id
@@ -520,40 +524,92 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		out[i] = BookedDay{ChildID: r.ChildID, ChildName: r.ChildName, Day: r.Day, Status: r.Status,
 			HubID: r.HubID.Int64, HubName: r.HubName.String, HubAddress: r.HubAddress.String, HubLat: r.HubLat.Float64,
 			HubLon: r.HubLon.Float64, DistanceKm: float64(r.DistanceM.Int64) / 1000, ArriveAt: r.ArriveAt, DepartAt: r.DepartAt,
-			Position: int(r.Position.Int64), Reason: r.Reason.String}
+			Position: int(r.Position.Int64), Reason: r.Reason.String, CheckedIn: r.CheckedIn}
 	}
 	return out, nil
 }
 
-// CancelBooking cancels days of the account's children (one child-day, or every day from from on
-// when day is zero), frees their seats, runs the waitlist of each freed day and e-mails the
-// family. It returns how many child-days it cancelled; ErrNotFound for another household's child.
-func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID, childID int64, day, from time.Time) (int, error) {
-	var n int
+// Cancellation is what a cancellation did: how many child-days it cancelled, and the days it
+// left as they were because they can no longer be cancelled (see CancelBooking).
+type Cancellation struct {
+	Cancelled int
+	Kept      []BookedDay
+}
+
+// CancelBooking cancels days of the account's children (one child-day, or every day from today
+// on when day is zero), frees their seats, runs the waitlist of each freed day and e-mails the
+// family. Today is the store's clock's, in p's time zone. A day that is over, or today once the
+// child has a mark (present or absent), can no longer be cancelled: that day's sheet and the
+// contact list the health authority relies on must keep the child. Asked for alone, such a day
+// is ErrDayLocked and nothing changes; among every coming day, it is left as it was and listed
+// in Kept. ErrNotFound for another household's child, or when nothing is booked.
+func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID, childID int64, day time.Time) (Cancellation, error) {
+	var out Cancellation
 	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-		var cancelled []struct {
+		out = Cancellation{}
+		today := p.Today(tx.now())
+		type childDay struct {
 			ChildID int64     `db:"child_id"`
 			Day     time.Time `db:"day"`
 			Name    string    `db:"first_name"`
 			Email   string    `db:"email"`
 		}
-		err := tx.q.SelectContext(ctx, &cancelled, `
-			UPDATE booking_request br SET cancelled_at = $5
-			FROM child c JOIN household h ON h.id = c.household_id JOIN account a ON a.id = h.account_id
-			WHERE c.id = br.child_id AND h.account_id = $1 AND br.cancelled_at IS NULL
+		var asked []childDay
+		// The requests, then their seats, are locked before the marks are read: a mark being
+		// recorded holds its seat (RecordMark), so it is either seen below or finds no seat.
+		if err := tx.q.SelectContext(ctx, &asked, `
+			SELECT br.child_id, br.day, c.first_name, a.email
+			FROM booking_request br JOIN child c ON c.id = br.child_id
+			JOIN household h ON h.id = c.household_id JOIN account a ON a.id = h.account_id
+			WHERE h.account_id = $1 AND br.cancelled_at IS NULL
 			  AND ($2 = 0 OR br.child_id = $2)
 			  AND (($3::date IS NOT NULL AND br.day = $3::date) OR ($3::date IS NULL AND br.day >= $4))
-			RETURNING br.child_id, br.day, c.first_name, a.email`,
-			accountID, childID, nullDay(day), from.Format(time.DateOnly), tx.now())
-		if err != nil {
+			ORDER BY br.day, br.child_id
+			FOR UPDATE OF br`, accountID, childID, nullDay(day), today.Format(time.DateOnly)); err != nil {
 			return translate(err)
 		}
-		if len(cancelled) == 0 {
+		if len(asked) == 0 {
 			return ErrNotFound
 		}
-		n = len(cancelled)
 		var ids []int64
 		var ds []string
+		for _, c := range asked {
+			ids, ds = append(ids, c.ChildID), append(ds, c.Day.Format(time.DateOnly))
+		}
+		if _, err := tx.q.ExecContext(ctx, `
+			SELECT 1 FROM placement x JOIN unnest($1::bigint[], $2::date[]) AS f(c, d) ON x.child_id = f.c AND x.day = f.d
+			ORDER BY x.child_id, x.day FOR UPDATE OF x`, pq.Array(ids), pq.Array(ds)); err != nil {
+			return translate(err)
+		}
+		var marked []cdKey
+		var rows []struct { // days with a mark
+			ChildID int64  `db:"child_id"`
+			Day     string `db:"day"`
+		}
+		if err := tx.q.SelectContext(ctx, &rows, `
+			SELECT a.child_id, a.day::text AS day FROM attendance a
+			JOIN unnest($1::bigint[], $2::date[]) AS f(c, d) ON a.child_id = f.c AND a.day = f.d`, pq.Array(ids), pq.Array(ds)); err != nil {
+			return translate(err)
+		}
+		for _, r := range rows {
+			marked = append(marked, cdKey{r.ChildID, r.Day})
+		}
+		var cancelled []childDay
+		for _, c := range asked {
+			if c.Day.Before(today) || slices.Contains(marked, cdKey{c.ChildID, c.Day.Format(time.DateOnly)}) {
+				out.Kept = append(out.Kept, BookedDay{ChildID: c.ChildID, ChildName: c.Name, Day: c.Day})
+			} else {
+				cancelled = append(cancelled, c)
+			}
+		}
+		if !day.IsZero() && len(out.Kept) > 0 {
+			return fmt.Errorf("%w: %s", ErrDayLocked, day.Format(time.DateOnly))
+		}
+		if len(cancelled) == 0 {
+			return nil
+		}
+		out.Cancelled = len(cancelled)
+		ids, ds = ids[:0], ds[:0]
 		freed := map[string]time.Time{}
 		var lines []BookedDay
 		for _, c := range cancelled {
@@ -561,6 +617,11 @@ func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID
 			ds = append(ds, c.Day.Format(time.DateOnly))
 			freed[c.Day.Format(time.DateOnly)] = c.Day
 			lines = append(lines, BookedDay{ChildID: c.ChildID, ChildName: c.Name, Day: c.Day, Status: "cancelled"})
+		}
+		if _, err := tx.q.ExecContext(ctx, `
+			UPDATE booking_request x SET cancelled_at = $3 FROM unnest($1::bigint[], $2::date[]) AS f(c, d)
+			WHERE x.child_id = f.c AND x.day = f.d`, pq.Array(ids), pq.Array(ds), tx.now()); err != nil {
+			return translate(err)
 		}
 		for _, q := range []string{
 			`DELETE FROM placement x USING unnest($1::bigint[], $2::date[]) AS f(c, d) WHERE x.child_id = f.c AND x.day = f.d`,
@@ -582,7 +643,7 @@ func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID
 		}
 		return tx.queueEmails(ctx, []email{bookingEmail(cancelled[0].Email, "Accueil prioritaire : annulation / cancellation", lines)})
 	})
-	return n, err
+	return out, err
 }
 
 func nullDay(d time.Time) any {

@@ -97,15 +97,35 @@ func (s *Store) UpdateChild(ctx context.Context, accountID, childID int64, in Ch
 }
 
 // DeleteChild removes a child of the parent account's household with its requests and seats;
-// ErrNotFound for any other child.
-func (s *Store) DeleteChild(ctx context.Context, accountID, childID int64) error {
-	res, err := s.q.ExecContext(ctx, `
-		DELETE FROM child c USING household h WHERE h.id = c.household_id AND c.id = $1 AND h.account_id = $2`,
-		childID, accountID)
-	if err != nil {
+// ErrNotFound for any other child. A child already hosted — a seat on a day that is over, or a
+// mark on any day — is not removed (ErrChildHosted): those days' sheets and contact lists, which
+// the health authority relies on, must keep it. We refuse rather than remove only the coming
+// days because the child's row is what those days hang on (its name, its household's phone):
+// keeping the row while the family believes it gone would need a hidden state honoured by every
+// read of children. The family cancels the coming days instead (CancelBooking), and the
+// retention purge erases the rest after the closure. Today is the store's clock's, in p's zone.
+func (s *Store) DeleteChild(ctx context.Context, p AllocationPolicy, accountID, childID int64) error {
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		// Locked first: a mark being recorded holds the child (its foreign key) until it commits,
+		// so it is seen below, or it finds no child.
+		var id int64
+		if err := tx.q.GetContext(ctx, &id, `
+			SELECT c.id FROM child c JOIN household h ON h.id = c.household_id
+			WHERE c.id = $1 AND h.account_id = $2 FOR UPDATE OF c`, childID, accountID); err != nil {
+			return translate(err)
+		}
+		var hosted bool
+		if err := tx.q.GetContext(ctx, &hosted, `
+			SELECT EXISTS (SELECT 1 FROM placement WHERE child_id = $1 AND day < $2)
+			    OR EXISTS (SELECT 1 FROM attendance WHERE child_id = $1)`, childID, p.Today(tx.now()).Format(time.DateOnly)); err != nil {
+			return err
+		}
+		if hosted {
+			return ErrChildHosted
+		}
+		_, err := tx.q.ExecContext(ctx, `DELETE FROM child WHERE id = $1`, childID)
 		return translate(err)
-	}
-	return mustAffect(res)
+	})
 }
 
 func (s *Store) replacePickups(ctx context.Context, childID int64, pickups []Pickup) error {

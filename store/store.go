@@ -25,6 +25,11 @@ var (
 	ErrThrottled    = errors.New("too many attempts")
 	// ErrChildrenPresent refuses to take seats from children already checked in at the hub.
 	ErrChildrenPresent = errors.New("children already present")
+	// ErrDayLocked refuses to cancel a day that is over, or today once the child has a mark:
+	// that day's sheet and contact list must keep the child.
+	ErrDayLocked = errors.New("day over or child already checked in")
+	// ErrChildHosted refuses to remove a child who was already hosted (see DeleteChild).
+	ErrChildHosted = errors.New("child already hosted")
 )
 
 // dbtx is what *sqlx.DB and *sqlx.Tx share: every method runs on either.
