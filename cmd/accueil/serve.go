@@ -30,7 +30,10 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := newStore(e, db)
+	st, err := newStore(ctx, e, db)
+	if err != nil {
+		return err
+	}
 	if *withDemo {
 		if err := demoIfEmpty(ctx, e, st); err != nil {
 			return err
