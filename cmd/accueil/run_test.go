@@ -37,7 +37,9 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 func TestAccountCreate(t *testing.T) {
 	url := pgtest.URL(t)
 	dataDir := t.TempDir()
-	env := func(k string) string { return map[string]string{"DATABASE_URL": url, "DATA_DIR": dataDir, "LOG_LEVEL": "error"}[k] }
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": url, "DATA_DIR": dataDir, "LOG_LEVEL": "error"}[k]
+	}
 	ctx := context.Background()
 	var out bytes.Buffer
 	err := run(ctx, []string{"account", "create", "--email", "Agent.Rectorat@ac-besancon.fr", "--role", "rectorat",
