@@ -58,19 +58,29 @@ func TestParentManagesChildren(t *testing.T) {
 	}
 	var id int64
 	var level, note string
-	if err := st.DB().QueryRow(`SELECT id, level, health_note FROM child WHERE first_name = 'Éloïse'`).Scan(&id, &level, &note); err != nil {
+	var acc int64
+	if err := st.DB().QueryRow(`SELECT c.id, c.level, h.account_id FROM child c JOIN household h ON h.id = c.household_id WHERE c.first_name = 'Éloïse'`).Scan(&id, &level, &acc); err != nil {
 		t.Fatal(err)
+	}
+	if ch, err := st.ChildOf(ctx, acc, id); err != nil {
+		t.Fatal(err)
+	} else {
+		note = ch.HealthNote
 	}
 	if !strings.Contains(note, "\n") {
 		t.Errorf("health note lost its line break: %q", note)
+	}
+	var clear int
+	if err := st.DB().Get(&clear, `SELECT count(*) FROM child_health_note n WHERE strpos(n::text, 'arachides') > 0 OR strpos(encode(n.sealed, 'escape'), 'arachides') > 0`); err != nil || clear != 0 {
+		t.Errorf("the note is stored in clear (%d rows, %v)", clear, err)
 	}
 	var after int
 	if err := st.DB().Get(&after, `SELECT count(*) FROM child`); err != nil || after != before+1 {
 		t.Fatalf("children: %d then %d", before, after)
 	}
 	page := fmt.Sprintf("/enfants/%d", id)
-	if res := b.get(page); res.StatusCode != 200 || !strings.Contains(res.body, "Mamie Lê") {
-		t.Errorf("edit page: %d", res.StatusCode)
+	if res := b.get(page); res.StatusCode != 200 || !strings.Contains(res.body, "Mamie Lê") || !strings.Contains(res.body, "Allergie aux arachides.") {
+		t.Errorf("edit page: %d, or without the note the parent wrote", res.StatusCode)
 	}
 	edit := childForm(b.csrf(page))
 	edit.Set("first_name", "Chloé")

@@ -4,12 +4,15 @@ import (
 	"archive/zip"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/accueil-prioritaire/accueil/store"
 )
 
 func pdfText(t *testing.T, pdf string) string {
@@ -37,9 +40,7 @@ func TestAttendanceSheetDownload(t *testing.T) {
 	day := nextWeekdays(1)[0]
 	seed := twoDepartements(day)
 	loadAndPlace(t, st, seed, day)
-	if _, err := st.DB().Exec(`UPDATE child SET health_note = 'Allergie aux œufs' WHERE first_name = 'Zoé'`); err != nil {
-		t.Fatal(err)
-	}
+	setHealthNote(t, st, "Zoé", "Allergie aux œufs")
 	ids, _ := st.HubIDsByUAI(ctx, []string{"0250001A", "0390002B"})
 	sheet := fmt.Sprintf("/poles/%d/feuille?jour=%s", ids[0], day.Format(time.DateOnly))
 	dir := newBrowser(t, app)
@@ -163,5 +164,93 @@ func TestContactList(t *testing.T) {
 	var audited int
 	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'contacts.export'`); err != nil || audited != 3 {
 		t.Errorf("exports audited: %d (%v), want 3", audited, err)
+	}
+}
+
+// setHealthNote gives the child named first its health note, as its parent would.
+func setHealthNote(t *testing.T, st *store.Store, first, note string) {
+	t.Helper()
+	ctx := context.Background()
+	var acc, id int64
+	if err := st.DB().QueryRow(`SELECT h.account_id, c.id FROM child c JOIN household h ON h.id = c.household_id WHERE c.first_name = $1`, first).Scan(&acc, &id); err != nil {
+		t.Fatal(err)
+	}
+	c, err := st.ChildOf(ctx, acc, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.UpdateChild(ctx, acc, id, store.ChildInput{FirstName: c.FirstName, LastName: c.LastName, BirthDate: c.BirthDate,
+		Level: c.Level, HealthNote: note, Pickups: c.Pickups}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHealthNoteOnlyForTheHubDirector: the prefecture and the rectorat never see a child's
+// health note, on any page, sheet or export; the director of the child's hub sees it on the
+// sheet of a day the child is placed there, and not on another day.
+func TestHealthNoteOnlyForTheHubDirector(t *testing.T) {
+	app, st := newApp(t)
+	days := nextWeekdays(2)
+	seed := twoDepartements(days[0])
+	seed.OpenDays = days
+	loadAndPlace(t, st, seed, days[0])
+	const note = "Allergie aux œufs"
+	setHealthNote(t, st, "Zoé", note)
+	var zoe int64
+	if err := st.DB().Get(&zoe, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	ids, _ := st.HubIDsByUAI(context.Background(), []string{"0250001A"})
+	d := days[0].Format(time.DateOnly)
+	sheet := fmt.Sprintf("/poles/%d/feuille?jour=%s", ids[0], d)
+	contacts := fmt.Sprintf("/contacts?enfant=%d&du=%s&au=%s", zoe, d, d)
+	hasNote := func(res response) bool {
+		body := res.body
+		if strings.HasPrefix(body, "%PDF") {
+			body = pdfText(t, body)
+		}
+		if strings.HasPrefix(body, "PK") {
+			zr, err := zip.NewReader(strings.NewReader(res.body), int64(len(res.body)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body = ""
+			for _, f := range zr.File {
+				r, err := f.Open()
+				if err != nil {
+					t.Fatal(err)
+				}
+				var b strings.Builder
+				if _, err := io.Copy(&b, r); err != nil {
+					t.Fatal(err)
+				}
+				r.Close()
+				body += pdfText(t, b.String())
+			}
+		}
+		return strings.Contains(body, "œufs") || strings.Contains(body, "ufs")
+	}
+	for _, email := range []string{"rectorat@example.fr", "pref25@example.fr"} {
+		b := newBrowser(t, app)
+		b.login(email, goodPassword)
+		for _, path := range []string{"/", sheet, sheet + "&format=html", sheet + "&format=csv", "/feuilles/" + d, "/feuilles/" + d + "?format=pdf",
+			contacts, contacts + "&format=csv", contacts + "&format=pdf", fmt.Sprintf("/poles/%d", ids[0]), fmt.Sprintf("/poles/%d/appel?jour=%s", ids[0], d),
+			"/occupation", "/occupation/semaine", "/api/occupation", "/carte", "/api/carte", "/tendances"} {
+			res := b.get(path)
+			if res.StatusCode != 200 {
+				t.Errorf("%s %s: %d", email, path, res.StatusCode)
+			}
+			if hasNote(res) {
+				t.Errorf("%s sees the health note on %s", email, path)
+			}
+		}
+	}
+	dir := newBrowser(t, app)
+	dir.login("dir25@example.fr", goodPassword)
+	if !hasNote(dir.get(sheet + "&format=html")) {
+		t.Error("the director of the child's hub does not see the note on that day's sheet")
+	}
+	if other := fmt.Sprintf("/poles/%d/feuille?jour=%s&format=html", ids[0], days[1].Format(time.DateOnly)); hasNote(dir.get(other)) {
+		t.Error("the director sees the note on a day the child is not placed in the hub")
 	}
 }

@@ -21,8 +21,29 @@ type Child struct {
 	LastName    string    `db:"last_name"`
 	BirthDate   time.Time `db:"birth_date"`
 	Level       Level     `db:"level"`
-	HealthNote  string    `db:"health_note"`
-	Pickups     []Pickup  `db:"-"`
+	// HealthNote is decrypted for the child's parents only (see Sheet for the hub's director).
+	HealthNote string   `db:"-"`
+	Pickups    []Pickup `db:"-"`
+}
+
+// childRow is a child as read, its health note still sealed.
+type childRow struct {
+	Child
+	sealedNote
+}
+
+// openChildren decrypts the health notes of rows.
+func (s *Store) openChildren(rows []childRow) ([]Child, error) {
+	out := make([]Child, len(rows))
+	for i, r := range rows {
+		out[i] = r.Child
+		note, err := s.notes.open(r.ID, r.sealedNote)
+		if err != nil {
+			return nil, err
+		}
+		out[i].HealthNote = note
+	}
+	return out, nil
 }
 
 // ChildInput is what parents enter about a child.
@@ -37,25 +58,31 @@ type ChildInput struct {
 
 // ChildrenOf lists the children of a parent account's household, eldest last.
 func (s *Store) ChildrenOf(ctx context.Context, accountID int64) ([]Child, error) {
-	var out []Child
-	err := s.q.SelectContext(ctx, &out, `
-		SELECT c.id, c.household_id, c.first_name, c.last_name, c.birth_date, c.level, c.health_note
-		FROM child c JOIN household h ON h.id = c.household_id
-		WHERE h.account_id = $1 ORDER BY c.birth_date DESC, c.id`, accountID)
-	return out, err
+	var rows []childRow
+	if err := s.q.SelectContext(ctx, &rows, `
+		SELECT c.id, c.household_id, c.first_name, c.last_name, c.birth_date, c.level, `+noteColumns+`
+		FROM child c JOIN household h ON h.id = c.household_id LEFT JOIN child_health_note n ON n.child_id = c.id
+		WHERE h.account_id = $1 ORDER BY c.birth_date DESC, c.id`, accountID); err != nil {
+		return nil, err
+	}
+	return s.openChildren(rows)
 }
 
 // ChildOf returns a child of the parent account's household with its pick-up persons, or
 // ErrNotFound for any other child.
 func (s *Store) ChildOf(ctx context.Context, accountID, childID int64) (Child, error) {
-	var c Child
-	err := s.q.GetContext(ctx, &c, `
-		SELECT c.id, c.household_id, c.first_name, c.last_name, c.birth_date, c.level, c.health_note
-		FROM child c JOIN household h ON h.id = c.household_id
-		WHERE c.id = $1 AND h.account_id = $2`, childID, accountID)
-	if err != nil {
-		return c, translate(err)
+	var row childRow
+	if err := s.q.GetContext(ctx, &row, `
+		SELECT c.id, c.household_id, c.first_name, c.last_name, c.birth_date, c.level, `+noteColumns+`
+		FROM child c JOIN household h ON h.id = c.household_id LEFT JOIN child_health_note n ON n.child_id = c.id
+		WHERE c.id = $1 AND h.account_id = $2`, childID, accountID); err != nil {
+		return Child{}, translate(err)
 	}
+	opened, err := s.openChildren([]childRow{row})
+	if err != nil {
+		return Child{}, err
+	}
+	c := opened[0]
 	err = s.q.SelectContext(ctx, &c.Pickups, `SELECT name, phone, relation FROM pickup_person WHERE child_id = $1 ORDER BY id`, c.ID)
 	return c, err
 }
@@ -66,11 +93,14 @@ func (s *Store) AddChild(ctx context.Context, accountID int64, in ChildInput) (i
 	var id int64
 	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		err := tx.q.GetContext(ctx, &id, `
-			INSERT INTO child (household_id, first_name, last_name, birth_date, level, health_note)
-			SELECT h.id, $2, $3, $4, $5, $6 FROM household h WHERE h.account_id = $1
-			RETURNING id`, accountID, in.FirstName, in.LastName, in.BirthDate.Format(time.DateOnly), in.Level, in.HealthNote)
+			INSERT INTO child (household_id, first_name, last_name, birth_date, level)
+			SELECT h.id, $2, $3, $4, $5 FROM household h WHERE h.account_id = $1
+			RETURNING id`, accountID, in.FirstName, in.LastName, in.BirthDate.Format(time.DateOnly), in.Level)
 		if err != nil {
 			return translate(err)
+		}
+		if err := tx.setHealthNote(ctx, id, in.HealthNote); err != nil {
+			return err
 		}
 		return tx.replacePickups(ctx, id, in.Pickups)
 	})
@@ -83,13 +113,16 @@ func (s *Store) AddChild(ctx context.Context, accountID int64, in ChildInput) (i
 func (s *Store) UpdateChild(ctx context.Context, accountID, childID int64, in ChildInput) error {
 	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		res, err := tx.q.ExecContext(ctx, `
-			UPDATE child c SET first_name = $3, last_name = $4, birth_date = $5, level = $6, health_note = $7
+			UPDATE child c SET first_name = $3, last_name = $4, birth_date = $5, level = $6
 			FROM household h WHERE h.id = c.household_id AND c.id = $1 AND h.account_id = $2`,
-			childID, accountID, in.FirstName, in.LastName, in.BirthDate.Format(time.DateOnly), in.Level, in.HealthNote)
+			childID, accountID, in.FirstName, in.LastName, in.BirthDate.Format(time.DateOnly), in.Level)
 		if err != nil {
 			return translate(err)
 		}
 		if err := mustAffect(res); err != nil {
+			return err
+		}
+		if err := tx.setHealthNote(ctx, childID, in.HealthNote); err != nil {
 			return err
 		}
 		return tx.replacePickups(ctx, childID, in.Pickups)

@@ -180,20 +180,25 @@ type TrendPoint struct {
 }
 
 // Trends returns, for every day from from to to with open hubs, the figures of each
-// département of sc (placed and present in its hubs, waiting among its households).
+// département of sc (placed and present in its hubs, waiting among its households): the rows
+// still held plus the counts kept of those the retention purge deleted.
 func (s *Store) Trends(ctx context.Context, sc Scope, from, to time.Time) ([]TrendPoint, error) {
 	var out []TrendPoint
 	err := s.q.SelectContext(ctx, &out, `
-		WITH days AS (SELECT DISTINCT day FROM hub_day_capacity WHERE day BETWEEN $1 AND $2),
-		deps AS (SELECT code FROM departement WHERE $3 = '' OR code = $3)
+		WITH days AS (SELECT day FROM hub_day_capacity WHERE day BETWEEN $1 AND $2
+		              UNION SELECT day FROM purged_day_count WHERE day BETWEEN $1 AND $2),
+		deps AS (SELECT code FROM departement WHERE $3 = '' OR code = $3),
+		purged AS (SELECT day, departement_code, sum(placed) AS placed, sum(present) AS present, sum(waitlisted) AS waitlisted
+		           FROM purged_day_count WHERE day BETWEEN $1 AND $2 GROUP BY day, departement_code)
 		SELECT d.day, deps.code AS departement_code,
 		       (SELECT count(*) FROM placement p JOIN hub h ON h.id = p.hub_id JOIN commune c ON c.insee_code = h.commune_code
-		        WHERE p.day = d.day AND c.departement_code = deps.code) AS placed,
+		        WHERE p.day = d.day AND c.departement_code = deps.code) + COALESCE(pu.placed, 0) AS placed,
 		       (SELECT count(*) FROM attendance a JOIN hub h ON h.id = a.hub_id JOIN commune c ON c.insee_code = h.commune_code
-		        WHERE a.day = d.day AND a.status = 'present' AND c.departement_code = deps.code) AS present,
+		        WHERE a.day = d.day AND a.status = 'present' AND c.departement_code = deps.code) + COALESCE(pu.present, 0) AS present,
 		       (SELECT count(*) FROM waitlist_entry w JOIN child ch ON ch.id = w.child_id JOIN household hh ON hh.id = ch.household_id
-		        JOIN commune c ON c.insee_code = hh.home_commune_code WHERE w.day = d.day AND c.departement_code = deps.code) AS waitlisted
-		FROM days d CROSS JOIN deps ORDER BY deps.code, d.day`,
+		        JOIN commune c ON c.insee_code = hh.home_commune_code WHERE w.day = d.day AND c.departement_code = deps.code) + COALESCE(pu.waitlisted, 0) AS waitlisted
+		FROM days d CROSS JOIN deps LEFT JOIN purged pu ON pu.day = d.day AND pu.departement_code = deps.code
+		ORDER BY deps.code, d.day`,
 		from.Format(time.DateOnly), to.Format(time.DateOnly), sc.Departement)
 	return out, err
 }

@@ -299,9 +299,9 @@ func (s *Store) loadHouseholds(ctx context.Context, households []SeedHousehold, 
 		  SELECT hh, rank, first, last, phone, NULLIF(prof, ''), employer
 		  FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) AS t(hh, rank, first, last, phone, prof, employer)`,
 			[]any{pq.Array(p.household), pq.Array(p.rank), pq.Array(p.first), pq.Array(p.last), pq.Array(p.phone), pq.Array(p.prof), pq.Array(p.employer)}},
-		{`INSERT INTO child (id, household_id, first_name, last_name, birth_date, level, health_note) OVERRIDING SYSTEM VALUE
-		  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::date[], $6::school_level[], $7::text[])`,
-			[]any{pq.Array(c.id), pq.Array(c.household), pq.Array(c.first), pq.Array(c.last), pq.Array(c.birth), pq.Array(c.level), pq.Array(c.note)}},
+		{`INSERT INTO child (id, household_id, first_name, last_name, birth_date, level) OVERRIDING SYSTEM VALUE
+		  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::date[], $6::school_level[])`,
+			[]any{pq.Array(c.id), pq.Array(c.household), pq.Array(c.first), pq.Array(c.last), pq.Array(c.birth), pq.Array(c.level)}},
 		{`INSERT INTO pickup_person (child_id, name, phone, relation)
 		  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])`,
 			[]any{pq.Array(pk.child), pq.Array(pk.name), pq.Array(pk.phone), pq.Array(pk.relation)}},
@@ -314,5 +314,9 @@ func (s *Store) loadHouseholds(ctx context.Context, households []SeedHousehold, 
 			return translate(err)
 		}
 	}
-	return nil
+	noted, sealed, err := s.sealNotes(c.id, c.note)
+	if err != nil {
+		return err
+	}
+	return s.writeSealedNotes(ctx, noted, sealed)
 }

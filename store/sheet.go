@@ -18,7 +18,7 @@ type SheetChild struct {
 	DepartAt     string    `db:"depart_at"`
 	ParentName   string    `db:"parent_name"`
 	ParentPhone  string    `db:"parent_phone"`
-	HealthNote   string    `db:"health_note"`
+	HealthNote   string    `db:"-"`
 	ProofToCheck bool      `db:"proof_to_check"`
 	Status       string    `db:"status"`
 	Pickups      []Pickup  `db:"-"`
@@ -34,7 +34,8 @@ type HubDaySheet struct {
 }
 
 // Sheet returns the attendance sheet of a hub for a day, within sc (ErrNotFound outside it).
-// Health notes are shown to the hub's own director only: they are left out for anyone else.
+// Health notes are decrypted for the hub's own director only, for the children placed in the hub
+// that day: for anyone else they are not even read.
 func (s *Store) Sheet(ctx context.Context, sc Scope, hubID int64, day time.Time) (HubDaySheet, error) {
 	hub, err := s.HubInScope(ctx, sc, hubID)
 	if err != nil {
@@ -54,20 +55,35 @@ func (s *Store) Sheet(ctx context.Context, sc Scope, hubID int64, day time.Time)
 	for _, c := range caps {
 		sh.Capacity[c.Level] = c.Capacity
 	}
-	if err := s.q.SelectContext(ctx, &sh.Children, `
+	var rows []struct {
+		SheetChild
+		sealedNote
+	}
+	if err := s.q.SelectContext(ctx, &rows, `
 		SELECT c.id, c.first_name, c.last_name, c.birth_date, p.level,
 		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at,
 		       pa.first_name || ' ' || pa.last_name AS parent_name, pa.phone AS parent_phone,
-		       CASE WHEN $3 THEN c.health_note ELSE '' END AS health_note,
+		       CASE WHEN $3 THEN COALESCE(n.key_id, '') ELSE '' END AS note_key_id,
+		       CASE WHEN $3 THEN n.nonce END AS note_nonce, CASE WHEN $3 THEN n.sealed END AS note_sealed,
 		       h.proof_checked_at IS NULL AS proof_to_check, p.status::text AS status
 		FROM placement p
 		JOIN child c ON c.id = p.child_id
 		JOIN household h ON h.id = c.household_id
 		JOIN parent pa ON pa.household_id = h.id AND pa.rank = 1
 		JOIN booking_request br ON br.child_id = p.child_id AND br.day = p.day
+		LEFT JOIN child_health_note n ON n.child_id = c.id
 		WHERE p.hub_id = $1 AND p.day = $2
 		ORDER BY c.id`, hubID, d, sc.Role == RoleDirector); err != nil {
 		return sh, err
+	}
+	for _, r := range rows {
+		ch := r.SheetChild
+		note, err := s.notes.open(ch.ID, r.sealedNote)
+		if err != nil {
+			return sh, err
+		}
+		ch.HealthNote = note
+		sh.Children = append(sh.Children, ch)
 	}
 	if len(sh.Children) == 0 {
 		return sh, nil

@@ -50,11 +50,24 @@ type Store struct {
 	// stmts and labels are shared by the copies of a Store (transactions, clocks).
 	stmts  *statements
 	labels *hubLabelCache
+	// notes seals and opens children's health notes; nil: the store refuses to touch them.
+	notes *HealthKeyring
 }
 
+// Option sets up a Store in New.
+type Option func(*Store)
+
+// WithHealthKeys gives the store the keys of children's health notes. Without it, writing or
+// reading a note fails with ErrNoHealthKey.
+func WithHealthKeys(k *HealthKeyring) Option { return func(s *Store) { s.notes = k } }
+
 // New returns a Store over db.
-func New(db *sqlx.DB) *Store {
-	return &Store{db: db, q: db, now: time.Now, stmts: &statements{}, labels: &hubLabelCache{}}
+func New(db *sqlx.DB, opts ...Option) *Store {
+	s := &Store{db: db, q: db, now: time.Now, stmts: &statements{}, labels: &hubLabelCache{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // WithClock returns a copy of s whose notion of now is now (tests, replays).

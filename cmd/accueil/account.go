@@ -48,7 +48,10 @@ func account(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := newStore(e, db)
+	st, err := newStore(ctx, e, db)
+	if err != nil {
+		return err
+	}
 	hubIDs, err := st.HubIDsByUAI(ctx, hubs)
 	if err != nil {
 		return err

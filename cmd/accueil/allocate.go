@@ -57,7 +57,10 @@ func allocate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := newStore(e, db)
+	st, err := newStore(ctx, e, db)
+	if err != nil {
+		return err
+	}
 	var days []time.Time
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		days = append(days, d)

@@ -46,7 +46,7 @@ func startServer(t *testing.T, at time.Time) (baseURL string, out *syncBuffer) {
 	t.Helper()
 	clock := func() time.Time { return at }
 	dbURL := pgtest.URL(t)
-	env := map[string]string{"DATABASE_URL": dbURL, "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn", "DEV_MODE": "true"}
+	env := map[string]string{"DATABASE_URL": dbURL, "DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn", "DEV_MODE": "true"}
 	ctx, cancel := context.WithCancel(context.Background())
 	out = &syncBuffer{}
 	done := make(chan error, 1)

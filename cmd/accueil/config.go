@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/accueil-prioritaire/accueil/store"
 )
 
 // config is read from environment variables (documented in the README).
@@ -21,6 +23,11 @@ type config struct {
 	PublicURL         string   // PUBLIC_URL, for links in e-mails
 	DevMode           bool     // DEV_MODE: shows the outbox on /dev/emails
 	DPOContact        string   // DPO_CONTACT: the data protection officer, on the privacy notice
+	// HealthKeys seal the children's health notes, the first one the new notes: HEALTH_KEY then
+	// HEALTH_KEY_PREVIOUS (comma-separated, kept readable during a rotation). None: the key
+	// file under DATA_DIR (see healthKeys).
+	HealthKeys    []store.HealthKey
+	RetentionDays int // RETENTION_DAYS: days a household is kept after its last booked day
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -52,6 +59,29 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.DBMaxConns, err = strconv.Atoi(get("DB_MAX_CONNS", "40")); err != nil || c.DBMaxConns < 1 {
 		return c, fmt.Errorf("DB_MAX_CONNS must be a positive number")
+	}
+	if c.RetentionDays, err = strconv.Atoi(get("RETENTION_DAYS", "30")); err != nil || c.RetentionDays < 1 {
+		return c, fmt.Errorf("RETENTION_DAYS must be a positive number of days")
+	}
+	// The errors never quote the keys.
+	if k := get("HEALTH_KEY", ""); k != "" {
+		key, err := store.ParseHealthKey(k)
+		if err != nil {
+			return c, fmt.Errorf("HEALTH_KEY: %w", err)
+		}
+		c.HealthKeys = append(c.HealthKeys, key)
+		for _, k := range strings.Split(getenv("HEALTH_KEY_PREVIOUS"), ",") {
+			if k = strings.TrimSpace(k); k == "" {
+				continue
+			}
+			key, err := store.ParseHealthKey(k)
+			if err != nil {
+				return c, fmt.Errorf("HEALTH_KEY_PREVIOUS: %w", err)
+			}
+			c.HealthKeys = append(c.HealthKeys, key)
+		}
+	} else if strings.TrimSpace(getenv("HEALTH_KEY_PREVIOUS")) != "" {
+		return c, fmt.Errorf("HEALTH_KEY_PREVIOUS is set without HEALTH_KEY")
 	}
 	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {

@@ -24,7 +24,10 @@ func loadDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := newStore(e, db)
+	st, err := newStore(ctx, e, db)
+	if err != nil {
+		return err
+	}
 	empty, err := st.IsEmpty(ctx)
 	if err != nil {
 		return err

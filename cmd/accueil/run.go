@@ -41,6 +41,7 @@ func commands() []command {
 			"run the allocator on the database for some days (or export them as a problem file), on a problem file, or on a generated week", allocate},
 		{"sheets", "sheets --day YYYY-MM-DD --out DIR", "write every open hub's attendance sheet of a day (PDFs, ZIP, merged PDF)", printSheets},
 		{"account", "account create --email E --role R [--name N] [--departement D] [--hub UAI]... [--password-stdin]", "create a staff account (password generated and printed, or read from standard input)", account},
+		{"keys", "keys rotate | keys new", "re-encrypt every health note with a new key (rotate), or print a new key for HEALTH_KEY (new)", keysCommand},
 		{"db", "db start|stop|url [--cluster NAME]", "start, stop or locate the private PostgreSQL cluster under DATA_DIR", dbCommand},
 		{"help", "help", "list the commands", nil},
 	}
@@ -133,8 +134,23 @@ func database(ctx context.Context, e env) (db *sqlx.DB, closeFn func(), err erro
 	return db, closeFn, nil
 }
 
-// newStore is the store over db on the service's clock.
-func newStore(e env, db *sqlx.DB) *store.Store { return store.New(db).WithClock(e.now) }
+// newStore is the store over db on the service's clock, with the keys of the health notes. It
+// seals the notes still in plain text from before encryption (none after the first start).
+func newStore(ctx context.Context, e env, db *sqlx.DB) (*store.Store, error) {
+	keys, err := healthKeys(e.cfg)
+	if err != nil {
+		return nil, err
+	}
+	st := store.New(db, store.WithHealthKeys(keys)).WithClock(e.now)
+	n, err := st.SealPlainHealthNotes(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("sealing the health notes: %w", err)
+	}
+	if n > 0 {
+		e.log.Info("health notes sealed", slog.Int("count", n), slog.String("key", keys.CurrentID()))
+	}
+	return st, nil
+}
 
 func localCluster(cfg config) (*pgcluster.Cluster, error) {
 	return pgcluster.Locate(cfg.DataDir, "postgres", pgcluster.Options{TCPAddr: cfg.LocalPostgresAddr})

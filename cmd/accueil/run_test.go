@@ -36,7 +36,10 @@ func TestHelpAndUnknownCommand(t *testing.T) {
 // TestAccountCreate creates staff accounts from the command line, as the rectorat does.
 func TestAccountCreate(t *testing.T) {
 	url := pgtest.URL(t)
-	env := func(k string) string { return map[string]string{"DATABASE_URL": url, "LOG_LEVEL": "error"}[k] }
+	dataDir := t.TempDir()
+	env := func(k string) string {
+		return map[string]string{"DATABASE_URL": url, "DATA_DIR": dataDir, "LOG_LEVEL": "error"}[k]
+	}
 	ctx := context.Background()
 	var out bytes.Buffer
 	err := run(ctx, []string{"account", "create", "--email", "Agent.Rectorat@ac-besancon.fr", "--role", "rectorat",

@@ -30,7 +30,10 @@ func serve(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := newStore(e, db)
+	st, err := newStore(ctx, e, db)
+	if err != nil {
+		return err
+	}
 	if *withDemo {
 		if err := demoIfEmpty(ctx, e, st); err != nil {
 			return err
@@ -44,6 +47,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	cfg.PublicURL = e.cfg.PublicURL
 	cfg.DevMode = e.cfg.DevMode
 	cfg.Privacy.DPOContact = e.cfg.DPOContact
+	cfg.Privacy.RetentionDays = e.cfg.RetentionDays
 	sender, err := mailer.New(e.cfg.SMTPURL, e.log)
 	if err != nil {
 		return err
@@ -68,6 +72,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	go housekeeping(ctx, e, st, cfg.Session)
 	go confirmAtCutoff(ctx, e, st, store.DefaultAllocationPolicy())
 	go deliverEmails(ctx, e, st, sender)
+	go purgeExpired(ctx, e, st, e.cfg.RetentionDays)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	select {
@@ -154,6 +159,24 @@ func deliverEmails(ctx context.Context, e env, st *store.Store, sender mailer.Se
 	every(ctx, e, "outbox", 3*time.Second, func() error {
 		_, err := st.DeliverEmails(ctx, 200, sender.Send)
 		return err
+	})
+}
+
+// purgeExpired applies the retention rules once a day (store.PurgeExpired). It logs counts only.
+func purgeExpired(ctx context.Context, e env, st *store.Store, retentionDays int) {
+	every(ctx, e, "retention purge", 24*time.Hour, func() error {
+		n, err := st.PurgeExpired(ctx, retentionDays)
+		if err != nil {
+			return err
+		}
+		if n.Any() {
+			e.log.Info("retention purge", slog.Int64("households", n.Households), slog.Int64("children", n.Children),
+				slog.Int64("health_notes", n.HealthNotes), slog.Int64("booking_requests", n.BookingRequests),
+				slog.Int64("placements", n.Placements), slog.Int64("waitlist_entries", n.WaitlistEntries),
+				slog.Int64("attendance", n.Attendance), slog.Int64("parent_accounts", n.ParentAccounts),
+				slog.Int64("audit_entries", n.AuditEntries), slog.Int64("emails", n.Emails))
+		}
+		return nil
 	})
 }
 

@@ -33,7 +33,10 @@ func printSheets(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer closeDB()
-	st := newStore(e, db)
+	st, err := newStore(ctx, e, db)
+	if err != nil {
+		return err
+	}
 	sc := store.Scope{Role: store.RoleRectorat}
 	printed := e.now().In(store.DefaultAllocationPolicy().Location)
 	n := 0

@@ -90,7 +90,16 @@ func run(ctx context.Context) error {
 	if _, err := store.Migrate(ctx, db, ms); err != nil {
 		return err
 	}
-	st := store.New(db)
+	// The run's database is thrown away: its health notes are sealed with a key nobody keeps.
+	key, err := store.NewHealthKey()
+	if err != nil {
+		return err
+	}
+	keys, err := store.NewHealthKeyring(key)
+	if err != nil {
+		return err
+	}
+	st := store.New(db, store.WithHealthKeys(keys))
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	seed, _ := demo.Generate(2021, today)
 	if err := st.LoadSeed(ctx, seed); err != nil {

@@ -76,9 +76,24 @@ func NewDB(t testing.TB) *sqlx.DB {
 	return db
 }
 
-// NewStore is NewDB wrapped in a store whose clock is the tests' (Now).
+// NewStore is NewDB wrapped in a store whose clock is the tests' (Now) and whose health notes
+// are sealed with HealthKey.
 func NewStore(t testing.TB) *store.Store {
-	return store.New(NewDB(t)).WithClock(Now)
+	return store.New(NewDB(t), store.WithHealthKeys(HealthKeys(t))).WithClock(Now)
+}
+
+// HealthKey is the tests' key for health notes: fixed, so that a test can open a second store
+// on the same database, and never a production key.
+var HealthKey = store.HealthKey(sha256.Sum256([]byte("accueil prioritaire: health notes of the tests only")))
+
+// HealthKeys is a keyring holding HealthKey alone.
+func HealthKeys(t testing.TB) *store.HealthKeyring {
+	t.Helper()
+	k, err := store.NewHealthKeyring(HealthKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // URL returns the connection string of a new test database (for code that opens its own pool,

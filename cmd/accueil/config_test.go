@@ -1,0 +1,31 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
+)
+
+func TestRetentionAndHealthKeyConfig(t *testing.T) {
+	cfg, err := loadConfig(func(string) string { return "" })
+	if err != nil || cfg.RetentionDays != 30 || len(cfg.HealthKeys) != 0 {
+		t.Fatalf("defaults: %d days, %d keys, %v", cfg.RetentionDays, len(cfg.HealthKeys), err)
+	}
+	for _, bad := range []string{"0", "-3", "trente"} {
+		if _, err := loadConfig(func(k string) string { return map[string]string{"RETENTION_DAYS": bad}[k] }); err == nil {
+			t.Errorf("RETENTION_DAYS=%s accepted", bad)
+		}
+	}
+	key := pgtest.HealthKey.Base64()
+	cfg, err = loadConfig(func(k string) string {
+		return map[string]string{"RETENTION_DAYS": "90", "HEALTH_KEY": key, "HEALTH_KEY_PREVIOUS": " " + key + " ,"}[k]
+	})
+	if err != nil || cfg.RetentionDays != 90 || len(cfg.HealthKeys) != 2 || cfg.HealthKeys[0] != pgtest.HealthKey {
+		t.Errorf("set: %d days, %d keys, %v", cfg.RetentionDays, len(cfg.HealthKeys), err)
+	}
+	_, err = loadConfig(func(k string) string { return map[string]string{"HEALTH_KEY_PREVIOUS": key}[k] })
+	if err == nil || strings.Contains(err.Error(), key) {
+		t.Errorf("HEALTH_KEY_PREVIOUS alone: %v", err)
+	}
+}
