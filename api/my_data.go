@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"time"
 
@@ -155,4 +156,35 @@ func (s *Server) myData(c *fiber.Ctx) error {
 	p := s.page(c, frontend.T(s.lang(c), "mydata.title"))
 	p.Data = d
 	return s.renderPage(c, "my_data", p)
+}
+
+// eraseAccount erases the parent's account and household at their request. The password is
+// asked again: a session left open on a shared computer must not be enough to erase a family.
+func (s *Server) eraseAccount(c *fiber.Ctx) error {
+	sess := session(c)
+	lang := s.lang(c)
+	ctx := c.UserContext()
+	if _, err := s.store.Authenticate(ctx, sess.Email, c.FormValue("password"), c.IP()); err != nil {
+		if !errors.Is(err, store.ErrUnauthorized) && !errors.Is(err, store.ErrThrottled) {
+			return err
+		}
+		d, derr := s.store.DataHeldFor(ctx, sess.ID)
+		if derr != nil {
+			return derr
+		}
+		p := s.page(c, frontend.T(lang, "mydata.title"))
+		p.Data = d
+		p.Errors["password"] = frontend.T(lang, "mydata.erase.badpassword")
+		p.FormError = frontend.T(lang, "form.errors")
+		c.Status(fiber.StatusUnprocessableEntity)
+		return s.renderPage(c, "my_data", p)
+	}
+	if err := s.store.EraseAccount(ctx, s.policy, sess.ID, c.IP()); err != nil {
+		return err
+	}
+	s.clearSessionCookie(c)
+	c.Locals(localSession, nil)
+	p := s.page(c, frontend.T(lang, "mydata.erase.title"))
+	p.Data = frontend.T(lang, "mydata.erase.done")
+	return s.renderPage(c, "message", p)
 }

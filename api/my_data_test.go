@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -87,5 +88,67 @@ func TestMyDataShowsEverythingHeldAndOnlyTheParentsOwn(t *testing.T) {
 	var audited int
 	if err := st.DB().Get(&audited, `SELECT count(*) FROM audit_log WHERE action = 'account.data_access'`); err != nil || audited != 3 {
 		t.Errorf("data accesses audited: %d (%v), want 3", audited, err)
+	}
+}
+
+// TestParentErasesTheAccount: erasing asks for the password again; once done the household,
+// its children, health notes, requests and seats are gone, the seats are free again, the session
+// ends, one e-mail says so, the other household is untouched, and the erasure is logged.
+func TestParentErasesTheAccount(t *testing.T) {
+	b, st, days, other := bookingApp(t)
+	ctx := context.Background()
+	if _, err := st.AllocateDays(ctx, store.DefaultAllocationPolicy(), days[:1], false, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	if res := b.post("/enfants", childForm(b.csrf("/enfants/nouveau"))); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new child: %d", res.StatusCode)
+	}
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := st.DB().Get(&n, q); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	placedBefore := count(`SELECT COALESCE(sum(placed), 0) FROM hub_day_capacity`)
+	if placedBefore == 0 || count(`SELECT count(*) FROM child_health_note`) == 0 {
+		t.Fatal("nothing placed or no health note to erase")
+	}
+	csrf := b.csrf("/mes-donnees")
+	if res := b.post("/mes-donnees/effacer", url.Values{"csrf": {csrf}, "password": {"not the password at all"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "rien n’a été effacé") {
+		t.Fatalf("wrong password: %d", res.StatusCode)
+	}
+	if count(`SELECT count(*) FROM account WHERE email = 'p1@example.fr'`) != 1 {
+		t.Fatal("a wrong password erased the account")
+	}
+	res := b.post("/mes-donnees/effacer", url.Values{"csrf": {csrf}, "password": {goodPassword}})
+	if res.StatusCode != 200 || !strings.Contains(res.body, "ont été effacés") {
+		t.Fatalf("erase: %d\n%s", res.StatusCode, res.body)
+	}
+	for q, want := range map[string]int{
+		`SELECT count(*) FROM account WHERE email = 'p1@example.fr'`:                                           0,
+		`SELECT count(*) FROM household h JOIN parent p ON p.household_id = h.id WHERE p.phone = '0611223344'`: 0,
+		`SELECT count(*) FROM child WHERE first_name IN ('Zoé', 'Éloïse')`:                                     0,
+		`SELECT count(*) FROM child_health_note`:                                                               0,
+		`SELECT COALESCE(sum(placed), 0) FROM hub_day_capacity`:                                                placedBefore - 1,
+		`SELECT count(*) FROM outbox_email WHERE to_address = 'p1@example.fr'`:                                 1,
+		`SELECT count(*) FROM outbox_email WHERE to_address = 'p1@example.fr' AND subject LIKE '%effacé%'`:     1,
+		`SELECT count(*) FROM audit_log WHERE action = 'account.erase'`:                                        1,
+		`SELECT count(*) FROM child WHERE first_name = 'Noé'`:                                                  1,
+	} {
+		if got := count(q); got != want {
+			t.Errorf("%s: %d, want %d", q, got, want)
+		}
+	}
+	if res := b.get("/mes-donnees"); res.StatusCode == 200 {
+		t.Error("the erased account's session still works")
+	}
+	if p2 := other(); true {
+		p2.login("p2@example.fr", goodPassword)
+		if res := p2.get("/mes-donnees"); res.StatusCode != 200 || !strings.Contains(res.body, "Noé") {
+			t.Errorf("the other household after the erasure: %d", res.StatusCode)
+		}
 	}
 }

@@ -4,10 +4,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store"
 )
-
-// auditMonths is how long the access log is kept (CNIL: about a year).
-const auditMonths = 12
 
 // privacyNotice is the "Données personnelles" page: purpose, legal basis, data held, who sees
 // what, retention and rights, with the deployment's own controller, retention and contact.
@@ -16,6 +14,6 @@ func (s *Server) privacyNotice(c *fiber.Ctx) error {
 	p.Data = struct {
 		Controller, DPO            string
 		RetentionDays, AuditMonths int
-	}{s.cfg.Privacy.Controller, s.cfg.Privacy.DPOContact, s.cfg.Privacy.RetentionDays, auditMonths}
+	}{s.cfg.Privacy.Controller, s.cfg.Privacy.DPOContact, s.cfg.Privacy.RetentionDays, store.AuditRetention}
 	return s.renderPage(c, "privacy", p)
 }

@@ -63,6 +63,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/reserver", parent, s.submitBooking)
 	app.Get("/reservations", parent, s.myBookings)
 	app.Get("/mes-donnees", parent, s.myData)
+	app.Post("/mes-donnees/effacer", parent, s.eraseAccount)
 	app.Post("/reservations/annuler", parent, s.cancelBooking)
 	app.Post("/api/bookings", parent, s.createBooking)
 	app.Get("/api/communes", requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.searchCommunes)

@@ -24,9 +24,6 @@ type AuditEntry struct {
 	Details    map[string]any
 }
 
-// AuditMonths is how long entries are kept (the CNIL's usual year).
-const AuditMonths = 12
-
 // Audit appends an entry to the audit log. Run it in the transaction of the change it records,
 // so that the log holds exactly what happened.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -111,4 +114,50 @@ func (s *Store) DataHeldFor(ctx context.Context, accountID int64) (HeldData, err
 		   OR l.account_id = $1::bigint
 		ORDER BY l.at, l.id`, accountID)
 	return d, err
+}
+
+// EraseAccount erases a parent account at the family's request (the right to erasure): its
+// coming days are cancelled first (seats freed, each day's waitlist run), then the household
+// goes with its children, health notes, requests, placements, waitlist entries and attendance,
+// their child-days added to the anonymous daily counts as the retention purge does; the e-mails
+// to its address (they name the children) and the account with its sessions and tokens go too.
+// One last e-mail says it was done. ErrNotFound for an account that is not a parent's.
+func (s *Store) EraseAccount(ctx context.Context, p AllocationPolicy, accountID int64, ip string) error {
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		acc, err := tx.AccountByID(ctx, accountID)
+		if err != nil {
+			return err
+		}
+		if acc.Role != RoleParent {
+			return fmt.Errorf("%w: account %d is not a parent's", ErrNotFound, accountID)
+		}
+		if _, err := tx.CancelBooking(ctx, p, accountID, 0, time.Time{}); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		var households []int64
+		if err := tx.q.SelectContext(ctx, &households, `SELECT id FROM household WHERE account_id = $1 FOR UPDATE`, accountID); err != nil {
+			return err
+		}
+		var n PurgeCounts
+		if len(households) > 0 {
+			if err := tx.purgeHouseholds(ctx, households, &n); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM outbox_email WHERE to_address = $1`, acc.Email); err != nil {
+			return err
+		}
+		if err := tx.Audit(ctx, AuditEntry{AccountID: accountID, Action: "account.erase", ObjectType: "account",
+			ObjectID: strconv.FormatInt(accountID, 10), IP: ip, Details: map[string]any{"children": n.Children, "child_days": n.BookingRequests}}); err != nil {
+			return err
+		}
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM account WHERE id = $1`, accountID); err != nil {
+			return err
+		}
+		return tx.QueueEmail(ctx, acc.Email, "Accueil prioritaire : votre compte a été effacé",
+			"Bonjour,\n\nVotre compte Accueil prioritaire et toutes les données de votre foyer (enfants, notes de santé, "+
+				"réservations, présences) ont été effacés à votre demande. Les places réservées ont été libérées.\n\n"+
+				"Your Accueil prioritaire account and all your household's data (children, health notes, bookings, attendance) "+
+				"have been erased at your request. The seats you had booked have been freed.\n")
+	})
 }
