@@ -14,7 +14,7 @@ import (
 
 // routes is the one list of what the service answers.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(requestID, s.securityHeaders, s.accessLog)
+	app.Use(s.realClientAddress, requestID, s.securityHeaders, s.accessLog)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(compressLarge())
 
@@ -30,8 +30,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/", s.home)
 	app.Get("/langue", s.switchLanguage)
 
-	// Password guessing is slowed per address in the store; this also caps what one client
-	// can make us hash, whatever the addresses it tries.
+	// Password guessing is slowed per (address, client network) and per client network in the
+	// store; this also caps what one client can make us hash, whatever the addresses it tries.
 	authLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: time.Minute,
 		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },

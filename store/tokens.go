@@ -47,7 +47,7 @@ func (s *Store) AccountIDByEmail(ctx context.Context, email string) (int64, erro
 }
 
 // ResetPasswordWith spends a reset token and sets the new password, closing every session of
-// the account, in one transaction.
+// the account and clearing the login failures of its address, in one transaction.
 func (s *Store) ResetPasswordWith(ctx context.Context, token, password string) error {
 	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		id, err := tx.UseToken(ctx, token, ResetPassword)
@@ -58,6 +58,11 @@ func (s *Store) ResetPasswordWith(ctx context.Context, token, password string) e
 			return err
 		}
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM session WHERE account_id = $1`, id); err != nil {
+			return err
+		}
+		// The owner proved they hold the address, and guesses at the old password are moot:
+		// the address is no longer refused anywhere.
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM login_failure WHERE email = (SELECT email FROM account WHERE id = $1)`, id); err != nil {
 			return err
 		}
 		// A reset proves the address too.
