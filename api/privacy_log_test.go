@@ -167,6 +167,7 @@ func TestJourneyLeavesNoPersonalDataInTheLog(t *testing.T) {
 	b.login(email, newPassword)
 	keepCookies()
 	step("home page again", b.get("/"), 200)
+	step("sessions page", b.get("/sessions"), 200)
 	stranger := newBrowser(t, app)
 	step("a wrong login", stranger.post("/connexion", url.Values{"csrf": {stranger.csrf("/connexion")}, "email": {email}, "password": {"pas le bon mot de passe"}}), 401)
 

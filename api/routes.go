@@ -49,6 +49,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/reinitialiser", authLimit, s.reset)
 	app.Get("/dev/emails", s.devEmails)
 
+	anyone := requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
+	app.Get("/sessions", anyone, s.sessionsPage)
+	app.Post("/sessions/autres/terminer", anyone, s.endOtherSessions)
+	app.Post("/sessions/:id/terminer", anyone, s.endSession)
+
 	parent := requireRole(store.RoleParent)
 	app.Get("/foyer", parent, s.householdForm)
 	app.Post("/foyer", parent, s.saveHousehold)
