@@ -26,7 +26,7 @@ func (s *Server) sendConfirmation(c *fiber.Ctx, acc store.Account) error {
 		return err
 	}
 	link := s.cfg.PublicURL + "/confirmer?jeton=" + token
-	return s.store.QueueEmail(c.UserContext(), acc.Email, "Accueil prioritaire : confirmez votre adresse / confirm your address",
+	return s.store.QueueEmailOf(c.UserContext(), store.EmailConfirm, acc.Email, "Accueil prioritaire : confirmez votre adresse / confirm your address",
 		fmt.Sprintf("Bonjour,\n\nPour confirmer votre adresse e-mail et pouvoir réserver, ouvrez ce lien (valable 7 jours) :\n%s\n\n"+
 			"Si vous n'avez pas créé de compte, ignorez ce message.\n\n---\n\nHello,\n\nTo confirm your e-mail address and be able to book, open this link (valid 7 days):\n%s\n", link, link))
 }
@@ -122,7 +122,7 @@ func (s *Server) forgot(c *fiber.Ctx) error {
 			return err
 		}
 		link := s.cfg.PublicURL + "/reinitialiser?jeton=" + token
-		if err := s.store.QueueEmail(ctx, email, "Accueil prioritaire : nouveau mot de passe / new password",
+		if err := s.store.QueueEmailOf(ctx, store.EmailReset, email, "Accueil prioritaire : nouveau mot de passe / new password",
 			fmt.Sprintf("Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable 1 heure) :\n%s\n\n"+
 				"Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n\n---\n\n"+
 				"Hello,\n\nTo choose a new password, open this link (valid 1 hour):\n%s\n", link, link)); err != nil {

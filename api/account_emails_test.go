@@ -99,15 +99,32 @@ func TestPasswordReset(t *testing.T) {
 	fresh.login("reset@example.fr", newPassword)
 }
 
+// The outbox (working links, children's names) is readable on /dev/emails only in DEV_MODE,
+// which production's configuration leaves off; not even an administrator reads it there.
 func TestDevEmailsOnlyInDevelopment(t *testing.T) {
-	app, _ := newApp(t)
-	if res := newBrowser(t, app).get("/dev/emails"); res.StatusCode != http.StatusNotFound {
+	if api.DefaultConfig().DevMode {
+		t.Fatal("the production configuration shows the outbox")
+	}
+	app, st := newApp(t)
+	createAccount(t, st, store.NewAccount{Email: "admin@example.fr", Role: store.RoleAdmin})
+	if err := st.QueueEmailOf(context.Background(), store.EmailReset, "parent@example.fr", "Sujet", "Lien secret"); err != nil {
+		t.Fatal(err)
+	}
+	if res := newBrowser(t, app).get("/dev/emails"); res.StatusCode != http.StatusNotFound || strings.Contains(res.body, "Lien secret") {
 		t.Errorf("production: %d, want 404", res.StatusCode)
+	}
+	admin := newBrowser(t, app)
+	admin.login("admin@example.fr", goodPassword)
+	if res := admin.get("/dev/emails"); res.StatusCode != http.StatusNotFound || strings.Contains(res.body, "Lien secret") {
+		t.Errorf("production, as an administrator: %d, want 404", res.StatusCode)
 	}
 	cfg := api.DefaultConfig()
 	cfg.DevMode = true
-	dev, _ := newAppWith(t, cfg)
-	if res := newBrowser(t, dev).get("/dev/emails"); res.StatusCode != 200 {
+	dev, devStore := newAppWith(t, cfg)
+	if err := devStore.QueueEmailOf(context.Background(), store.EmailReset, "parent@example.fr", "Sujet", "Lien secret"); err != nil {
+		t.Fatal(err)
+	}
+	if res := newBrowser(t, dev).get("/dev/emails"); res.StatusCode != 200 || !strings.Contains(res.body, "Lien secret") {
 		t.Errorf("development: %d", res.StatusCode)
 	}
 }

@@ -14,7 +14,7 @@ import (
 
 // routes is the one list of what the service answers.
 func (s *Server) routes(app *fiber.App) {
-	app.Use(requestID, s.securityHeaders, s.accessLog)
+	app.Use(s.realClientAddress, requestID, s.securityHeaders, s.accessLog)
 	app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	app.Use(compressLarge())
 
@@ -31,8 +31,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/langue", s.switchLanguage)
 	app.Get("/donnees-personnelles", s.privacyNotice)
 
-	// Password guessing is slowed per address in the store; this also caps what one client
-	// can make us hash, whatever the addresses it tries.
+	// Password guessing is slowed per (address, client network) and per client network in the
+	// store; this also caps what one client can make us hash, whatever the addresses it tries.
 	authLimit := limiter.New(limiter.Config{
 		Max: 20, Expiration: time.Minute,
 		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
@@ -49,6 +49,11 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/reinitialiser", s.resetPage)
 	app.Post("/reinitialiser", authLimit, s.reset)
 	app.Get("/dev/emails", s.devEmails)
+
+	anyone := requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
+	app.Get("/sessions", anyone, s.sessionsPage)
+	app.Post("/sessions/autres/terminer", anyone, s.endOtherSessions)
+	app.Post("/sessions/:id/terminer", anyone, s.endSession)
 
 	parent := requireRole(store.RoleParent)
 	app.Get("/foyer", parent, s.householdForm)

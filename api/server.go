@@ -21,7 +21,8 @@ type Config struct {
 	SecureCookies bool
 	// Session bounds a session's life (12 h absolute, 30 min idle by default).
 	Session store.SessionPolicy
-	// TrustedProxies are the addresses whose X-Forwarded-For is believed for the client IP.
+	// TrustedProxies are the addresses or networks (CIDR) of our reverse proxies: their
+	// X-Forwarded-For is believed for the client IP (see realClientAddress), nobody else's.
 	TrustedProxies []string
 	// BodyLimit caps request bodies, in bytes.
 	BodyLimit int
@@ -72,6 +73,7 @@ type Server struct {
 	sessions *store.SessionLoader
 	openDays openDaysCache
 	communes communeIndex
+	proxies  trustedProxies
 }
 
 // New builds the Fiber application with every route and middleware.
@@ -80,8 +82,13 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
+	proxies, err := parseTrustedProxies(cfg.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
-		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch), sessions: store.NewSessionLoader(st, cfg.Session)}
+		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch), sessions: store.NewSessionLoader(st, cfg.Session),
+		proxies: proxies}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
 		ErrorHandler:          s.handleError,
@@ -90,13 +97,10 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 		WriteTimeout:          30 * time.Second,
 		IdleTimeout:           60 * time.Second,
 		DisableStartupMessage: true,
-		// Never trust a client-supplied header for the client's address, unless it comes from a
-		// proxy we run.
-		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
-		TrustedProxies:          cfg.TrustedProxies,
-	}
-	if len(cfg.TrustedProxies) > 0 {
-		fcfg.ProxyHeader = fiber.HeaderXForwardedFor
+		// Fiber trusts no proxy and reads no forwarding header (X-Forwarded-For, -Host, -Proto)
+		// of anyone: realClientAddress reads X-Forwarded-For from our own proxies only, the
+		// right way round.
+		EnableTrustedProxyCheck: true,
 	}
 	app := fiber.New(fcfg)
 	s.routes(app)

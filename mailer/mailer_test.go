@@ -102,3 +102,30 @@ func TestSMTPSenderDeliversUTF8(t *testing.T) {
 		t.Error("a non-smtp URL was accepted")
 	}
 }
+
+// Hole 5: without SMTP every e-mail used to be written whole to the log, working reset links
+// included. The log now says only that an e-mail was handled: its kind, outbox id and account.
+func TestLogSenderWritesNoContent(t *testing.T) {
+	var buf strings.Builder
+	s, err := New("", slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := store.Email{ID: 42, Kind: store.EmailReset, AccountID: 7, To: "eloise@example.fr",
+		Subject: "Accueil prioritaire : nouveau mot de passe",
+		Body:    "Éloïse, ouvrez http://localhost:8080/reinitialiser?jeton=Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"}
+	if err := s.Send(e); err != nil {
+		t.Fatal(err)
+	}
+	log := buf.String()
+	for _, want := range []string{`"outbox_id":42`, `"kind":"reset_password"`, `"account_id":7`} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log lacks %s: %s", want, log)
+		}
+	}
+	for _, secret := range []string{"eloise@example.fr", "example.fr", "mot de passe", "Éloïse", "jeton", "Zm9vYmFyYmF6", "reinitialiser"} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the log holds %q: %s", secret, log)
+		}
+	}
+}

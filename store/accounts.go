@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -88,24 +89,59 @@ func (s *Store) AccountByID(ctx context.Context, id int64) (Account, error) {
 	return a, translate(err)
 }
 
-// Login throttling: after this many failures for one e-mail within the window, logins for it
-// are refused until the window slides, whatever the password.
+// Login throttling. Failures are counted per (address, client network) and per client network
+// (any address), never per address alone, so that a guesser elsewhere cannot lock the owner
+// out: only the network the guesses come from is refused, for that address or, past
+// LoginFailuresPerNetwork, for every address. A client network is the IPv4 address, or the /64
+// of an IPv6 address (one subscriber gets a whole /64 and could otherwise rotate through it).
+//
+// Guessing one address from many networks is not stopped by these counts, and need not be:
+// it stays slow because passwords have 12 characters or more and the common ones are refused
+// (api's password policy), so the few thousand guesses a network may make are drawn from a
+// space far too large to search; every guess costs an argon2id hash (19 MiB, 2 passes), which
+// bounds what the whole service can check, however many networks ask; and each network is
+// capped both here and by the per-IP limit on the login route. A completed password reset
+// clears the address's failures everywhere, and a successful login clears the address's
+// failures from that network.
 const (
-	LoginFailuresAllowed = 10
-	LoginFailureWindow   = 15 * time.Minute
+	LoginFailuresAllowed    = 10  // per address, from one client network
+	LoginFailuresPerNetwork = 100 // any addresses, from one client network
+	LoginFailureWindow      = 15 * time.Minute
 )
 
-// Authenticate checks an e-mail and password. It returns ErrUnauthorized for an unknown e-mail, a
-// wrong password or a disabled account alike, and ErrThrottled after too many failures.
+// clientNetwork is the key failures are counted under for the client address ip: the address
+// itself, or the /64 of an IPv6 address. The HTTP layer always has an address; a caller without
+// one shares the bucket 0.0.0.0.
+func clientNetwork(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "0.0.0.0"
+	}
+	a = a.Unmap().WithZone("")
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.Prefix(64) // an IPv6 address always has a /64
+	return p.String()
+}
+
+// Authenticate checks an e-mail and password for a client at address ip. It returns
+// ErrUnauthorized for an unknown e-mail, a wrong password or a disabled account alike, and
+// ErrThrottled when this client's network made too many failures for this address, or for any.
 func (s *Store) Authenticate(ctx context.Context, email, password, ip string) (Account, error) {
 	email = NormalizeEmail(email)
-	var failures int
+	network := clientNetwork(ip)
+	var failures struct {
+		ForAddress int `db:"for_address"`
+		All        int `db:"all_addresses"`
+	}
 	if err := s.q.GetContext(ctx, &failures, `
-		SELECT count(*) FROM login_failure WHERE email = $1 AND at > $2`,
-		email, s.now().Add(-LoginFailureWindow)); err != nil {
+		SELECT count(*) FILTER (WHERE email = $1) AS for_address, count(*) AS all_addresses
+		FROM login_failure WHERE ip = $2::inet AND at > $3`,
+		email, network, s.now().Add(-LoginFailureWindow)); err != nil {
 		return Account{}, err
 	}
-	if failures >= LoginFailuresAllowed {
+	if failures.ForAddress >= LoginFailuresAllowed || failures.All >= LoginFailuresPerNetwork {
 		return Account{}, ErrThrottled
 	}
 	var row struct {
@@ -125,11 +161,14 @@ func (s *Store) Authenticate(ctx context.Context, email, password, ip string) (A
 		return Account{}, herr
 	}
 	if !ok || row.ID == 0 || !row.Hash.Valid {
-		if _, err := s.q.ExecContext(ctx, `INSERT INTO login_failure (email, at, ip) VALUES ($1, $2, NULLIF($3, '')::inet)`,
-			email, s.now(), ip); err != nil {
+		if _, err := s.q.ExecContext(ctx, `INSERT INTO login_failure (email, at, ip) VALUES ($1, $2, $3::inet)`,
+			email, s.now(), network); err != nil {
 			return Account{}, err
 		}
 		return Account{}, ErrUnauthorized
+	}
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM login_failure WHERE email = $1 AND ip = $2::inet`, email, network); err != nil {
+		return Account{}, err
 	}
 	if _, err := s.q.ExecContext(ctx, `UPDATE account SET last_login_at = $2 WHERE id = $1`, row.ID, s.now()); err != nil {
 		return Account{}, err

@@ -110,8 +110,8 @@ var bookAtOnceSQL = `
 		WHERE booking_request.cancelled_at IS NOT NULL
 	), run AS (` + insertRunSQL(21) + `
 	), mail AS (
-		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
-		SELECT f.t, f.s, f.b, $11, $11 FROM unnest($7::bigint[], $18::text[], $19::text[], $20::text[]) AS f(account_id, t, s, b)
+		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at, kind)
+		SELECT f.t, f.s, f.b, $11, $11, 'booking' FROM unnest($7::bigint[], $18::text[], $19::text[], $20::text[]) AS f(account_id, t, s, b)
 		WHERE f.account_id IN (SELECT account_id FROM claimed)
 	), waiting AS (
 		INSERT INTO waitlist_entry (child_id, day, reason, run_id, since)

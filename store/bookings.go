@@ -653,8 +653,11 @@ func nullDay(d time.Time) any {
 	return d.Format(time.DateOnly)
 }
 
-// email is a message queued in the outbox.
-type email struct{ to, subject, body string }
+// email is a message queued in the outbox (no kind is EmailNotice).
+type email struct {
+	kind              EmailKind
+	to, subject, body string
+}
 
 // bookingEmail tells a family what it booked or cancelled.
 func bookingEmail(to, subject string, days []BookedDay) email {
@@ -679,7 +682,13 @@ func bookingEmail(to, subject string, days []BookedDay) email {
 	}
 	body := "Bonjour,\n\n" + strings.Join(fr, "\n") + "\n\nRetrouvez vos réservations dans « Mes réservations ».\n\n---\n\nHello,\n\n" +
 		strings.Join(en, "\n") + "\n\nSee your bookings under “My bookings”.\n"
-	return email{to: to, subject: subject, body: body}
+	kind := EmailCancellation
+	for _, d := range days {
+		if d.Status != "cancelled" {
+			kind = EmailBooking
+		}
+	}
+	return email{kind: kind, to: to, subject: subject, body: body}
 }
 
 // queueEmails puts mails in the outbox, in the caller's transaction: they leave only if it
@@ -692,21 +701,27 @@ func (s *Store) queueEmails(ctx context.Context, mails []email) error {
 	return translate(err)
 }
 
-// insertEmailsSQL queues the e-mails of emailArgs, given as the parameters $n to $n+3.
+// insertEmailsSQL queues the e-mails of emailArgs, given as the parameters $n to $n+4.
 func insertEmailsSQL(n int) string {
 	return fmt.Sprintf(`
-		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at)
-		SELECT f.t, f.s, f.b, $%[4]d, $%[4]d FROM unnest($%[1]d::text[], $%[2]d::text[], $%[3]d::text[]) AS f(t, s, b)`,
-		n, n+1, n+2, n+3)
+		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at, kind)
+		SELECT f.t, f.s, f.b, $%[4]d, $%[4]d, f.k
+		FROM unnest($%[1]d::text[], $%[2]d::text[], $%[3]d::text[], $%[5]d::email_kind[]) AS f(t, s, b, k)`,
+		n, n+1, n+2, n+3, n+4)
 }
 
-// emailArgs are mails, due at, as the arguments of insertEmailsSQL.
+// emailArgs are mails as the arguments of insertEmailsSQL: addresses, subjects, bodies, due at,
+// kinds.
 func emailArgs(mails []email, at time.Time) []any {
 	to := make([]string, len(mails))
 	subjects := make([]string, len(mails))
 	bodies := make([]string, len(mails))
+	kinds := make([]string, len(mails))
 	for i, m := range mails {
-		to[i], subjects[i], bodies[i] = m.to, m.subject, m.body
+		to[i], subjects[i], bodies[i], kinds[i] = m.to, m.subject, m.body, string(m.kind)
+		if m.kind == "" {
+			kinds[i] = string(EmailNotice)
+		}
 	}
-	return []any{pq.Array(to), pq.Array(subjects), pq.Array(bodies), at}
+	return []any{pq.Array(to), pq.Array(subjects), pq.Array(bodies), at, pq.Array(kinds)}
 }

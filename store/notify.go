@@ -60,7 +60,7 @@ func (s *Store) notifyChanges(ctx context.Context, kind AllocationKind, before m
 	sort.Strings(emails)
 	var mails []email
 	for _, e := range emails {
-		mails = append(mails, email{to: e, subject: "Accueil prioritaire : vos places ont changé / your seats changed",
+		mails = append(mails, email{kind: EmailSeatsChanged, to: e, subject: "Accueil prioritaire : vos places ont changé / your seats changed",
 			body: "Bonjour,\n\nVoici les changements pour vos enfants :\n" + strings.Join(linesFR[e], "\n") +
 				"\n\nRetrouvez le détail dans « Mon foyer ».\n\n---\n\nHello,\n\nHere are the changes for your children:\n" +
 				strings.Join(linesEN[e], "\n") + "\n\nSee the details under “My household”.\n"})

@@ -13,6 +13,9 @@ import (
 // Session is a logged-in browser, with its account.
 type Session struct {
 	Account
+	// PublicID names the session to its account (the sessions page): neither the token nor its
+	// hash, which never leave the server.
+	PublicID   string
 	CSRFToken  string
 	CreatedAt  time.Time
 	LastSeenAt time.Time
@@ -89,6 +92,7 @@ func (s *Store) sessionsByTokens(ctx context.Context, tokens []string, p Session
 	var rows []struct {
 		Account
 		TokenHash  []byte    `db:"token_hash"`
+		PublicID   string    `db:"public_id"`
 		CSRFToken  string    `db:"csrf_token"`
 		SCreatedAt time.Time `db:"s_created_at"`
 		LastSeenAt time.Time `db:"last_seen_at"`
@@ -104,7 +108,7 @@ func (s *Store) sessionsByTokens(ctx context.Context, tokens []string, p Session
 			seen = append(seen, r.TokenHash)
 			r.LastSeenAt = now
 		}
-		out[byHash[string(r.TokenHash)]] = Session{Account: r.Account, CSRFToken: r.CSRFToken, CreatedAt: r.SCreatedAt,
+		out[byHash[string(r.TokenHash)]] = Session{Account: r.Account, PublicID: r.PublicID, CSRFToken: r.CSRFToken, CreatedAt: r.SCreatedAt,
 			LastSeenAt: r.LastSeenAt, ExpiresAt: r.ExpiresAt}
 	}
 	if len(seen) > 0 {
@@ -118,7 +122,7 @@ func (s *Store) sessionsByTokens(ctx context.Context, tokens []string, p Session
 // sessionsByTokensSQL reads the live sessions of the token hashes $1 (now $2, idle since $3),
 // each by its key: planned once for any tokens, a plan may not scan the sessions.
 const sessionsByTokensSQL = `
-	SELECT ` + accountColumns + `, s.token_hash, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at
+	SELECT ` + accountColumns + `, s.token_hash, s.public_id::text AS public_id, s.csrf_token, s.created_at AS s_created_at, s.last_seen_at, s.expires_at
 	FROM unnest($1::bytea[]) AS t(hash)
 	CROSS JOIN LATERAL (SELECT * FROM session s WHERE s.token_hash = t.hash OFFSET 0) s
 	JOIN account a ON a.id = s.account_id
@@ -197,6 +201,73 @@ func (l *SessionLoader) read(batch []*sessionWait) {
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	_, err := s.q.ExecContext(ctx, `DELETE FROM session WHERE token_hash = $1`, tokenHash(token))
 	return err
+}
+
+// ActiveSession is one of an account's live sessions, as its sessions page shows it.
+type ActiveSession struct {
+	PublicID   string    `db:"public_id"`
+	CreatedAt  time.Time `db:"created_at"`
+	LastSeenAt time.Time `db:"last_seen_at"`
+	IP         string    `db:"ip"`
+	UserAgent  string    `db:"user_agent"`
+}
+
+// SessionsOf lists the live sessions of sc's account under p, the latest active first.
+func (s *Store) SessionsOf(ctx context.Context, sc Scope, p SessionPolicy) ([]ActiveSession, error) {
+	now := s.now()
+	var out []ActiveSession
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT public_id::text AS public_id, created_at, last_seen_at, COALESCE(host(ip), '') AS ip, user_agent
+		FROM session WHERE account_id = $1 AND expires_at > $2 AND last_seen_at > $3
+		ORDER BY last_seen_at DESC, created_at DESC`, sc.AccountID, now, now.Add(-p.Idle))
+	return out, translate(err)
+}
+
+// EndSession ends the session publicID of sc's account; ErrNotFound when the account has no
+// such session (another account's is not found either).
+func (s *Store) EndSession(ctx context.Context, sc Scope, publicID string) error {
+	if !isUUID(publicID) {
+		return ErrNotFound
+	}
+	res, err := s.q.ExecContext(ctx, `DELETE FROM session WHERE account_id = $1 AND public_id = $2::uuid`, sc.AccountID, publicID)
+	if err != nil {
+		return translate(err)
+	}
+	return mustAffect(res)
+}
+
+// EndOtherSessions ends every session of sc's account but keepPublicID (the one asking), and
+// returns how many ended.
+func (s *Store) EndOtherSessions(ctx context.Context, sc Scope, keepPublicID string) (int64, error) {
+	if !isUUID(keepPublicID) {
+		return 0, ErrNotFound
+	}
+	res, err := s.q.ExecContext(ctx, `DELETE FROM session WHERE account_id = $1 AND public_id <> $2::uuid`, sc.AccountID, keepPublicID)
+	if err != nil {
+		return 0, translate(err)
+	}
+	return res.RowsAffected()
+}
+
+// isUUID reports whether id has the form of a UUID (8-4-4-4-12 hexadecimal digits), so that
+// anything else is "not found" rather than an SQL error.
+func isUUID(id string) bool {
+	if len(id) != 36 {
+		return false
+	}
+	for i, r := range id {
+		switch i {
+		case 8, 13, 18, 23:
+			if r != '-' {
+				return false
+			}
+		default:
+			if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // DeleteStaleSessions removes sessions past their absolute or idle limit and old login failures.

@@ -171,3 +171,91 @@ func TestSessionLoaderAnswersEachTokenItsOwn(t *testing.T) {
 		t.Errorf("activity recorded for %d sessions (%v), want 40", recorded, err)
 	}
 }
+
+// An account lists and ends its own sessions, by an id that is neither the token nor its
+// hash, and never another account's.
+func TestAccountListsAndEndsItsSessions(t *testing.T) {
+	st := pgtest.NewStore(t)
+	ctx := context.Background()
+	p := store.SessionPolicy{Absolute: 12 * time.Hour, Idle: 30 * time.Minute}
+	var accounts [2]store.Account
+	for i := range accounts {
+		a, err := st.CreateAccount(ctx, store.NewAccount{Email: fmt.Sprintf("p%d@example.fr", i), Password: "correct horse battery", Role: store.RoleParent})
+		if err != nil {
+			t.Fatal(err)
+		}
+		accounts[i] = a
+	}
+	a, b := store.ScopeOf(accounts[0]), store.ScopeOf(accounts[1])
+	phone, phoneSess, err := st.CreateSession(ctx, a.AccountID, p, "192.0.2.1", "Mozilla/5.0 (Linux; Android 14) Firefox/128.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	laptop, laptopSess, err := st.CreateSession(ctx, a.AccountID, p, "2001:db8::7", "Mozilla/5.0 (Windows NT 10.0) Chrome/126.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, theirSess, err := st.CreateSession(ctx, b.AccountID, p, "198.51.100.1", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, err := st.SessionsOf(ctx, a, p)
+	if err != nil || len(list) != 2 {
+		t.Fatalf("sessions of A: %+v (%v), want 2", list, err)
+	}
+	ips := map[string]bool{}
+	for _, s := range list {
+		ips[s.IP] = true
+		if s.PublicID == phone || s.PublicID == laptop || s.PublicID == "" {
+			t.Errorf("the public id %q is a token", s.PublicID)
+		}
+		var hashed int
+		if err := st.DB().Get(&hashed, `SELECT count(*) FROM session WHERE encode(token_hash, 'hex') = $1 OR encode(token_hash, 'base64') = $1`, s.PublicID); err != nil || hashed != 0 {
+			t.Errorf("the public id is the token's hash (%v)", err)
+		}
+	}
+	if !ips["192.0.2.1"] || !ips["2001:db8::7"] {
+		t.Errorf("addresses shown: %v", ips)
+	}
+	if err := st.EndSession(ctx, a, theirSess.PublicID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("A ending B's session: %v, want ErrNotFound", err)
+	}
+	for _, bad := range []string{"", "not-a-uuid", "'; DELETE FROM session; --", phone} {
+		if err := st.EndSession(ctx, a, bad); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("ending %q: %v, want ErrNotFound", bad, err)
+		}
+	}
+	if _, err := st.SessionByToken(ctx, theirs, p); err != nil {
+		t.Errorf("B's session ended: %v", err)
+	}
+	if err := st.EndSession(ctx, a, laptopSess.PublicID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SessionByToken(ctx, laptop, p); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the ended session lives on: %v", err)
+	}
+	if _, _, err := st.CreateSession(ctx, a.AccountID, p, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.EndOtherSessions(ctx, a, phoneSess.PublicID); err != nil || n != 1 {
+		t.Errorf("ending the others: %d (%v), want 1", n, err)
+	}
+	if _, err := st.SessionByToken(ctx, phone, p); err != nil {
+		t.Errorf("the session that asked was ended: %v", err)
+	}
+	if _, err := st.SessionByToken(ctx, theirs, p); err != nil {
+		t.Errorf("another account's session was ended: %v", err)
+	}
+
+	// A completed password reset ends every session of the account.
+	token, err := st.CreateToken(ctx, a.AccountID, store.ResetPassword, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ResetPasswordWith(ctx, token, "une toute nouvelle phrase"); err != nil {
+		t.Fatal(err)
+	}
+	if list, err := st.SessionsOf(ctx, a, p); err != nil || len(list) != 0 {
+		t.Errorf("sessions after a reset: %d (%v), want 0", len(list), err)
+	}
+}

@@ -47,7 +47,7 @@ func (s *Store) AccountIDByEmail(ctx context.Context, email string) (int64, erro
 }
 
 // ResetPasswordWith spends a reset token and sets the new password, closing every session of
-// the account, in one transaction.
+// the account and clearing the login failures of its address, in one transaction.
 func (s *Store) ResetPasswordWith(ctx context.Context, token, password string) error {
 	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		id, err := tx.UseToken(ctx, token, ResetPassword)
@@ -60,19 +60,44 @@ func (s *Store) ResetPasswordWith(ctx context.Context, token, password string) e
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM session WHERE account_id = $1`, id); err != nil {
 			return err
 		}
+		// The owner proved they hold the address, and guesses at the old password are moot:
+		// the address is no longer refused anywhere.
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM login_failure WHERE email = (SELECT email FROM account WHERE id = $1)`, id); err != nil {
+			return err
+		}
 		// A reset proves the address too.
 		return tx.ConfirmEmail(ctx, id)
 	})
 }
 
-// QueueEmail adds an e-mail to the outbox, sent by the outbox worker.
+// EmailKind says what an e-mail is about: the only thing of it a log may hold.
+type EmailKind string
+
+// The kinds of e-mail.
+const (
+	EmailNotice       EmailKind = "notice"
+	EmailConfirm      EmailKind = "confirm_email"
+	EmailReset        EmailKind = "reset_password"
+	EmailBooking      EmailKind = "booking"
+	EmailCancellation EmailKind = "cancellation"
+	EmailSeatsChanged EmailKind = "seats_changed"
+)
+
+// QueueEmail adds an e-mail of kind EmailNotice to the outbox, sent by the outbox worker.
 func (s *Store) QueueEmail(ctx context.Context, to, subject, body string) error {
-	return s.queueEmails(ctx, []email{{to: NormalizeEmail(to), subject: subject, body: body}})
+	return s.QueueEmailOf(ctx, EmailNotice, to, subject, body)
 }
 
-// Email is a queued e-mail.
+// QueueEmailOf adds an e-mail of kind to the outbox, sent by the outbox worker.
+func (s *Store) QueueEmailOf(ctx context.Context, kind EmailKind, to, subject, body string) error {
+	return s.queueEmails(ctx, []email{{kind: kind, to: NormalizeEmail(to), subject: subject, body: body}})
+}
+
+// Email is a queued e-mail. AccountID is the account of its address, 0 when there is none.
 type Email struct {
 	ID        int64      `db:"id"`
+	Kind      EmailKind  `db:"kind"`
+	AccountID int64      `db:"account_id"`
 	To        string     `db:"to_address"`
 	Subject   string     `db:"subject"`
 	Body      string     `db:"body_text"`
@@ -81,10 +106,14 @@ type Email struct {
 	SentAt    *time.Time `db:"sent_at"`
 }
 
+// emailColumns are Email's, over outbox_email o.
+const emailColumns = `o.id, o.kind, COALESCE((SELECT a.id FROM account a WHERE a.email = o.to_address), 0) AS account_id,
+	o.to_address, o.subject, o.body_text, o.created_at, o.attempts, o.sent_at`
+
 // RecentEmails lists the latest e-mails of the outbox (the development page).
 func (s *Store) RecentEmails(ctx context.Context, limit int) ([]Email, error) {
 	var out []Email
-	err := s.q.SelectContext(ctx, &out, `SELECT id, to_address, subject, body_text, created_at, attempts, sent_at FROM outbox_email ORDER BY id DESC LIMIT $1`, limit)
+	err := s.q.SelectContext(ctx, &out, `SELECT `+emailColumns+` FROM outbox_email o ORDER BY o.id DESC LIMIT $1`, limit)
 	return out, err
 }
 
@@ -98,8 +127,8 @@ func (s *Store) DeliverEmails(ctx context.Context, limit int, send func(Email) e
 		err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 			var e Email
 			err := tx.q.GetContext(ctx, &e, `
-				SELECT id, to_address, subject, body_text, created_at, attempts, sent_at FROM outbox_email
-				WHERE sent_at IS NULL AND next_attempt_at <= $1 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED`, tx.now())
+				SELECT `+emailColumns+` FROM outbox_email o
+				WHERE o.sent_at IS NULL AND o.next_attempt_at <= $1 ORDER BY o.id LIMIT 1 FOR UPDATE OF o SKIP LOCKED`, tx.now())
 			if err == sql.ErrNoRows {
 				return nil
 			}
