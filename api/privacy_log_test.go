@@ -122,10 +122,12 @@ func TestJourneyLeavesNoPersonalDataInTheLog(t *testing.T) {
 	}
 
 	step("sign-up", b.post("/inscription", url.Values{"csrf": {csrf("/inscription")}, "name": {parentName}, "email": {email},
-		"password": {goodPassword}, "password2": {goodPassword}}), 303)
+		"password": {goodPassword}, "password2": {goodPassword}}), 200)
 	confirm := lastLink(t, st, email)
 	secrets["confirmation token"] = strings.TrimPrefix(confirm, "/confirmer?jeton=")
 	step("confirmation", b.get(confirm), 200)
+	b.login(email, goodPassword)
+	keepCookies()
 
 	household := householdForm(csrf("/foyer"))
 	household.Set("home_address", homeAddress)
