@@ -16,7 +16,7 @@ import (
 // the home page, sees this session marked, and the page fits the screen (no sideways scroll).
 func TestBrowserSessionsPage(t *testing.T) {
 	chromium := chromiumPath(t)
-	base, _ := startServer(t, pgtest.Now())
+	base, _, _ := startServer(t, pgtest.Now())
 	ctx := newTab(t, chromium)
 	if err := within(ctx,
 		chromedp.Navigate(base+"/connexion"),

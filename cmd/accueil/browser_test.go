@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,17 +40,18 @@ func (s *syncBuffer) String() string {
 }
 
 // startServer runs `accueil serve --demo` on a fresh database with its clock standing at at,
-// and returns its base URL.
-func startServer(t *testing.T, at time.Time) (baseURL string, out *syncBuffer) {
+// and returns its base URL, what it prints and what it logs.
+func startServer(t *testing.T, at time.Time) (baseURL string, out, logs *syncBuffer) {
 	t.Helper()
 	clock := func() time.Time { return at }
 	dbURL := pgtest.URL(t)
-	env := map[string]string{"DATABASE_URL": dbURL, "DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "warn", "DEV_MODE": "true"}
+	// The log at its most talkative: the journey test reads it for personal data.
+	env := map[string]string{"DATABASE_URL": dbURL, "DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug", "DEV_MODE": "true"}
 	ctx, cancel := context.WithCancel(context.Background())
-	out = &syncBuffer{}
+	out, logs = &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, clock, nil, out, io.Discard)
+		done <- run(ctx, []string{"serve", "--demo"}, func(k string) string { return env[k] }, clock, nil, out, logs)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -63,7 +63,7 @@ func startServer(t *testing.T, at time.Time) (baseURL string, out *syncBuffer) {
 	for deadline := time.Now().Add(2 * time.Minute); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if m := addr.FindString(out.String()); m != "" {
 			// localhost, not 127.0.0.1: browsers accept Secure cookies over plain http there only.
-			return strings.Replace(m, "127.0.0.1", "localhost", 1), out
+			return strings.Replace(m, "127.0.0.1", "localhost", 1), out, logs
 		}
 		select {
 		case err := <-done:
@@ -72,7 +72,7 @@ func startServer(t *testing.T, at time.Time) (baseURL string, out *syncBuffer) {
 		}
 	}
 	t.Fatalf("the server did not start:\n%s", out.String())
-	return "", nil
+	return "", nil, nil
 }
 
 // chromiumPath finds Chromium, or skips the test outside CI when it is missing (`make test`
@@ -148,7 +148,7 @@ func screenshotDir(t *testing.T) string {
 // hardened session cookie. It also tries a wrong password.
 func TestBrowserLoginAsEachDemoRole(t *testing.T) {
 	chromium := chromiumPath(t)
-	base, _ := startServer(t, pgtest.Now())
+	base, _, _ := startServer(t, pgtest.Now())
 	_, logins := demo.Generate(2021, today(pgtest.Now()))
 	headings := map[store.Role]*regexp.Regexp{
 		store.RoleParent:     regexp.MustCompile(`^Mon foyer$`),
@@ -236,7 +236,7 @@ func submitAndWait(sel string) chromedp.Action[chromedp.Void] {
 // days, see the hub, cancel one day and see the e-mails.
 func TestBrowserParentJourney(t *testing.T) {
 	chromium := chromiumPath(t)
-	base, _ := startServer(t, pgtest.Now())
+	base, _, logs := startServer(t, pgtest.Now())
 	ctx := newTab(t, chromium)
 	const password = "une phrase de passe assez longue"
 	text := func(sel string) string {
@@ -368,6 +368,32 @@ func TestBrowserParentJourney(t *testing.T) {
 			t.Errorf("the e-mails lack %q", want)
 		}
 	}
+	// The server's own log, as `make run` writes it, once the outbox (no SMTP: the log sender)
+	// has handled the journey's e-mails: no address, link, token or child's name in it.
+	ids, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".fr-card__desc")]
+		.filter(p => p.textContent.includes("amelie@example.fr")).map(p => p.textContent.match(/N° (\d+)/)[1])`))
+	if err != nil || len(ids) < 3 {
+		t.Fatalf("the journey's e-mails on /dev/emails: %v (%v)", ids, err)
+	}
+	handled := func() bool {
+		for _, id := range ids {
+			if !strings.Contains(logs.String(), `"outbox_id":`+id+`,`) {
+				return false
+			}
+		}
+		return true
+	}
+	for deadline := time.Now().Add(2 * time.Minute); !handled(); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the outbox did not handle the journey's e-mails %v", ids)
+		}
+	}
+	log := logs.String()
+	for _, secret := range []string{"amelie@example.fr", "Amélie", "Éloïse", "Noé", "jeton=", "/confirmer?", link[1], "CHU de Besançon", "rue de l'Orme", password} {
+		if strings.Contains(log, secret) {
+			t.Errorf("the server's log holds %q", secret)
+		}
+	}
 }
 
 // TestBrowserDirectorRollCall: the demo director opens a hub, marks a child arrived with one tap
@@ -375,7 +401,7 @@ func TestBrowserParentJourney(t *testing.T) {
 func TestBrowserDirectorRollCall(t *testing.T) {
 	chromium := chromiumPath(t)
 	// The roll call is for the current day: a day the hubs are open.
-	base, _ := startServer(t, pgtest.Weekday())
+	base, _, _ := startServer(t, pgtest.Weekday())
 	ctx := newTab(t, chromium)
 	text := func(sel string) string {
 		t.Helper()
@@ -427,7 +453,7 @@ func TestBrowserDirectorRollCall(t *testing.T) {
 // offline, without tiles) and sees only Doubs hubs.
 func TestBrowserPrefectureMap(t *testing.T) {
 	chromium := chromiumPath(t)
-	base, _ := startServer(t, pgtest.Now())
+	base, _, _ := startServer(t, pgtest.Now())
 	ctx := newTab(t, chromium)
 	if err := within(ctx,
 		chromedp.EmulateViewport(1200, 900),
