@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // TestAccessLogSearch: a director's sheet download and a prefecture's day ZIP are found by the
@@ -80,6 +83,57 @@ func TestAccessLogSearch(t *testing.T) {
 		b.login(email, goodPassword)
 		if res := b.get("/journal"); res.StatusCode != http.StatusNotFound {
 			t.Errorf("%s reaches the access log: %d", email, res.StatusCode)
+		}
+	}
+}
+
+// TestRollCallAndLeversAreLoggedWithTheirAddress: opening the roll call (the children it lists),
+// recording a mark and changing a capacity are in the access log with the hub, the child, the
+// day and the address they came from.
+func TestRollCallAndLeversAreLoggedWithTheirAddress(t *testing.T) {
+	at := pgtest.Weekday()
+	day := store.DefaultAllocationPolicy().Today(at)
+	app, st := newAppAt(t, api.DefaultConfig(), at)
+	loadAndPlace(t, st, twoDepartements(day), day)
+	ids, _ := st.HubIDsByUAI(context.Background(), []string{"0250001A"})
+	var zoe int64
+	if err := st.DB().Get(&zoe, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	dir := newBrowser(t, app)
+	dir.login("dir25@example.fr", goodPassword)
+	rollcall := fmt.Sprintf("/poles/%d/appel", ids[0])
+	if res := dir.get(rollcall); res.StatusCode != 200 {
+		t.Fatalf("roll call: %d", res.StatusCode)
+	}
+	if res := dir.post(rollcall, url.Values{"csrf": {dir.csrf(rollcall)}, "child": {fmt.Sprint(zoe)}, "mark": {"arrived"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("mark: %d", res.StatusCode)
+	}
+	pref := newBrowser(t, app)
+	pref.login("pref25@example.fr", goodPassword)
+	hub := fmt.Sprintf("/poles/%d", ids[0])
+	if res := pref.post(hub+"/capacite", url.Values{"csrf": {pref.csrf(hub)}, "jour": {day.AddDate(0, 0, 7).Format(time.DateOnly)},
+		"niveau": {"elementaire"}, "capacite": {"12"}}); res.StatusCode >= 400 {
+		t.Fatalf("capacity: %d", res.StatusCode)
+	}
+	var rows []struct {
+		Action string `db:"action"`
+		IP     string `db:"ip"`
+		Hub    int64  `db:"hub_id"`
+		Day    string `db:"day"`
+		Zoe    bool   `db:"zoe"`
+	}
+	if err := st.DB().Select(&rows, `SELECT action, COALESCE(host(ip), '') AS ip, COALESCE(hub_id, 0) AS hub_id, COALESCE(day::text, '') AS day,
+		$1::bigint = ANY(child_ids) AS zoe FROM audit_log WHERE action IN ('rollcall.view', 'attendance.mark', 'hub.capacity') ORDER BY id`, zoe); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"rollcall.view", "rollcall.view", "attendance.mark", "hub.capacity"}
+	if len(rows) != len(want) {
+		t.Fatalf("entries: %+v, want %v", rows, want)
+	}
+	for i, r := range rows {
+		if r.Action != want[i] || r.IP == "" || r.Hub != ids[0] || r.Day == "" || (r.Action != "hub.capacity" && !r.Zoe) {
+			t.Errorf("entry %d: %+v, want %s with the address, hub, day and child", i, r, want[i])
 		}
 	}
 }

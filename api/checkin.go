@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -26,7 +27,7 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	sc := store.ScopeOf(session(c).Account)
+	sc := scopeOf(c)
 	ctx := c.UserContext()
 	hub, err := s.store.HubInScope(ctx, sc, id)
 	if err != nil {
@@ -42,10 +43,23 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 		return err
 	}
 	present := 0
+	shown := make([]int64, 0, len(list)+len(walkIns))
 	for _, r := range list {
 		if r.Status == "present" {
 			present++
 		}
+		shown = append(shown, r.ChildID)
+	}
+	for _, w := range walkIns {
+		shown = append(shown, w.ChildID)
+	}
+	details := map[string]any{}
+	if q := c.Query("nom"); q != "" {
+		details["search"] = true // what was typed is a name: not kept
+	}
+	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sc.AccountID, Action: "rollcall.view", ObjectType: "hub",
+		ObjectID: strconv.FormatInt(id, 10), IP: sc.IP, HubID: id, Day: day, ChildIDs: shown, Details: details}); err != nil {
+		return err
 	}
 	p := s.page(c, frontend.T(s.lang(c), "checkin.title"))
 	p.Data = struct {
@@ -79,7 +93,7 @@ func (s *Server) takeIn(c *fiber.Ctx) error {
 	if !day.Equal(s.today()) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "day")
 	}
-	if err := s.store.TakeIn(c.UserContext(), s.policy, store.ScopeOf(session(c).Account), id, day, child, c.IP()); err != nil {
+	if err := s.store.TakeIn(c.UserContext(), s.policy, scopeOf(c), id, day, child, c.IP()); err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/poles/%d/appel#enfant-%d", id, child), fiber.StatusSeeOther)
@@ -103,8 +117,7 @@ func (s *Server) recordMark(c *fiber.Ctx) error {
 	} else if _, err := time.Parse("15:04", at); err != nil {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "time")
 	}
-	sess := session(c)
-	err = s.store.RecordMark(c.UserContext(), store.ScopeOf(sess.Account), id, day, s.today(), child, store.Mark(c.FormValue("mark")), at)
+	err = s.store.RecordMark(c.UserContext(), scopeOf(c), id, day, s.today(), child, store.Mark(c.FormValue("mark")), at)
 	if errors.Is(err, store.ErrInvalid) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
 	}

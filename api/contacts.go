@@ -24,7 +24,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
 	}
 	sess := session(c)
-	sc := store.ScopeOf(sess.Account)
+	sc := scopeOf(c)
 	ctx := c.UserContext()
 	days, err := s.store.ChildPlacementDays(ctx, sc, child, from, to)
 	if err != nil {

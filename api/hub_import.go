@@ -264,7 +264,7 @@ func (s *Server) importHubs(c *fiber.Ctx) error {
 	}
 	// A file with bad lines is still run through the store, dry, so that the one report also
 	// names the lines the store refuses (unknown commune, out of scope).
-	done, err := s.store.ImportHubs(c.UserContext(), s.policy, store.ScopeOf(session(c).Account), rows,
+	done, err := s.store.ImportHubs(c.UserContext(), s.policy, scopeOf(c), rows,
 		store.Weekdays(s.today(), bookingHorizon), dryRun || len(problems) > 0)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ func (s *Server) hubPage(c *fiber.Ctx) error {
 		return err
 	}
 	ctx := c.UserContext()
-	hub, err := s.store.HubInScope(ctx, store.ScopeOf(session(c).Account), id)
+	hub, err := s.store.HubInScope(ctx, scopeOf(c), id)
 	if err != nil {
 		return err
 	}

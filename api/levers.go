@@ -34,7 +34,7 @@ func (s *Server) setCapacity(c *fiber.Ctx) error {
 	if err != nil || capacity < 0 || capacity > 500 {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "capacity")
 	}
-	if _, err := s.store.SetCapacity(c.UserContext(), s.policy, store.ScopeOf(sess.Account), id, day, store.Level(c.FormValue("niveau")), capacity); err != nil {
+	if _, err := s.store.SetCapacity(c.UserContext(), s.policy, scopeOf(c), id, day, store.Level(c.FormValue("niveau")), capacity); err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/poles/%d", id), fiber.StatusSeeOther)
@@ -50,7 +50,7 @@ func (s *Server) closeHub(c *fiber.Ctx) error {
 	if !leversAllowed(sess.Role) {
 		return store.ErrNotFound
 	}
-	sc := store.ScopeOf(sess.Account)
+	sc := scopeOf(c)
 	if d := c.FormValue("jour"); d != "" {
 		day, err := time.Parse(time.DateOnly, d)
 		if err != nil || day.Before(s.today()) {

@@ -38,7 +38,7 @@ func (s *Server) mapPage(c *fiber.Ctx) error {
 // children waiting by commune.
 func (s *Server) mapData(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	sc := store.ScopeOf(session(c).Account)
+	sc := scopeOf(c)
 	day, err := s.shownDay(c)
 	if err != nil {
 		return err

@@ -123,6 +123,13 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	return c.Next()
 }
 
+// scopeOf is the logged-in caller's scope, with the address the access log records.
+func scopeOf(c *fiber.Ctx) store.Scope {
+	sc := store.ScopeOf(session(c).Account)
+	sc.IP = c.IP()
+	return sc
+}
+
 // session returns the request's session, nil when nobody is logged in.
 func session(c *fiber.Ctx) *store.Session {
 	sess, _ := c.Locals(localSession).(*store.Session)

@@ -47,8 +47,7 @@ type occupancyTotals struct {
 // table of hubs, or the same as CSV (aggregates only, no child's name).
 func (s *Server) occupancy(c *fiber.Ctx) error {
 	ctx := c.UserContext()
-	sess := session(c)
-	sc := store.ScopeOf(sess.Account)
+	sc := scopeOf(c)
 	day, err := s.shownDay(c)
 	if err != nil {
 		return err
@@ -155,7 +154,7 @@ func (s *Server) occupancyTotalsJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.store.Totals(c.UserContext(), store.ScopeOf(session(c).Account), day)
+	t, err := s.store.Totals(c.UserContext(), scopeOf(c), day)
 	if err != nil {
 		return err
 	}

@@ -17,7 +17,7 @@ func (s *Server) occupancyWeek(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	hubs, err := s.store.OccupancyWeek(ctx, store.ScopeOf(session(c).Account), days)
+	hubs, err := s.store.OccupancyWeek(ctx, scopeOf(c), days)
 	if err != nil {
 		return err
 	}

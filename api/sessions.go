@@ -23,7 +23,7 @@ type sessionRow struct {
 // sessionsPage lists the account's live sessions, the current one marked.
 func (s *Server) sessionsPage(c *fiber.Ctx) error {
 	sess := session(c)
-	list, err := s.store.SessionsOf(c.UserContext(), store.ScopeOf(sess.Account), s.cfg.Session)
+	list, err := s.store.SessionsOf(c.UserContext(), scopeOf(c), s.cfg.Session)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) sessionsPage(c *fiber.Ctx) error {
 func (s *Server) endSession(c *fiber.Ctx) error {
 	sess := session(c)
 	id := strings.Clone(c.Params("id"))
-	if err := s.store.EndSession(c.UserContext(), store.ScopeOf(sess.Account), id); err != nil {
+	if err := s.store.EndSession(c.UserContext(), scopeOf(c), id); err != nil {
 		return err
 	}
 	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: sess.ID, Action: "auth.session_end",
@@ -64,7 +64,7 @@ func (s *Server) endSession(c *fiber.Ctx) error {
 // endOtherSessions logs the account out everywhere but here.
 func (s *Server) endOtherSessions(c *fiber.Ctx) error {
 	sess := session(c)
-	if _, err := s.store.EndOtherSessions(c.UserContext(), store.ScopeOf(sess.Account), sess.PublicID); err != nil {
+	if _, err := s.store.EndOtherSessions(c.UserContext(), scopeOf(c), sess.PublicID); err != nil {
 		return err
 	}
 	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: sess.ID, Action: "auth.sessions_end_others", IP: c.IP()}); err != nil {

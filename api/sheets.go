@@ -23,7 +23,7 @@ func (s *Server) hubSheet(c *fiber.Ctx) error {
 		return err
 	}
 	sess := session(c)
-	data, err := s.store.Sheet(ctx, store.ScopeOf(sess.Account), id, day)
+	data, err := s.store.Sheet(ctx, scopeOf(c), id, day)
 	if err != nil {
 		return err
 	}
@@ -67,7 +67,7 @@ func (s *Server) daySheets(c *fiber.Ctx) error {
 		return store.ErrNotFound
 	}
 	sess := session(c)
-	sc := store.ScopeOf(sess.Account)
+	sc := scopeOf(c)
 	ctx := c.UserContext()
 	children, err := s.store.ChildrenPlacedOn(ctx, sc, day)
 	if err != nil {

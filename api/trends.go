@@ -46,7 +46,7 @@ func polyline(vals []int, max int) string {
 // trends shows, per département, the children placed, present and waiting day by day, over the
 // two weeks before and after today.
 func (s *Server) trends(c *fiber.Ctx) error {
-	sc := store.ScopeOf(session(c).Account)
+	sc := scopeOf(c)
 	today := s.today()
 	points, err := s.store.Trends(c.UserContext(), sc, today.AddDate(0, 0, -14), today.AddDate(0, 0, 14))
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 
 	"github.com/accueil-prioritaire/accueil/geo"
@@ -111,7 +112,12 @@ func (s *Store) RecordMark(ctx context.Context, sc Scope, hubID int64, day, toda
 		default:
 			return fmt.Errorf("%w: mark %q", ErrInvalid, m)
 		}
-		return translate(err)
+		if err != nil {
+			return translate(err)
+		}
+		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "attendance.mark", ObjectType: "child",
+			ObjectID: strconv.FormatInt(childID, 10), IP: sc.IP, HubID: hubID, ChildIDs: []int64{childID}, Day: day,
+			Details: map[string]any{"mark": string(m), "at": at}})
 	})
 }
 

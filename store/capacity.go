@@ -51,7 +51,7 @@ func (s *Store) SetCapacity(ctx context.Context, p AllocationPolicy, sc Scope, h
 		if _, err := tx.q.ExecContext(ctx, `UPDATE hub_day_capacity SET capacity = $4 WHERE hub_id = $1 AND day = $2 AND level = $3`, hubID, d, level, capacity); err != nil {
 			return translate(err)
 		}
-		if err := tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.capacity", ObjectType: "hub", ObjectID: strconv.FormatInt(hubID, 10),
+		if err := tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, IP: sc.IP, Action: "hub.capacity", ObjectType: "hub", ObjectID: strconv.FormatInt(hubID, 10),
 			HubID: hubID, Day: day, ChildIDs: victims, Details: map[string]any{"day": d, "level": level, "from": old.Capacity, "to": capacity, "children_moved": len(victims)}}); err != nil {
 			return err
 		}
@@ -154,7 +154,7 @@ func (s *Store) CloseHub(ctx context.Context, p AllocationPolicy, sc Scope, hubI
 		if _, err := tx.q.ExecContext(ctx, `UPDATE hub SET status = 'closed', updated_at = $2 WHERE id = $1`, hubID, tx.now()); err != nil {
 			return err
 		}
-		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.close", ObjectType: "hub", ObjectID: strconv.FormatInt(hubID, 10),
+		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, IP: sc.IP, Action: "hub.close", ObjectType: "hub", ObjectID: strconv.FormatInt(hubID, 10),
 			HubID: hubID, Details: map[string]any{"from": from.Format(time.DateOnly)}})
 	})
 }

@@ -98,7 +98,7 @@ func (s *Store) ImportHubs(ctx context.Context, p AllocationPolicy, sc Scope, ro
 				}
 			}
 		}
-		if err := tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.import", ObjectType: "hub",
+		if err := tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, IP: sc.IP, Action: "hub.import", ObjectType: "hub",
 			Details: map[string]any{"lines": len(rows), "created": created, "dry_run": dryRun}}); err != nil {
 			return err
 		}

@@ -13,6 +13,8 @@ type Scope struct {
 	AccountID   int64
 	Role        Role
 	Departement string
+	// IP is the caller's address: the access log records it with the changes made in scope.
+	IP string
 }
 
 // ScopeOf is the scope of an account.
