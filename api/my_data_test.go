@@ -3,10 +3,12 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/accueil-prioritaire/accueil/store"
 )
@@ -23,11 +25,19 @@ func TestMyDataShowsEverythingHeldAndOnlyTheParentsOwn(t *testing.T) {
 	if res := b.post("/enfants", childForm(b.csrf("/enfants/nouveau"))); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("new child: %d\n%s", res.StatusCode, res.body)
 	}
+	// The director reads the sheet Zoé is on: the family sees that it was read, and by whom.
+	dir := other()
+	dir.login("dir25@example.fr", goodPassword)
+	hubs, _ := st.HubIDsByUAI(context.Background(), []string{"0250001A"})
+	if res := dir.get(fmt.Sprintf("/poles/%d/feuille?jour=%s&format=csv", hubs[0], days[0].Format(time.DateOnly))); res.StatusCode != 200 {
+		t.Fatalf("director's sheet: %d", res.StatusCode)
+	}
 	if home := b.get("/"); !strings.Contains(home.body, `href="/mes-donnees"`) {
 		t.Error("the parent's home has no link to Mes données")
 	}
 	page := b.get("/mes-donnees")
-	for _, want := range []string{"p1@example.fr", "Inès", "0611223344", "Zoé", "Éloïse", "Allergie aux arachides", "École Jean-Macé", `href="/mes-donnees?format=json"`, `href="/foyer"`} {
+	for _, want := range []string{"p1@example.fr", "Inès", "0611223344", "Zoé", "Éloïse", "Allergie aux arachides", "École Jean-Macé", `href="/mes-donnees?format=json"`, `href="/foyer"`,
+		"Feuille d’appel d’un pôle consultée (Par : Directeur ou directrice de pôle)"} {
 		if page.StatusCode != 200 || !strings.Contains(page.body, want) {
 			t.Errorf("Mes données (%d) lacks %q", page.StatusCode, want)
 		}

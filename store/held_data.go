@@ -46,8 +46,9 @@ type HeldEmail struct {
 	SentAt    *time.Time `db:"sent_at"`
 }
 
-// HeldAccess is an entry of the access log about the account, its household or its children:
-// when, what, and the role of who did it (staff are named to the inspector, not to families).
+// HeldAccess is an entry of the access log about the account, its household or its children
+// (a sheet, roll call or contact list that showed one of them included): when, what, and the
+// role of who did it (staff are named to the inspector, not to families).
 type HeldAccess struct {
 	At     time.Time `db:"at"`
 	Action string    `db:"action"`
@@ -112,6 +113,7 @@ func (s *Store) DataHeldFor(ctx context.Context, accountID int64) (HeldData, err
 		   OR (l.object_type = 'child' AND l.object_id IN (
 		       SELECT c.id::text FROM child c JOIN household h ON h.id = c.household_id WHERE h.account_id = $1::bigint))
 		   OR l.account_id = $1::bigint
+		   OR l.child_ids && ARRAY(SELECT c.id FROM child c JOIN household h ON h.id = c.household_id WHERE h.account_id = $1::bigint)
 		ORDER BY l.at, l.id`, accountID)
 	return d, err
 }

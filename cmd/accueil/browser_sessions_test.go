@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -40,4 +41,64 @@ func TestBrowserSessionsPage(t *testing.T) {
 	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		_ = os.WriteFile(filepath.Join(screenshotDir(t), "sessions.png"), png, 0o644)
 	}
+}
+
+// TestBrowserPersonalDataPages: on a 360 px wide phone, the demo parent reaches "Mes données"
+// from the home page, reads the children and the erasure form, and the privacy notice from the
+// footer; the admin reads the access log. None of them scrolls sideways.
+func TestBrowserPersonalDataPages(t *testing.T) {
+	chromium := chromiumPath(t)
+	base, _, _ := startServer(t, pgtest.Now())
+	fits := func(ctx context.Context, page, shot string, wants ...string) {
+		t.Helper()
+		main, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		if err != nil {
+			t.Fatalf("%s: %v", page, err)
+		}
+		for _, w := range wants {
+			if !strings.Contains(main, w) {
+				t.Errorf("%s lacks %q", page, w)
+			}
+		}
+		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`))
+		if err != nil || overflow {
+			t.Errorf("%s scrolls sideways at 360 px (%v)", page, err)
+		}
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			_ = os.WriteFile(filepath.Join(screenshotDir(t), shot+".png"), png, 0o644)
+		}
+	}
+	ctx := newTab(t, chromium)
+	if err := within(ctx,
+		chromedp.Navigate(base+"/connexion"),
+		chromedp.SendKeys(chromedp.ID("email"), demo.ParentEmail),
+		chromedp.SendKeys(chromedp.ID("password"), demo.ParentPassword),
+		submitAndWait("#password"),
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
+		chromedp.Click(chromedp.CSS(`main a[href="/mes-donnees"]`)),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	fits(ctx, "Mes données", "my-data", "Mes données", "Éloïse", "Noé", "Effacer mon compte", "Accès à vos données")
+	if err := within(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
+		chromedp.Click(chromedp.CSS(`footer a[href="/donnees-personnelles"]`)),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	fits(ctx, "the privacy notice", "privacy", "mission d’intérêt public", "Vos droits")
+	admin := newTab(t, chromium)
+	if err := within(admin,
+		chromedp.Navigate(base+"/connexion"),
+		chromedp.SendKeys(chromedp.ID("email"), demo.AdminEmail),
+		chromedp.SendKeys(chromedp.ID("password"), demo.StaffPassword),
+		submitAndWait("#password"),
+		chromedp.Navigate(base+"/journal"),
+		chromedp.WaitVisible(chromedp.CSS("main h1")),
+	); err != nil {
+		t.Fatal(err)
+	}
+	fits(admin, "the access log", "access-log", "Journal des accès", "auth.login")
 }
