@@ -43,15 +43,11 @@ func account(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, closeDB, err := database(ctx, e)
+	st, closeDB, err := openStore(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	st, err := newStore(ctx, e, db)
-	if err != nil {
-		return err
-	}
 	hubIDs, err := st.HubIDsByUAI(ctx, hubs)
 	if err != nil {
 		return err

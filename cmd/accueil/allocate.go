@@ -52,15 +52,11 @@ func allocate(ctx context.Context, e env, args []string) error {
 	if *seed == 0 {
 		*seed = alloc.RandomSeed()
 	}
-	db, closeDB, err := database(ctx, e)
+	st, closeDB, err := openStore(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	st, err := newStore(ctx, e, db)
-	if err != nil {
-		return err
-	}
 	var days []time.Time
 	for d := first; !d.After(last); d = d.AddDate(0, 0, 1) {
 		days = append(days, d)

@@ -19,15 +19,11 @@ func loadDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	e.cfg.DemoSeed = *seed
-	db, closeDB, err := database(ctx, e)
+	st, closeDB, err := openStore(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	st, err := newStore(ctx, e, db)
-	if err != nil {
-		return err
-	}
 	empty, err := st.IsEmpty(ctx)
 	if err != nil {
 		return err

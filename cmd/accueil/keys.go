@@ -160,15 +160,11 @@ func keysCommand(ctx context.Context, e env, args []string) error {
 // in HEALTH_KEY_PREVIOUS; it re-seals with HEALTH_KEY and says when the old ones can go.
 // The service may keep running: notes written meanwhile are re-sealed by the next pass.
 func rotateKeys(ctx context.Context, e env) error {
-	db, closeDB, err := database(ctx, e)
+	st, closeDB, err := openStore(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	st, err := newStore(ctx, e, db)
-	if err != nil {
-		return err
-	}
 	path := filepath.Join(e.cfg.DataDir, healthKeyFile)
 	fromFile := len(e.cfg.HealthKeys) == 0
 	var kept []store.HealthKey

@@ -134,6 +134,19 @@ func database(ctx context.Context, e env) (db *sqlx.DB, closeFn func(), err erro
 	return db, closeFn, nil
 }
 
+// openStore opens the database (see database) and the store over it; closeFn releases both.
+func openStore(ctx context.Context, e env) (st *store.Store, closeFn func(), err error) {
+	db, closeDB, err := database(ctx, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	if st, err = newStore(ctx, e, db); err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	return st, closeDB, nil
+}
+
 // newStore is the store over db on the service's clock, with the keys of the health notes. It
 // seals the notes still in plain text from before encryption (none after the first start).
 func newStore(ctx context.Context, e env, db *sqlx.DB) (*store.Store, error) {

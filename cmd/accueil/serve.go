@@ -25,15 +25,11 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	db, closeDB, err := database(ctx, e)
+	st, closeDB, err := openStore(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	st, err := newStore(ctx, e, db)
-	if err != nil {
-		return err
-	}
 	if *withDemo {
 		if err := demoIfEmpty(ctx, e, st); err != nil {
 			return err

@@ -28,15 +28,11 @@ func printSheets(ctx context.Context, e env, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	db, closeDB, err := database(ctx, e)
+	st, closeDB, err := openStore(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	st, err := newStore(ctx, e, db)
-	if err != nil {
-		return err
-	}
 	sc := store.Scope{Role: store.RoleRectorat}
 	printed := e.now().In(store.DefaultAllocationPolicy().Location)
 	n := 0
