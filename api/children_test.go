@@ -125,7 +125,12 @@ func TestChildLevelFollowsTheBirthDate(t *testing.T) {
 	}
 	b := newBrowser(t, app)
 	b.login("p1@example.fr", goodPassword)
+	// Ages count in school years (from September), not calendar years: a child born in January
+	// three years before the current school year's start is in maternelle whatever the month.
 	year := pgtest.Today().Year()
+	if pgtest.Today().Month() < time.September {
+		year--
+	}
 	threeYearOld := fmt.Sprintf("%d-01-15", year-3)
 	for _, tc := range []struct{ birth, level string }{{threeYearOld, "college"}, {threeYearOld, "elementaire"}, {fmt.Sprintf("%d-01-15", year-13), "maternelle"}} {
 		form := childForm(b.csrf("/enfants/nouveau"))
