@@ -33,7 +33,7 @@ func (s *Server) hubPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	days, err := s.store.HubCalendar(ctx, hub.ID, s.today(), 10)
+	days, err := s.store.HubCalendar(ctx, scopeOf(c), hub.ID, s.today(), 10)
 	if err != nil {
 		return err
 	}

@@ -338,3 +338,22 @@ func TestDueConfirmations(t *testing.T) {
 		}
 	}
 }
+
+// TestHubCalendarFollowsTheScope: a hub's calendar is read only within the caller's scope.
+func TestHubCalendarFollowsTheScope(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 2})
+	st := tw.load(t)
+	ctx := context.Background()
+	ids, _ := st.HubIDsByUAI(ctx, []string{"0250001A"})
+	for _, tc := range []struct {
+		sc   store.Scope
+		want bool
+	}{{store.Scope{Role: store.RoleRectorat}, true}, {store.Scope{Role: store.RolePrefecture, Departement: "25"}, true},
+		{store.Scope{Role: store.RolePrefecture, Departement: "39"}, false}, {store.Scope{Role: store.RoleDirector, AccountID: 1}, false}} {
+		days, err := st.HubCalendar(ctx, tc.sc, ids[0], farDay, 5)
+		if err != nil || (len(days) > 0) != tc.want {
+			t.Errorf("%+v: %d days (%v), want some: %v", tc.sc, len(days), err, tc.want)
+		}
+	}
+}

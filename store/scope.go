@@ -60,8 +60,8 @@ type HubCapacityDay struct {
 }
 
 // HubCalendar returns a hub's capacity and seats taken per day and level, from from on, for at
-// most days days that have capacity.
-func (s *Store) HubCalendar(ctx context.Context, hubID int64, from time.Time, days int) ([]HubCapacityDay, error) {
+// most days days that have capacity; nothing for a hub outside sc.
+func (s *Store) HubCalendar(ctx context.Context, sc Scope, hubID int64, from time.Time, days int) ([]HubCapacityDay, error) {
 	var rows []struct {
 		Day time.Time `db:"day"`
 		HubLevelDay
@@ -71,9 +71,10 @@ func (s *Store) HubCalendar(ctx context.Context, hubID int64, from time.Time, da
 		       (SELECT count(*) FROM attendance a JOIN placement p ON p.child_id = a.child_id AND p.day = a.day
 		        WHERE p.hub_id = hdc.hub_id AND p.day = hdc.day AND p.level = hdc.level AND a.status = 'present') AS present
 		FROM hub_day_capacity hdc
-		WHERE hdc.hub_id = $1 AND hdc.day IN (
-			SELECT DISTINCT day FROM hub_day_capacity WHERE hub_id = $1 AND day >= $2 ORDER BY day LIMIT $3)
-		ORDER BY hdc.day, hdc.level`, hubID, from.Format(time.DateOnly), days); err != nil {
+		JOIN hub h ON h.id = hdc.hub_id JOIN commune c ON c.insee_code = h.commune_code
+		WHERE hdc.hub_id = $4 AND `+hubInScope+` AND hdc.day IN (
+			SELECT DISTINCT day FROM hub_day_capacity WHERE hub_id = $4 AND day >= $5 ORDER BY day LIMIT $6)
+		ORDER BY hdc.day, hdc.level`, sc.Role, sc.Departement, sc.AccountID, hubID, from.Format(time.DateOnly), days); err != nil {
 		return nil, err
 	}
 	var out []HubCapacityDay
