@@ -20,13 +20,8 @@ func TestBrowserSessionsPage(t *testing.T) {
 	base, _, _ := startServer(t, pgtest.Now())
 	ctx := newTab(t, chromium)
 	if err := within(ctx,
-		chromedp.Navigate(base+"/connexion"),
-		chromedp.SendKeys(chromedp.ID("email"), demo.ParentEmail),
-		chromedp.SendKeys(chromedp.ID("password"), demo.ParentPassword),
-		submitAndWait("#password"),
-		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
-		chromedp.Click(chromedp.CSS(`main a[href="/sessions"]`)),
-		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+		logIn(base, demo.ParentEmail, demo.ParentPassword),
+		follow(`main a[href="/sessions"]`),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -70,35 +65,44 @@ func TestBrowserPersonalDataPages(t *testing.T) {
 	}
 	ctx := newTab(t, chromium)
 	if err := within(ctx,
-		chromedp.Navigate(base+"/connexion"),
-		chromedp.SendKeys(chromedp.ID("email"), demo.ParentEmail),
-		chromedp.SendKeys(chromedp.ID("password"), demo.ParentPassword),
-		submitAndWait("#password"),
-		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
-		chromedp.Click(chromedp.CSS(`main a[href="/mes-donnees"]`)),
-		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+		logIn(base, demo.ParentEmail, demo.ParentPassword),
+		follow(`main a[href="/mes-donnees"]`),
 	); err != nil {
 		t.Fatal(err)
 	}
 	fits(ctx, "Mes données", "my-data", "Mes données", "Éloïse", "Noé", "Effacer mon compte", "Accès à vos données")
 	if err := within(ctx,
-		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
-		chromedp.Click(chromedp.CSS(`footer a[href="/donnees-personnelles"]`)),
-		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+		follow(`footer a[href="/donnees-personnelles"]`),
 	); err != nil {
 		t.Fatal(err)
 	}
 	fits(ctx, "the privacy notice", "privacy", "mission d’intérêt public", "Vos droits")
 	admin := newTab(t, chromium)
 	if err := within(admin,
-		chromedp.Navigate(base+"/connexion"),
-		chromedp.SendKeys(chromedp.ID("email"), demo.AdminEmail),
-		chromedp.SendKeys(chromedp.ID("password"), demo.StaffPassword),
-		submitAndWait("#password"),
+		logIn(base, demo.AdminEmail, demo.StaffPassword),
 		chromedp.Navigate(base+"/journal"),
 		chromedp.WaitVisible(chromedp.CSS("main h1")),
 	); err != nil {
 		t.Fatal(err)
 	}
 	fits(admin, "the access log", "access-log", "Journal des accès", "auth.login")
+}
+
+// logIn logs in through the login page and waits for the home page.
+func logIn(base, email, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/connexion"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		submitAndWait("#password"),
+	)
+}
+
+// follow clicks the link sel and waits for the next page's h1.
+func follow(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+	)
 }
