@@ -62,7 +62,7 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 			Details: map[string]any{"account": q.Account, "format": map[bool]string{true: "csv", false: "html"}[csv]}}); err != nil {
 			return err
 		}
-		if rows, err = s.store.SearchAudit(c.UserContext(), f); err != nil {
+		if rows, err = s.store.SearchAudit(c.UserContext(), scopeOf(c), f); err != nil {
 			return err
 		}
 		if csv {

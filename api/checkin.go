@@ -93,7 +93,7 @@ func (s *Server) takeIn(c *fiber.Ctx) error {
 	if !day.Equal(s.today()) {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "day")
 	}
-	if err := s.store.TakeIn(c.UserContext(), s.policy, scopeOf(c), id, day, child, c.IP()); err != nil {
+	if err := s.store.TakeIn(c.UserContext(), s.policy, scopeOf(c), id, day, child); err != nil {
 		return err
 	}
 	return c.Redirect(fmt.Sprintf("/poles/%d/appel#enfant-%d", id, child), fiber.StatusSeeOther)

@@ -226,7 +226,7 @@ func TestTakeIn(t *testing.T) {
 		Hub     int64  `db:"hub"`
 		Day     string `db:"day"`
 	}
-	if err := st.DB().Get(&audit, `SELECT a.email, host(l.ip) AS ip, l.object_id, (l.details->>'hub')::bigint AS hub, l.details->>'day' AS day
+	if err := st.DB().Get(&audit, `SELECT a.email, host(l.ip) AS ip, l.object_id, l.hub_id AS hub, l.day::text AS day
 		FROM audit_log l JOIN account a ON a.id = l.account_id WHERE l.action = 'hub.take_in' AND l.object_id = $1`, fmt.Sprint(kids["Léa"])); err != nil {
 		t.Fatalf("take-in audit: %v", err)
 	}

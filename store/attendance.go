@@ -228,9 +228,9 @@ func (s *Store) WalkInCandidates(ctx context.Context, p AllocationPolicy, sc Sco
 // is ErrNotFound, whatever it is, so that the answer tells nothing of children out of reach;
 // so is a hub outside sc. Another day is ErrInvalid. The seat is confirmed at once; the
 // capacity invariant decides (ErrFull when no seat of the child's level is free). The family
-// is e-mailed, the take-in audited (who, from ip, which hub, child and day), and the seat
+// is e-mailed, the take-in audited (who, from sc.IP, which hub, child and day), and the seat
 // freed elsewhere goes to that day's waitlist.
-func (s *Store) TakeIn(ctx context.Context, p AllocationPolicy, sc Scope, hubID int64, day time.Time, childID int64, ip string) error {
+func (s *Store) TakeIn(ctx context.Context, p AllocationPolicy, sc Scope, hubID int64, day time.Time, childID int64) error {
 	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		hub, err := tx.HubInScope(ctx, sc, hubID)
 		if err != nil {
@@ -283,12 +283,12 @@ func (s *Store) TakeIn(ctx context.Context, p AllocationPolicy, sc Scope, hubID 
 				w.FirstName, hub.Name, hub.Address, hub.Commune, when, w.FirstName, hub.Name, hub.Address, hub.Commune, when)}}); err != nil {
 			return err
 		}
-		details := map[string]any{"hub": hubID, "day": d}
+		details := map[string]any{}
 		if w.FromHub.Valid {
 			details["from_hub"] = w.FromHub.Int64
 		}
 		if err := tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "hub.take_in", ObjectType: "child",
-			ObjectID: fmt.Sprint(childID), IP: ip, HubID: hubID, ChildIDs: []int64{childID}, Day: day, Details: details}); err != nil {
+			ObjectID: fmt.Sprint(childID), IP: sc.IP, HubID: hubID, ChildIDs: []int64{childID}, Day: day, Details: details}); err != nil {
 			return err
 		}
 		if w.FromHub.Valid {

@@ -76,8 +76,11 @@ type AuditRow struct {
 }
 
 // SearchAudit returns the newest entries that match f, at most f.Limit. Only an admin reads the
-// audit log: the caller checks the role.
-func (s *Store) SearchAudit(ctx context.Context, f AuditFilter) ([]AuditRow, error) {
+// audit log: ErrNotFound for any other scope.
+func (s *Store) SearchAudit(ctx context.Context, sc Scope, f AuditFilter) ([]AuditRow, error) {
+	if sc.Role != RoleAdmin {
+		return nil, fmt.Errorf("%w: the audit log is an admin's", ErrNotFound)
+	}
 	var where []string
 	var args []any
 	arg := func(v any) string {
@@ -85,7 +88,7 @@ func (s *Store) SearchAudit(ctx context.Context, f AuditFilter) ([]AuditRow, err
 		return fmt.Sprintf("$%d", len(args))
 	}
 	if f.ChildID != 0 {
-		where = append(where, arg(f.ChildID)+"::bigint = ANY(l.child_ids)")
+		where = append(where, "l.child_ids @> ARRAY["+arg(f.ChildID)+"::bigint]") // the GIN index
 	}
 	if f.HubID != 0 {
 		where = append(where, "l.hub_id = "+arg(f.HubID))

@@ -44,7 +44,12 @@ func (s *Store) SetCapacity(ctx context.Context, p AllocationPolicy, sc Scope, h
 		if err != nil {
 			return err
 		}
-		if old.Placed-len(victims) > capacity {
+		// Siblings of another level may have gone too: what counts is this level's seats now.
+		var placed int
+		if err := tx.q.GetContext(ctx, &placed, `SELECT placed FROM hub_day_capacity WHERE hub_id = $1 AND day = $2 AND level = $3`, hubID, d, level); err != nil {
+			return err
+		}
+		if placed > capacity {
 			return fmt.Errorf("%w: %d seats at hub %d on %s for %s would leave children checked in without one",
 				ErrChildrenPresent, capacity, hubID, d, level)
 		}
@@ -70,18 +75,24 @@ func (s *Store) SetCapacity(ctx context.Context, p AllocationPolicy, sc Scope, h
 	return run, err
 }
 
+// checkedIn holds for a placement p whose child was marked present on its day.
+const checkedIn = `EXISTS (SELECT 1 FROM attendance a WHERE a.child_id = p.child_id AND a.day = p.day AND a.status = 'present')`
+
 // evict frees up to n seats of a hub-day-level, lowest priority first, with the siblings of each
 // child evicted in the same hub that day (unless the household allowed a split). A child already
 // checked in there that day keeps the seat: moving the child would take it off the day's sheet
 // and contact list while it is in the building. It returns the children whose seat was freed.
-// checkedIn holds for a placement p whose child was marked present on its day.
-const checkedIn = `EXISTS (SELECT 1 FROM attendance a WHERE a.child_id = p.child_id AND a.day = p.day AND a.status = 'present')`
-
 func (s *Store) evict(ctx context.Context, hubID int64, day time.Time, level Level, n int) ([]int64, error) {
 	if n <= 0 {
 		return nil, nil
 	}
 	d := day.Format(time.DateOnly)
+	// The hub's seats of the day are locked before the marks are read, as CancelBooking does: a
+	// mark being recorded holds its seat (RecordMark), so it is either committed and seen below,
+	// or recorded after the seat is gone.
+	if _, err := s.q.ExecContext(ctx, `SELECT 1 FROM placement WHERE hub_id = $1 AND day = $2 ORDER BY child_id FOR UPDATE`, hubID, d); err != nil {
+		return nil, err
+	}
 	var victims []int64
 	err := s.q.SelectContext(ctx, &victims, `
 		WITH chosen AS (

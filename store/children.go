@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -155,6 +156,14 @@ func (s *Store) DeleteChild(ctx context.Context, p AllocationPolicy, accountID, 
 		}
 		if hosted {
 			return ErrChildHosted
+		}
+		// The coming seats go through the cancellation, so that each day's waitlist runs.
+		if _, err := tx.CancelBooking(ctx, p, accountID, childID, time.Time{}); err != nil && !errors.Is(err, ErrNotFound) {
+			return err
+		}
+		// Stored booking replies name the child.
+		if _, err := tx.q.ExecContext(ctx, `DELETE FROM idempotency_key WHERE account_id = $1`, accountID); err != nil {
+			return err
 		}
 		_, err := tx.q.ExecContext(ctx, `DELETE FROM child WHERE id = $1`, childID)
 		return translate(err)

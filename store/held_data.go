@@ -146,14 +146,11 @@ func (s *Store) EraseAccount(ctx context.Context, p AllocationPolicy, accountID 
 				return err
 			}
 		}
-		if _, err := tx.q.ExecContext(ctx, `DELETE FROM outbox_email WHERE to_address = $1`, acc.Email); err != nil {
-			return err
-		}
 		if err := tx.Audit(ctx, AuditEntry{AccountID: accountID, Action: "account.erase", ObjectType: "account",
 			ObjectID: strconv.FormatInt(accountID, 10), IP: ip, Details: map[string]any{"children": n.Children, "child_days": n.BookingRequests}}); err != nil {
 			return err
 		}
-		if _, err := tx.q.ExecContext(ctx, `DELETE FROM account WHERE id = $1`, accountID); err != nil {
+		if _, err := tx.deleteAccounts(ctx, []int64{accountID}); err != nil {
 			return err
 		}
 		return tx.QueueEmail(ctx, acc.Email, "Accueil prioritaire : votre compte a été effacé",

@@ -28,6 +28,32 @@ type PurgeCounts struct {
 	ParentAccounts  int64
 	AuditEntries    int64
 	Emails          int64
+	StoredReplies   int64
+}
+
+// storedReplyLife is how long a booking's stored reply is kept for a retried submission.
+const storedReplyLife = 24 * time.Hour
+
+// deleteAccounts deletes accounts with what the schema's cascades do not reach: the e-mails to
+// their addresses (they name the children) and the failed logins under them. It returns how
+// many accounts went.
+func (s *Store) deleteAccounts(ctx context.Context, ids []int64) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	if _, err := s.q.ExecContext(ctx, `
+		WITH gone AS (SELECT email FROM account WHERE id = ANY($1))
+		DELETE FROM outbox_email WHERE to_address IN (SELECT email FROM gone)`, pq.Array(ids)); err != nil {
+		return 0, err
+	}
+	if _, err := s.q.ExecContext(ctx, `DELETE FROM login_failure WHERE email IN (SELECT email FROM account WHERE id = ANY($1))`, pq.Array(ids)); err != nil {
+		return 0, err
+	}
+	res, err := s.q.ExecContext(ctx, `DELETE FROM account WHERE id = ANY($1)`, pq.Array(ids))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // Any reports whether the purge deleted anything.
@@ -82,14 +108,24 @@ func (s *Store) PurgeExpired(ctx context.Context, retentionDays int) (PurgeCount
 				return err
 			}
 		}
-		res, err := tx.q.ExecContext(ctx, `
-			DELETE FROM account a WHERE a.role = 'parent'
+		var gone []int64
+		if err := tx.q.SelectContext(ctx, &gone, `
+			SELECT a.id FROM account a WHERE a.role = 'parent'
 			  AND (a.id = ANY($1) OR (NOT EXISTS (SELECT 1 FROM household h WHERE h.account_id = a.id)
-			                          AND COALESCE(a.last_login_at, a.created_at) < $2))`, pq.Array(accounts), cutoff)
+			                          AND COALESCE(a.last_login_at, a.created_at) < $2))
+			ORDER BY a.id FOR UPDATE`, pq.Array(accounts), cutoff); err != nil {
+			return err
+		}
+		var err error
+		if n.ParentAccounts, err = tx.deleteAccounts(ctx, gone); err != nil {
+			return err
+		}
+		// A stored booking reply names the children; it serves only a retried submission.
+		res, err := tx.q.ExecContext(ctx, `DELETE FROM idempotency_key WHERE created_at < $1`, now.Add(-storedReplyLife))
 		if err != nil {
 			return err
 		}
-		if n.ParentAccounts, err = res.RowsAffected(); err != nil {
+		if n.StoredReplies, err = res.RowsAffected(); err != nil {
 			return err
 		}
 		if res, err = tx.q.ExecContext(ctx, `DELETE FROM audit_log WHERE at < $1`, now.AddDate(0, -AuditRetention, 0)); err != nil {
@@ -99,7 +135,7 @@ func (s *Store) PurgeExpired(ctx context.Context, retentionDays int) (PurgeCount
 			return err
 		}
 		// An e-mail still unsent after the retention period will not be of use any more.
-		if res, err = tx.q.ExecContext(ctx, `DELETE FROM outbox_email WHERE created_at < $1 AND COALESCE(sent_at, created_at) < $1`, cutoff); err != nil {
+		if res, err = tx.q.ExecContext(ctx, `DELETE FROM outbox_email WHERE COALESCE(sent_at, created_at) < $1`, cutoff); err != nil {
 			return err
 		}
 		n.Emails, err = res.RowsAffected()

@@ -170,7 +170,7 @@ func purgeExpired(ctx context.Context, e env, st *store.Store, retentionDays int
 				slog.Int64("health_notes", n.HealthNotes), slog.Int64("booking_requests", n.BookingRequests),
 				slog.Int64("placements", n.Placements), slog.Int64("waitlist_entries", n.WaitlistEntries),
 				slog.Int64("attendance", n.Attendance), slog.Int64("parent_accounts", n.ParentAccounts),
-				slog.Int64("audit_entries", n.AuditEntries), slog.Int64("emails", n.Emails))
+				slog.Int64("audit_entries", n.AuditEntries), slog.Int64("emails", n.Emails), slog.Int64("stored_replies", n.StoredReplies))
 		}
 		return nil
 	})
