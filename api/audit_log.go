@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -57,9 +58,12 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 			f.Limit = auditExportRows
 		}
 		sess := session(c)
+		format := "html"
+		if csv {
+			format = "csv"
+		}
 		if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: sess.ID, Action: "audit.search", IP: c.IP(),
-			HubID: f.HubID, Day: f.Day, ChildIDs: nonZero(f.ChildID),
-			Details: map[string]any{"account": q.Account, "format": map[bool]string{true: "csv", false: "html"}[csv]}}); err != nil {
+			HubID: f.HubID, Day: f.Day, ChildIDs: nonZero(f.ChildID), Details: map[string]any{"account": q.Account, "format": format}}); err != nil {
 			return err
 		}
 		if rows, err = s.store.SearchAudit(c.UserContext(), scopeOf(c), f); err != nil {
@@ -77,12 +81,18 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 			return cw.Error()
 		}
 	}
+	export := url.Values{"format": {"csv"}}
+	for k, v := range map[string]string{"enfant": q.Child, "pole": q.Hub, "compte": q.Account, "jour": q.Day} {
+		if v != "" {
+			export.Set(k, v)
+		}
+	}
 	p.Data = struct {
-		Query auditQuery
-		Rows  []store.AuditRow
-		Limit int
-		CSV   string
-	}{q, rows, auditPageRows, string(c.Request().URI().QueryString())}
+		Query  auditQuery
+		Rows   []store.AuditRow
+		Limit  int
+		Export string
+	}{q, rows, auditPageRows, "/journal?" + export.Encode()}
 	return s.renderPage(c, "audit", p)
 }
 

@@ -64,13 +64,16 @@ func TestAccessLogSearch(t *testing.T) {
 	if byAccount := search("compte=PREF39@example.fr&jour=" + day.Format(time.DateOnly)); !strings.Contains(byAccount, "sheet.download_day") || strings.Contains(byAccount, "dir25@example.fr") {
 		t.Errorf("entries of the Jura agent that day:\n%s", byAccount)
 	}
-	csv := admin.get(fmt.Sprintf("/journal?enfant=%d&format=csv", zoe))
-	if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || !strings.Contains(csv.body, "dir25@example.fr") || !strings.Contains(csv.body, fmt.Sprint(zoe)) {
+	// The export is the link on the search's page: it keeps the search.
+	link := regexpFind(t, search(fmt.Sprintf("enfant=%d", zoe)), `href="(/journal\?[^"]*format=csv[^"]*)"`)
+	csv := admin.get(strings.ReplaceAll(link, "&amp;", "&"))
+	if !strings.HasPrefix(csv.Header.Get("Content-Type"), "text/csv") || !strings.Contains(csv.body, "dir25@example.fr") || !strings.Contains(csv.body, fmt.Sprint(zoe)) ||
+		strings.Contains(csv.body, "pref39@example.fr") {
 		t.Errorf("CSV export: %s\n%s", csv.Header.Get("Content-Type"), csv.body)
 	}
 	var searches int
-	if err := st.DB().Get(&searches, `SELECT count(*) FROM audit_log WHERE action = 'audit.search'`); err != nil || searches != 5 {
-		t.Errorf("searches logged: %d (%v), want 5", searches, err)
+	if err := st.DB().Get(&searches, `SELECT count(*) FROM audit_log WHERE action = 'audit.search'`); err != nil || searches != 6 {
+		t.Errorf("searches logged: %d (%v), want 6", searches, err)
 	}
 	for field, q := range map[string]string{"enfant": "enfant=12a", "pole": "pole=-3", "jour": "jour=04/12/2026"} {
 		res := admin.get("/journal?" + q)
