@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -42,22 +43,32 @@ func (s *Server) warnExistingAccount(c *fiber.Ctx, email string) error {
 	if err != nil {
 		return err
 	}
-	acc, err := s.store.AccountByID(ctx, id)
+	// One warning an hour at most: repeated sign-ups must not flood the owner's mailbox.
+	const subject = "Accueil prioritaire : tentative d'inscription / sign-up attempt"
+	recent, err := s.store.EmailQueuedSince(ctx, email, subject, s.store.Now().Add(-time.Hour))
 	if err != nil {
 		return err
 	}
+	if !recent {
+		if err := s.warnOwner(ctx, email, subject); err != nil {
+			return err
+		}
+	}
+	// Nobody logged in acted: the account is the object, not the actor.
+	return s.store.Audit(ctx, store.AuditEntry{Action: "account.signup_existing",
+		ObjectType: "account", ObjectID: strconv.FormatInt(id, 10), IP: c.IP()})
+}
+
+// warnOwner e-mails the owner of address that someone tried to sign up with it.
+func (s *Server) warnOwner(ctx context.Context, email, subject string) error {
 	login, reset := s.cfg.PublicURL+"/connexion", s.cfg.PublicURL+"/mot-de-passe-oublie"
-	if err := s.store.QueueEmail(ctx, acc.Email, "Accueil prioritaire : tentative d'inscription / sign-up attempt",
+	return s.store.QueueEmail(ctx, email, subject,
 		fmt.Sprintf("Bonjour,\n\nQuelqu'un a essayé de créer un compte avec votre adresse e-mail, qui en a déjà un.\n"+
 			"Si c'était vous, connectez-vous :\n%s\nou, si vous avez oublié votre mot de passe, choisissez-en un nouveau :\n%s\n\n"+
 			"Si ce n'était pas vous, ignorez ce message : votre compte n'a pas changé.\n\n---\n\n"+
 			"Hello,\n\nSomeone tried to create an account with your e-mail address, which already has one.\n"+
 			"If it was you, log in:\n%s\nor, if you forgot your password, choose a new one:\n%s\n\n"+
-			"If it was not you, ignore this message: your account has not changed.\n", login, reset, login, reset)); err != nil {
-		return err
-	}
-	return s.store.Audit(ctx, store.AuditEntry{AccountID: acc.ID, Action: "account.signup_existing",
-		ObjectType: "account", ObjectID: strconv.FormatInt(acc.ID, 10), IP: c.IP()})
+			"If it was not you, ignore this message: your account has not changed.\n", login, reset, login, reset))
 }
 
 func (s *Server) confirmEmail(c *fiber.Ctx) error {

@@ -193,6 +193,18 @@ func TestSignupDoesNotTellWhetherAnAddressHasAnAccount(t *testing.T) {
 		!strings.Contains(body, "Quelqu'un a essayé de créer un compte avec votre adresse") || !strings.Contains(body, "/mot-de-passe-oublie") {
 		t.Errorf("the owner's e-mail: %q (%v)", body, err)
 	}
+	// Tried again within the hour: the same answer, no second e-mail; the attempt, by nobody
+	// logged in, is logged against the account.
+	if again, _, _ := answer("eloise@example.fr"); again != http.StatusOK {
+		t.Errorf("second attempt: %d", again)
+	}
+	var warnings, attempts int
+	if err := st.DB().Get(&warnings, `SELECT count(*) FROM outbox_email WHERE to_address = 'eloise@example.fr'`); err != nil || warnings != 1 {
+		t.Errorf("warnings to the owner: %d (%v), want 1", warnings, err)
+	}
+	if err := st.DB().Get(&attempts, `SELECT count(*) FROM audit_log WHERE action = 'account.signup_existing' AND account_id IS NULL AND object_id = $1`, fmt.Sprint(owner.ID)); err != nil || attempts != 2 {
+		t.Errorf("attempts logged: %d (%v), want 2", attempts, err)
+	}
 	var accounts int
 	if err := st.DB().Get(&accounts, `SELECT count(*) FROM account WHERE lower(email) = 'eloise@example.fr'`); err != nil || accounts != 1 {
 		t.Errorf("accounts with the address: %d (%v)", accounts, err)

@@ -214,6 +214,8 @@ func TestJSONOfTheWrongShapeNamesTheField(t *testing.T) {
 			"Le champ « child_ids » doit être une liste", "The field “child_ids” must be a list"},
 		{`{"child_ids":[1],"days":["` + day + `"],"location":3,"arrive_at":"08:00","depart_at":"17:00"}`, "location",
 			"Le champ « location » doit être un texte (reçu : un nombre)", "The field “location” must be a string (got: number)"},
+		{`{"child_ids":[1.5],"days":["` + day + `"],"location":"home","arrive_at":"08:00","depart_at":"17:00"}`, "child_ids",
+			"(reçu : un nombre)", "(got: number 1.5)"},
 		{`{"child_ids":[1],"days":[`, "body", "n’est pas du JSON valide", "is not valid JSON"},
 	} {
 		res := b.postBooking(tc.body, "key-shape-"+tc.field, csrf)

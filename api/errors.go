@@ -148,7 +148,7 @@ func decodeBody(c *fiber.Ctx, req any) error {
 		}
 		fr, en := jsonKind(typeErr.Type)
 		return &bodyError{field: field,
-			fr: fmt.Sprintf("Le champ « %s » doit être %s (reçu : %s).", field, fr, jsonValueFR[typeErr.Value]),
+			fr: fmt.Sprintf("Le champ « %s » doit être %s (reçu : %s).", field, fr, jsonValueFR[jsonValueKind(typeErr.Value)]),
 			en: fmt.Sprintf("The field “%s” must be %s (got: %s).", field, en, typeErr.Value)}
 	case errors.As(err, &syntaxErr):
 		return &bodyError{field: "body",
@@ -162,6 +162,12 @@ func decodeBody(c *fiber.Ctx, req any) error {
 var jsonValueFR = map[string]string{
 	"string": "un texte", "number": "un nombre", "bool": "vrai ou faux", "array": "une liste",
 	"object": "un objet", "null": "null",
+}
+
+// jsonValueKind is the kind of a value as encoding/json reports it: "number 1.5" is a number.
+func jsonValueKind(v string) string {
+	kind, _, _ := strings.Cut(v, " ")
+	return kind
 }
 
 // jsonKind words what a Go type takes in JSON.

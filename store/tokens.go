@@ -93,6 +93,14 @@ func (s *Store) QueueEmailOf(ctx context.Context, kind EmailKind, to, subject, b
 	return s.queueEmails(ctx, []email{{kind: kind, to: NormalizeEmail(to), subject: subject, body: body}})
 }
 
+// EmailQueuedSince reports whether an e-mail with this subject was queued to the address since.
+func (s *Store) EmailQueuedSince(ctx context.Context, to, subject string, since time.Time) (bool, error) {
+	var found bool
+	err := s.q.GetContext(ctx, &found, `SELECT EXISTS (SELECT 1 FROM outbox_email WHERE to_address = $1 AND subject = $2 AND created_at >= $3)`,
+		NormalizeEmail(to), subject, since)
+	return found, err
+}
+
 // Email is a queued e-mail. AccountID is the account of its address, 0 when there is none.
 type Email struct {
 	ID        int64      `db:"id"`
