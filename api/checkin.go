@@ -20,6 +20,10 @@ func (s *Server) checkinDay(c *fiber.Ctx) time.Time {
 	return s.today()
 }
 
+// rollCallReadWindow is how long a director's roll call of the same children counts as one
+// reading in the access log (the page reloads after every tap).
+const rollCallReadWindow = 15 * time.Minute
+
 // checkinPage is the roll call of a hub for a day, made for a tablet: one row per child, big
 // buttons, one tap records now.
 func (s *Server) checkinPage(c *fiber.Ctx) error {
@@ -57,8 +61,8 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 	if q := c.Query("nom"); q != "" {
 		details["search"] = true // what was typed is a name: not kept
 	}
-	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sc.AccountID, Action: "rollcall.view", ObjectType: "hub",
-		ObjectID: strconv.FormatInt(id, 10), IP: sc.IP, HubID: id, Day: day, ChildIDs: shown, Details: details}); err != nil {
+	if err := s.store.AuditReading(ctx, store.AuditEntry{AccountID: sc.AccountID, Action: "rollcall.view", ObjectType: "hub",
+		ObjectID: strconv.FormatInt(id, 10), IP: sc.IP, HubID: id, Day: day, ChildIDs: shown, Details: details}, rollCallReadWindow); err != nil {
 		return err
 	}
 	p := s.page(c, frontend.T(s.lang(c), "checkin.title"))

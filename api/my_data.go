@@ -129,55 +129,65 @@ func heldDataOf(d store.HeldData, now time.Time) heldDataJSON {
 // myData is "Mes données": everything held about the parent's household, readable and printable
 // (?format=json downloads the same as JSON). Reading it is audited like any access.
 func (s *Server) myData(c *fiber.Ctx) error {
-	sess := session(c)
-	ctx := c.UserContext()
-	d, err := s.store.DataHeldFor(ctx, sess.ID)
-	if err != nil {
-		return err
-	}
 	format := c.Query("format", "html")
 	if format != "html" && format != "json" {
 		return store.ErrNotFound
 	}
-	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "account.data_access", ObjectType: "account",
-		ObjectID: strconv.FormatInt(sess.ID, 10), IP: c.IP(), Details: map[string]any{"format": format}}); err != nil {
+	if format == "html" {
+		return s.renderMyData(c, nil)
+	}
+	d, err := s.readMyData(c, format)
+	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	if format == "json" {
-		body, err := json.MarshalIndent(heldDataOf(d, s.store.Now()), "", "  ")
-		if err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-		c.Set(fiber.HeaderContentDisposition, `attachment; filename="mes-donnees-accueil-prioritaire.json"`)
-		return c.Send(body)
+	body, err := json.MarshalIndent(heldDataOf(d, s.store.Now()), "", "  ")
+	if err != nil {
+		return err
 	}
-	p := s.page(c, frontend.T(s.lang(c), "mydata.title"))
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="mes-donnees-accueil-prioritaire.json"`)
+	return c.Send(body)
+}
+
+// readMyData reads what is held about the caller's household and logs the reading.
+func (s *Server) readMyData(c *fiber.Ctx, format string) (store.HeldData, error) {
+	sess := session(c)
+	d, err := s.store.DataHeldFor(c.UserContext(), sess.ID)
+	if err != nil {
+		return d, err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return d, s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: sess.ID, Action: "account.data_access", ObjectType: "account",
+		ObjectID: strconv.FormatInt(sess.ID, 10), IP: c.IP(), Details: map[string]any{"format": format}})
+}
+
+// renderMyData renders the page, with errs on the erasure form when it was refused.
+func (s *Server) renderMyData(c *fiber.Ctx, errs map[string]string) error {
+	d, err := s.readMyData(c, "html")
+	if err != nil {
+		return err
+	}
+	lang := s.lang(c)
+	p := s.page(c, frontend.T(lang, "mydata.title"))
 	p.Data = d
+	if len(errs) > 0 {
+		p.Errors, p.FormError = errs, frontend.T(lang, "form.errors")
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
 	return s.renderPage(c, "my_data", p)
 }
 
 // eraseAccount erases the parent's account and household at their request. The password is
 // asked again: a session left open on a shared computer must not be enough to erase a family.
+// Too many wrong passwords answer as any throttled login does.
 func (s *Server) eraseAccount(c *fiber.Ctx) error {
 	sess := session(c)
 	lang := s.lang(c)
 	ctx := c.UserContext()
-	if _, err := s.store.Authenticate(ctx, sess.Email, c.FormValue("password"), c.IP()); err != nil {
-		if !errors.Is(err, store.ErrUnauthorized) && !errors.Is(err, store.ErrThrottled) {
-			return err
-		}
-		d, derr := s.store.DataHeldFor(ctx, sess.ID)
-		if derr != nil {
-			return derr
-		}
-		p := s.page(c, frontend.T(lang, "mydata.title"))
-		p.Data = d
-		p.Errors["password"] = frontend.T(lang, "mydata.erase.badpassword")
-		p.FormError = frontend.T(lang, "form.errors")
-		c.Status(fiber.StatusUnprocessableEntity)
-		return s.renderPage(c, "my_data", p)
+	if _, err := s.store.Authenticate(ctx, sess.Email, c.FormValue("password"), c.IP()); errors.Is(err, store.ErrUnauthorized) {
+		return s.renderMyData(c, map[string]string{"password": frontend.T(lang, "mydata.erase.badpassword")})
+	} else if err != nil {
+		return err
 	}
 	if err := s.store.EraseAccount(ctx, s.policy, sess.ID, c.IP()); err != nil {
 		return err

@@ -133,6 +133,9 @@ func TestParentErasesTheAccount(t *testing.T) {
 	if count(`SELECT count(*) FROM account WHERE email = 'p1@example.fr'`) != 1 {
 		t.Fatal("a wrong password erased the account")
 	}
+	if count(`SELECT count(*) FROM audit_log WHERE action = 'account.data_access'`) != 2 { // the form, then the refusal
+		t.Error("the page shown again after a wrong password was not logged as a reading")
+	}
 	res := b.post("/mes-donnees/effacer", url.Values{"csrf": {csrf}, "password": {goodPassword}})
 	if res.StatusCode != 200 || !strings.Contains(res.body, "ont été effacés") {
 		t.Fatalf("erase: %d\n%s", res.StatusCode, res.body)

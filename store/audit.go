@@ -49,6 +49,31 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
 	return translate(err)
 }
 
+// AuditReading logs a reading like Audit, unless the same account read the same children of the
+// same hub and day within the last window: a roll call reloaded after each tap is one reading,
+// not sixty.
+func (s *Store) AuditReading(ctx context.Context, e AuditEntry, window time.Duration) error {
+	var seen bool
+	var day any
+	if !e.Day.IsZero() {
+		day = e.Day.Format(time.DateOnly)
+	}
+	children := e.ChildIDs
+	if children == nil {
+		children = []int64{}
+	}
+	if err := s.q.GetContext(ctx, &seen, `
+		SELECT EXISTS (SELECT 1 FROM audit_log WHERE account_id = $1 AND action = $2 AND hub_id IS NOT DISTINCT FROM NULLIF($3, 0)
+		               AND day IS NOT DISTINCT FROM $4::date AND child_ids = $5 AND at > $6)`,
+		e.AccountID, e.Action, e.HubID, day, pq.Array(children), s.now().Add(-window)); err != nil {
+		return err
+	}
+	if seen {
+		return nil
+	}
+	return s.Audit(ctx, e)
+}
+
 // AuditFilter selects entries of the audit log; zero fields select everything.
 type AuditFilter struct {
 	ChildID int64
