@@ -22,9 +22,12 @@ func csvResponse(c *fiber.Ctx, filename string) *csv.Writer {
 // neutralise keeps a spreadsheet from running a cell as a formula.
 func neutralise(cells []string) []string {
 	for i, v := range cells {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		if startsFormula(v) {
 			cells[i] = "'" + v
 		}
 	}
 	return cells
 }
+
+// startsFormula reports whether a spreadsheet would run v as a formula.
+func startsFormula(v string) bool { return v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) }

@@ -59,12 +59,7 @@ func (e importFileError) Error() string { return frontend.Tf(frontend.French, e.
 
 // isFormula reports whether a spreadsheet would run cell as a formula, or a trimmed copy of it.
 func isFormula(cell string) bool {
-	for _, v := range []string{cell, strings.TrimLeft(cell, " \u00a0")} {
-		if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-			return true
-		}
-	}
-	return false
+	return startsFormula(cell) || startsFormula(strings.TrimLeft(cell, " \u00a0"))
 }
 
 // csvProblem words a CSV syntax error.
@@ -224,10 +219,8 @@ func importText(c *fiber.Ctx) (text string, decoded bool, err error) {
 	if utf8.Valid(b) {
 		return string(b), false, nil
 	}
-	u, err := charmap.Windows1252.NewDecoder().Bytes(b)
-	if err != nil {
-		return "", false, importFileError{Key: "import.err.encoding"}
-	}
+	// Every byte has a character in Windows-1252: decoding cannot fail.
+	u, _ := charmap.Windows1252.NewDecoder().Bytes(b)
 	return string(u), true, nil
 }
 
@@ -246,14 +239,12 @@ func (s *Server) importHubs(c *fiber.Ctx) error {
 		return s.renderPage(c, "hub_import", p)
 	}
 	text, decoded, err := importText(c)
-	var ferr importFileError
-	if errors.As(err, &ferr) {
-		return refuse(frontend.Tf(lang, ferr.Key, ferr.Args...))
-	} else if err != nil {
+	if err != nil {
 		return err
 	}
 	data.CSV, data.Decoded = text, decoded
 	rows, problems, err := parseHubCSV(strings.NewReader(text))
+	var ferr importFileError
 	if errors.As(err, &ferr) {
 		return refuse(frontend.Tf(lang, ferr.Key, ferr.Args...))
 	} else if err != nil {

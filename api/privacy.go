@@ -12,8 +12,8 @@ import (
 func (s *Server) privacyNotice(c *fiber.Ctx) error {
 	p := s.page(c, frontend.T(s.lang(c), "privacy.title"))
 	p.Data = struct {
-		Controller, DPO            string
-		RetentionDays, AuditMonths int
-	}{s.cfg.Privacy.Controller, s.cfg.Privacy.DPOContact, s.cfg.Privacy.RetentionDays, store.AuditRetention}
+		Controller, ControllerEN, DPO string
+		RetentionDays, AuditMonths    int
+	}{s.cfg.Privacy.Controller, s.cfg.Privacy.ControllerEN, s.cfg.Privacy.DPOContact, s.cfg.Privacy.RetentionDays, store.AuditRetention}
 	return s.renderPage(c, "privacy", p)
 }

@@ -71,7 +71,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/mes-donnees/effacer", parent, s.eraseAccount)
 	app.Post("/reservations/annuler", parent, s.cancelBooking)
 	app.Post("/api/bookings", parent, s.createBooking)
-	app.Get("/api/communes", requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.searchCommunes)
+	app.Get("/api/communes", anyone, s.searchCommunes)
 
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/poles/import", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.importPage)

@@ -42,7 +42,8 @@ type Config struct {
 // Privacy names the deployment's data controller and its data protection officer's contact, and
 // how long households' data are kept after their last booked day.
 type Privacy struct {
-	Controller    string
+	Controller    string // in French
+	ControllerEN  string
 	DPOContact    string
 	RetentionDays int
 }
@@ -56,7 +57,7 @@ func DefaultConfig() Config {
 		Allocation:    store.DefaultAllocationPolicy(),
 		PublicURL:     "http://localhost:8080",
 		BookingBatch:  64,
-		Privacy: Privacy{Controller: "rectorat de l’académie de Besançon", DPOContact: "dpd@ac-besancon.fr",
+		Privacy: Privacy{Controller: "rectorat de l’académie de Besançon", ControllerEN: "rectorat of the académie de Besançon", DPOContact: "dpd@ac-besancon.fr",
 			RetentionDays: 30},
 	}
 }

@@ -196,7 +196,7 @@ func TestPrivacyNotice(t *testing.T) {
 	}
 	b.get("/langue?lang=en&next=/")
 	en := b.get("/donnees-personnelles")
-	for _, want := range []string{"task carried out in the public interest", "45 days after the household", "dpo@example.fr"} {
+	for _, want := range []string{"task carried out in the public interest", "45 days after the household", "dpo@example.fr", "controller is the rectorat of the académie"} {
 		if !strings.Contains(en.body, want) {
 			t.Errorf("English notice lacks %q", want)
 		}
