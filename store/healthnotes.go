@@ -12,6 +12,36 @@ import (
 // maxHealthNote is the longest note kept, in characters (the schema bounds its ciphertext).
 const maxHealthNote = 1000
 
+// noteKeysLock is the advisory lock between sealing a note (shared) and retiring keys
+// (exclusive).
+const noteKeysLock = 7_310_002_029
+
+// RetireHealthKeys re-seals, under the exclusive lock, the notes still under another key than
+// the current one, then calls retire (which removes the old keys from where they are kept)
+// before the lock is released: a note being saved meanwhile waits and is sealed with the current
+// key. ErrConflict when a note could not be re-sealed.
+func (s *Store) RetireHealthKeys(ctx context.Context, retire func() error) error {
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if _, err := tx.q.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, noteKeysLock); err != nil {
+			return err
+		}
+		if _, err := tx.ResealHealthNotes(ctx, 500); err != nil {
+			return err
+		}
+		byKey, err := tx.HealthNotesByKey(ctx)
+		if err != nil {
+			return err
+		}
+		current := tx.HealthKeyID()
+		for id, n := range byKey {
+			if id != current && n > 0 {
+				return fmt.Errorf("%w: %d health notes still under key %s", ErrConflict, n, id)
+			}
+		}
+		return retire()
+	})
+}
+
 // noteColumns selects the sealed note of child c from its LEFT JOINed row n.
 const noteColumns = `COALESCE(n.key_id, '') AS note_key_id, n.nonce AS note_nonce, n.sealed AS note_sealed`
 
@@ -24,6 +54,11 @@ func (s *Store) setHealthNote(ctx context.Context, childID int64, note string) e
 	}
 	if utf8.RuneCountInString(note) > maxHealthNote {
 		return fmt.Errorf("%w: health note longer than %d characters", ErrInvalid, maxHealthNote)
+	}
+	// The key is chosen under the shared lock that RetireHealthKeys takes exclusively: a note is
+	// never sealed with a key being retired.
+	if _, err := s.q.ExecContext(ctx, `SELECT pg_advisory_xact_lock_shared($1)`, noteKeysLock); err != nil {
+		return err
 	}
 	sealer, err := s.notes.sealer()
 	if err != nil {

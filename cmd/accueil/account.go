@@ -43,7 +43,7 @@ func account(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, closeDB, err := openStore(ctx, e)
+	st, closeDB, err := openStore(ctx, e, false)
 	if err != nil {
 		return err
 	}

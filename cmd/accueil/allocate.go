@@ -52,7 +52,7 @@ func allocate(ctx context.Context, e env, args []string) error {
 	if *seed == 0 {
 		*seed = alloc.RandomSeed()
 	}
-	st, closeDB, err := openStore(ctx, e)
+	st, closeDB, err := openStore(ctx, e, false)
 	if err != nil {
 		return err
 	}

@@ -19,7 +19,7 @@ func loadDemo(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	e.cfg.DemoSeed = *seed
-	st, closeDB, err := openStore(ctx, e)
+	st, closeDB, err := openStore(ctx, e, true)
 	if err != nil {
 		return err
 	}

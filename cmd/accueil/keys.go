@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"sort"
@@ -19,41 +20,52 @@ import (
 const healthKeyFile = "keys/health.key"
 
 // healthKeys is the keyring of the health notes: HEALTH_KEY (and HEALTH_KEY_PREVIOUS) when set,
-// else the key file under DATA_DIR, created with a new key on first start. The key file is
-// read again when it may have changed, so running processes follow `accueil keys rotate`.
-func healthKeys(cfg config) (*store.HealthKeyring, error) {
-	if len(cfg.HealthKeys) > 0 {
-		return store.NewHealthKeyring(cfg.HealthKeys...)
+// else the key file under DATA_DIR, created with a new key on first start when create is set
+// (without it, a missing file means no keyring). The key file is read again before each
+// sealing, so running processes follow `accueil keys rotate`.
+func healthKeys(e env, create bool) (*store.HealthKeyring, error) {
+	if len(e.cfg.HealthKeys) > 0 {
+		return store.NewHealthKeyring(e.cfg.HealthKeys...)
 	}
-	path := filepath.Join(cfg.DataDir, healthKeyFile)
-	if err := createKeyFile(path); err != nil {
+	path := filepath.Join(e.cfg.DataDir, healthKeyFile)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) && !create {
+		return nil, nil
+	}
+	created, err := createKeyFile(path)
+	if err != nil {
 		return nil, err
+	}
+	if created {
+		// Never the key itself: where it is, so that it is kept apart from the backups.
+		e.log.Warn("health key file created: keep a copy of it where the database backups are not", slog.String("path", path))
 	}
 	return store.LoadHealthKeyring(func() ([]store.HealthKey, error) { return readKeyFile(path) })
 }
 
-// createKeyFile writes a new key to path unless the file exists. The key is written to a
-// temporary file first and linked into place, so that two processes starting at once never
-// read a half-written file and agree on one key.
-func createKeyFile(path string) error {
+// createKeyFile writes a new key to path unless the file exists, and says whether it did. The
+// key is written to a temporary file first and linked into place, so that two processes
+// starting at once never read a half-written file and agree on one key.
+func createKeyFile(path string) (bool, error) {
 	if _, err := os.Stat(path); err == nil {
-		return nil
+		return false, nil
 	} else if !errors.Is(err, fs.ErrNotExist) {
-		return err
+		return false, err
 	}
 	key, err := store.NewHealthKey()
 	if err != nil {
-		return err
+		return false, err
 	}
 	tmp, err := writeTempKeys(filepath.Dir(path), []store.HealthKey{key})
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer os.Remove(tmp)
-	if err := os.Link(tmp, path); err != nil && !errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("health key file: %w", err)
+	if err := os.Link(tmp, path); errors.Is(err, fs.ErrExist) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("health key file: %w", err)
 	}
-	return nil
+	return true, nil
 }
 
 // writeKeyFile replaces the key file at path with keys, atomically.
@@ -160,7 +172,7 @@ func keysCommand(ctx context.Context, e env, args []string) error {
 // in HEALTH_KEY_PREVIOUS; it re-seals with HEALTH_KEY and says when the old ones can go.
 // The service may keep running: notes written meanwhile are re-sealed by the next pass.
 func rotateKeys(ctx context.Context, e env) error {
-	st, closeDB, err := openStore(ctx, e)
+	st, closeDB, err := openStore(ctx, e, false)
 	if err != nil {
 		return err
 	}
@@ -203,7 +215,7 @@ func rotateKeys(ctx context.Context, e env) error {
 		return fmt.Errorf("notes are still sealed with keys %s: run the rotation again", strings.Join(others, ", "))
 	}
 	if fromFile {
-		if err := writeKeyFile(path, kept[:1]); err != nil {
+		if err := st.RetireHealthKeys(ctx, func() error { return writeKeyFile(path, kept[:1]) }); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "the old keys are removed from %s\n", path)

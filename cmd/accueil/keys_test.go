@@ -29,8 +29,12 @@ func TestHealthKeysFileAndRotation(t *testing.T) {
 	}
 	path := filepath.Join(dataDir, "keys", "health.key")
 	for p, want := range map[string]os.FileMode{path: 0o600, filepath.Dir(path): 0o700} {
-		if info, err := os.Stat(p); err != nil || info.Mode().Perm() != want {
-			t.Fatalf("%s: %v (%v), want mode %v", p, info.Mode().Perm(), err, want)
+		info, err := os.Stat(p)
+		if err != nil {
+			t.Fatalf("%s: %v", p, err)
+		}
+		if info.Mode().Perm() != want {
+			t.Fatalf("%s: mode %v, want %v", p, info.Mode().Perm(), want)
 		}
 	}
 	first, err := readKeyFile(path)
@@ -118,5 +122,34 @@ func TestHealthKeysFileAndRotation(t *testing.T) {
 	}
 	if err := run(ctx, []string{"keys", "rotate"}, env, pgtest.Now, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "0600") {
 		t.Errorf("a key file readable by others gave %v", err)
+	}
+}
+
+// TestOnlyTheServiceCreatesTheHealthKey: a command other than the service's own (here the
+// account command, on a fresh DATA_DIR) never creates a key file of its own, which would seal
+// notes with a key the servers do not have; the service's first start does, and says where.
+func TestOnlyTheServiceCreatesTheHealthKey(t *testing.T) {
+	url := pgtest.URL(t)
+	dataDir := t.TempDir()
+	vars := map[string]string{"DATABASE_URL": url, "DATA_DIR": dataDir, "LOG_LEVEL": "warn"}
+	env := func(k string) string { return vars[k] }
+	ctx := context.Background()
+	if err := run(ctx, []string{"account", "create", "--email", "dir@ac-besancon.fr", "--role", "rectorat"}, env, pgtest.Now, nil, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dataDir, "keys", "health.key")
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Fatalf("the account command created a key file (%v)", err)
+	}
+	var log bytes.Buffer
+	if err := run(ctx, []string{"demo"}, env, pgtest.Now, nil, io.Discard, &log); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil || !strings.Contains(log.String(), "health key file created") || !strings.Contains(log.String(), path) {
+		t.Errorf("the demo's first start: key file %v, log %s", err, log.String())
+	}
+	key, _ := readKeyFile(path)
+	if len(key) != 1 || strings.Contains(log.String(), key[0].Base64()) {
+		t.Error("the log holds the key")
 	}
 }

@@ -135,26 +135,32 @@ func database(ctx context.Context, e env) (db *sqlx.DB, closeFn func(), err erro
 }
 
 // openStore opens the database (see database) and the store over it; closeFn releases both.
-func openStore(ctx context.Context, e env) (st *store.Store, closeFn func(), err error) {
+// Only the service's own commands (serve, demo) own the health keys: they may create the key
+// file and seal the notes left in plain text. Another command uses the keys it finds, and none
+// when there are none (it then cannot read a health note, and says so).
+func openStore(ctx context.Context, e env, ownsKeys bool) (st *store.Store, closeFn func(), err error) {
 	db, closeDB, err := database(ctx, e)
 	if err != nil {
 		return nil, nil, err
 	}
-	if st, err = newStore(ctx, e, db); err != nil {
+	if st, err = newStore(ctx, e, db, ownsKeys); err != nil {
 		closeDB()
 		return nil, nil, err
 	}
 	return st, closeDB, nil
 }
 
-// newStore is the store over db on the service's clock, with the keys of the health notes. It
-// seals the notes still in plain text from before encryption (none after the first start).
-func newStore(ctx context.Context, e env, db *sqlx.DB) (*store.Store, error) {
-	keys, err := healthKeys(e.cfg)
+// newStore is the store over db on the service's clock, with the keys of the health notes.
+func newStore(ctx context.Context, e env, db *sqlx.DB, ownsKeys bool) (*store.Store, error) {
+	keys, err := healthKeys(e, ownsKeys)
 	if err != nil {
 		return nil, err
 	}
 	st := store.New(db, store.WithHealthKeys(keys)).WithClock(e.now)
+	if !ownsKeys {
+		return st, nil
+	}
+	// Notes still in plain text from before encryption (none after the first start).
 	n, err := st.SealPlainHealthNotes(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("sealing the health notes: %w", err)

@@ -25,7 +25,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	st, closeDB, err := openStore(ctx, e)
+	st, closeDB, err := openStore(ctx, e, true)
 	if err != nil {
 		return err
 	}

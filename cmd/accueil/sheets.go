@@ -28,7 +28,7 @@ func printSheets(ctx context.Context, e env, args []string) error {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	st, closeDB, err := openStore(ctx, e)
+	st, closeDB, err := openStore(ctx, e, false)
 	if err != nil {
 		return err
 	}
