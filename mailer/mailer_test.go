@@ -79,7 +79,7 @@ func TestSMTPSenderDeliversUTF8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := store.Email{ID: 7, To: "eloise@example.fr", Subject: "Accueil prioritaire : votre réservation", Body: "Éloïse, le 24/11 : place confirmée à l'École Jean-Macé.\nÀ bientôt.", CreatedAt: time.Now()}
+	e := store.Email{ID: 7, To: "eloise@example.fr", Subject: "Accueil prioritaire : votre réservation", Body: "Éloïse, le 24/11 : place confirmée à l'École Jean-Macé.\nÀ bientôt.", CreatedAt: time.Date(2026, 11, 23, 18, 5, 0, 0, time.UTC)}
 	if err := s.Send(e); err != nil {
 		t.Fatal(err)
 	}
