@@ -159,6 +159,10 @@ func TestHubImportCannotTakeOverAnotherDepartementsHub(t *testing.T) {
 	if res := rect.importCSV(takeOver, false); res.StatusCode != http.StatusOK {
 		t.Errorf("rectorat: %d", res.StatusCode)
 	}
+	var commune string
+	if err := st.DB().Get(&commune, `SELECT commune_code FROM hub WHERE id = $1`, jura); err != nil || commune != "25056" {
+		t.Errorf("after the rectorat's import the hub is in commune %q (%v), want 25056", commune, err)
+	}
 }
 
 func TestHubImportRefusesFormulaCellsAndDuplicates(t *testing.T) {

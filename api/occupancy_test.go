@@ -206,4 +206,8 @@ func TestWeekendPagesShowTheNextOpenDay(t *testing.T) {
 	if res := b.get("/api/carte?jour=2026-12-05"); !strings.Contains(res.body, `"day":"2026-12-05"`) || strings.Contains(res.body, "Jean-Macé") {
 		t.Errorf("the map of the Saturday itself: %s", res.body)
 	}
+	hubs, _ := st.HubIDsByUAI(context.Background(), []string{"0250001A"})
+	if res := b.get(fmt.Sprintf("/poles/%d/feuille?format=csv", hubs[0])); res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Disposition"), "2026-12-07") {
+		t.Errorf("Saturday's sheet: %d %s", res.StatusCode, res.Header.Get("Content-Disposition"))
+	}
 }

@@ -346,11 +346,19 @@ func TestHubCalendarFollowsTheScope(t *testing.T) {
 	st := tw.load(t)
 	ctx := context.Background()
 	ids, _ := st.HubIDsByUAI(ctx, []string{"0250001A"})
+	director := func(email string, hubs ...int64) store.Scope {
+		a, err := st.CreateAccount(ctx, store.NewAccount{Email: email, Password: "une phrase de passe assez longue", Role: store.RoleDirector, HubIDs: hubs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return store.ScopeOf(a)
+	}
 	for _, tc := range []struct {
 		sc   store.Scope
 		want bool
 	}{{store.Scope{Role: store.RoleRectorat}, true}, {store.Scope{Role: store.RolePrefecture, Departement: "25"}, true},
-		{store.Scope{Role: store.RolePrefecture, Departement: "39"}, false}, {store.Scope{Role: store.RoleDirector, AccountID: 1}, false}} {
+		{store.Scope{Role: store.RolePrefecture, Departement: "39"}, false},
+		{director("dir@example.fr", ids[0]), true}, {director("other@example.fr"), false}} {
 		days, err := st.HubCalendar(ctx, tc.sc, ids[0], farDay, 5)
 		if err != nil || (len(days) > 0) != tc.want {
 			t.Errorf("%+v: %d days (%v), want some: %v", tc.sc, len(days), err, tc.want)

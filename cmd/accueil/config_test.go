@@ -28,6 +28,14 @@ func TestRetentionAndHealthKeyConfig(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), key) {
 		t.Errorf("HEALTH_KEY_PREVIOUS alone: %v", err)
 	}
+	// A malformed key (a secret mistyped, a key of the wrong length) is refused without being
+	// quoted back: the error reaches the terminal and the logs.
+	for _, bad := range []string{"mot-de-passe-secret-mal-collé", key[:len(key)-8]} {
+		_, err := loadConfig(func(k string) string { return map[string]string{"HEALTH_KEY": bad}[k] })
+		if err == nil || strings.Contains(err.Error(), bad) {
+			t.Errorf("HEALTH_KEY=%q: %v", bad, err)
+		}
+	}
 }
 
 // The outbox page (/dev/emails: working links, children's names) exists only when DEV_MODE is
