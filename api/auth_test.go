@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
@@ -271,6 +273,26 @@ func TestPersonNamesAreLettersOnly(t *testing.T) {
 		if res := v.post("/inscription", url.Values{"csrf": {v.csrf("/inscription")}, "name": {name},
 			"email": {email}, "password": {goodPassword}, "password2": {goodPassword}}); res.StatusCode != http.StatusOK {
 			t.Errorf("sign-up name %q: %d", name, res.StatusCode)
+		}
+	}
+}
+
+// TestFormsFromAnotherOriginAreRefused: a form posted from another site is refused even with a
+// valid token; one posted from the site's own address (PUBLIC_URL) is taken, even when a reverse
+// proxy sends its upstream name as the Host.
+func TestFormsFromAnotherOriginAreRefused(t *testing.T) {
+	cfg := api.DefaultConfig()
+	cfg.PublicURL = "https://accueil.ac-besancon.fr"
+	app, st := newAppWith(t, cfg)
+	createAccount(t, st, store.NewAccount{Email: "rectorat@example.fr", Role: store.RoleRectorat})
+	for origin, want := range map[string]int{"https://evil.example": http.StatusForbidden, "https://accueil.ac-besancon.fr": http.StatusSeeOther} {
+		b := newBrowser(t, app)
+		form := url.Values{"csrf": {b.csrf("/connexion")}, "email": {"rectorat@example.fr"}, "password": {goodPassword}}
+		req := httptest.NewRequest(http.MethodPost, "http://backend:8080/connexion", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", origin)
+		if res := b.do(req); res.StatusCode != want {
+			t.Errorf("Origin %s: %d, want %d", origin, res.StatusCode, want)
 		}
 	}
 }

@@ -187,8 +187,10 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 		return errCSRF
 	}
 	if origin := c.Get(fiber.HeaderOrigin); origin != "" && origin != "null" {
+		// Behind a reverse proxy the Host header may be the proxy's upstream name: the site's
+		// own address (PUBLIC_URL) is as good as the Host.
 		u, err := url.Parse(origin)
-		if err != nil || u.Host != c.Hostname() {
+		if err != nil || (u.Host != c.Hostname() && u.Host != s.publicHost) {
 			return errCSRF
 		}
 	}

@@ -5,6 +5,7 @@ package api
 
 import (
 	"log/slog"
+	"net/url"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -73,8 +74,10 @@ type Server struct {
 	booker   *store.Booker
 	sessions *store.SessionLoader
 	openDays openDaysCache
-	communes communeIndex
-	proxies  trustedProxies
+	// publicHost is PublicURL's host: a form posted from it is from this site.
+	publicHost string
+	communes   communeIndex
+	proxies    trustedProxies
 }
 
 // New builds the Fiber application with every route and middleware.
@@ -90,6 +93,9 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
 		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch), sessions: store.NewSessionLoader(st, cfg.Session),
 		proxies: proxies}
+	if u, err := url.Parse(cfg.PublicURL); err == nil {
+		s.publicHost = u.Host
+	}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
 		ErrorHandler:          s.handleError,
