@@ -69,12 +69,15 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 		if rows, err = s.store.SearchAudit(c.UserContext(), scopeOf(c), f); err != nil {
 			return err
 		}
+		for i := range rows {
+			rows[i].At = rows[i].At.In(s.policy.Location)
+		}
 		if csv {
 			c.Set(fiber.HeaderCacheControl, "no-store")
 			cw := csvResponse(c, "journal-des-acces.csv")
 			_ = cw.Write([]string{"Date", "Compte", "Rôle", "Action", "Objet", "Adresse IP", "Pôle", "Enfants", "Jour", "Détails"})
 			for _, r := range rows {
-				_ = cw.Write(neutralise([]string{r.At.In(s.policy.Location).Format("2006-01-02 15:04:05"), r.Email, r.Role, r.Action,
+				_ = cw.Write(neutralise([]string{r.At.Format("2006-01-02 15:04:05"), r.Email, r.Role, r.Action,
 					strings.Trim(r.ObjectType+" "+r.ObjectID, " "), r.IP, hubLabel(r), joinIDs(r.ChildIDs), r.Day, r.Details}))
 			}
 			cw.Flush()

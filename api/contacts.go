@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -50,11 +51,11 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 	seen := []int64{child}
 	for _, d := range out {
 		for _, ch := range d.Children {
-			if ch.ID != child {
-				seen = append(seen, ch.ID)
-			}
+			seen = append(seen, ch.ID)
 		}
 	}
+	slices.Sort(seen)
+	seen = slices.Compact(seen) // a contact met on several days once
 	if err := s.store.Audit(ctx, store.AuditEntry{AccountID: sess.ID, Action: "contacts.export", ObjectType: "child",
 		ObjectID: strconv.FormatInt(child, 10), IP: c.IP(), ChildIDs: seen, Details: map[string]any{"from": c.Query("du"), "to": c.Query("au"), "format": c.Query("format", "html")}}); err != nil {
 		return err

@@ -167,6 +167,9 @@ func (s *Server) renderMyData(c *fiber.Ctx, errs map[string]string) error {
 	if err != nil {
 		return err
 	}
+	for i := range d.Accesses {
+		d.Accesses[i].At = d.Accesses[i].At.In(s.policy.Location)
+	}
 	lang := s.lang(c)
 	p := s.page(c, frontend.T(lang, "mydata.title"))
 	p.Data = d

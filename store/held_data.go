@@ -55,8 +55,19 @@ type HeldAccess struct {
 	Role   string    `db:"role"`
 }
 
-// DataHeldFor gathers HeldData for a parent account; only that account's rows are read.
+// DataHeldFor gathers HeldData for a parent account; only that account's rows are read, all
+// from one snapshot.
 func (s *Store) DataHeldFor(ctx context.Context, accountID int64) (HeldData, error) {
+	var d HeldData
+	err := s.Transact(ctx, sql.LevelRepeatableRead, func(tx *Store) error {
+		var err error
+		d, err = tx.dataHeldFor(ctx, accountID)
+		return err
+	})
+	return d, err
+}
+
+func (s *Store) dataHeldFor(ctx context.Context, accountID int64) (HeldData, error) {
 	var d HeldData
 	var err error
 	if d.Account, err = s.AccountByID(ctx, accountID); err != nil {
@@ -124,6 +135,11 @@ func (s *Store) DataHeldFor(ctx context.Context, accountID int64) (HeldData, err
 // their child-days added to the anonymous daily counts as the retention purge does; the e-mails
 // to its address (they name the children) and the account with its sessions and tokens go too.
 // One last e-mail says it was done. ErrNotFound for an account that is not a parent's.
+//
+// Unlike removing one child (DeleteChild keeps a hosted child for the sheets and contact lists
+// of its past days), erasure takes the hosted days too: it is the family's explicit exercise of
+// the right to erasure, and the contact lists of those days lose the child; the anonymous counts
+// keep the figures.
 func (s *Store) EraseAccount(ctx context.Context, p AllocationPolicy, accountID int64, ip string) error {
 	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		acc, err := tx.AccountByID(ctx, accountID)
