@@ -87,22 +87,3 @@ func TestBrowserPersonalDataPages(t *testing.T) {
 	}
 	fits(admin, "the access log", "access-log", "Journal des accès", "auth.login")
 }
-
-// logIn logs in through the login page and waits for the home page.
-func logIn(base, email, password string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(
-		chromedp.Navigate(base+"/connexion"),
-		chromedp.SendKeys(chromedp.ID("email"), email),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		submitAndWait("#password"),
-	)
-}
-
-// follow clicks the link sel and waits for the next page's h1.
-func follow(sel string) chromedp.Action[chromedp.Void] {
-	return chromedp.Steps(
-		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
-		chromedp.Click(chromedp.CSS(sel)),
-		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
-	)
-}

@@ -231,6 +231,25 @@ func submitAndWait(sel string) chromedp.Action[chromedp.Void] {
 	)
 }
 
+// logIn logs in through the login page and waits for the home page.
+func logIn(base, email, password string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/connexion"),
+		chromedp.SendKeys(chromedp.ID("email"), email),
+		chromedp.SendKeys(chromedp.ID("password"), password),
+		submitAndWait("#password"),
+	)
+}
+
+// follow clicks the link sel and waits for the next page's h1.
+func follow(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Evaluate[chromedp.Void](`document.body.dataset.old = "1"`),
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.WaitVisible(chromedp.CSS("body:not([data-old]) main h1")),
+	)
+}
+
 // TestBrowserParentJourney walks the whole journey of a new parent on a phone screen: sign up,
 // confirm the address from the e-mail, register the household and two children, book three
 // days, see the hub, cancel one day and see the e-mails.
@@ -293,11 +312,7 @@ func TestBrowserParentJourney(t *testing.T) {
 	}
 	// Sign-up opens no session (it answers the same whether the address has an account): log in.
 	if err := within(ctx,
-		chromedp.Navigate(base+"/connexion"),
-		chromedp.WaitVisible(chromedp.ID("email")),
-		chromedp.SendKeys(chromedp.ID("email"), "amelie@example.fr"),
-		chromedp.SendKeys(chromedp.ID("password"), password),
-		submitAndWait("#password"),
+		logIn(base, "amelie@example.fr", password),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -412,10 +427,7 @@ func TestBrowserDirectorRollCall(t *testing.T) {
 		return v
 	}
 	if err := within(ctx,
-		chromedp.Navigate(base+"/connexion"),
-		chromedp.SendKeys(chromedp.ID("email"), demo.DirectorEmail),
-		chromedp.SendKeys(chromedp.ID("password"), demo.StaffPassword),
-		submitAndWait("#password"),
+		logIn(base, demo.DirectorEmail, demo.StaffPassword),
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -457,10 +469,7 @@ func TestBrowserPrefectureMap(t *testing.T) {
 	ctx := newTab(t, chromium)
 	if err := within(ctx,
 		chromedp.EmulateViewport(1200, 900),
-		chromedp.Navigate(base+"/connexion"),
-		chromedp.SendKeys(chromedp.ID("email"), "prefecture25@demo.test"),
-		chromedp.SendKeys(chromedp.ID("password"), demo.StaffPassword),
-		submitAndWait("#password"),
+		logIn(base, "prefecture25@demo.test", demo.StaffPassword),
 		chromedp.Navigate(base+"/carte"),
 		// The outlines are drawn first, then every hub of the département as a circle.
 		waitUntil(`document.querySelectorAll("#carte path.leaflet-interactive").length >= 100`),
