@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/lib/pq"
 )
 
@@ -249,25 +250,11 @@ func (s *Store) EndOtherSessions(ctx context.Context, sc Scope, keepPublicID str
 	return res.RowsAffected()
 }
 
-// isUUID reports whether id has the form of a UUID (8-4-4-4-12 hexadecimal digits), so that
-// anything else is "not found" rather than an SQL error.
+// isUUID reports whether id is a UUID, so that anything else is "not found" rather than an SQL
+// error.
 func isUUID(id string) bool {
-	if len(id) != 36 {
-		return false
-	}
-	for i, r := range id {
-		switch i {
-		case 8, 13, 18, 23:
-			if r != '-' {
-				return false
-			}
-		default:
-			if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
+	_, err := uuid.Parse(id)
+	return err == nil && len(id) == 36
 }
 
 // DeleteStaleSessions removes sessions past their absolute or idle limit and old login failures.
