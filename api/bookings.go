@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"sync"
@@ -174,7 +175,8 @@ func bookedViews(days []store.BookedDay, maxKm float64) []bookedView {
 type bookedList struct {
 	Days   []bookedView
 	Cancel bool
-	Kept   int // days a cancellation of every coming day left as they were
+	// What the last cancellation did: days cancelled, and days it left as they were.
+	Cancelled, Kept int
 }
 
 type bookingPage struct {
@@ -265,14 +267,24 @@ func (s *Server) submitBooking(c *fiber.Ctx) error {
 
 // myBookings lists the coming days; ?conserves=n says that a cancellation of every coming day
 // left n days as they were (children already checked in).
-func (s *Server) myBookings(c *fiber.Ctx) error {
+func (s *Server) myBookings(c *fiber.Ctx) error { return s.renderBookings(c, nil) }
+
+// renderBookings renders "Mes réservations", with what the last cancellation did (?annulees=,
+// ?conserves=), or errs on the form to cancel every day when it was refused.
+func (s *Server) renderBookings(c *fiber.Ctx, errs map[string]string) error {
 	days, err := s.store.UpcomingBookings(c.UserContext(), session(c).ID, s.today())
 	if err != nil {
 		return err
 	}
-	p := s.page(c, frontend.T(s.lang(c), "bookings.title"))
+	lang := s.lang(c)
+	p := s.page(c, frontend.T(lang, "bookings.title"))
+	cancelled, _ := strconv.Atoi(c.Query("annulees"))
 	kept, _ := strconv.Atoi(c.Query("conserves"))
-	p.Data = bookedList{Days: bookedViews(days, s.policy.MaxDistanceKm), Cancel: true, Kept: max(kept, 0)}
+	p.Data = bookedList{Days: bookedViews(days, s.policy.MaxDistanceKm), Cancel: true, Cancelled: max(cancelled, 0), Kept: max(kept, 0)}
+	if len(errs) > 0 {
+		p.Errors, p.FormError = errs, frontend.T(lang, "form.errors")
+		c.Status(fiber.StatusUnprocessableEntity)
+	}
 	return s.renderPage(c, "bookings", p)
 }
 
@@ -282,6 +294,10 @@ func (s *Server) myBookings(c *fiber.Ctx) error {
 func (s *Server) cancelBooking(c *fiber.Ctx) error {
 	var childID int64
 	var day time.Time
+	if c.FormValue("all") == "true" && c.FormValue("confirmer") != "oui" {
+		// Every coming day of every child goes at once: the box must be ticked.
+		return s.renderBookings(c, map[string]string{"confirmer": frontend.T(s.lang(c), "bookings.cancelall.confirm.needed")})
+	}
 	if c.FormValue("all") != "true" {
 		var err1, err2 error
 		childID, err1 = parseID(c.FormValue("child"))
@@ -294,8 +310,9 @@ func (s *Server) cancelBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	said := url.Values{"annulees": {strconv.Itoa(done.Cancelled)}}
 	if len(done.Kept) > 0 {
-		return c.Redirect("/reservations?conserves="+strconv.Itoa(len(done.Kept)), fiber.StatusSeeOther)
+		said.Set("conserves", strconv.Itoa(len(done.Kept)))
 	}
-	return c.Redirect("/reservations", fiber.StatusSeeOther)
+	return c.Redirect("/reservations?"+said.Encode(), fiber.StatusSeeOther)
 }

@@ -107,7 +107,19 @@ func TestBookingPagesAndCancellation(t *testing.T) {
 	if err := st.DB().Get(&mails, `SELECT count(*) FROM outbox_email WHERE to_address = 'p1@example.fr' AND subject LIKE '%annulation%'`); err != nil || mails != 1 {
 		t.Errorf("cancellation e-mails: %d (%v)", mails, err)
 	}
-	if res := b.post("/reservations/annuler", url.Values{"csrf": {b.csrf("/reservations")}, "all": {"true"}}); res.StatusCode != http.StatusSeeOther {
+	// Every coming day at once needs the box ticked: without it nothing goes, and the page says so.
+	if res := b.post("/reservations/annuler", url.Values{"csrf": {b.csrf("/reservations")}, "all": {"true"}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, "Cochez la case pour confirmer") || rows(res.body) != 2 {
+		t.Errorf("cancel all without confirming: %d, %d rows left", res.StatusCode, rows(res.body))
+	}
+	res = b.post("/reservations/annuler", url.Values{"csrf": {b.csrf("/reservations")}, "all": {"true"}, "confirmer": {"oui"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/reservations?annulees=2" {
+		t.Fatalf("cancel all: %d %s", res.StatusCode, res.Header.Get("Location"))
+	}
+	if page := b.get(res.Header.Get("Location")); !strings.Contains(page.body, "2 jour(s) annulé(s)") {
+		t.Error("no message says what the cancellation did")
+	}
+	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("cancel all: %d", res.StatusCode)
 	}
 	if list := b.get("/reservations"); !strings.Contains(list.body, "Aucune réservation à venir.") {

@@ -122,8 +122,8 @@ func TestCancelKeepsDaysOverAndCheckedIn(t *testing.T) {
 		t.Errorf("my bookings do not tell the day checked in apart:\n%s", list)
 	}
 	// Every coming day: Wednesday goes, Tuesday stays and the page says so.
-	res := p1.post("/reservations/annuler", url.Values{"csrf": {p1.csrf("/reservations")}, "all": {"true"}})
-	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/reservations?conserves=1" {
+	res := p1.post("/reservations/annuler", url.Values{"csrf": {p1.csrf("/reservations")}, "all": {"true"}, "confirmer": {"oui"}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/reservations?annulees=1&conserves=1" {
 		t.Fatalf("cancel all: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 	if body := p1.get("/reservations?conserves=1").body; !strings.Contains(body, "1 jour(s) n’ont pas été annulés") {
@@ -151,7 +151,7 @@ func TestContactListKeepsChildCheckedIn(t *testing.T) {
 	st, login, kids := cancelApp(t)
 	p1 := login("p1@example.fr")
 	p1.post("/reservations/annuler", url.Values{"csrf": {p1.csrf("/reservations")}, "child": {fmt.Sprint(kids["Zoé"])}, "day": {cancelTue.Format(time.DateOnly)}})
-	p1.post("/reservations/annuler", url.Values{"csrf": {p1.csrf("/reservations")}, "all": {"true"}})
+	p1.post("/reservations/annuler", url.Values{"csrf": {p1.csrf("/reservations")}, "all": {"true"}, "confirmer": {"oui"}})
 	if res := p1.post(fmt.Sprintf("/enfants/%d/supprimer", kids["Zoé"]), url.Values{"csrf": {p1.csrf("/reservations")}}); res.StatusCode == http.StatusSeeOther {
 		t.Error("a child checked in was removed")
 	}

@@ -374,6 +374,10 @@ func TestBrowserParentJourney(t *testing.T) {
 	if n := strings.Count(text("main"), "Annuler ce jour"); n != 5 {
 		t.Errorf("after cancelling one day: %d cancel labels", n)
 	}
+	if !strings.Contains(text("main"), "1 jour(s) annulé(s)") {
+		t.Error("no message after cancelling a day")
+	}
+	shot("bookings")
 	if err := within(ctx, chromedp.Navigate(base+"/dev/emails"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 		t.Fatal(err)
 	}
