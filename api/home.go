@@ -33,12 +33,8 @@ type tierView struct {
 }
 
 func (s *Server) landing(c *fiber.Ctx) error {
-	profs, err := s.store.Professions(c.UserContext())
-	if err != nil {
-		return err
-	}
 	var tiers []tierView
-	for _, p := range profs {
+	for _, p := range s.professions {
 		if len(tiers) == 0 || tiers[len(tiers)-1].Tier != p.Tier {
 			tiers = append(tiers, tierView{Tier: p.Tier})
 		}

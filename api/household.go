@@ -90,11 +90,7 @@ func householdForm(h store.Household) householdRequest {
 }
 
 func (s *Server) renderHousehold(c *fiber.Ctx, data householdPage, errs map[string]string) error {
-	profs, err := s.store.Professions(c.UserContext())
-	if err != nil {
-		return err
-	}
-	data.Professions = profs
+	data.Professions = s.professions
 	lang := s.lang(c)
 	p := s.page(c, frontend.T(lang, "household.title"))
 	p.Data = data
@@ -121,12 +117,8 @@ func (s *Server) saveHousehold(c *fiber.Ctx) error {
 		errs = fieldErrors(lang, err)
 	}
 	ctx := c.UserContext()
-	profs, err := s.store.Professions(ctx)
-	if err != nil {
-		return err
-	}
 	known := map[string]bool{}
-	for _, p := range profs {
+	for _, p := range s.professions {
 		known[p.Code] = true
 	}
 	msg := func(fr, en string) string { return frontend.Pick(lang, fr, en) }

@@ -4,6 +4,8 @@
 package api
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
@@ -78,6 +80,9 @@ type Server struct {
 	publicHost string
 	communes   communeIndex
 	proxies    trustedProxies
+	// professions is the list of priority professions, read once at start: only migrations
+	// write it, and the landing page every visitor gets must not wait on the database.
+	professions []store.Profession
 }
 
 // New builds the Fiber application with every route and middleware.
@@ -95,6 +100,11 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 		proxies: proxies}
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		s.publicHost = u.Host
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if s.professions, err = st.Professions(ctx); err != nil {
+		return nil, fmt.Errorf("professions: %w", err)
 	}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
