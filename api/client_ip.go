@@ -10,12 +10,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// trustedProxies are the networks of the reverse proxies we run (Config.TrustedProxies).
-type trustedProxies []netip.Prefix
+// networks are addresses and networks of a setting: the reverse proxies we run
+// (Config.TrustedProxies), the addresses allowed to read /metrics (Config.MetricsFrom).
+type networks []netip.Prefix
 
-// parseTrustedProxies reads addresses ("10.0.0.1") and networks ("10.0.0.0/8").
-func parseTrustedProxies(list []string) (trustedProxies, error) {
-	var out trustedProxies
+// parseNetworks reads the addresses ("10.0.0.1") and networks ("10.0.0.0/8") of setting name.
+func parseNetworks(name string, list []string) (networks, error) {
+	var out networks
 	for _, p := range list {
 		p = strings.TrimSpace(p)
 		if p == "" {
@@ -24,14 +25,14 @@ func parseTrustedProxies(list []string) (trustedProxies, error) {
 		if strings.Contains(p, "/") {
 			n, err := netip.ParsePrefix(p)
 			if err != nil {
-				return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an address or a network", p)
+				return nil, fmt.Errorf("%s: %q is not an address or a network", name, p)
 			}
 			out = append(out, n.Masked())
 			continue
 		}
 		a, err := netip.ParseAddr(p)
 		if err != nil {
-			return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an address or a network", p)
+			return nil, fmt.Errorf("%s: %q is not an address or a network", name, p)
 		}
 		a = a.Unmap()
 		out = append(out, netip.PrefixFrom(a, a.BitLen()))
@@ -39,7 +40,7 @@ func parseTrustedProxies(list []string) (trustedProxies, error) {
 	return out, nil
 }
 
-func (t trustedProxies) contains(a netip.Addr) bool {
+func (t networks) contains(a netip.Addr) bool {
 	a = a.Unmap()
 	for _, n := range t {
 		if n.Contains(a) {
@@ -54,7 +55,7 @@ func (t trustedProxies) contains(a netip.Addr) bool {
 // is read from the right, past our own proxies: the first other address is the client. What
 // lies left of it was written by the client and proves nothing; an entry that is not an
 // address stops the walk at the last proxy we trust.
-func (t trustedProxies) forwardedClient(peer netip.Addr, lines [][]byte) netip.Addr {
+func (t networks) forwardedClient(peer netip.Addr, lines [][]byte) netip.Addr {
 	client := peer
 	for i := len(lines) - 1; i >= 0; i-- {
 		entries := bytes.Split(lines[i], []byte(","))
@@ -76,17 +77,30 @@ func (t trustedProxies) forwardedClient(peer netip.Addr, lines [][]byte) netip.A
 // or when the peer is one of our proxies, the client it names (forwardedClient). Fiber's own
 // ProxyHeader would take the leftmost entry, or any text, which the client controls; so
 // Fiber is told to trust no proxy and this replaces it.
+//
+// The address set stays with the connection's context for its next requests, and a proxy sends
+// the requests of many clients down one connection: so the peer is read from the connection
+// itself, never from what an earlier request set, and every request sets its own address.
 func (s *Server) realClientAddress(c *fiber.Ctx) error {
 	if len(s.proxies) == 0 {
 		return c.Next()
 	}
-	peer, ok := netip.AddrFromSlice(c.Context().RemoteIP())
-	if !ok || !s.proxies.contains(peer) {
+	conn := c.Context().Conn()
+	if conn == nil {
 		return c.Next()
 	}
-	client := s.proxies.forwardedClient(peer.Unmap(), c.Request().Header.PeekAll(fiber.HeaderXForwardedFor))
-	if client != peer.Unmap() {
-		c.Context().SetRemoteAddr(&net.TCPAddr{IP: net.IP(client.AsSlice())})
+	tcp, ok := conn.RemoteAddr().(*net.TCPAddr)
+	if !ok {
+		return c.Next()
 	}
+	client, ok := netip.AddrFromSlice(tcp.IP)
+	if !ok {
+		return c.Next()
+	}
+	client = client.Unmap()
+	if s.proxies.contains(client) {
+		client = s.proxies.forwardedClient(client, c.Request().Header.PeekAll(fiber.HeaderXForwardedFor))
+	}
+	c.Context().SetRemoteAddr(&net.TCPAddr{IP: net.IP(client.AsSlice()), Port: tcp.Port})
 	return c.Next()
 }

@@ -79,7 +79,7 @@ type Server struct {
 	// publicHost is PublicURL's host: a form posted from it is from this site.
 	publicHost string
 	communes   communeIndex
-	proxies    trustedProxies
+	proxies    networks
 	// professions is the list of priority professions, read once at start: only migrations
 	// write it, and the landing page every visitor gets must not wait on the database.
 	professions []store.Profession
@@ -91,7 +91,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 	if err != nil {
 		return nil, err
 	}
-	proxies, err := parseTrustedProxies(cfg.TrustedProxies)
+	proxies, err := parseNetworks("TRUSTED_PROXIES", cfg.TrustedProxies)
 	if err != nil {
 		return nil, err
 	}
