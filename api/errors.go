@@ -119,7 +119,10 @@ func wantsJSON(c *fiber.Ctx) bool {
 	return strings.HasPrefix(c.Path(), "/api/") || strings.Contains(c.Get(fiber.HeaderAccept), fiber.MIMEApplicationJSON)
 }
 
-func (s *Server) notFound(c *fiber.Ctx) error { return store.ErrNotFound }
+func (s *Server) notFound(c *fiber.Ctx) error {
+	c.Locals(localUnmatched, true)
+	return store.ErrNotFound
+}
 
 // bodyError is a request body that does not decode into its request type: a JSON field of the
 // wrong type, or JSON that does not parse. The error handler answers it 422, naming the field

@@ -98,6 +98,7 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		attrs = append(attrs, slog.Int64("account_id", sess.ID))
 	}
 	s.log.Info("request", attrs...)
+	s.metrics.observe(c, s.views.AssetBase(), time.Since(start))
 	return nil
 }
 

@@ -63,6 +63,7 @@ func walkGet(path string) func(walkIDs) (string, url.Values) {
 var walkRoutes = map[string]walkRoute{
 	"GET /livez":                {build: walkGet("/livez")},
 	"GET /readyz":               {build: walkGet("/readyz")},
+	"GET /metrics":              {build: walkGet("/metrics")},
 	"GET /":                     {build: walkGet("/")},
 	"GET /langue":               {build: walkGet("/langue?lang=en&next=/")},
 	"GET /donnees-personnelles": {build: walkGet("/donnees-personnelles")},

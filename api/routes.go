@@ -20,6 +20,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	app.Get("/livez", s.livez)
 	app.Get("/readyz", s.readyz)
+	app.Get("/metrics", s.metricsPage())
 	app.Use(s.views.AssetBase(), filesystem.New(filesystem.Config{
 		Root:   http.FS(s.views.Static()),
 		MaxAge: int((365 * 24 * time.Hour).Seconds()),

@@ -36,6 +36,9 @@ type Config struct {
 	// BookingBatch caps how many concurrent booking submissions share one transaction (see
 	// store.Booker).
 	BookingBatch int
+	// MetricsFrom are the addresses or networks (CIDR) that may read /metrics; to others it does
+	// not exist. The address is the client's, as realClientAddress finds it behind our proxies.
+	MetricsFrom []string
 	// DevMode shows the outbox on /dev/emails (no SMTP server in a local demo). Never in production.
 	DevMode bool
 	// Privacy is what the privacy notice says of this deployment.
@@ -60,6 +63,7 @@ func DefaultConfig() Config {
 		Allocation:    store.DefaultAllocationPolicy(),
 		PublicURL:     "http://localhost:8080",
 		BookingBatch:  64,
+		MetricsFrom:   []string{"127.0.0.1", "::1"},
 		Privacy: Privacy{Controller: "rectorat de l’académie de Besançon", ControllerEN: "rectorat of the académie de Besançon", DPOContact: "dpd@ac-besancon.fr",
 			RetentionDays: 30},
 	}
@@ -80,6 +84,9 @@ type Server struct {
 	publicHost string
 	communes   communeIndex
 	proxies    networks
+	// metricsFrom may read /metrics (Config.MetricsFrom).
+	metricsFrom networks
+	metrics     *metrics
 	// professions is the list of priority professions, read once at start: only migrations
 	// write it, and the landing page every visitor gets must not wait on the database.
 	professions []store.Profession
@@ -98,6 +105,10 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
 		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch), sessions: store.NewSessionLoader(st, cfg.Session),
 		proxies: proxies}
+	if s.metricsFrom, err = parseNetworks("METRICS_FROM", cfg.MetricsFrom); err != nil {
+		return nil, err
+	}
+	s.metrics = newMetrics(s)
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		s.publicHost = u.Host
 	}

@@ -86,6 +86,9 @@ func (s *Store) DB() *sqlx.DB { return s.db }
 // Ping reports whether the database answers.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
 
+// PoolStats tells how the connection pool is used (for the service's metrics).
+func (s *Store) PoolStats() sql.DBStats { return s.db.Stats() }
+
 // Transact runs fn in a transaction at the given isolation level, committing if fn returns nil.
 // Serialization failures and deadlocks are retried a few times, so fn must be safe to rerun.
 // Inside fn, use the Store it is given. A Store already in a transaction runs fn in it.

@@ -16,6 +16,7 @@ type config struct {
 	LocalPostgresAddr string   // LOCAL_POSTGRES_ADDR; the private cluster also listens on TCP there
 	CookieSecure      bool     // COOKIE_SECURE
 	TrustedProxies    []string // TRUSTED_PROXIES, comma-separated
+	MetricsFrom       []string // METRICS_FROM, comma-separated: who may read /metrics
 	LogLevel          string   // LOG_LEVEL
 	DemoSeed          uint64   // DEMO_SEED
 	DBMaxConns        int      // DB_MAX_CONNS
@@ -83,10 +84,18 @@ func loadConfig(getenv func(string) string) (config, error) {
 	} else if strings.TrimSpace(getenv("HEALTH_KEY_PREVIOUS")) != "" {
 		return c, fmt.Errorf("HEALTH_KEY_PREVIOUS is set without HEALTH_KEY")
 	}
-	for _, p := range strings.Split(getenv("TRUSTED_PROXIES"), ",") {
+	c.TrustedProxies = list(get("TRUSTED_PROXIES", ""))
+	c.MetricsFrom = list(get("METRICS_FROM", "127.0.0.1,::1"))
+	return c, nil
+}
+
+// list splits a comma-separated setting, leaving out empty items.
+func list(v string) []string {
+	var out []string
+	for _, p := range strings.Split(v, ",") {
 		if p = strings.TrimSpace(p); p != "" {
-			c.TrustedProxies = append(c.TrustedProxies, p)
+			out = append(out, p)
 		}
 	}
-	return c, nil
+	return out
 }

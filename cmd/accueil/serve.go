@@ -40,6 +40,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	cfg := api.DefaultConfig()
 	cfg.SecureCookies = e.cfg.CookieSecure
 	cfg.TrustedProxies = e.cfg.TrustedProxies
+	cfg.MetricsFrom = e.cfg.MetricsFrom
 	cfg.PublicURL = e.cfg.PublicURL
 	cfg.DevMode = e.cfg.DevMode
 	cfg.Privacy.DPOContact = e.cfg.DPOContact

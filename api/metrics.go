@@ -1,0 +1,128 @@
+package api
+
+import (
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/accueil-prioritaire/accueil/store"
+)
+
+// Causes of a refused request, as /metrics counts them.
+const (
+	refusedQueueFull   = "queue_full"   // a batch queue is at its bound (503)
+	refusedTimeout     = "timeout"      // the request ran past its time limit (503)
+	refusedWaitingRoom = "waiting_room" // sent to the waiting room (503)
+	refusedLimit       = "limit"        // a rate limit or a login slow-down (429)
+	refusedUnavailable = "unavailable"  // any other 503, the database gone among them
+)
+
+// localRefused is the c.Locals key under which a handler or the error handler names the cause of
+// a refusal; without it, the status alone decides (429: limit, 503: unavailable).
+const localRefused = "refused"
+
+// localUnmatched marks a request no route took (notFound).
+const localUnmatched = "unmatched"
+
+// metrics is what GET /metrics shows, in Prometheus's text format: the requests by route
+// group, the refusals by cause, the database pool, the batch queues, Go's runtime.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.HistogramVec
+	refused  *prometheus.CounterVec
+}
+
+func newMetrics(s *Server) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "accueil_http_request_duration_seconds",
+			Help: "Time to answer a request, by route group, method and status class; its _count is the request count.",
+			// From a cached static file to a ZIP of every attendance sheet.
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"group", "method", "status"}),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "accueil_http_refused_total",
+			Help: "Requests refused before their work was done, by cause (queue_full, timeout, waiting_room, limit, unavailable).",
+		}, []string{"cause"}),
+	}
+	for _, cause := range []string{refusedQueueFull, refusedTimeout, refusedWaitingRoom, refusedLimit, refusedUnavailable} {
+		m.refused.WithLabelValues(cause) // shown at 0 from the start
+	}
+	m.reg.MustRegister(m.requests, m.refused,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		poolCollector{s.store})
+	return m
+}
+
+// observe counts one answered request. The group is the route's pattern (/poles/:id), so the
+// number of series is bounded by the routes list whatever the paths asked for.
+func (m *metrics) observe(c *fiber.Ctx, assetBase string, took time.Duration) {
+	status := c.Response().StatusCode()
+	group := c.Route().Path
+	switch unmatched, _ := c.Locals(localUnmatched).(bool); {
+	case strings.HasPrefix(c.Path(), assetBase):
+		group = "static"
+	case unmatched:
+		group = "unmatched"
+	}
+	m.requests.WithLabelValues(group, c.Method(), strconv.Itoa(status/100)+"xx").Observe(took.Seconds())
+	cause, _ := c.Locals(localRefused).(string)
+	switch {
+	case cause != "":
+	case status == fiber.StatusTooManyRequests:
+		cause = refusedLimit
+	case status == fiber.StatusServiceUnavailable:
+		cause = refusedUnavailable
+	}
+	if cause != "" {
+		m.refused.WithLabelValues(cause).Inc()
+	}
+}
+
+// metricsPage answers /metrics to the addresses of Config.MetricsFrom; to anyone else it does
+// not exist.
+func (s *Server) metricsPage() fiber.Handler {
+	h := adaptor.HTTPHandler(promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
+	return func(c *fiber.Ctx) error {
+		a, err := netip.ParseAddr(c.IP())
+		if err != nil || !s.metricsFrom.contains(a) {
+			return store.ErrNotFound
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return h(c)
+	}
+}
+
+// poolCollector reads the database pool's use at each scrape.
+type poolCollector struct{ st *store.Store }
+
+var (
+	poolOpen    = prometheus.NewDesc("accueil_db_connections_open", "Connections to PostgreSQL open.", nil, nil)
+	poolInUse   = prometheus.NewDesc("accueil_db_connections_in_use", "Connections to PostgreSQL in use.", nil, nil)
+	poolMax     = prometheus.NewDesc("accueil_db_connections_max", "Most connections the pool opens (DB_MAX_CONNS).", nil, nil)
+	poolWaits   = prometheus.NewDesc("accueil_db_connection_waits_total", "Times a request waited for a free connection.", nil, nil)
+	poolWaitDur = prometheus.NewDesc("accueil_db_connection_wait_seconds_total", "Time spent waiting for a free connection.", nil, nil)
+)
+
+func (p poolCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{poolOpen, poolInUse, poolMax, poolWaits, poolWaitDur} {
+		ch <- d
+	}
+}
+
+func (p poolCollector) Collect(ch chan<- prometheus.Metric) {
+	st := p.st.PoolStats()
+	ch <- prometheus.MustNewConstMetric(poolOpen, prometheus.GaugeValue, float64(st.OpenConnections))
+	ch <- prometheus.MustNewConstMetric(poolInUse, prometheus.GaugeValue, float64(st.InUse))
+	ch <- prometheus.MustNewConstMetric(poolMax, prometheus.GaugeValue, float64(st.MaxOpenConnections))
+	ch <- prometheus.MustNewConstMetric(poolWaits, prometheus.CounterValue, float64(st.WaitCount))
+	ch <- prometheus.MustNewConstMetric(poolWaitDur, prometheus.CounterValue, st.WaitDuration.Seconds())
+}
