@@ -11,13 +11,18 @@ import (
 const langCookie = "lang"
 
 // lang is the visitor's language: French unless they chose English.
+// lang is the visitor's language: the one they chose (cookie), else on a first visit the one
+// their browser prefers (Accept-Language), French by default.
 func (s *Server) lang(c *fiber.Ctx) frontend.Lang {
-	return frontend.ParseLang(c.Cookies(langCookie))
+	if v := c.Cookies(langCookie); v != "" {
+		return frontend.ParseLang(v)
+	}
+	return frontend.PreferredLang(c.Get(fiber.HeaderAcceptLanguage))
 }
 
 // page starts the data of a page with what the layout needs.
 func (s *Server) page(c *fiber.Ctx, title string) frontend.Page {
-	p := frontend.Page{Lang: s.lang(c), Title: title, Path: c.Path(), CSRF: s.csrfToken(c), Errors: map[string]string{}}
+	p := frontend.Page{Lang: s.lang(c), Title: title, Path: c.Path(), Here: c.OriginalURL(), CSRF: s.csrfToken(c), Errors: map[string]string{}}
 	if sess := session(c); sess != nil {
 		name := sess.DisplayName
 		if name == "" {

@@ -210,3 +210,30 @@ func TestPrivacyNotice(t *testing.T) {
 		t.Error("the sign-up form itself does not link to the privacy notice")
 	}
 }
+
+// A first visit is in the browser's language; the switch comes back to the same page, query
+// and all.
+func TestLanguageOfAFirstVisitAndSwitchBack(t *testing.T) {
+	app, _ := newApp(t)
+	b := newBrowser(t, app)
+	req := httptest.NewRequest(http.MethodGet, "/connexion?next=/reserver", nil)
+	req.Header.Set("Accept-Language", "de-DE,de;q=0.9,en;q=0.7,fr;q=0.5")
+	res := b.do(req)
+	if !strings.Contains(res.body, `lang="en"`) || !strings.Contains(res.body, "Log in") {
+		t.Fatalf("first visit with an English browser is not in English:\n%.400s", res.body)
+	}
+	link := regexp.MustCompile(`href="(/langue\?[^"]+)"`).FindStringSubmatch(res.body)
+	if link == nil {
+		t.Fatal("no language switch")
+	}
+	res = b.get(strings.ReplaceAll(link[1], "&amp;", "&"))
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/connexion?next=/reserver" {
+		t.Errorf("switch goes to %d %q, want the page with its query", res.StatusCode, res.Header.Get("Location"))
+	}
+	// The choice made beats the browser's.
+	req = httptest.NewRequest(http.MethodGet, "/connexion", nil)
+	req.Header.Set("Accept-Language", "en")
+	if res := b.do(req); !strings.Contains(res.body, `lang="fr"`) {
+		t.Error("the French chosen with the switch was not kept")
+	}
+}

@@ -1,6 +1,10 @@
 package frontend
 
-import "fmt"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
 
 // Lang is a UI language. French is the users' language and the default; English comes second.
 type Lang string
@@ -17,6 +21,35 @@ func ParseLang(s string) Lang {
 		return English
 	}
 	return French
+}
+
+// PreferredLang reads an Accept-Language header: the language of ours the browser ranks
+// highest (by q, then by order), French when it names neither.
+func PreferredLang(header string) Lang {
+	best, bestQ := French, 0.0
+	for _, item := range strings.Split(header, ",") {
+		tag, params, _ := strings.Cut(strings.TrimSpace(item), ";")
+		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+		var lang Lang
+		switch primary {
+		case "fr":
+			lang = French
+		case "en":
+			lang = English
+		default:
+			continue
+		}
+		q := 1.0
+		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if q > bestQ {
+			best, bestQ = lang, q
+		}
+	}
+	return best
 }
 
 // text is one message in both languages.

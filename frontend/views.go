@@ -19,7 +19,8 @@ import (
 type Page struct {
 	Lang    Lang
 	Title   string
-	Path    string // the request path, for the language switch and the current menu item
+	Path    string // the request path, for the current menu item
+	Here    string // the request path and query, for the language switch to come back to
 	Account *Viewer
 	CSRF    string
 	// Errors maps form field names to their message; FormError is the summary above the form.
