@@ -34,7 +34,7 @@ const openDaysTTL = 2 * time.Second
 
 type openDaysCache struct {
 	mu    sync.Mutex
-	today time.Time
+	first time.Time
 	until time.Time
 	days  []time.Time
 }
@@ -43,18 +43,32 @@ type openDaysCache struct {
 // is held over the read, so an expired calendar is read once rather than by every request
 // waiting; its age is wall-clock time (the store's clock may stand still in tests).
 func (s *Server) bookingDays(c *fiber.Ctx) ([]time.Time, error) {
-	today, now := s.today(), time.Now()
+	first, now := s.firstBookableDay(), time.Now()
 	s.openDays.mu.Lock()
 	defer s.openDays.mu.Unlock()
-	if s.openDays.today.Equal(today) && now.Before(s.openDays.until) {
+	if s.openDays.first.Equal(first) && now.Before(s.openDays.until) {
 		return s.openDays.days, nil
 	}
-	days, err := s.store.OpenDays(c.UserContext(), today, bookingHorizon)
+	days, err := s.store.OpenDays(c.UserContext(), first, bookingHorizon)
 	if err != nil {
 		return nil, err
 	}
-	s.openDays.today, s.openDays.until, s.openDays.days = today, now.Add(openDaysTTL), days
+	s.openDays.first, s.openDays.until, s.openDays.days = first, now.Add(openDaysTTL), days
 	return days, nil
+}
+
+// lastArrivalHour: hubs host children until 18:30, so from 18:00 (Paris) today is over for a
+// booking and the calendar starts tomorrow. A parent booking at 23:00 must not be offered, and
+// told "confirmed" for, a day that has ended.
+const lastArrivalHour = 18
+
+// firstBookableDay is today, or tomorrow once today's last arrival has passed.
+func (s *Server) firstBookableDay() time.Time {
+	today := s.today()
+	if s.store.Now().In(s.policy.Location).Hour() >= lastArrivalHour {
+		return today.AddDate(0, 0, 1)
+	}
+	return today
 }
 
 // bookingRequest is a booking as the JSON API takes it; the form fills the same struct.

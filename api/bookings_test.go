@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/store"
 	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
@@ -246,5 +247,44 @@ func TestJSONOfTheWrongShapeNamesTheField(t *testing.T) {
 	var requests int
 	if err := st.DB().Get(&requests, `SELECT count(*) FROM idempotency_key`); err != nil || requests != 0 {
 		t.Errorf("booking records after refused bodies: %d (%v)", requests, err)
+	}
+}
+
+// Hubs host children until 18:30: from 18:00 today is over, neither offered nor taken.
+func TestTodayIsNotBookableOnceItsLastArrivalHasPassed(t *testing.T) {
+	paris, _ := time.LoadLocation("Europe/Paris")
+	today := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		at      time.Time
+		offered bool
+	}{
+		{time.Date(2026, 12, 8, 17, 59, 0, 0, paris), true},
+		{time.Date(2026, 12, 8, 18, 0, 0, 0, paris), false},
+		{time.Date(2026, 12, 8, 23, 0, 0, 0, paris), false},
+	} {
+		app, st := newAppAt(t, api.DefaultConfig(), tc.at)
+		seed := twoDepartements(today)
+		seed.OpenDays = []time.Time{today, today.AddDate(0, 0, 1)}
+		if err := st.LoadSeed(context.Background(), seed); err != nil {
+			t.Fatal(err)
+		}
+		b := newBrowser(t, app)
+		b.login("p1@example.fr", goodPassword)
+		form := b.get("/reserver")
+		if got := strings.Contains(form.body, `value="2026-12-08"`); got != tc.offered {
+			t.Errorf("at %s: today offered %v, want %v", tc.at.Format("15:04"), got, tc.offered)
+		}
+		if !strings.Contains(form.body, `value="2026-12-09"`) {
+			t.Errorf("at %s: tomorrow not offered", tc.at.Format("15:04"))
+		}
+		var child int64
+		if err := st.DB().Get(&child, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf(`{"child_ids":[%d],"days":["2026-12-08"],"location":"work","arrive_at":"08:00","depart_at":"17:00"}`, child)
+		res := b.postBooking(body, "key-today-"+tc.at.Format("1504"), b.csrf("/"))
+		if booked := res.StatusCode == http.StatusCreated; booked != tc.offered {
+			t.Errorf("at %s: booking today answered %d %s", tc.at.Format("15:04"), res.StatusCode, res.body)
+		}
 	}
 }
