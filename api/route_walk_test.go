@@ -28,6 +28,7 @@ type walkIDs struct {
 	juraHub, doubsHub, juraChild int64
 	juraSession                  string
 	day                          string
+	bookDay                      string // a day a parent can still book (today may be over)
 	run                          int64
 }
 
@@ -105,7 +106,7 @@ var walkRoutes = map[string]walkRoute{
 	"POST /confirmer/renvoyer": {allowed: walkParent, build: func(walkIDs) (string, url.Values) { return "/confirmer/renvoyer", url.Values{} }},
 	"GET /reserver":            {allowed: walkParent, build: walkGet("/reserver")},
 	"POST /reserver": {allowed: walkParent, scoped: true, build: func(ids walkIDs) (string, url.Values) {
-		return "/reserver", url.Values{"key": {"walk-key-0001"}, "child": {fmt.Sprint(ids.juraChild)}, "day": {ids.day},
+		return "/reserver", url.Values{"key": {"walk-key-0001"}, "child": {fmt.Sprint(ids.juraChild)}, "day": {ids.bookDay},
 			"location": {"home"}, "arrive_at": {"08:00"}, "depart_at": {"17:00"}}
 	}},
 	"GET /reservations": {allowed: walkParent, build: walkGet("/reservations")},
@@ -117,7 +118,7 @@ var walkRoutes = map[string]walkRoute{
 		return "/reservations/annuler", url.Values{"child": {fmt.Sprint(ids.juraChild)}, "day": {ids.day}}
 	}},
 	"POST /api/bookings": {allowed: walkParent, scoped: true, build: func(ids walkIDs) (string, url.Values) {
-		return "/api/bookings", url.Values{"json": {fmt.Sprintf(`{"child_ids":[%d],"days":["%s"],"location":"home","arrive_at":"08:00","depart_at":"17:00"}`, ids.juraChild, ids.day)}}
+		return "/api/bookings", url.Values{"json": {fmt.Sprintf(`{"child_ids":[%d],"days":["%s"],"location":"home","arrive_at":"08:00","depart_at":"17:00"}`, ids.juraChild, ids.bookDay)}}
 	}},
 	"GET /api/communes": {allowed: walkAnyone, build: walkGet("/api/communes?q=Dole")},
 	"GET /poles/import": {allowed: walkOversight, build: walkGet("/poles/import")},
@@ -201,7 +202,13 @@ func TestEveryRouteRefusesOtherTenants(t *testing.T) {
 	at := pgtest.Weekday()
 	today := store.DefaultAllocationPolicy().Today(at)
 	app, st := newAppAt(t, api.DefaultConfig(), at)
-	loadAndPlace(t, st, twoDepartements(today), today)
+	bookDay := today.AddDate(0, 0, 1)
+	for bookDay.Weekday() == time.Saturday || bookDay.Weekday() == time.Sunday {
+		bookDay = bookDay.AddDate(0, 0, 1)
+	}
+	seed := twoDepartements(today)
+	seed.OpenDays = []time.Time{today, bookDay}
+	loadAndPlace(t, st, seed, today)
 	createAccount(t, st, store.NewAccount{Email: "admin@example.fr", Role: store.RoleAdmin})
 
 	for _, r := range app.GetRoutes(true) {
@@ -213,7 +220,7 @@ func TestEveryRouteRefusesOtherTenants(t *testing.T) {
 		}
 	}
 
-	ids := walkIDs{day: today.Format(time.DateOnly)}
+	ids := walkIDs{day: today.Format(time.DateOnly), bookDay: bookDay.Format(time.DateOnly)}
 	hubs, err := st.HubIDsByUAI(t.Context(), []string{"0250001A", "0390002B"})
 	if err != nil {
 		t.Fatal(err)
