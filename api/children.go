@@ -96,6 +96,7 @@ func (s *Server) parseChild(c *fiber.Ctx) (childRequest, store.ChildInput, map[s
 			Phone: normalizePhone(c.FormValue("pickup_phone_" + n)), Relation: strings.TrimSpace(c.FormValue("pickup_relation_" + n))}
 	}
 	req.FirstName, req.LastName = strings.TrimSpace(req.FirstName), strings.TrimSpace(req.LastName)
+	req.BirthDate = isoDate(req.BirthDate)
 	req.HealthNote = strings.TrimSpace(req.HealthNote)
 	lang := s.lang(c)
 	msg := func(fr, en string) string { return frontend.Pick(lang, fr, en) }

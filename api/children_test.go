@@ -42,7 +42,7 @@ func TestParentManagesChildren(t *testing.T) {
 			t.Errorf("%s=%q: %d, want 422 saying %q", field, tc.value, res.StatusCode, tc.want)
 		}
 	}
-	for _, birth := range []string{today.AddDate(0, 0, 3).Format(time.DateOnly), today.AddDate(-1, 0, 0).Format(time.DateOnly), "31/12/2019", "2019-02-30"} {
+	for _, birth := range []string{today.AddDate(0, 0, 3).Format(time.DateOnly), today.AddDate(-1, 0, 0).Format(time.DateOnly), "31/02/2019", "12/31/2019", "2019-02-30", "demain"} {
 		form := childForm(b.csrf("/enfants/nouveau"))
 		form.Set("birth_date", birth)
 		if res := b.post("/enfants", form); res.StatusCode != http.StatusUnprocessableEntity {
@@ -169,5 +169,35 @@ func TestChildLevelFollowsTheBirthDate(t *testing.T) {
 	if err := st.DB().QueryRow(`SELECT level, birth_date::text FROM child WHERE id = $1`, id).Scan(&level, &birth); err != nil ||
 		level != "elementaire" || birth != fmt.Sprintf("%d-03-01", year-5) {
 		t.Errorf("after a refused update: %s born %s (%v)", level, birth, err)
+	}
+}
+
+// Browsers without a date picker let parents type the date the French way, as the hint says.
+func TestBirthDateTypedTheFrenchWay(t *testing.T) {
+	app, st := newApp(t)
+	if err := st.LoadSeed(context.Background(), twoDepartements(time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC))); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app)
+	b.login("p1@example.fr", goodPassword)
+	for i, typed := range []string{"01/05/2019", "2/5/2019", " 03.05.2019 ", "04-05-2019"} {
+		form := childForm(b.csrf("/enfants/nouveau"))
+		form.Set("first_name", "Éloïse"+strings.Repeat("e", i))
+		form.Set("birth_date", typed)
+		if res := b.post("/enfants", form); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("birth date typed %q: %d", typed, res.StatusCode)
+		}
+	}
+	var births []string
+	if err := st.DB().Select(&births, `SELECT to_char(birth_date, 'YYYY-MM-DD') FROM child WHERE first_name LIKE 'Éloïse%' ORDER BY first_name`); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2019-05-01 2019-05-02 2019-05-03 2019-05-04"; strings.Join(births, " ") != want {
+		t.Errorf("birth dates stored %v, want %s", births, want)
+	}
+	form := childForm(b.csrf("/enfants/nouveau"))
+	form.Set("birth_date", "31/02/2019")
+	if res := b.post("/enfants", form); !strings.Contains(res.body, "JJ/MM/AAAA") {
+		t.Errorf("a wrong date is not explained in the format the hint gives: %d", res.StatusCode)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/go-playground/validator/v10"
@@ -126,7 +127,11 @@ func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
 	case "eqfield":
 		fr, en = "Les deux mots de passe ne sont pas identiques.", "The two passwords differ."
 	case "datetime":
-		fr, en = "Saisissez une date au format AAAA-MM-JJ.", "Enter a date as YYYY-MM-DD."
+		if fe.Param() == "15:04" {
+			fr, en = "Saisissez une heure au format HH:MM, par exemple 08:30.", "Enter a time as HH:MM, such as 08:30."
+		} else {
+			fr, en = "Saisissez une date au format JJ/MM/AAAA, par exemple 01/05/2019.", "Enter a date as DD/MM/YYYY, such as 01/05/2019."
+		}
 	case "oneof":
 		fr, en = "Choisissez une valeur de la liste.", "Choose a value from the list."
 	case "note", "printable":
@@ -155,4 +160,19 @@ func fieldError(c *fiber.Ctx, field, fr, en string) error {
 		"status": fiber.StatusUnprocessableEntity, "message": "Certains champs ne sont pas valides.",
 		"message_en": "Some fields are not valid.", "fields": map[string]string{field: fr}, "fields_en": map[string]string{field: en},
 	}})
+}
+
+// isoDate turns a date typed the French way (01/05/2019, 1/5/2019, 01.05.2019, 01-05-2019), as
+// browsers without a date picker let people type it, into the form's own (2019-05-01); anything
+// else is returned as it is, for the validator to name.
+func isoDate(v string) string {
+	v = strings.TrimSpace(v)
+	if len(v) >= 5 && v[4] == '-' {
+		return v
+	}
+	d, err := time.Parse("2/1/2006", strings.NewReplacer(".", "/", "-", "/", " ", "").Replace(v))
+	if err != nil {
+		return v
+	}
+	return d.Format(time.DateOnly)
 }
