@@ -29,6 +29,8 @@ type formData struct {
 	Email string
 	// Next is where to go after logging in (a local path).
 	Next string
+	// Expired: the person was sent here because their session ended while they filled a form.
+	Expired bool
 }
 
 func (s *Server) loginPage(c *fiber.Ctx) error {
@@ -36,7 +38,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	p := s.page(c, frontend.T(s.lang(c), "login.title"))
-	p.Data = formData{Next: localPath(c.Query("next"))}
+	p.Data = formData{Next: localPath(c.Query("next")), Expired: c.Query("expiree") != ""}
 	return s.renderPage(c, "login", p)
 }
 

@@ -202,8 +202,25 @@ type bookingPage struct {
 	Times    []string
 }
 
+// bookingForm shows the form, with the choices of the query when there are (a parent whose
+// session ended while booking comes back to them after logging in again).
 func (s *Server) bookingForm(c *fiber.Ctx) error {
-	return s.renderBookingForm(c, bookingRequest{Location: "home", ArriveAt: "08:00", DepartAt: "17:30"}, nil)
+	form := bookingRequest{Location: "home", ArriveAt: "08:00", DepartAt: "17:30"}
+	args := c.Request().URI().QueryArgs()
+	for _, v := range args.PeekMulti("child") {
+		if id, err := strconv.ParseInt(string(v), 10, 64); err == nil {
+			form.ChildIDs = append(form.ChildIDs, id)
+		}
+	}
+	for _, v := range args.PeekMulti("day") {
+		form.Days = append(form.Days, string(v))
+	}
+	for field, v := range map[*string]string{&form.Location: c.Query("location"), &form.ArriveAt: c.Query("arrive_at"), &form.DepartAt: c.Query("depart_at")} {
+		if v != "" {
+			*field = v
+		}
+	}
+	return s.renderBookingForm(c, form, nil)
 }
 
 func (s *Server) renderBookingForm(c *fiber.Ctx, form bookingRequest, errs map[string]string) error {

@@ -288,3 +288,56 @@ func TestTodayIsNotBookableOnceItsLastArrivalHasPassed(t *testing.T) {
 		}
 	}
 }
+
+// A parent whose session ends while she fills the booking form logs in again and finds her
+// choices, instead of a "form expired" page that reloading cannot mend.
+func TestBookingAfterTheSessionEndedComesBackToTheChoices(t *testing.T) {
+	b, st, days, _ := bookingApp(t)
+	var child int64
+	if err := st.DB().Get(&child, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"csrf": {b.csrf("/reserver")}, "key": {"key-expired-0001"}, "child": {fmt.Sprint(child)},
+		"day": {days[1].Format(time.DateOnly), days[2].Format(time.DateOnly)}, "location": {"work"}, "arrive_at": {"09:15"}, "depart_at": {"16:45"}}
+	var before int
+	if err := st.DB().Get(&before, `SELECT count(*) FROM booking_request`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.DB().Exec(`UPDATE session SET expires_at = now() - interval '1 minute'`); err != nil {
+		t.Fatal(err)
+	}
+	res := b.post("/reserver", form)
+	loc, _ := url.Parse(res.Header.Get("Location"))
+	if res.StatusCode != http.StatusSeeOther || loc == nil || loc.Path != "/connexion" {
+		t.Fatalf("form sent after the session ended: %d %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	var after int
+	if err := st.DB().Get(&after, `SELECT count(*) FROM booking_request`); err != nil || after != before {
+		t.Fatalf("booking requests %d then %d: a form sent without a session booked (%v)", before, after, err)
+	}
+	login := b.get(loc.RequestURI())
+	if !strings.Contains(login.body, "Votre session a expiré") {
+		t.Errorf("the login page does not say why:\n%s", login.body)
+	}
+	res = b.post(loc.RequestURI(), url.Values{"csrf": {b.csrf(loc.RequestURI())}, "email": {"p1@example.fr"}, "password": {goodPassword}})
+	back := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(back, "/reserver?") {
+		t.Fatalf("after logging in: %d %q", res.StatusCode, back)
+	}
+	page := b.get(back)
+	for _, want := range []string{
+		fmt.Sprintf(`value="%d" checked`, child),
+		fmt.Sprintf(`value="%s" checked`, days[1].Format(time.DateOnly)),
+		fmt.Sprintf(`value="%s" checked`, days[2].Format(time.DateOnly)),
+		`value="work" checked`,
+		`value="09:15" selected`,
+		`value="16:45" selected`,
+	} {
+		if !strings.Contains(page.body, want) {
+			t.Errorf("the form lost %s", want)
+		}
+	}
+	if strings.Contains(page.body, fmt.Sprintf(`value="%s" checked`, days[0].Format(time.DateOnly))) {
+		t.Error("a day not chosen is ticked")
+	}
+}

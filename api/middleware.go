@@ -20,6 +20,8 @@ const (
 	localRequestID = "request_id"
 	localSession   = "session"
 	localCSRF      = "csrf"
+	// localSessionEnded marks a request whose session cookie names a session that has ended.
+	localSessionEnded = "session_ended"
 )
 
 // Cookie names. With Secure cookies the __Host- prefix pins them to this host and path /, so a
@@ -118,6 +120,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 		c.Locals(localSession, &sess)
 	case errors.Is(err, store.ErrNotFound):
 		s.clearSessionCookie(c)
+		c.Locals(localSessionEnded, true)
 	default:
 		return err
 	}
@@ -206,9 +209,33 @@ func (s *Server) checkCSRF(c *fiber.Ctx) error {
 		want = c.Cookies(s.csrfCookie())
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
+		if ended, _ := c.Locals(localSessionEnded).(bool); ended && !wantsJSON(c) {
+			// A form sent after the session ended: nothing is done, but the person logs in
+			// again and comes back to what they were filling in.
+			return c.Redirect("/connexion?expiree=1&next="+url.QueryEscape(s.comeBack(c)), fiber.StatusSeeOther)
+		}
 		return errCSRF
 	}
 	return c.Next()
+}
+
+// comeBack is where a form sent after the session ended takes the person once logged in again:
+// the booking form with the choices they had made, else the page the form was on.
+func (s *Server) comeBack(c *fiber.Ctx) string {
+	if c.Path() == "/reserver" {
+		args := c.Request().PostArgs()
+		q := url.Values{}
+		for _, k := range []string{"child", "day", "location", "arrive_at", "depart_at"} {
+			for _, v := range args.PeekMulti(k) {
+				q.Add(k, string(v))
+			}
+		}
+		return "/reserver?" + q.Encode()
+	}
+	if ref, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && (ref.Host == c.Hostname() || ref.Host == s.publicHost) {
+		return localPath(ref.RequestURI())
+	}
+	return "/"
 }
 
 // requireRole lets through a logged-in account of one of roles; a visitor is sent to the login

@@ -201,6 +201,7 @@ var messages = map[string]text{
 	"landing.tier": {"Niveau %d", "Tier %d"},
 
 	"login.title":      {"Se connecter", "Log in"},
+	"login.expired":    {"Votre session a expiré et rien n’a été envoyé. Connectez-vous : vous reviendrez à votre page, avec ce que vous aviez choisi.", "Your session has ended and nothing was sent. Log in: you will come back to your page, with what you had chosen."},
 	"login.email":      {"Adresse e-mail", "E-mail address"},
 	"login.email.hint": {"Format attendu : nom@domaine.fr", "Expected format: name@domain.fr"},
 	"login.password":   {"Mot de passe", "Password"},
