@@ -19,7 +19,7 @@ const maxPickups = 3
 type childRequest struct {
 	FirstName  string `form:"first_name" validate:"required,max=60,personname"`
 	LastName   string `form:"last_name" validate:"required,max=60,personname"`
-	BirthDate  string `form:"birth_date" validate:"required,datetime=2006-01-02"`
+	BirthDate  string `form:"birth_date" validate:"required,frdate"`
 	Level      string `form:"level" validate:"omitempty,oneof=maternelle elementaire college"`
 	HealthNote string `form:"health_note" validate:"max=500,note"`
 	Pickups    [maxPickups]pickupRequest

@@ -46,6 +46,12 @@ func newValidator() *validator.Validate {
 	_ = v.RegisterValidation("frphone", func(fl validator.FieldLevel) bool {
 		return frenchPhone.MatchString(fl.Field().String())
 	})
+	// frdate is a date a person types in a form, read by isoDate: its error gives the French
+	// format the form's hint gives. The JSON API takes dates as 2006-01-02 (datetime).
+	_ = v.RegisterValidation("frdate", func(fl validator.FieldLevel) bool {
+		_, err := time.Parse(time.DateOnly, fl.Field().String())
+		return err == nil
+	})
 	return v
 }
 
@@ -130,8 +136,10 @@ func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
 		if fe.Param() == "15:04" {
 			fr, en = "Saisissez une heure au format HH:MM, par exemple 08:30.", "Enter a time as HH:MM, such as 08:30."
 		} else {
-			fr, en = "Saisissez une date au format JJ/MM/AAAA, par exemple 01/05/2019.", "Enter a date as DD/MM/YYYY, such as 01/05/2019."
+			fr, en = "Saisissez une date au format AAAA-MM-JJ.", "Enter a date as YYYY-MM-DD."
 		}
+	case "frdate":
+		fr, en = "Saisissez une date au format JJ/MM/AAAA, par exemple 01/05/2019.", "Enter a date as DD/MM/YYYY, such as 01/05/2019."
 	case "oneof":
 		fr, en = "Choisissez une valeur de la liste.", "Choose a value from the list."
 	case "note", "printable":
