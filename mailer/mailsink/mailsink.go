@@ -250,4 +250,3 @@ func header(data, name string) string {
 	}
 	return ""
 }
-
