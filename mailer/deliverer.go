@@ -117,7 +117,7 @@ func (d *Deliverer) Round(ctx context.Context) (Round, error) {
 				if d.clock().Sub(claimed) > d.policy.Lease/2 {
 					continue
 				}
-				err := d.send.Send(slot, msgs[i].Email)
+				err := d.send.Send(slot, msgs[i])
 				results[i] = d.result(msgs[i], err)
 				if errors.Is(err, ErrUnreachable) {
 					unreachable.Do(func() { close(stop) })

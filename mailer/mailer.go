@@ -25,7 +25,7 @@ import (
 type Sender interface {
 	// Send returns an error wrapping ErrUnreachable when the message was not started because
 	// the server could not be reached: sending it again later cannot make a duplicate.
-	Send(slot int, e store.Email) error
+	Send(slot int, m store.Outgoing) error
 	Conns() int
 	Close()
 }
@@ -66,9 +66,11 @@ func New(smtpURL string, conns int, timeout time.Duration, log *slog.Logger) (Se
 // account to whoever reads the log. The outbox itself is shown on /dev/emails in DEV_MODE only.
 type logSender struct{ log *slog.Logger }
 
-func (l logSender) Send(_ int, e store.Email) error {
-	l.log.Info("e-mail handled, not sent (no SMTP_URL)", slog.Int64("outbox_id", e.ID),
-		slog.String("kind", string(e.Kind)), slog.Int64("account_id", e.AccountID))
+func (l logSender) Send(_ int, m store.Outgoing) error {
+	for i, id := range m.Members {
+		l.log.Info("e-mail handled, not sent (no SMTP_URL)", slog.Int64("outbox_id", id),
+			slog.String("kind", string(m.MemberKinds[i])), slog.Int64("account_id", m.AccountID))
+	}
 	return nil
 }
 
@@ -133,7 +135,8 @@ func (s *smtpSender) dial() (*smtpConn, error) {
 // Send sends e on the slot's connection. A connection found closed (the server dropped it
 // while idle) is opened again once; until the sender says MAIL FROM on a live connection
 // nothing of the message has left, so those failures are ErrUnreachable.
-func (s *smtpSender) Send(slot int, e store.Email) error {
+func (s *smtpSender) Send(slot int, m store.Outgoing) error {
+	e := m.Email
 	c := s.conns[slot]
 	for try := 0; ; try++ {
 		if c == nil {

@@ -39,7 +39,7 @@ func TestSMTPSenderDeliversUTF8(t *testing.T) {
 	}
 	defer s.Close()
 	e := store.Email{ID: 7, To: "eloise@example.fr", Subject: "Accueil prioritaire : votre réservation", Body: "Éloïse, le 24/11 : place confirmée à l'École Jean-Macé.\nÀ bientôt.", CreatedAt: time.Date(2026, 11, 23, 18, 5, 0, 0, time.UTC)}
-	if err := s.Send(0, e); err != nil {
+	if err := s.Send(0, store.Outgoing{Email: e, Members: []int64{e.ID}, MemberKinds: []store.EmailKind{e.Kind}}); err != nil {
 		t.Fatal(err)
 	}
 	msg := <-got
@@ -73,7 +73,7 @@ func TestLogSenderWritesNoContent(t *testing.T) {
 	e := store.Email{ID: 42, Kind: store.EmailReset, AccountID: 7, To: "eloise@example.fr",
 		Subject: "Accueil prioritaire : nouveau mot de passe",
 		Body:    "Éloïse, ouvrez http://localhost:8080/reinitialiser?jeton=Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"}
-	if err := s.Send(0, e); err != nil {
+	if err := s.Send(0, store.Outgoing{Email: e, Members: []int64{e.ID}, MemberKinds: []store.EmailKind{e.Kind}}); err != nil {
 		t.Fatal(err)
 	}
 	log := buf.String()

@@ -48,7 +48,8 @@ var groupedKinds = []string{string(EmailBooking), string(EmailCancellation), str
 // merged into one (Members lists their ids, the message's own ID first).
 type Outgoing struct {
 	Email
-	Members []int64
+	Members     []int64
+	MemberKinds []EmailKind // in the order of Members
 }
 
 // ClaimEmails claims up to limit due e-mails (and, with each family e-mail old enough, the
@@ -92,16 +93,17 @@ func groupEmails(claimed []Email) []Outgoing {
 	family := map[string]int{} // address → index in out
 	for _, e := range claimed {
 		if !slices.Contains(groupedKinds, string(e.Kind)) {
-			out = append(out, Outgoing{Email: e, Members: []int64{e.ID}})
+			out = append(out, Outgoing{Email: e, Members: []int64{e.ID}, MemberKinds: []EmailKind{e.Kind}})
 			continue
 		}
 		if i, ok := family[e.To]; ok {
 			out[i].Members = append(out[i].Members, e.ID)
+			out[i].MemberKinds = append(out[i].MemberKinds, e.Kind)
 			out[i].Email = mergeEmails(out[i].Email, e)
 			continue
 		}
 		family[e.To] = len(out)
-		out = append(out, Outgoing{Email: e, Members: []int64{e.ID}})
+		out = append(out, Outgoing{Email: e, Members: []int64{e.ID}, MemberKinds: []EmailKind{e.Kind}})
 	}
 	return out
 }
