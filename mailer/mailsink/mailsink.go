@@ -213,11 +213,10 @@ func (s *Sink) session(c net.Conn, stopping <-chan struct{}) {
 					}
 				}
 			}
-			for _, rcpt := range to {
-				s.accept(Message{To: rcpt, MessageID: header(data.String(), "Message-ID"), Data: data.String()})
+			if !s.accept(to, data.String(), stopping, func() bool { return say("250 2.0.0 queued") }) {
+				return
 			}
 			to = to[:0]
-			say("250 2.0.0 queued")
 		case verb == "RSET":
 			to = to[:0]
 			say("250 2.0.0 ok")
@@ -230,14 +229,36 @@ func (s *Sink) session(c net.Conn, stopping <-chan struct{}) {
 	}
 }
 
-func (s *Sink) accept(m Message) {
+// accept takes the message for its recipients if the sink is not being stopped and its reply
+// reached the connection: a server that takes responsibility for a message as it says so, and
+// not before (RFC 5321, 4.1.1.4). Stop waits for it, so a message is either answered and
+// counted, or neither.
+func (s *Sink) accept(to []string, data string, stopping <-chan struct{}, reply func() bool) bool {
+	var ms []Message
 	s.mu.Lock()
-	s.got = append(s.got, m)
-	s.perID[m.MessageID]++
+	select {
+	case <-stopping:
+		s.mu.Unlock()
+		return false
+	default:
+	}
+	if !reply() {
+		s.mu.Unlock()
+		return false
+	}
+	for _, rcpt := range to {
+		m := Message{To: rcpt, MessageID: header(data, "Message-ID"), Data: data}
+		s.got = append(s.got, m)
+		s.perID[m.MessageID]++
+		ms = append(ms, m)
+	}
 	s.mu.Unlock()
 	if s.opt.Arrived != nil {
-		s.opt.Arrived <- m
+		for _, m := range ms {
+			s.opt.Arrived <- m
+		}
 	}
+	return true
 }
 
 // header is the value of the first header named name in a message.
