@@ -130,6 +130,8 @@ type bench struct {
 	queue      *store.Store
 	deliverers []*store.Store
 	sink       *mailsink.Sink
+	mu         sync.Mutex
+	resume     *time.Timer // brings the killed sink back
 }
 
 type result struct {
@@ -154,8 +156,9 @@ func (r result) String() string {
 	return s
 }
 
-// start runs the deliverers until the returned stop is called.
-func (b *bench) start(ctx context.Context) (stop func(), err error) {
+// start runs the deliverers until the returned stop is called, and kills the SMTP sink
+// killAfter later when kill is set. t0 is when they started.
+func (b *bench) start(ctx context.Context, kill bool, killAfter time.Duration) (stop func(), t0 time.Time, err error) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	p := store.DefaultOutboxPolicy()
@@ -165,7 +168,7 @@ func (b *bench) start(ctx context.Context) (stop func(), err error) {
 		send, err := mailer.New("smtp://"+b.sink.Addr()+"?from=bench@accueil.invalid", b.o.conns, 30*time.Second, quiet)
 		if err != nil {
 			cancel()
-			return nil, err
+			return nil, t0, err
 		}
 		wg.Add(1)
 		go func() {
@@ -173,7 +176,26 @@ func (b *bench) start(ctx context.Context) (stop func(), err error) {
 			mailer.NewDeliverer(st, send, p, b.o.batch, quiet).Run(ctx, 100*time.Millisecond)
 		}()
 	}
-	return func() { cancel(); wg.Wait() }, nil
+	var killing *time.Timer
+	if kill {
+		killing = b.kill(killAfter)
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+		if killing != nil {
+			// A run that ended before the sink died or came back leaves it running.
+			killing.Stop()
+			b.mu.Lock()
+			defer b.mu.Unlock()
+			if b.resume != nil {
+				b.resume.Stop()
+			}
+			if err := b.sink.Resume(); err != nil {
+				fmt.Println("sink resume:", err)
+			}
+		}
+	}, time.Now(), nil
 }
 
 // reset empties the outbox and the sink's count between runs.
@@ -222,15 +244,11 @@ func (b *bench) backlogRun(ctx context.Context, kill bool) (result, error) {
 	if _, err := b.queue.DB().ExecContext(ctx, `VACUUM ANALYZE outbox_email`); err != nil {
 		return result{}, err
 	}
-	stop, err := b.start(ctx)
+	stop, t0, err := b.start(ctx, kill, b.o.killAt)
 	if err != nil {
 		return result{}, err
 	}
 	defer stop()
-	t0 := time.Now()
-	if kill {
-		b.kill(b.o.killAt)
-	}
 	r := result{queued: b.o.backlog}
 	err = b.watch(ctx, t0, &r)
 	r.took = r.drain
@@ -244,15 +262,11 @@ func (b *bench) rushRun(ctx context.Context, kill bool) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	stop, err := b.start(ctx)
+	stop, t0, err := b.start(ctx, kill, b.o.window+b.o.killAt)
 	if err != nil {
 		return result{}, err
 	}
 	defer stop()
-	t0 := time.Now()
-	if kill {
-		b.kill(b.o.window + b.o.killAt)
-	}
 	r := result{}
 	produced := make(chan error, 1)
 	go func() {
@@ -281,10 +295,12 @@ func (b *bench) rushRun(ctx context.Context, kill bool) (result, error) {
 }
 
 // kill stops the SMTP sink after a while, and starts it again killFor later.
-func (b *bench) kill(after time.Duration) {
-	time.AfterFunc(after, func() {
+func (b *bench) kill(after time.Duration) *time.Timer {
+	return time.AfterFunc(after, func() {
 		b.sink.Stop()
-		time.AfterFunc(b.o.killFor, func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.resume = time.AfterFunc(b.o.killFor, func() {
 			if err := b.sink.Resume(); err != nil {
 				fmt.Println("sink resume:", err)
 			}

@@ -75,8 +75,14 @@ func (s *Sink) Stop() {
 	}
 }
 
-// Resume listens again on the same address after Stop.
+// Resume listens again on the same address after Stop (a running sink is left as it is).
 func (s *Sink) Resume() error {
+	s.mu.Lock()
+	running := s.ln != nil
+	s.mu.Unlock()
+	if running {
+		return nil
+	}
 	ln, err := net.Listen("tcp", s.addr)
 	if err != nil {
 		return err
