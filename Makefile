@@ -95,3 +95,9 @@ clean:
 .PHONY: bench-booking
 bench-booking: deps $(ASSETS)
 	go run ./cmd/bench-booking -c 64 -d 20s
+
+# Load run of the outbox's delivery to a local SMTP server started by the run (figures in the
+# README): a backlog, a rush as the booking load run makes, and the rush with the server killed.
+.PHONY: bench-mail
+bench-mail: deps
+	go run ./cmd/bench-mail

@@ -171,7 +171,8 @@ var walkRoutes = map[string]walkRoute{
 	"GET /api/allocation-runs/:id": {allowed: walkAcademie, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/api/allocation-runs/%d", ids.run), nil
 	}},
-	"GET /journal": {allowed: []store.Role{store.RoleAdmin}, build: walkGet("/journal")},
+	"GET /journal":   {allowed: []store.Role{store.RoleAdmin}, build: walkGet("/journal")},
+	"GET /courriels": {allowed: []store.Role{store.RoleAdmin}, build: walkGet("/courriels")},
 }
 
 // tenantFingerprint digests every row a tenant owns or a lever changes, so that a refused

@@ -101,6 +101,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/attribution", academie, s.runAllocationForm)
 	app.Get("/api/allocation-runs/:id", academie, s.getAllocationRun)
 	app.Get("/journal", requireRole(store.RoleAdmin), s.auditLog)
+	app.Get("/courriels", requireRole(store.RoleAdmin), s.outboxPage)
 
 	app.Use(s.notFound)
 }

@@ -1,86 +1,45 @@
 package mailer
 
 import (
-	"bufio"
 	"io"
 	"log/slog"
 	"mime"
 	"mime/quotedprintable"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/accueil-prioritaire/accueil/mailer/mailsink"
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
-// smtpServer is a real, minimal SMTP server on loopback that records what it receives.
+// smtpServer is a real SMTP server on loopback that hands over each message it accepts.
 func smtpServer(t *testing.T) (addr string, got chan string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	arrived := make(chan mailsink.Message, 4)
+	sink, err := mailsink.Start("127.0.0.1:0", mailsink.Options{Arrived: arrived})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { ln.Close() })
+	t.Cleanup(sink.Stop)
 	got = make(chan string, 4)
 	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer conn.Close()
-				r := bufio.NewReader(conn)
-				say := func(s string) { io.WriteString(conn, s+"\r\n") }
-				say("220 test ESMTP")
-				var data strings.Builder
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return
-					}
-					cmd := strings.ToUpper(strings.TrimSpace(line))
-					switch {
-					case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-						say("250 test")
-					case strings.HasPrefix(cmd, "MAIL"), strings.HasPrefix(cmd, "RCPT"):
-						say("250 ok")
-					case cmd == "DATA":
-						say("354 go on")
-						for {
-							l, err := r.ReadString('\n')
-							if err != nil {
-								return
-							}
-							if l == ".\r\n" {
-								break
-							}
-							data.WriteString(l)
-						}
-						got <- data.String()
-						say("250 queued")
-					case cmd == "QUIT":
-						say("221 bye")
-						return
-					default:
-						say("250 ok")
-					}
-				}
-			}()
+		for m := range arrived {
+			got <- m.Data
 		}
 	}()
-	return ln.Addr().String(), got
+	return sink.Addr(), got
 }
 
 func TestSMTPSenderDeliversUTF8(t *testing.T) {
 	addr, got := smtpServer(t)
-	s, err := New("smtp://"+addr+"?from=accueil@example.fr", slog.New(slog.NewTextHandler(io.Discard, nil)))
+	s, err := New("smtp://"+addr+"?from=accueil@example.fr", 1, time.Minute, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer s.Close()
 	e := store.Email{ID: 7, To: "eloise@example.fr", Subject: "Accueil prioritaire : votre réservation", Body: "Éloïse, le 24/11 : place confirmée à l'École Jean-Macé.\nÀ bientôt.", CreatedAt: time.Date(2026, 11, 23, 18, 5, 0, 0, time.UTC)}
-	if err := s.Send(e); err != nil {
+	if err := s.Send(0, store.Outgoing{Email: e, Members: []int64{e.ID}, MemberKinds: []store.EmailKind{e.Kind}}); err != nil {
 		t.Fatal(err)
 	}
 	msg := <-got
@@ -98,7 +57,7 @@ func TestSMTPSenderDeliversUTF8(t *testing.T) {
 	if err != nil || !strings.Contains(string(decoded), "Éloïse, le 24/11 : place confirmée à l'École Jean-Macé.") {
 		t.Errorf("body %q (%v)", decoded, err)
 	}
-	if _, err := New("http://nope", nil); err == nil {
+	if _, err := New("http://nope", 1, time.Minute, nil); err == nil {
 		t.Error("a non-smtp URL was accepted")
 	}
 }
@@ -107,14 +66,14 @@ func TestSMTPSenderDeliversUTF8(t *testing.T) {
 // included. The log now says only that an e-mail was handled: its kind, outbox id and account.
 func TestLogSenderWritesNoContent(t *testing.T) {
 	var buf strings.Builder
-	s, err := New("", slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	s, err := New("", 1, time.Minute, slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := store.Email{ID: 42, Kind: store.EmailReset, AccountID: 7, To: "eloise@example.fr",
 		Subject: "Accueil prioritaire : nouveau mot de passe",
 		Body:    "Éloïse, ouvrez http://localhost:8080/reinitialiser?jeton=Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"}
-	if err := s.Send(e); err != nil {
+	if err := s.Send(0, store.Outgoing{Email: e, Members: []int64{e.ID}, MemberKinds: []store.EmailKind{e.Kind}}); err != nil {
 		t.Fatal(err)
 	}
 	log := buf.String()

@@ -4,26 +4,29 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
 // config is read from environment variables (documented in the README).
 type config struct {
-	ListenAddr        string   // LISTEN_ADDR
-	DataDir           string   // DATA_DIR
-	DatabaseURL       string   // DATABASE_URL; empty: the private cluster under DATA_DIR
-	LocalPostgresAddr string   // LOCAL_POSTGRES_ADDR; the private cluster also listens on TCP there
-	CookieSecure      bool     // COOKIE_SECURE
-	TrustedProxies    []string // TRUSTED_PROXIES, comma-separated
-	MetricsFrom       []string // METRICS_FROM, comma-separated: who may read /metrics
-	LogLevel          string   // LOG_LEVEL
-	DemoSeed          uint64   // DEMO_SEED
-	DBMaxConns        int      // DB_MAX_CONNS
-	SMTPURL           string   // SMTP_URL; empty: e-mails go to the log
-	PublicURL         string   // PUBLIC_URL, for links in e-mails
-	DevMode           bool     // DEV_MODE: shows the outbox on /dev/emails
-	DPOContact        string   // DPO_CONTACT: the data protection officer, on the privacy notice
+	ListenAddr        string        // LISTEN_ADDR
+	DataDir           string        // DATA_DIR
+	DatabaseURL       string        // DATABASE_URL; empty: the private cluster under DATA_DIR
+	LocalPostgresAddr string        // LOCAL_POSTGRES_ADDR; the private cluster also listens on TCP there
+	CookieSecure      bool          // COOKIE_SECURE
+	TrustedProxies    []string      // TRUSTED_PROXIES, comma-separated
+	MetricsFrom       []string      // METRICS_FROM, comma-separated: who may read /metrics
+	LogLevel          string        // LOG_LEVEL
+	DemoSeed          uint64        // DEMO_SEED
+	DBMaxConns        int           // DB_MAX_CONNS
+	SMTPURL           string        // SMTP_URL; empty: e-mails go to the log
+	SMTPConns         int           // SMTP_CONNS: connections to the SMTP server, kept open and reused
+	MailGroupWindow   time.Duration // MAIL_GROUP_WINDOW: a family's e-mails of this window go out as one
+	PublicURL         string        // PUBLIC_URL, for links in e-mails
+	DevMode           bool          // DEV_MODE: shows the outbox on /dev/emails
+	DPOContact        string        // DPO_CONTACT: the data protection officer, on the privacy notice
 	// HealthKeys seal the children's health notes, the first one the new notes: HEALTH_KEY then
 	// HEALTH_KEY_PREVIOUS (comma-separated, kept readable during a rotation). None: the key
 	// file under DATA_DIR (see healthKeys).
@@ -60,6 +63,12 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.DBMaxConns, err = strconv.Atoi(get("DB_MAX_CONNS", "40")); err != nil || c.DBMaxConns < 1 {
 		return c, fmt.Errorf("DB_MAX_CONNS must be a positive number")
+	}
+	if c.SMTPConns, err = strconv.Atoi(get("SMTP_CONNS", "4")); err != nil || c.SMTPConns < 1 || c.SMTPConns > 64 {
+		return c, fmt.Errorf("SMTP_CONNS must be a number from 1 to 64")
+	}
+	if c.MailGroupWindow, err = time.ParseDuration(get("MAIL_GROUP_WINDOW", "10s")); err != nil || c.MailGroupWindow < 0 || c.MailGroupWindow > 10*time.Minute {
+		return c, fmt.Errorf("MAIL_GROUP_WINDOW must be a duration from 0s to 10m, such as 10s")
 	}
 	if c.RetentionDays, err = strconv.Atoi(get("RETENTION_DAYS", "30")); err != nil || c.RetentionDays < 1 {
 		return c, fmt.Errorf("RETENTION_DAYS must be a positive number of days")

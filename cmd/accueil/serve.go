@@ -45,7 +45,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	cfg.DevMode = e.cfg.DevMode
 	cfg.Privacy.DPOContact = e.cfg.DPOContact
 	cfg.Privacy.RetentionDays = e.cfg.RetentionDays
-	sender, err := mailer.New(e.cfg.SMTPURL, e.log)
+	sender, err := mailer.New(e.cfg.SMTPURL, e.cfg.SMTPConns, smtpTimeout, e.log)
 	if err != nil {
 		return err
 	}
@@ -68,7 +68,9 @@ func serve(ctx context.Context, e env, args []string) error {
 
 	go housekeeping(ctx, e, st, cfg.Session)
 	go confirmAtCutoff(ctx, e, st, store.DefaultAllocationPolicy())
-	go deliverEmails(ctx, e, st, sender)
+	outbox := store.DefaultOutboxPolicy()
+	outbox.GroupWindow = e.cfg.MailGroupWindow
+	go mailer.NewDeliverer(st, sender, outbox, outboxBatch, e.log).Run(ctx, time.Second)
 	go purgeExpired(ctx, e, st, e.cfg.RetentionDays)
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
@@ -151,13 +153,12 @@ func confirmAtCutoff(ctx context.Context, e env, st *store.Store, p store.Alloca
 	})
 }
 
-// deliverEmails sends the outbox every few seconds; several processes share it safely.
-func deliverEmails(ctx context.Context, e env, st *store.Store, sender mailer.Sender) {
-	every(ctx, e, "outbox", 3*time.Second, func() error {
-		_, err := st.DeliverEmails(ctx, 200, sender.Send)
-		return err
-	})
-}
+// The outbox's deliverer claims this many messages at a time, and gives each SMTP exchange
+// this long: a server slower than that is treated as failing, and the message retried later.
+const (
+	outboxBatch = 200
+	smtpTimeout = 30 * time.Second
+)
 
 // purgeExpired applies the retention rules once a day (store.PurgeExpired). It logs counts only.
 func purgeExpired(ctx context.Context, e env, st *store.Store, retentionDays int) {
