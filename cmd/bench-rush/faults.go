@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -163,10 +162,10 @@ func childrenOf(pid int) []int {
 	return out
 }
 
-// restartAfterCrash waits until the killed server's processes are gone (killing those still
-// there after wait: a server cannot start over the shared memory they hold) and starts the
-// cluster again, which recovers from its write-ahead log. It returns how many had to be killed.
-func restartAfterCrash(ctx context.Context, c *pgcluster.Cluster, children []int, wait time.Duration) (killed int, err error) {
+// waitGone waits until the killed server's processes are gone, killing those still there after
+// wait: a new server cannot start over the shared memory they hold. It returns how many had to
+// be killed.
+func waitGone(children []int, wait time.Duration) (killed int) {
 	deadline := time.Now().Add(wait)
 	for _, pid := range children {
 		for alive(pid) && time.Now().Before(deadline) {
@@ -182,10 +181,7 @@ func restartAfterCrash(ctx context.Context, c *pgcluster.Cluster, children []int
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-	if _, err := c.Start(ctx); err != nil {
-		return killed, err
-	}
-	return killed, nil
+	return killed
 }
 
 // alive reports whether pid runs (a zombie, dead but not reaped, counts as gone).
