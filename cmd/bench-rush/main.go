@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(8)
-	demo, err := benchkit.LoadDemo(ctx, db)
+	demo, err := benchkit.LoadDemo(ctx, db, time.Now().UTC().Truncate(24*time.Hour))
 	if err != nil {
 		return err
 	}

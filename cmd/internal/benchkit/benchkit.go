@@ -33,9 +33,9 @@ type Demo struct {
 	HealthKey store.HealthKey
 }
 
-// LoadDemo migrates db, loads the demo académie generated for today and removes the demo's
-// booking requests, so that every booking of the run allocates.
-func LoadDemo(ctx context.Context, db *sqlx.DB) (Demo, error) {
+// LoadDemo migrates db, loads the demo académie generated for today (a UTC midnight) and
+// removes the demo's booking requests, so that every booking of the run allocates.
+func LoadDemo(ctx context.Context, db *sqlx.DB, today time.Time) (Demo, error) {
 	ms, err := store.ReadMigrations(migrations.FS)
 	if err != nil {
 		return Demo{}, err
@@ -52,7 +52,6 @@ func LoadDemo(ctx context.Context, db *sqlx.DB) (Demo, error) {
 		return Demo{}, err
 	}
 	st := store.New(db, store.WithHealthKeys(keys))
-	today := time.Now().UTC().Truncate(24 * time.Hour)
 	seed, _ := demo.Generate(2021, today)
 	if err := st.LoadSeed(ctx, seed); err != nil {
 		return Demo{}, err
