@@ -49,9 +49,12 @@ type roomResult struct {
 }
 
 // roomRun has parents arrive evenly over window, each asking for the login page, taking the
-// ticket the room gives, asking the room's state (after half the wait it is told, between 1
-// and 5 s) until admitted, then asking for the login page again; until the deadline.
-func roomRun(ctx context.Context, base string, parents int, window, deadline time.Duration) (roomResult, error) {
+// ticket the room gives, asking the room's state until admitted, then asking for the login
+// page again; until the deadline. A parent asks again after half the wait it is told, at
+// least 1 s and at most a quarter of the stay (or 5 s), so that an admitted parent learns it
+// well before the place it was kept lapses.
+func roomRun(ctx context.Context, base string, parents int, window, stay, deadline time.Duration) (roomResult, error) {
+	maxPoll := min(max(stay/4, time.Second), 5*time.Second)
 	probe := clientFrom(sourceAddr(2, 255*250-1), 1)
 	res, err := probe.Get(base + roomStatePath)
 	if err != nil {
@@ -78,7 +81,7 @@ func roomRun(ctx context.Context, base string, parents int, window, deadline tim
 			}
 			client := clientFrom(sourceAddr(2, i), 1)
 			defer client.CloseIdleConnections()
-			v.visit(ctx, client, base, start, deadline)
+			v.visit(ctx, client, base, start, deadline, maxPoll)
 		}()
 	}
 	wg.Wait()
@@ -109,7 +112,7 @@ func (v *visitor) get(ctx context.Context, client *http.Client, url string, star
 	return a, res, body
 }
 
-func (v *visitor) visit(ctx context.Context, client *http.Client, base string, start time.Time, deadline time.Duration) {
+func (v *visitor) visit(ctx context.Context, client *http.Client, base string, start time.Time, deadline, maxPoll time.Duration) {
 	pause := func(d time.Duration) bool {
 		select {
 		case <-ctx.Done():
@@ -151,7 +154,7 @@ func (v *visitor) visit(ctx context.Context, client *http.Client, base string, s
 				v.told = true
 			}
 			v.lastWaiting = a.sent
-			wait = min(max(time.Duration(st.WaitSeconds)*time.Second/2, time.Second), 5*time.Second)
+			wait = min(max(time.Duration(st.WaitSeconds)*time.Second/2, time.Second), maxPoll)
 		}
 		if !pause(wait) {
 			return
