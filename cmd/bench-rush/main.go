@@ -26,6 +26,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -356,6 +357,10 @@ func (p *phases) slowed() error {
 		return err
 	}
 	defer proxy.close()
+	rtt, err := roundTrip(p.ctx, proxy.url(dbName))
+	if err != nil {
+		return err
+	}
 	p.f.stop()
 	if err := p.f.start(p.ctx, proxy.url(dbName)); err != nil {
 		return err
@@ -367,6 +372,7 @@ func (p *phases) slowed() error {
 	}
 	byStatus, _, _, _ := tally(r.answers)
 	p.rep.add(phase, "bookings shed (503)", fmt.Sprint(byStatus["503"]), "", none)
+	p.rep.add(phase, "a SELECT 1 through the proxy (median of 5, before the run)", rtt.String(), "", none)
 	p.f.stop()
 	if err := resetBookings(p.ctx, p.db, p.warm); err != nil {
 		return err
@@ -405,6 +411,30 @@ func (p *phases) room() error {
 	p.rep.add(phase, "parents with a ticket never told a position", fmt.Sprint(r.untold), "0", verdict(r.untold == 0))
 	p.rep.add(phase, "admitted parents refused the login page after", fmt.Sprint(r.turnedBack), "0", verdict(r.turnedBack == 0))
 	return nil
+}
+
+// roundTrip is the median time of a SELECT 1 on url, the connection already open.
+func roundTrip(ctx context.Context, url string) (time.Duration, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer conn.Close()
+	var took []time.Duration
+	for range 5 {
+		start := time.Now()
+		if _, err := conn.ExecContext(ctx, `SELECT 1`); err != nil {
+			return 0, err
+		}
+		took = append(took, time.Since(start))
+	}
+	slices.Sort(took)
+	return took[2].Round(100 * time.Microsecond), nil
 }
 
 // staticAsset is the path of the site's stylesheet, read from the landing page.
