@@ -24,7 +24,7 @@ define need
 	fi
 endef
 
-.PHONY: run test build assets deps deps-test clean db-stop
+.PHONY: run run-multi test build assets deps deps-test clean db-stop
 
 deps:
 	@command -v go >/dev/null || { echo "Missing: Go 1.26 or newer (https://go.dev/dl/), on PATH"; exit 1; }
@@ -55,6 +55,11 @@ $(BIN): deps $(ASSETS) $(GO_SOURCES) go.mod go.sum
 # DEV_MODE shows the e-mails on /dev/emails, since a local demo has no SMTP server.
 run: deps $(BIN)
 	DEV_MODE=$${DEV_MODE:-true} ./$(BIN) serve --demo
+
+# Two processes behind HAProxy on port 8080, sharing the database (README, "Plusieurs processus").
+run-multi: deps $(BIN)
+	$(call need,haproxy,command -v haproxy)
+	BIN=$(BIN) deploy/run-multi.sh
 
 # The tests never read the machine's clock: they run at TEST_CLOCK (RFC 3339), by default a
 # Tuesday morning. The suites that use the service's clock run again at the instants where
@@ -101,3 +106,12 @@ bench-booking: deps $(ASSETS)
 .PHONY: bench-mail
 bench-mail: deps
 	go run ./cmd/bench-mail
+
+# The 8 o'clock rush and its faults (figures in the README): two processes behind HAProxy over a
+# cluster of the run's own, loopback only, about six minutes. BENCH_RUSH_FLAGS passes flags
+# (e.g. -d 5s -phases overload; `go run ./cmd/bench-rush -h` lists them).
+.PHONY: bench-rush
+bench-rush: deps $(BIN)
+	$(call need,haproxy,command -v haproxy)
+	$(call need,wrk,command -v wrk)
+	go run ./cmd/bench-rush -bin $(BIN) $(BENCH_RUSH_FLAGS)

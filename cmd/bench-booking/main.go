@@ -6,7 +6,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,12 +27,9 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/accueil-prioritaire/accueil/api"
-	"github.com/accueil-prioritaire/accueil/demo"
-	"github.com/accueil-prioritaire/accueil/migrations"
-	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/cmd/internal/benchkit"
 	"github.com/accueil-prioritaire/accueil/store/pgcluster"
 )
 
@@ -42,11 +38,6 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench-booking:", err)
 		os.Exit(1)
 	}
-}
-
-type household struct {
-	cookie, csrf string
-	children     []int64
 }
 
 func run(ctx context.Context) error {
@@ -75,7 +66,7 @@ func run(ctx context.Context) error {
 	if err := c.EnsureDatabase(ctx, name); err != nil {
 		return err
 	}
-	defer dropDatabase(c, name)
+	defer benchkit.DropDatabase(c, name)
 	db, err := sqlx.Open("postgres", c.URL(name))
 	if err != nil {
 		return err
@@ -83,34 +74,14 @@ func run(ctx context.Context) error {
 	defer db.Close()
 	db.SetMaxOpenConns(64)
 	db.SetMaxIdleConns(64)
-	ms, err := store.ReadMigrations(migrations.FS)
+	bench, err := benchkit.LoadDemo(ctx, db, time.Now().UTC().Truncate(24*time.Hour))
 	if err != nil {
 		return err
 	}
-	if _, err := store.Migrate(ctx, db, ms); err != nil {
-		return err
-	}
-	// The run's database is thrown away: its health notes are sealed with a key nobody keeps.
-	key, err := store.NewHealthKey()
-	if err != nil {
-		return err
-	}
-	keys, err := store.NewHealthKeyring(key)
-	if err != nil {
-		return err
-	}
-	st := store.New(db, store.WithHealthKeys(keys))
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	seed, _ := demo.Generate(2021, today)
-	if err := st.LoadSeed(ctx, seed); err != nil {
-		return err
-	}
-	// The households book from scratch: the demo's requests go, and every booking allocates.
-	// Today is left out (past its cutoff, a day books differently); the nine other open days
-	// fill up as the run goes, the households' demand being about the académie's seats.
-	if _, err := db.Exec(`DELETE FROM booking_request`); err != nil {
-		return err
-	}
+	st, seed := bench.Store, bench.Seed
+	// The households book from scratch (LoadDemo removed the demo's requests): every booking
+	// allocates. Today is left out (past its cutoff, a day books differently); the nine other
+	// open days fill up as the run goes, the households' demand being about the académie's seats.
 	if *capacity != 1 {
 		if _, err := db.Exec(`UPDATE hub_day_capacity SET capacity = floor(capacity * $1::float8)`, *capacity); err != nil {
 			return err
@@ -120,7 +91,7 @@ func run(ctx context.Context) error {
 	fmt.Printf("demo académie: %d hubs, %d households; booking the days %s to %s\n", len(seed.Hubs), len(seed.Households),
 		open[0].Format(time.DateOnly), open[len(open)-1].Format(time.DateOnly))
 
-	households, err := sessions(ctx, st)
+	households, err := benchkit.Sessions(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -217,30 +188,6 @@ func run(ctx context.Context) error {
 	return nil
 }
 
-// sessions logs every demo household in, as a browser would, and keeps its cookie and token.
-func sessions(ctx context.Context, st *store.Store) ([]household, error) {
-	var rows []struct {
-		Account  int64         `db:"account_id"`
-		Children pq.Int64Array `db:"children"`
-	}
-	if err := st.DB().SelectContext(ctx, &rows, `
-		SELECT h.account_id, array_agg(c.id ORDER BY c.id) AS children FROM household h JOIN child c ON c.household_id = h.id
-		GROUP BY h.account_id ORDER BY h.account_id`); err != nil {
-		return nil, err
-	}
-	policy := api.DefaultConfig().Session
-	policy.Idle = 24 * time.Hour
-	var out []household
-	for _, r := range rows {
-		token, sess, err := st.CreateSession(ctx, r.Account, policy, "127.0.0.1", "bench")
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, household{cookie: "__Host-session=" + token, csrf: sess.CSRFToken, children: r.Children})
-	}
-	return out, nil
-}
-
 func pgbench(ctx context.Context, c *pgcluster.Cluster, clients int, d time.Duration) (float64, error) {
 	bin := ""
 	if dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench"); len(dirs) > 0 {
@@ -255,7 +202,7 @@ func pgbench(ctx context.Context, c *pgcluster.Cluster, clients int, d time.Dura
 	if err := c.EnsureDatabase(ctx, name); err != nil {
 		return 0, err
 	}
-	defer dropDatabase(c, name)
+	defer benchkit.DropDatabase(c, name)
 	url := c.URL(name)
 	if out, err := exec.CommandContext(ctx, bin, "-i", "-q", "-s", "10", url).CombinedOutput(); err != nil {
 		return 0, fmt.Errorf("pgbench -i: %w: %s", err, out)
@@ -283,7 +230,7 @@ type result struct {
 // load has clients workers book for distinct households in turn (keys keyPrefix-N), each on a day of the second
 // week it has not booked yet, for d or until every household has booked every day (a booking
 // asked again would be answered without allocating, and flatter the figure).
-func load(ctx context.Context, base, keyPrefix string, hh []household, days []time.Time, clients int, d time.Duration) (result, error) {
+func load(ctx context.Context, base, keyPrefix string, hh []benchkit.Household, days []time.Time, clients int, d time.Duration) (result, error) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}, Timeout: 10 * time.Second}
 	var next, childDays, failures atomic.Int64
 	var mu sync.Mutex
@@ -305,8 +252,8 @@ func load(ctx context.Context, base, keyPrefix string, hh []household, days []ti
 				}
 				h := hh[int(i)%len(hh)]
 				day := days[(int(i)/len(hh))%len(days)]
-				ids := make([]string, len(h.children))
-				for k, c := range h.children {
+				ids := make([]string, len(h.Children))
+				for k, c := range h.Children {
 					ids[k] = fmt.Sprint(c)
 				}
 				body := fmt.Sprintf(`{"child_ids":[%s],"days":["%s"],"location":"home","arrive_at":"08:00","depart_at":"17:30"}`,
@@ -314,8 +261,8 @@ func load(ctx context.Context, base, keyPrefix string, hh []household, days []ti
 				req, _ := http.NewRequestWithContext(ctx, http.MethodPost, base+"/api/bookings", bytes.NewBufferString(body))
 				req.Header.Set("Content-Type", "application/json")
 				req.Header.Set("Accept", "application/json")
-				req.Header.Set("Cookie", h.cookie)
-				req.Header.Set("X-CSRF-Token", h.csrf)
+				req.Header.Set("Cookie", h.Cookie)
+				req.Header.Set("X-CSRF-Token", h.CSRF)
 				req.Header.Set("Idempotency-Key", fmt.Sprintf("%s-%08d", keyPrefix, i))
 				start := time.Now()
 				res, err := client.Do(req)
@@ -332,7 +279,7 @@ func load(ctx context.Context, base, keyPrefix string, hh []household, days []ti
 					firstErr.CompareAndSwap(nil, fmt.Sprintf("%d %s", res.StatusCode, b))
 					continue
 				}
-				childDays.Add(int64(len(h.children)))
+				childDays.Add(int64(len(h.Children)))
 				mine = append(mine, took)
 			}
 			mu.Lock()
@@ -398,13 +345,4 @@ func sampleCPU() cpuSample {
 func (s cpuSample) since(b cpuSample) cpuUse {
 	wall := s.at.Sub(b.at).Seconds()
 	return cpuUse{busy: (s.busy - b.busy).Seconds() / wall, self: (s.self - b.self).Seconds() / wall}
-}
-
-func dropDatabase(c *pgcluster.Cluster, name string) {
-	db, err := sql.Open("postgres", c.URL("postgres"))
-	if err != nil {
-		return
-	}
-	defer db.Close()
-	_, _ = db.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`)
 }

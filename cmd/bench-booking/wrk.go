@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/accueil-prioritaire/accueil/cmd/internal/benchkit"
 )
 
 // bookingsLua drives wrk: each request books the next household (its session cookie, CSRF token
@@ -21,7 +23,7 @@ var bookingsLua string
 
 // loadWrk runs the same booking load as load, from wrk (a C client like pgbench, lighter on
 // the shared cores than Go's HTTP client).
-func loadWrk(base string, hh []household, days []time.Time, clients int, d time.Duration) (result, error) {
+func loadWrk(base string, hh []benchkit.Household, days []time.Time, clients int, d time.Duration) (result, error) {
 	if _, err := exec.LookPath("wrk"); err != nil {
 		return result{}, errors.New("wrk not found (apt-get install wrk)")
 	}
@@ -32,11 +34,11 @@ func loadWrk(base string, hh []household, days []time.Time, clients int, d time.
 	defer os.RemoveAll(dir)
 	var lines []string
 	for _, h := range hh {
-		ids := make([]string, len(h.children))
-		for i, c := range h.children {
+		ids := make([]string, len(h.Children))
+		for i, c := range h.Children {
 			ids[i] = strconv.FormatInt(c, 10)
 		}
-		lines = append(lines, strings.Join([]string{h.cookie, h.csrf, strings.Join(ids, ",")}, "\t"))
+		lines = append(lines, strings.Join([]string{h.Cookie, h.CSRF, strings.Join(ids, ",")}, "\t"))
 	}
 	var ds []string
 	for _, day := range days {
