@@ -7,7 +7,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,6 +19,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/accueil-prioritaire/accueil/cmd/internal/benchkit"
 	"github.com/accueil-prioritaire/accueil/mailer"
 	"github.com/accueil-prioritaire/accueil/mailer/mailsink"
 	"github.com/accueil-prioritaire/accueil/migrations"
@@ -76,7 +76,7 @@ func run(ctx context.Context) error {
 	if err := c.EnsureDatabase(ctx, name); err != nil {
 		return err
 	}
-	defer dropDatabase(c, name)
+	defer benchkit.DropDatabase(c, name)
 	var stores []*store.Store
 	for range o.procs + 1 { // the deliverers', and the queue's (the booking side)
 		db, err := sqlx.Open("postgres", c.URL(name))
@@ -370,13 +370,4 @@ func (b *bench) finish(ctx context.Context, r result, sinkBefore [2]int, err err
 		r.problem = fmt.Sprintf("%d e-mails queued, %d accounted for", r.queued, r.emailsSent+r.pending+r.setAside)
 	}
 	return r, nil
-}
-
-func dropDatabase(c *pgcluster.Cluster, name string) {
-	db, err := sql.Open("postgres", c.URL("postgres"))
-	if err != nil {
-		return
-	}
-	defer db.Close()
-	_, _ = db.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`)
 }
