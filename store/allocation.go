@@ -169,6 +169,9 @@ type allocation struct {
 	seed      uint64
 	startedBy int64
 	notify    bool
+	// record stores the run even when it has nothing to place: a day's confirmation points to
+	// its run (day_confirmation.run_id), placed children or not.
+	record bool
 }
 
 // maxFullRetries bounds how often an instant placement is recomputed when a concurrent booking
@@ -210,7 +213,7 @@ func (s *Store) ConfirmDay(ctx context.Context, p AllocationPolicy, day time.Tim
 			return nil
 		}
 		run, err = tx.allocate(ctx, p, allocation{
-			kind: KindConfirmation, days: []time.Time{day}, seed: seed, startedBy: startedBy, notify: true,
+			kind: KindConfirmation, days: []time.Time{day}, seed: seed, startedBy: startedBy, notify: true, record: true,
 			replace: func(r requestRow) bool { return !r.confirmed() },
 		}, func(time.Time) PlacementStatus { return Confirmed })
 		if err != nil {
@@ -531,6 +534,7 @@ type solution struct {
 	report   alloc.Report
 	outcomes []Outcome // by day then child
 	from, to time.Time
+	record   bool // store the run even when toPlace is empty
 }
 
 // allocate runs one allocation inside the caller's transaction: it frees the seats of the
@@ -572,7 +576,17 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 		household int64
 		day       string
 	}
-	sol := &solution{kind: a.kind, seed: a.seed, by: a.startedBy, rows: rows, toPlace: map[cdKey]requestRow{}}
+	sol := &solution{kind: a.kind, seed: a.seed, by: a.startedBy, rows: rows, toPlace: map[cdKey]requestRow{}, record: a.record}
+	sol.report.Seed = a.seed
+	sol.from, sol.to = a.days[0], a.days[0]
+	for _, d := range a.days {
+		if d.Before(sol.from) {
+			sol.from = d
+		}
+		if d.After(sol.to) {
+			sol.to = d
+		}
+	}
 	groups := map[hhDay]bool{}
 	for _, r := range rows {
 		if a.replace(r) {
@@ -641,15 +655,6 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 		return nil, fmt.Errorf("allocating: %w", err)
 	}
 	sol.report = res.Report
-	sol.from, sol.to = a.days[0], a.days[0]
-	for _, d := range a.days {
-		if d.Before(sol.from) {
-			sol.from = d
-		}
-		if d.After(sol.to) {
-			sol.to = d
-		}
-	}
 	for _, pl := range res.Placements {
 		if pl.Fixed {
 			continue
@@ -681,10 +686,11 @@ func (sol *solution) run() AllocationRun {
 	return AllocationRun{Kind: sol.kind, Seed: int64(sol.seed), Report: sol.report, DayFrom: sol.from, DayTo: sol.to, Outcomes: sol.outcomes}
 }
 
-// writeRun stores the run of sol (nothing when it placed nobody) and returns it with its outcomes.
+// writeRun stores the run of sol (nothing when it placed nobody, unless sol.record) and returns
+// it with its outcomes.
 func (s *Store) writeRun(ctx context.Context, sol *solution) (AllocationRun, error) {
 	run := sol.run()
-	if len(sol.toPlace) == 0 {
+	if len(sol.toPlace) == 0 && !sol.record {
 		return run, nil
 	}
 	args, err := sol.runArgs(s.now(), true)

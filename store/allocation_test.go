@@ -365,3 +365,24 @@ func TestHubCalendarFollowsTheScope(t *testing.T) {
 		}
 	}
 }
+
+// TestConfirmDayWithNothingToReplace: a day whose seats are all confirmed already (or that has
+// no request at all) is still recorded as confirmed, so the confirmation loop stops asking.
+func TestConfirmDayWithNothingToReplace(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 2})
+	st := tw.load(t)
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	run, ok, err := st.ConfirmDay(ctx, p, farDay, 42, 0)
+	if err != nil || !ok {
+		t.Fatalf("confirming a day with no request: ran %v, %v", ok, err)
+	}
+	var runID int64
+	if err := st.DB().Get(&runID, `SELECT run_id FROM day_confirmation WHERE day = $1`, farDay); err != nil || runID != run.ID || runID == 0 {
+		t.Errorf("day confirmation recorded with run %d (%v), want the run %d", runID, err, run.ID)
+	}
+	if due, err := st.WithClock(func() time.Time { return p.Cutoff(farDay).Add(time.Minute) }).DueConfirmations(ctx, p); err != nil || len(due) != 0 {
+		t.Errorf("still due after its confirmation: %v (%v)", due, err)
+	}
+}
