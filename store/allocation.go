@@ -104,6 +104,7 @@ type AllocationRun struct {
 	Report     alloc.Report   `db:"-"`
 	ReportJSON []byte         `db:"report"`
 	Outcomes   []Outcome      `db:"-"`
+	Notified   int            `db:"-"` // families this run wrote to
 }
 
 // requestRow is one active child-day request with its current outcome.
@@ -556,7 +557,7 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 		return run, err
 	}
 	if a.notify {
-		if err := s.notifyChanges(ctx, a.kind, sol.toPlace, run.Outcomes); err != nil {
+		if run.Notified, err = s.notifyChanges(ctx, a.kind, sol.toPlace, run.Outcomes); err != nil {
 			return run, err
 		}
 	}
