@@ -863,3 +863,28 @@ func (s *Store) RecentRuns(ctx context.Context, limit int) ([]AllocationRun, err
 	}
 	return runs, nil
 }
+
+// PreviewAllocateDays says what AllocateDays would do now with seed, without doing it: the run
+// is computed in a transaction that is rolled back. Its Notified is the number of families the
+// run would write to.
+func (s *Store) PreviewAllocateDays(ctx context.Context, p AllocationPolicy, days []time.Time, rebalance bool, seed uint64) (AllocationRun, error) {
+	var run AllocationRun
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		var err error
+		if run, err = tx.AllocateDays(ctx, p, days, rebalance, seed, 0); err != nil {
+			return err
+		}
+		return errRehearsal
+	})
+	if errors.Is(err, errRehearsal) {
+		err = nil
+	}
+	return run, err
+}
+
+// ConfirmedDays returns those of days whose confirmation has run: their seats no longer move.
+func (s *Store) ConfirmedDays(ctx context.Context, days []time.Time) ([]time.Time, error) {
+	var out []time.Time
+	err := s.q.SelectContext(ctx, &out, `SELECT day FROM day_confirmation WHERE day = ANY($1) ORDER BY day`, pq.Array(dayStrings(days)))
+	return out, err
+}
