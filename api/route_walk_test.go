@@ -100,7 +100,7 @@ var walkRoutes = map[string]walkRoute{
 		return fmt.Sprintf("/enfants/%d", ids.juraChild), f
 	}},
 	"POST /enfants/:id/supprimer": {allowed: walkParent, scoped: true, build: func(ids walkIDs) (string, url.Values) {
-		return fmt.Sprintf("/enfants/%d/supprimer", ids.juraChild), url.Values{}
+		return fmt.Sprintf("/enfants/%d/supprimer", ids.juraChild), url.Values{"confirmer": {"oui"}}
 	}},
 	"POST /confirmer/renvoyer": {allowed: walkParent, build: func(walkIDs) (string, url.Values) { return "/confirmer/renvoyer", url.Values{} }},
 	"GET /reserver":            {allowed: walkParent, build: walkGet("/reserver")},
@@ -114,7 +114,7 @@ var walkRoutes = map[string]walkRoute{
 		return "/mes-donnees/effacer", url.Values{"password": {"not the password at all"}}
 	}},
 	"POST /reservations/annuler": {allowed: walkParent, scoped: true, build: func(ids walkIDs) (string, url.Values) {
-		return "/reservations/annuler", url.Values{"child": {fmt.Sprint(ids.juraChild)}, "day": {ids.day}}
+		return "/reservations/annuler", url.Values{"child": {fmt.Sprint(ids.juraChild)}, "day": {ids.day}, "confirmer": {"oui"}}
 	}},
 	"POST /api/bookings": {allowed: walkParent, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return "/api/bookings", url.Values{"json": {fmt.Sprintf(`{"child_ids":[%d],"days":["%s"],"location":"home","arrive_at":"08:00","depart_at":"17:00"}`, ids.juraChild, ids.day)}}
