@@ -227,7 +227,7 @@ var messages = map[string]text{
 	"hub.reopen":      {"Rouvrir le pôle", "Reopen the hub"},
 	"hub.reopen.hint": {"Le pôle retrouve sa capacité habituelle pour les prochains jours et la liste d’attente est relancée.", "The hub gets its usual capacity back for the coming days and the waitlist is run again."},
 
-	"lever.capacity.title":      {"Capacité en %s le %s : de %d à %d places", "Capacity for %s on %s: from %d to %d seats"},
+	"lever.capacity.title":      {"%s, %s : capacité de %d à %d place(s)", "%s, %s: capacity from %d to %d seat(s)"},
 	"lever.closeday.title":      {"Fermer le pôle le %s", "Close the hub on %s"},
 	"lever.close.title":         {"Fermer le pôle définitivement", "Close the hub for good"},
 	"lever.close.what":          {"Le pôle ne prendra plus aucune réservation ; sa capacité passe à 0 pour tous les jours à venir. Vous pourrez le rouvrir depuis sa page.", "The hub will take no more bookings; its capacity drops to 0 for every coming day. You can reopen it from its page."},
@@ -251,6 +251,7 @@ var messages = map[string]text{
 	"lever.done.close":          {"Le pôle est fermé définitivement.", "The hub is closed for good."},
 	"lever.done.reopen":         {"Le pôle est rouvert.", "The hub is open again."},
 	"lever.done.moved":          {"%d enfant(s) et %d frère(s) et sœur(s) ont été déplacés.", "%d child(ren) and %d brother(s) and sister(s) were moved."},
+	"lever.done.movedonly":      {"%d enfant(s) ont été déplacés.", "%d child(ren) were moved."},
 	"lever.done.waitlisted":     {"%d sont en liste d’attente.", "%d are on the waitlist."},
 	"lever.done.returned":       {"%d enfant(s) sont revenus dans ce pôle.", "%d child(ren) came back to this hub."},
 	"lever.done.promoted":       {"%d enfant(s) de la liste d’attente ont reçu une place.", "%d child(ren) on the waitlist got a seat."},
