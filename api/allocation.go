@@ -97,11 +97,11 @@ func (s *Server) getAllocationRun(c *fiber.Ctx) error {
 type allocationForm struct {
 	Runs     []store.AllocationRun
 	From, To string
-	// Rebalance is set on the confirmation step of a rebalance: Preview is what it would do,
-	// with Seed, which the confirmation sends again so that the run does what was shown.
+	// Rebalance is set on the confirmation step of a rebalance: Preview is what it would do;
+	// Fields, sent again to confirm, carry its seed so that the run does what was shown.
 	Rebalance bool
 	Preview   *store.AllocationRun
-	Seed      uint64
+	Fields    map[string]string
 	// Notice: the run just made (Done), or nothing to allocate (Nothing), on days of which
 	// Confirmed were confirmed already.
 	Done, Placed, Waiting, Told int64
@@ -180,7 +180,8 @@ func (s *Server) runAllocationForm(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		f.Preview, f.Seed = &preview, seed
+		f.Preview = &preview
+		f.Fields = map[string]string{"from": f.From, "to": f.To, "rebalance": "true", "graine": strconv.FormatUint(seed, 10)}
 		return s.renderAllocation(c, f, nil)
 	}
 	sess := session(c)
