@@ -371,6 +371,14 @@ func TestBrowserParentJourney(t *testing.T) {
 		submitAndWait("form[action='/reservations/annuler'] button")); err != nil {
 		t.Fatal(err)
 	}
+	// "Annuler ce jour" first asks, with the child's name and the day.
+	if !strings.Contains(text("main"), "sera annulée et la place libérée") {
+		t.Fatalf("no confirmation before cancelling a day:\n%s", text("main"))
+	}
+	shot("cancel-confirm")
+	if err := within(ctx, submitAndWait("main form button[type=submit]")); err != nil {
+		t.Fatal(err)
+	}
 	if n := strings.Count(text("main"), "Annuler ce jour"); n != 5 {
 		t.Errorf("after cancelling one day: %d cancel labels", n)
 	}
@@ -531,6 +539,7 @@ func TestBrowserPrefectureMap(t *testing.T) {
 	if err := within(ctx,
 		chromedp.SetValue(chromedp.CSS("input[name=capacite]"), fmt.Sprint(before+5)),
 		submitAndWait("input[name=capacite]"),
+		submitAndWait("main form button[type=submit]"), // the preview's Confirmer
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -539,7 +548,7 @@ func TestBrowserPrefectureMap(t *testing.T) {
 		t.Errorf("capacity after raising: %d, want %d (%v)", after, before+5, err)
 	}
 	placedBefore, _ := chromedp.Run(ctx, chromedp.Evaluate[int](firstDayPlaced))
-	if err := within(ctx, submitAndWait(`form[action$="/fermer"] input[name=jour] ~ button`)); err != nil {
+	if err := within(ctx, follow(`a[href*="/fermer?jour="]`), submitAndWait("main form button[type=submit]")); err != nil {
 		t.Fatal(err)
 	}
 	placedAfter, err := chromedp.Run(ctx, chromedp.Evaluate[int](firstDayPlaced))
