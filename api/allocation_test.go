@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/accueil-prioritaire/accueil/store"
 )
 
 func (b *browser) postJSON(path, body, csrf string) response {
@@ -101,11 +103,42 @@ func TestAllocationPage(t *testing.T) {
 	b := newBrowser(t, app)
 	b.login("rectorat@example.fr", goodPassword)
 	d := day.Format(time.DateOnly)
-	if res := b.post("/attribution", url.Values{"csrf": {b.csrf("/attribution")}, "from": {d}, "to": {d}}); res.StatusCode != http.StatusSeeOther {
+	runs := func() int {
+		var n int
+		if err := st.DB().Get(&n, `SELECT count(*) FROM allocation_run`); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// Reversed dates: the form again, the field named, nothing run.
+	if res := b.post("/attribution", url.Values{"csrf": {b.csrf("/attribution")}, "from": {d}, "to": {day.AddDate(0, 0, -1).Format(time.DateOnly)}}); res.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(res.body, `id="to-error">La date de fin doit être le même jour ou après la date de début.`) || runs() != 0 {
+		t.Errorf("reversed dates: %d, %d runs\n%s", res.StatusCode, runs(), res.body)
+	}
+	res := b.post("/attribution", url.Values{"csrf": {b.csrf("/attribution")}, "from": {d}, "to": {d}})
+	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("run: %d", res.StatusCode)
 	}
-	if page := b.get("/attribution"); !strings.Contains(page.body, "<td>manual</td>") || !strings.Contains(page.body, "<td>2 / 0</td>") {
-		t.Errorf("the run's report is not listed")
+	if page := b.get(res.Header.Get("Location")); !strings.Contains(page.body, "<td>Lancé à la main</td>") || !strings.Contains(page.body, "<td>2 / 0</td>") ||
+		!strings.Contains(page.body, "2 enfant(s)-jour(s) placés, 0 en liste d’attente, 2 famille(s) prévenues.") || strings.Contains(page.body, "Graine") {
+		t.Errorf("the run's report or notice is not shown in words:\n%s", page.body)
+	}
+	// A rebalance first says how many families it would tell, and runs only once confirmed.
+	res = b.post("/attribution", url.Values{"csrf": {b.csrf("/attribution")}, "from": {d}, "to": {d}, "rebalance": {"true"}})
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "0 famille(s) seront prévenues par e-mail") || runs() != 1 {
+		t.Errorf("rebalance preview: %d, %d runs", res.StatusCode, runs())
+	}
+	res = b.post("/attribution", url.Values{"csrf": {b.csrf("/attribution")}, "from": {d}, "to": {d}, "rebalance": {"true"}, "graine": {"7"}, "confirmer": {"oui"}})
+	if res.StatusCode != http.StatusSeeOther || runs() != 2 {
+		t.Errorf("rebalance confirmed: %d, %d runs", res.StatusCode, runs())
+	}
+	// "Lancer" on a day confirmed already says so rather than nothing.
+	if _, _, err := st.ConfirmDay(context.Background(), store.DefaultAllocationPolicy(), day, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	res = b.post("/attribution", url.Values{"csrf": {b.csrf("/attribution")}, "from": {d}, "to": {d}})
+	if page := b.get(res.Header.Get("Location")); !strings.Contains(page.body, "Rien à attribuer") || !strings.Contains(page.body, "Ces jours sont déjà confirmés") {
+		t.Errorf("Lancer on a confirmed day: %s", res.Header.Get("Location"))
 	}
 	pref := newBrowser(t, app)
 	pref.login("pref25@example.fr", goodPassword)

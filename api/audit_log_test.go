@@ -116,7 +116,7 @@ func TestRollCallAndLeversAreLoggedWithTheirAddress(t *testing.T) {
 	pref.login("pref25@example.fr", goodPassword)
 	hub := fmt.Sprintf("/poles/%d", ids[0])
 	if res := pref.post(hub+"/capacite", url.Values{"csrf": {pref.csrf(hub)}, "jour": {day.AddDate(0, 0, 7).Format(time.DateOnly)},
-		"niveau": {"elementaire"}, "capacite": {"12"}}); res.StatusCode >= 400 {
+		"niveau": {"elementaire"}, "capacite": {"12"}, "confirmer": {"oui"}}); res.StatusCode >= 400 {
 		t.Fatalf("capacity: %d", res.StatusCode)
 	}
 	var rows []struct {

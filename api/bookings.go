@@ -191,6 +191,7 @@ type bookedList struct {
 	Cancel bool
 	// What the last cancellation did: days cancelled, and days it left as they were.
 	Cancelled, Kept int
+	Removed         bool // a child was just removed from the household
 }
 
 type bookingPage struct {
@@ -311,7 +312,8 @@ func (s *Server) renderBookings(c *fiber.Ctx, errs map[string]string) error {
 	p := s.page(c, frontend.T(lang, "bookings.title"))
 	cancelled, _ := strconv.Atoi(c.Query("annulees"))
 	kept, _ := strconv.Atoi(c.Query("conserves"))
-	p.Data = bookedList{Days: bookedViews(days, s.policy.MaxDistanceKm), Cancel: true, Cancelled: max(cancelled, 0), Kept: max(kept, 0)}
+	p.Data = bookedList{Days: bookedViews(days, s.policy.MaxDistanceKm), Cancel: true, Cancelled: max(cancelled, 0), Kept: max(kept, 0),
+		Removed: c.Query("retire") == "1"}
 	if len(errs) > 0 {
 		p.Errors, p.FormError = errs, frontend.T(lang, "form.errors")
 		c.Status(fiber.StatusUnprocessableEntity)
@@ -335,6 +337,17 @@ func (s *Server) cancelBooking(c *fiber.Ctx) error {
 		day, err2 = time.Parse(time.DateOnly, c.FormValue("day"))
 		if err1 != nil || err2 != nil {
 			return store.ErrNotFound
+		}
+		if c.FormValue("confirmer") != "oui" {
+			ch, err := s.store.ChildOf(c.UserContext(), session(c).ID, childID)
+			if err != nil {
+				return err
+			}
+			lang := s.lang(c)
+			return s.renderConfirm(c, frontend.T(lang, "bookings.cancel.title"), confirmPage{
+				Text:   frontend.Tf(lang, "bookings.cancel.what", ch.FirstName, frontend.LongDate(lang, day)),
+				Action: "/reservations/annuler", Back: "/reservations",
+				Fields: map[string]string{"child": strconv.FormatInt(childID, 10), "day": day.Format(time.DateOnly)}})
 		}
 	}
 	done, err := s.store.CancelBooking(c.UserContext(), s.policy, session(c).ID, childID, day)

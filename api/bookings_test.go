@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/accueil-prioritaire/accueil/api"
+	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/store"
 	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
@@ -97,7 +98,13 @@ func TestBookingPagesAndCancellation(t *testing.T) {
 	if list.StatusCode != 200 || rows(list.body) != 3 { // the seed's day plus the two booked
 		t.Fatalf("my bookings: %d, %d rows", list.StatusCode, rows(list.body))
 	}
+	// "Annuler ce jour" first asks, naming the child and the day; nothing goes before the confirmation.
 	cancel := url.Values{"csrf": {b.csrf("/reservations")}, "child": {fmt.Sprint(childID)}, "day": {days[3].Format(time.DateOnly)}}
+	if res := b.post("/reservations/annuler", cancel); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "La réservation de Zoé pour le "+frontend.LongDate(frontend.French, days[3])) ||
+		!strings.Contains(res.body, `name="confirmer" value="oui"`) || rows(b.get("/reservations").body) != 3 {
+		t.Fatalf("cancel without confirming: %d\n%s", res.StatusCode, res.body)
+	}
+	cancel.Set("confirmer", "oui")
 	if res := b.post("/reservations/annuler", cancel); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("cancel: %d", res.StatusCode)
 	}
@@ -175,7 +182,7 @@ func TestBookingAPIIdempotencyAndAccess(t *testing.T) {
 	// Another parent cannot cancel this child's day.
 	p2 := newB()
 	p2.login("p2@example.fr", goodPassword)
-	if res := p2.post("/reservations/annuler", url.Values{"csrf": {p2.csrf("/")}, "child": {fmt.Sprint(mine)}, "day": {days[1].Format(time.DateOnly)}}); res.StatusCode != http.StatusNotFound {
+	if res := p2.post("/reservations/annuler", url.Values{"csrf": {p2.csrf("/")}, "child": {fmt.Sprint(mine)}, "day": {days[1].Format(time.DateOnly)}, "confirmer": {"oui"}}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("another parent cancels: %d, want 404", res.StatusCode)
 	}
 	var active int

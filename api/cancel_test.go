@@ -96,7 +96,7 @@ func TestCancelKeepsDaysOverAndCheckedIn(t *testing.T) {
 	st, login, kids := cancelApp(t)
 	p1 := login("p1@example.fr")
 	cancel := func(b *browser, child int64, day time.Time) response {
-		return b.post("/reservations/annuler", url.Values{"csrf": {b.csrf("/reservations")}, "child": {fmt.Sprint(child)}, "day": {day.Format(time.DateOnly)}})
+		return b.post("/reservations/annuler", url.Values{"csrf": {b.csrf("/reservations")}, "child": {fmt.Sprint(child)}, "day": {day.Format(time.DateOnly)}, "confirmer": {"oui"}})
 	}
 	all := "seats [2031-03-03 2031-03-04 2031-03-05], asked [2031-03-03 2031-03-04 2031-03-05]"
 	for _, day := range []time.Time{cancelMon, cancelTue} {
@@ -150,9 +150,9 @@ func TestCancelKeepsDaysOverAndCheckedIn(t *testing.T) {
 func TestContactListKeepsChildCheckedIn(t *testing.T) {
 	st, login, kids := cancelApp(t)
 	p1 := login("p1@example.fr")
-	p1.post("/reservations/annuler", url.Values{"csrf": {p1.csrf("/reservations")}, "child": {fmt.Sprint(kids["Zoé"])}, "day": {cancelTue.Format(time.DateOnly)}})
+	p1.post("/reservations/annuler", url.Values{"csrf": {p1.csrf("/reservations")}, "child": {fmt.Sprint(kids["Zoé"])}, "day": {cancelTue.Format(time.DateOnly)}, "confirmer": {"oui"}})
 	p1.post("/reservations/annuler", url.Values{"csrf": {p1.csrf("/reservations")}, "all": {"true"}, "confirmer": {"oui"}})
-	if res := p1.post(fmt.Sprintf("/enfants/%d/supprimer", kids["Zoé"]), url.Values{"csrf": {p1.csrf("/reservations")}}); res.StatusCode == http.StatusSeeOther {
+	if res := p1.post(fmt.Sprintf("/enfants/%d/supprimer", kids["Zoé"]), url.Values{"csrf": {p1.csrf("/reservations")}, "confirmer": {"oui"}}); res.StatusCode == http.StatusSeeOther {
 		t.Error("a child checked in was removed")
 	}
 	path := fmt.Sprintf("/contacts?enfant=%d&du=%s&au=%s&format=csv", kids["Zoé"], cancelMon.Format(time.DateOnly), cancelWed.Format(time.DateOnly))
@@ -177,7 +177,7 @@ func TestRemoveChildKeepsHostedChildren(t *testing.T) {
 	st, login, kids := cancelApp(t)
 	p1, p2 := login("p1@example.fr"), login("p2@example.fr")
 	remove := func(b *browser, child int64) response {
-		return b.post(fmt.Sprintf("/enfants/%d/supprimer", child), url.Values{"csrf": {b.csrf("/reservations")}})
+		return b.post(fmt.Sprintf("/enfants/%d/supprimer", child), url.Values{"csrf": {b.csrf("/reservations")}, "confirmer": {"oui"}})
 	}
 	if res := remove(p2, kids["Zoé"]); res.StatusCode != http.StatusNotFound {
 		t.Errorf("p2 removes Zoé: %d, want 404", res.StatusCode)

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -197,8 +198,31 @@ func (s *Server) deleteChild(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if c.FormValue("confirmer") != "oui" {
+		ch, err := s.store.ChildOf(c.UserContext(), session(c).ID, id)
+		if err != nil {
+			return err
+		}
+		lang := s.lang(c)
+		return s.renderConfirm(c, frontend.Tf(lang, "child.delete.title", ch.FirstName), confirmPage{
+			Text:   frontend.Tf(lang, "child.delete.what", ch.FirstName),
+			Action: fmt.Sprintf("/enfants/%d/supprimer", id), Back: fmt.Sprintf("/enfants/%d", id)})
+	}
 	if err := s.store.DeleteChild(c.UserContext(), s.policy, session(c).ID, id); err != nil {
 		return err
 	}
-	return c.Redirect("/", fiber.StatusSeeOther)
+	return c.Redirect("/reservations?retire=1", fiber.StatusSeeOther)
+}
+
+// confirmPage asks a parent to confirm what a tap would do, without JavaScript: the form sends
+// Fields again with confirmer=oui, Back goes back with nothing done.
+type confirmPage struct {
+	Text, Action, Back string
+	Fields             map[string]string
+}
+
+func (s *Server) renderConfirm(c *fiber.Ctx, title string, d confirmPage) error {
+	p := s.page(c, title)
+	p.Data = d
+	return s.renderPage(c, "confirm", p)
 }

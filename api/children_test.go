@@ -95,7 +95,7 @@ func TestParentManagesChildren(t *testing.T) {
 	other.login("p2@example.fr", goodPassword)
 	steal := childForm(other.csrf("/"))
 	steal.Set("first_name", "Volé")
-	for _, res := range []response{other.get(page), other.post(page, steal), other.post(page+"/supprimer", url.Values{"csrf": {other.csrf("/")}})} {
+	for _, res := range []response{other.get(page), other.post(page, steal), other.post(page+"/supprimer", url.Values{"csrf": {other.csrf("/")}}), other.post(page+"/supprimer", url.Values{"csrf": {other.csrf("/")}, "confirmer": {"oui"}})} {
 		if res.StatusCode != http.StatusNotFound || strings.Contains(res.body, "Chloé") {
 			t.Errorf("another parent on %s: %d, want 404 with nothing leaked", page, res.StatusCode)
 		}
@@ -108,8 +108,17 @@ func TestParentManagesChildren(t *testing.T) {
 	if err := st.DB().QueryRow(`SELECT first_name, level FROM child WHERE id = $1`, id).Scan(&note, &level); err != nil || note != "Chloé" || level != "maternelle" {
 		t.Errorf("child after the others' attempts: %s %s (%v)", note, level, err)
 	}
-	if res := b.post(page+"/supprimer", url.Values{"csrf": {b.csrf(page)}}); res.StatusCode != http.StatusSeeOther {
+	// Removing the child first asks; only the confirmation removes it, and a message says so.
+	if res := b.post(page+"/supprimer", url.Values{"csrf": {b.csrf(page)}}); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Chloé sera retiré(e) de votre foyer") ||
+		b.get(page).StatusCode != http.StatusOK {
+		t.Fatalf("delete without confirming: %d", res.StatusCode)
+	}
+	res := b.post(page+"/supprimer", url.Values{"csrf": {b.csrf(page)}, "confirmer": {"oui"}})
+	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("delete: %d", res.StatusCode)
+	}
+	if done := b.get(res.Header.Get("Location")); !strings.Contains(done.body, "L’enfant a été retiré(e) de votre foyer") {
+		t.Errorf("no message after removing the child: %s", res.Header.Get("Location"))
 	}
 	if res := b.get(page); res.StatusCode != http.StatusNotFound {
 		t.Errorf("deleted child still there: %d", res.StatusCode)

@@ -42,6 +42,7 @@ func (s *Server) hubPage(c *fiber.Ctx) error {
 		Hub    store.Hub
 		Days   []store.HubCapacityDay
 		Levers bool
-	}{hub, days, leversAllowed(session(c).Role)}
+		Notice *hubNotice
+	}{hub, days, leversAllowed(session(c).Role), readHubNotice(c)}
 	return s.renderPage(c, "hub", p)
 }

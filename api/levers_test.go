@@ -26,7 +26,7 @@ func TestLeversFollowTheScope(t *testing.T) {
 	}
 	setCap := func(b *browser, hub int64, n int) response {
 		page := fmt.Sprintf("/poles/%d", hub)
-		return b.post(page+"/capacite", url.Values{"csrf": {b.csrf("/")}, "jour": {d}, "niveau": {"elementaire"}, "capacite": {fmt.Sprint(n)}})
+		return b.post(page+"/capacite", url.Values{"csrf": {b.csrf("/")}, "jour": {d}, "niveau": {"elementaire"}, "capacite": {fmt.Sprint(n)}, "confirmer": {"oui"}})
 	}
 	pref := newBrowser(t, app)
 	pref.login("pref25@example.fr", goodPassword)
@@ -46,13 +46,33 @@ func TestLeversFollowTheScope(t *testing.T) {
 	}
 	other := newBrowser(t, app)
 	other.login("pref39@example.fr", goodPassword)
-	if res := other.post(fmt.Sprintf("/poles/%d/fermer", ids[0]), url.Values{"csrf": {other.csrf("/")}, "jour": {d}}); res.StatusCode != http.StatusNotFound {
+	for _, path := range []string{"/fermer?jour=" + d, "/fermer", "/rouvrir", "/capacite?jour=" + d + "&niveau=elementaire&capacite=0"} {
+		if res := other.get(fmt.Sprintf("/poles/%d", ids[0]) + path); res.StatusCode != http.StatusNotFound {
+			t.Errorf("Jura agent previews %s on a Doubs hub: %d", path, res.StatusCode)
+		}
+	}
+	if res := other.post(fmt.Sprintf("/poles/%d/fermer", ids[0]), url.Values{"csrf": {other.csrf("/")}, "jour": {d}, "confirmer": {"oui"}}); res.StatusCode != http.StatusNotFound {
 		t.Errorf("Jura agent closes a Doubs hub: %d", res.StatusCode)
 	}
+	// The preview of closing the Doubs hub for the day says Zoé would wait, and changes nothing;
+	// a POST without the confirmation shows the same preview and does nothing either.
+	closeDay := fmt.Sprintf("/poles/%d/fermer?jour=%s", ids[0], d)
+	if res := pref.get(closeDay); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "1 enfant(s) et 0 frère(s) et sœur(s) perdront leur place") ||
+		!strings.Contains(res.body, "1 enfant(s) ne trouveront pas de place ailleurs") || !strings.Contains(res.body, ">Confirmer</button>") || capOf(ids[0]) != 45 {
+		t.Errorf("close-day preview: %d, capacity %d\n%s", res.StatusCode, capOf(ids[0]), res.body)
+	}
+	if res := pref.post(fmt.Sprintf("/poles/%d/fermer", ids[0]), url.Values{"csrf": {pref.csrf("/")}, "jour": {d}}); res.StatusCode != http.StatusOK || capOf(ids[0]) != 45 {
+		t.Errorf("close without confirming: %d, capacity %d", res.StatusCode, capOf(ids[0]))
+	}
 	// Closing the Doubs hub for the day: Zoé loses her seat; no other Doubs hub is in reach, so
-	// she waits, and the Jura child does not move.
-	if res := pref.post(fmt.Sprintf("/poles/%d/fermer", ids[0]), url.Values{"csrf": {pref.csrf("/")}, "jour": {d}}); res.StatusCode != http.StatusSeeOther {
+	// she waits, and the Jura child does not move. The hub page says so.
+	res := pref.post(fmt.Sprintf("/poles/%d/fermer", ids[0]), url.Values{"csrf": {pref.csrf("/")}, "jour": {d}, "confirmer": {"oui"}})
+	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("close for the day: %d", res.StatusCode)
+	}
+	if page := pref.get(res.Header.Get("Location")); !strings.Contains(page.body, "Le pôle est fermé pour ce jour.") ||
+		!strings.Contains(page.body, "1 enfant(s) ont été déplacés. 1 sont en liste d’attente. 1 e-mail(s) envoyés aux familles.") {
+		t.Errorf("no notice of what the closure did: %s\n%s", res.Header.Get("Location"), page.body)
 	}
 	var zoe, noe string
 	_ = st.DB().Get(&zoe, `SELECT CASE WHEN EXISTS (SELECT 1 FROM waitlist_entry w JOIN child c ON c.id = w.child_id WHERE c.first_name = 'Zoé') THEN 'waitlisted' ELSE 'placed' END`)
@@ -60,15 +80,35 @@ func TestLeversFollowTheScope(t *testing.T) {
 	if zoe != "waitlisted" || noe != "0390002B" {
 		t.Errorf("after closing: Zoé %s, Noé in %s", zoe, noe)
 	}
-	if res := pref.post(fmt.Sprintf("/poles/%d/fermer", ids[0]), url.Values{"csrf": {pref.csrf("/")}}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("close for good: %d", res.StatusCode)
-	}
 	var status string
-	if err := st.DB().Get(&status, `SELECT status FROM hub WHERE id = $1`, ids[0]); err != nil || status != "closed" {
-		t.Errorf("hub status %s (%v)", status, err)
+	statusOf := func() string {
+		if err := st.DB().Get(&status, `SELECT status FROM hub WHERE id = $1`, ids[0]); err != nil {
+			t.Fatal(err)
+		}
+		return status
+	}
+	if res := pref.post(fmt.Sprintf("/poles/%d/fermer", ids[0]), url.Values{"csrf": {pref.csrf("/")}}); res.StatusCode != http.StatusOK || statusOf() != "open" {
+		t.Errorf("close for good without confirming: %d, %s", res.StatusCode, status)
+	}
+	if res := pref.post(fmt.Sprintf("/poles/%d/fermer", ids[0]), url.Values{"csrf": {pref.csrf("/")}, "confirmer": {"oui"}}); res.StatusCode != http.StatusSeeOther || statusOf() != "closed" {
+		t.Fatalf("close for good: %d, %s", res.StatusCode, status)
+	}
+	// Closed, the hub page offers to reopen it; reopening gives the capacity back.
+	if page := pref.get(fmt.Sprintf("/poles/%d", ids[0])); !strings.Contains(page.body, fmt.Sprintf(`href="/poles/%d/rouvrir"`, ids[0])) {
+		t.Error("a closed hub offers no reopening")
+	}
+	if res := other.post(fmt.Sprintf("/poles/%d/rouvrir", ids[0]), url.Values{"csrf": {other.csrf("/")}, "confirmer": {"oui"}}); res.StatusCode != http.StatusNotFound || statusOf() != "closed" {
+		t.Errorf("Jura agent reopens a Doubs hub: %d, %s", res.StatusCode, status)
+	}
+	res = pref.post(fmt.Sprintf("/poles/%d/rouvrir", ids[0]), url.Values{"csrf": {pref.csrf("/")}, "confirmer": {"oui"}})
+	if res.StatusCode != http.StatusSeeOther || statusOf() != "open" || capOf(ids[0]) != 30 {
+		t.Errorf("reopen: %d, %s, capacity %d", res.StatusCode, status, capOf(ids[0]))
+	}
+	if page := pref.get(res.Header.Get("Location")); !strings.Contains(page.body, "Le pôle est rouvert.") || !strings.Contains(page.body, "1 enfant(s) de la liste d’attente ont reçu une place.") {
+		t.Errorf("reopen notice missing: %s", res.Header.Get("Location"))
 	}
 	var audits int
-	if err := st.DB().Get(&audits, `SELECT count(*) FROM audit_log WHERE action IN ('hub.capacity', 'hub.close_day', 'hub.close')`); err != nil || audits < 3 {
+	if err := st.DB().Get(&audits, `SELECT count(DISTINCT action) FROM audit_log WHERE action IN ('hub.capacity', 'hub.close_day', 'hub.close', 'hub.reopen')`); err != nil || audits != 4 {
 		t.Errorf("levers audited: %d (%v)", audits, err)
 	}
 }

@@ -155,7 +155,7 @@ func TestJourneyLeavesNoPersonalDataInTheLog(t *testing.T) {
 	}
 	step("my bookings", b.get("/reservations"), 200)
 	step("cancel", b.post("/reservations/annuler", url.Values{"csrf": {csrf("/reservations")}, "child": {fmt.Sprint(childID)},
-		"day": {days[2].Format(time.DateOnly)}}), 303)
+		"day": {days[2].Format(time.DateOnly)}, "confirmer": {"oui"}}), 303)
 
 	other := newBrowser(t, app)
 	step("forgot", other.post("/mot-de-passe-oublie", url.Values{"csrf": {other.csrf("/mot-de-passe-oublie")}, "email": {email}}), 200)

@@ -101,7 +101,7 @@ var walkRoutes = map[string]walkRoute{
 		return fmt.Sprintf("/enfants/%d", ids.juraChild), f
 	}},
 	"POST /enfants/:id/supprimer": {allowed: walkParent, scoped: true, build: func(ids walkIDs) (string, url.Values) {
-		return fmt.Sprintf("/enfants/%d/supprimer", ids.juraChild), url.Values{}
+		return fmt.Sprintf("/enfants/%d/supprimer", ids.juraChild), url.Values{"confirmer": {"oui"}}
 	}},
 	"POST /confirmer/renvoyer": {allowed: walkParent, build: func(walkIDs) (string, url.Values) { return "/confirmer/renvoyer", url.Values{} }},
 	"GET /reserver":            {allowed: walkParent, build: walkGet("/reserver")},
@@ -115,7 +115,7 @@ var walkRoutes = map[string]walkRoute{
 		return "/mes-donnees/effacer", url.Values{"password": {"not the password at all"}}
 	}},
 	"POST /reservations/annuler": {allowed: walkParent, scoped: true, build: func(ids walkIDs) (string, url.Values) {
-		return "/reservations/annuler", url.Values{"child": {fmt.Sprint(ids.juraChild)}, "day": {ids.day}}
+		return "/reservations/annuler", url.Values{"child": {fmt.Sprint(ids.juraChild)}, "day": {ids.day}, "confirmer": {"oui"}}
 	}},
 	"POST /api/bookings": {allowed: walkParent, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return "/api/bookings", url.Values{"json": {fmt.Sprintf(`{"child_ids":[%d],"days":["%s"],"location":"home","arrive_at":"08:00","depart_at":"17:00"}`, ids.juraChild, ids.bookDay)}}
@@ -152,11 +152,23 @@ var walkRoutes = map[string]walkRoute{
 		// The Jura child into the Doubs hub: the director may act on their hub, not reach the child.
 		return fmt.Sprintf("/poles/%d/accueillir", ids.doubsHub), url.Values{"child": {fmt.Sprint(ids.juraChild)}, "jour": {ids.day}}
 	}},
+	"GET /poles/:id/capacite": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/poles/%d/capacite?jour=%s&niveau=elementaire&capacite=0", ids.juraHub, ids.day), nil
+	}},
 	"POST /poles/:id/capacite": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
-		return fmt.Sprintf("/poles/%d/capacite", ids.juraHub), url.Values{"jour": {ids.day}, "niveau": {"elementaire"}, "capacite": {"0"}}
+		return fmt.Sprintf("/poles/%d/capacite", ids.juraHub), url.Values{"jour": {ids.day}, "niveau": {"elementaire"}, "capacite": {"0"}, "confirmer": {"oui"}}
+	}},
+	"GET /poles/:id/fermer": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/poles/%d/fermer", ids.juraHub), nil
 	}},
 	"POST /poles/:id/fermer": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
-		return fmt.Sprintf("/poles/%d/fermer", ids.juraHub), url.Values{"jour": {ids.day}}
+		return fmt.Sprintf("/poles/%d/fermer", ids.juraHub), url.Values{"jour": {ids.day}, "confirmer": {"oui"}}
+	}},
+	"GET /poles/:id/rouvrir": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/poles/%d/rouvrir", ids.juraHub), nil
+	}},
+	"POST /poles/:id/rouvrir": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/poles/%d/rouvrir", ids.juraHub), url.Values{"confirmer": {"oui"}}
 	}},
 	"GET /feuilles/:day": {allowed: walkOversight, build: func(ids walkIDs) (string, url.Values) {
 		return "/feuilles/" + ids.day + "?format=zip", nil

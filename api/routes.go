@@ -91,8 +91,12 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/departements.geojson", oversight, s.departementOutlines)
 	app.Post("/poles/:id/appel", staff, s.recordMark)
 	app.Post("/poles/:id/accueillir", staff, s.takeIn)
+	app.Get("/poles/:id/capacite", staff, s.setCapacity)
 	app.Post("/poles/:id/capacite", staff, s.setCapacity)
+	app.Get("/poles/:id/fermer", staff, s.closeHub)
 	app.Post("/poles/:id/fermer", staff, s.closeHub)
+	app.Get("/poles/:id/rouvrir", staff, s.reopenHub)
+	app.Post("/poles/:id/rouvrir", staff, s.reopenHub)
 	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.daySheets)
 
 	academie := requireRole(store.RoleRectorat, store.RoleAdmin)

@@ -104,6 +104,7 @@ type AllocationRun struct {
 	Report     alloc.Report   `db:"-"`
 	ReportJSON []byte         `db:"report"`
 	Outcomes   []Outcome      `db:"-"`
+	Notified   int            `db:"-"` // families this run wrote to
 }
 
 // requestRow is one active child-day request with its current outcome.
@@ -169,6 +170,9 @@ type allocation struct {
 	seed      uint64
 	startedBy int64
 	notify    bool
+	// record stores the run even when it has nothing to place: a day's confirmation points to
+	// its run (day_confirmation.run_id), placed children or not.
+	record bool
 }
 
 // maxFullRetries bounds how often an instant placement is recomputed when a concurrent booking
@@ -210,7 +214,7 @@ func (s *Store) ConfirmDay(ctx context.Context, p AllocationPolicy, day time.Tim
 			return nil
 		}
 		run, err = tx.allocate(ctx, p, allocation{
-			kind: KindConfirmation, days: []time.Time{day}, seed: seed, startedBy: startedBy, notify: true,
+			kind: KindConfirmation, days: []time.Time{day}, seed: seed, startedBy: startedBy, notify: true, record: true,
 			replace: func(r requestRow) bool { return !r.confirmed() },
 		}, func(time.Time) PlacementStatus { return Confirmed })
 		if err != nil {
@@ -531,6 +535,7 @@ type solution struct {
 	report   alloc.Report
 	outcomes []Outcome // by day then child
 	from, to time.Time
+	record   bool // store the run even when toPlace is empty
 }
 
 // allocate runs one allocation inside the caller's transaction: it frees the seats of the
@@ -552,7 +557,7 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 		return run, err
 	}
 	if a.notify {
-		if err := s.notifyChanges(ctx, a.kind, sol.toPlace, run.Outcomes); err != nil {
+		if run.Notified, err = s.notifyChanges(ctx, a.kind, sol.toPlace, run.Outcomes); err != nil {
 			return run, err
 		}
 	}
@@ -572,7 +577,17 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 		household int64
 		day       string
 	}
-	sol := &solution{kind: a.kind, seed: a.seed, by: a.startedBy, rows: rows, toPlace: map[cdKey]requestRow{}}
+	sol := &solution{kind: a.kind, seed: a.seed, by: a.startedBy, rows: rows, toPlace: map[cdKey]requestRow{}, record: a.record}
+	sol.report.Seed = a.seed
+	sol.from, sol.to = a.days[0], a.days[0]
+	for _, d := range a.days {
+		if d.Before(sol.from) {
+			sol.from = d
+		}
+		if d.After(sol.to) {
+			sol.to = d
+		}
+	}
 	groups := map[hhDay]bool{}
 	for _, r := range rows {
 		if a.replace(r) {
@@ -641,15 +656,6 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 		return nil, fmt.Errorf("allocating: %w", err)
 	}
 	sol.report = res.Report
-	sol.from, sol.to = a.days[0], a.days[0]
-	for _, d := range a.days {
-		if d.Before(sol.from) {
-			sol.from = d
-		}
-		if d.After(sol.to) {
-			sol.to = d
-		}
-	}
 	for _, pl := range res.Placements {
 		if pl.Fixed {
 			continue
@@ -681,10 +687,11 @@ func (sol *solution) run() AllocationRun {
 	return AllocationRun{Kind: sol.kind, Seed: int64(sol.seed), Report: sol.report, DayFrom: sol.from, DayTo: sol.to, Outcomes: sol.outcomes}
 }
 
-// writeRun stores the run of sol (nothing when it placed nobody) and returns it with its outcomes.
+// writeRun stores the run of sol (nothing when it placed nobody, unless sol.record) and returns
+// it with its outcomes.
 func (s *Store) writeRun(ctx context.Context, sol *solution) (AllocationRun, error) {
 	run := sol.run()
-	if len(sol.toPlace) == 0 {
+	if len(sol.toPlace) == 0 && !sol.record {
 		return run, nil
 	}
 	args, err := sol.runArgs(s.now(), true)
@@ -855,4 +862,29 @@ func (s *Store) RecentRuns(ctx context.Context, limit int) ([]AllocationRun, err
 		}
 	}
 	return runs, nil
+}
+
+// PreviewAllocateDays says what AllocateDays would do now with seed, without doing it: the run
+// is computed in a transaction that is rolled back. Its Notified is the number of families the
+// run would write to.
+func (s *Store) PreviewAllocateDays(ctx context.Context, p AllocationPolicy, days []time.Time, rebalance bool, seed uint64) (AllocationRun, error) {
+	var run AllocationRun
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		var err error
+		if run, err = tx.AllocateDays(ctx, p, days, rebalance, seed, 0); err != nil {
+			return err
+		}
+		return errRehearsal
+	})
+	if errors.Is(err, errRehearsal) {
+		err = nil
+	}
+	return run, err
+}
+
+// ConfirmedDays returns those of days whose confirmation has run: their seats no longer move.
+func (s *Store) ConfirmedDays(ctx context.Context, days []time.Time) ([]time.Time, error) {
+	var out []time.Time
+	err := s.q.SelectContext(ctx, &out, `SELECT day FROM day_confirmation WHERE day = ANY($1) ORDER BY day`, pq.Array(dayStrings(days)))
+	return out, err
 }

@@ -365,3 +365,114 @@ func TestHubCalendarFollowsTheScope(t *testing.T) {
 		}
 	}
 }
+
+// TestConfirmDayWithNothingToReplace: a day whose seats are all confirmed already (or that has
+// no request at all) is still recorded as confirmed, so the confirmation loop stops asking.
+func TestConfirmDayWithNothingToReplace(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 2})
+	st := tw.load(t)
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	run, ok, err := st.ConfirmDay(ctx, p, farDay, 42, 0)
+	if err != nil || !ok {
+		t.Fatalf("confirming a day with no request: ran %v, %v", ok, err)
+	}
+	var runID int64
+	if err := st.DB().Get(&runID, `SELECT run_id FROM day_confirmation WHERE day = $1`, farDay); err != nil || runID != run.ID || runID == 0 {
+		t.Errorf("day confirmation recorded with run %d (%v), want the run %d", runID, err, run.ID)
+	}
+	if due, err := st.WithClock(func() time.Time { return p.Cutoff(farDay).Add(time.Minute) }).DueConfirmations(ctx, p); err != nil || len(due) != 0 {
+		t.Errorf("still due after its confirmation: %v (%v)", due, err)
+	}
+}
+
+// TestLeverPreviewIsWhatItDoes: a cut's preview says who moves where, changes nothing, and the
+// cut then does exactly that; a raise soon after offers to bring them back, and does.
+func TestLeverPreviewIsWhatItDoes(t *testing.T) {
+	tw := newTown(farDay)
+	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 3, store.Maternelle: 2})
+	tw.hub("0250002B", 47.300, 6.050, map[store.Level]int{store.Elementaire: 3, store.Maternelle: 2})
+	nurse := tw.household("infirmier", pgtest.Now().AddDate(0, 0, -9), []time.Time{farDay}, store.Elementaire)
+	teacher := tw.household("enseignant_accueil", pgtest.Now().AddDate(0, 0, -8), []time.Time{farDay}, store.Elementaire, store.Maternelle)
+	police := tw.household("policier", pgtest.Now().AddDate(0, 0, -7), []time.Time{farDay}, store.Elementaire)
+	st := tw.load(t)
+	ctx := context.Background()
+	p := store.DefaultAllocationPolicy()
+	for _, e := range []string{nurse, teacher, police} {
+		if _, err := st.PlaceHousehold(ctx, p, householdID(t, st, e), []time.Time{farDay}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := outcomes(t, st, farDay); got[teacher+"/Enfant1"].Hub != "0250001A" || got[teacher+"/Enfant2"].Hub != "0250001A" || got[police+"/Enfant1"].Hub != "0250001A" {
+		t.Fatalf("initial placements: %+v", got)
+	}
+	ids, _ := st.HubIDsByUAI(ctx, []string{"0250001A", "0250002B"})
+	rectorat := store.Scope{Role: store.RoleRectorat}
+	// (requested before the clock: a booking made after a cut is a change, and would not come back)
+	cut := store.Lever{Action: store.LeverCapacity, HubID: ids[0], Day: farDay, Level: store.Elementaire, Capacity: 1}
+	before := outcomes(t, st, farDay)
+	preview, err := st.PreviewLever(ctx, p, rectorat, cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The teacher's and the police officer's children of the cut level lose their seat; the
+	// teacher's maternelle child goes with the brother; all find seats in the other hub.
+	if preview.Moved != 2 || preview.Siblings != 1 || len(preview.To) != 1 || preview.To[0].Children != 3 || preview.To[0].Name != "École 0250002B" ||
+		preview.Waitlisted != 0 || preview.Emails != 2 {
+		t.Errorf("preview: %+v", preview)
+	}
+	var mails, audits int
+	_ = st.DB().Get(&mails, `SELECT count(*) FROM outbox_email`)
+	_ = st.DB().Get(&audits, `SELECT count(*) FROM audit_log`)
+	if after := outcomes(t, st, farDay); fmt.Sprint(after) != fmt.Sprint(before) || mails != 0 || audits != 0 {
+		t.Fatalf("the preview changed something: %d e-mails, %d audit entries, %+v", mails, audits, after)
+	}
+	done, err := st.PullLever(ctx, p, rectorat, cut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprintf("%+v", done) != fmt.Sprintf("%+v", preview) {
+		t.Errorf("the cut did\n%+v\nits preview said\n%+v", done, preview)
+	}
+	if got := outcomes(t, st, farDay); got[teacher+"/Enfant2"].Hub != "0250002B" || got[police+"/Enfant1"].Hub != "0250002B" || got[nurse+"/Enfant1"].Hub != "0250001A" {
+		t.Fatalf("after the cut: %+v", got)
+	}
+	// Restored soon after: the raise offers to bring the three back, and does when asked.
+	raise := store.Lever{Action: store.LeverCapacity, HubID: ids[0], Day: farDay, Level: store.Elementaire, Capacity: 3}
+	offer, err := st.PreviewLever(ctx, p, rectorat, raise)
+	if err != nil || offer.CanReturn != 3 || offer.Returned != 0 {
+		t.Fatalf("raise preview: %+v (%v)", offer, err)
+	}
+	raise.BringBack = true
+	preview, err = st.PreviewLever(ctx, p, rectorat, raise)
+	if err != nil || preview.Returned != 3 || preview.Emails != 2 {
+		t.Fatalf("raise preview bringing back: %+v (%v)", preview, err)
+	}
+	if done, err = st.PullLever(ctx, p, rectorat, raise); err != nil || fmt.Sprintf("%+v", done) != fmt.Sprintf("%+v", preview) {
+		t.Errorf("the raise did %+v (%v), its preview said %+v", done, err, preview)
+	}
+	if got := outcomes(t, st, farDay); fmt.Sprint(got) != fmt.Sprint(before) {
+		t.Errorf("after bringing back: %+v, want %+v", got, before)
+	}
+	// Closed for good, then reopened: the usual capacity comes back.
+	if _, err := st.PullLever(ctx, p, rectorat, store.Lever{Action: store.LeverClose, HubID: ids[1], Day: farDay}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.PullLever(ctx, p, rectorat, store.Lever{Action: store.LeverClose, HubID: ids[1], Day: farDay}); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("closing a closed hub: %v, want ErrConflict", err)
+	}
+	if _, err := st.PullLever(ctx, p, rectorat, store.Lever{Action: store.LeverReopen, HubID: ids[1], Day: farDay}); err != nil {
+		t.Fatal(err)
+	}
+	var status string
+	var capacity int
+	_ = st.DB().Get(&status, `SELECT status FROM hub WHERE id = $1`, ids[1])
+	_ = st.DB().Get(&capacity, `SELECT capacity FROM hub_day_capacity WHERE hub_id = $1 AND day = $2 AND level = 'elementaire'`, ids[1], farDay)
+	if status != "open" || capacity != 3 {
+		t.Errorf("reopened: %s with %d seats", status, capacity)
+	}
+	if _, err := st.PullLever(ctx, p, store.Scope{Role: store.RolePrefecture, Departement: "39"}, store.Lever{Action: store.LeverClose, HubID: ids[1], Day: farDay}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("another département's agent closes the hub: %v", err)
+	}
+}

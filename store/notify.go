@@ -10,8 +10,8 @@ import (
 
 // notifyChanges queues one e-mail per family whose answer this run changed (another hub, a seat
 // given or lost) or, for a confirmation run, confirmed. It runs in the run's transaction, so the
-// e-mails leave only if the run is kept.
-func (s *Store) notifyChanges(ctx context.Context, kind AllocationKind, before map[cdKey]requestRow, outcomes []Outcome) error {
+// e-mails leave only if the run is kept. It returns how many families it wrote to.
+func (s *Store) notifyChanges(ctx context.Context, kind AllocationKind, before map[cdKey]requestRow, outcomes []Outcome) (int, error) {
 	var hubIDs []int64
 	for _, o := range outcomes {
 		if o.HubID != 0 {
@@ -20,7 +20,7 @@ func (s *Store) notifyChanges(ctx context.Context, kind AllocationKind, before m
 	}
 	hubs, err := s.hubInfo(ctx, hubIDs)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	hubText := map[int64]string{}
 	for _, h := range hubs {
@@ -65,5 +65,5 @@ func (s *Store) notifyChanges(ctx context.Context, kind AllocationKind, before m
 				"\n\nRetrouvez le détail dans « Mon foyer ».\n\n---\n\nHello,\n\nHere are the changes for your children:\n" +
 				strings.Join(linesEN[e], "\n") + "\n\nSee the details under “My household”.\n"})
 	}
-	return s.queueEmails(ctx, mails)
+	return len(mails), s.queueEmails(ctx, mails)
 }

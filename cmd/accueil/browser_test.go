@@ -373,6 +373,14 @@ func TestBrowserParentJourney(t *testing.T) {
 		submitAndWait("form[action='/reservations/annuler'] button")); err != nil {
 		t.Fatal(err)
 	}
+	// "Annuler ce jour" first asks, with the child's name and the day.
+	if !strings.Contains(text("main"), "sera annulée et la place libérée") {
+		t.Fatalf("no confirmation before cancelling a day:\n%s", text("main"))
+	}
+	shot("cancel-confirm")
+	if err := within(ctx, submitAndWait("main form button[type=submit]")); err != nil {
+		t.Fatal(err)
+	}
 	if n := strings.Count(text("main"), "Annuler ce jour"); n != 5 {
 		t.Errorf("after cancelling one day: %d cancel labels", n)
 	}
@@ -533,6 +541,7 @@ func TestBrowserPrefectureMap(t *testing.T) {
 	if err := within(ctx,
 		chromedp.SetValue(chromedp.CSS("input[name=capacite]"), fmt.Sprint(before+5)),
 		submitAndWait("input[name=capacite]"),
+		submitAndWait("main form button[type=submit]"), // the preview's Confirmer
 	); err != nil {
 		t.Fatal(err)
 	}
@@ -541,11 +550,86 @@ func TestBrowserPrefectureMap(t *testing.T) {
 		t.Errorf("capacity after raising: %d, want %d (%v)", after, before+5, err)
 	}
 	placedBefore, _ := chromedp.Run(ctx, chromedp.Evaluate[int](firstDayPlaced))
-	if err := within(ctx, submitAndWait(`form[action$="/fermer"] input[name=jour] ~ button`)); err != nil {
+	if err := within(ctx, follow(`a[href*="/fermer?jour="]`), submitAndWait("main form button[type=submit]")); err != nil {
 		t.Fatal(err)
 	}
 	placedAfter, err := chromedp.Run(ctx, chromedp.Evaluate[int](firstDayPlaced))
 	if err != nil || placedBefore == 0 || placedAfter != 0 {
 		t.Errorf("children in the hub on its first day: %d before closing, %d after (%v); want some, then none", placedBefore, placedAfter, err)
 	}
+}
+
+// TestBrowserCapacityCut: the Doubs prefecture agent, on a 1024 px screen, cuts a busy hub's
+// capacity to one seat: the preview says who would move and where, nothing moves before
+// "Confirmer", and the hub page then says what was done.
+func TestBrowserCapacityCut(t *testing.T) {
+	chromium := chromiumPath(t)
+	base, _, _ := startServer(t, pgtest.Now())
+	ctx := newTab(t, chromium)
+	shot := func(name string) {
+		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+			_ = os.WriteFile(filepath.Join(screenshotDir(t), "levers-"+name+".png"), png, 0o644)
+		}
+	}
+	text := func() string {
+		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if err := within(ctx, chromedp.EmulateViewport(1024, 900), logIn(base, "prefecture25@demo.test", demo.StaffPassword),
+		chromedp.Navigate(base+"/occupation"), chromedp.WaitVisible(chromedp.CSS("main table"))); err != nil {
+		t.Fatal(err)
+	}
+	hubs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...new Set([...document.querySelectorAll("main a[href^='/poles/']")].map(a => a.getAttribute("href")))].slice(0, 20)`))
+	if err != nil || len(hubs) == 0 {
+		t.Fatalf("no hub on the overview: %v", err)
+	}
+	// The first hub with a level of more than two children placed: cut it to one seat.
+	found := false
+	for _, href := range hubs {
+		if err := within(ctx, chromedp.Navigate(base+href), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+			t.Fatal(err)
+		}
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+			const f = [...document.querySelectorAll("main form.ap-inline-form")].find(f => parseInt(f.closest("tr").querySelectorAll("td")[1].textContent) > 2);
+			if (!f) return false;
+			f.id = "cut"; f.querySelector("input[name=capacite]").value = "1";
+			return true;
+		})()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			found = true
+			break
+		}
+	}
+	if !found {
+		t.Fatal("no Doubs hub with more than two children placed in a level")
+	}
+	shot("hub")
+	if err := within(ctx, submitAndWait("#cut input[name=capacite]")); err != nil {
+		t.Fatal(err)
+	}
+	preview := text()
+	if !strings.Contains(preview, "Ce qui va se passer si vous confirmez") || !strings.Contains(preview, "perdront leur place ici et seront déplacés") ||
+		!strings.Contains(preview, "e-mail(s) seront envoyés") {
+		t.Fatalf("the preview does not say what will happen:\n%s", preview)
+	}
+	// Both buttons keep their text (no icon-only control).
+	labels, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll("main .fr-btns-group .fr-btn")].map(b => b.getBoundingClientRect().width)`))
+	if err != nil || len(labels) != 2 || labels[0] < 80 || labels[1] < 80 {
+		t.Errorf("confirmation buttons' widths %v (%v): labels clipped?", labels, err)
+	}
+	shot("preview")
+	if err := within(ctx, submitAndWait("main form button[type=submit]")); err != nil {
+		t.Fatal(err)
+	}
+	done := text()
+	if !strings.Contains(done, "La capacité a été modifiée.") || !strings.Contains(done, "ont été déplacés") || !strings.Contains(done, "e-mail(s) envoyés aux familles") {
+		t.Fatalf("no notice of what the cut did:\n%s", done)
+	}
+	shot("done")
 }
