@@ -148,12 +148,12 @@ func (l *Limiter) Allow(name, key string) error {
 	} else if !c.start.Equal(start) {
 		*c = limitCount{start: start}
 	}
+	var err error
 	if c.global+c.sent+c.pending >= r.rate.Max {
-		l.mu.Unlock()
-		r.refused.Add(1)
-		return &LimitError{Kind: ErrRateLimited, Wait: start.Add(r.rate.Window).Sub(now)}
+		err = &LimitError{Kind: ErrRateLimited, Wait: start.Add(r.rate.Window).Sub(now)}
+	} else {
+		c.pending++
 	}
-	c.pending++
 	due := !l.syncing && now.Sub(l.lastSync) >= l.every
 	if due {
 		l.syncing, l.lastSync = true, now
@@ -162,7 +162,10 @@ func (l *Limiter) Allow(name, key string) error {
 	if due {
 		go l.syncInBackground()
 	}
-	return nil
+	if err != nil {
+		r.refused.Add(1)
+	}
+	return err
 }
 
 // Refused returns how many requests each rule refused since the start, by rule name: a few
