@@ -276,10 +276,10 @@ func (l *Limiter) send(ctx context.Context, part []limitSent) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for i, s := range part {
-		s.c.sent -= s.n
 		if !s.c.start.Equal(s.start) {
-			continue // the key moved to a new window meanwhile
+			continue // the key moved to a new window meanwhile, its counts starting afresh
 		}
+		s.c.sent -= s.n
 		if err != nil {
 			s.c.pending += s.n
 			continue

@@ -165,3 +165,37 @@ func TestRulesOff(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A key whose window ends while its sync is out starts the new window afresh: the late answer
+// changes nothing in it.
+func TestWindowEndingDuringASync(t *testing.T) {
+	a, _, now, st := twoProcesses(t, map[string]store.Rate{"booking.account": {Max: 2, Window: time.Minute}})
+	ctx := context.Background()
+	admit(t, a, "42", 2)
+	// The table is locked so that the sync waits with the first window's counts in flight.
+	tx, err := st.DB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `LOCK TABLE rate_window IN EXCLUSIVE MODE`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error)
+	go func() { done <- a.Sync(ctx) }()
+	for waiting := 0; waiting == 0; {
+		if err := st.DB().Get(&waiting, `SELECT count(*) FROM pg_locks WHERE relation = 'rate_window'::regclass AND NOT granted`); err != nil {
+			t.Fatal(err)
+		}
+	}
+	*now = now.Add(time.Minute)
+	admit(t, a, "42", 1)
+	if err := tx.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	admit(t, a, "42", 1)
+	refusedFor(t, a.Allow("booking.account", "42"))
+}
