@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
@@ -45,11 +44,7 @@ func syncAll(t *testing.T, ls ...*store.Limiter) {
 
 func refusedFor(t *testing.T, err error) time.Duration {
 	t.Helper()
-	var lerr *store.LimitError
-	if !errors.As(err, &lerr) || !errors.Is(err, store.ErrRateLimited) {
-		t.Fatalf("%v, want ErrRateLimited", err)
-	}
-	return lerr.RetryAfter()
+	return limitedFor(t, err, store.ErrRateLimited)
 }
 
 // Two processes share one limit: once each has synced, the key is refused by both, with the

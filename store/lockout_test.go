@@ -36,9 +36,16 @@ func failLogins(t *testing.T, st *store.Store, email, ip string, n int) {
 // throttledFor returns the wait of a throttled login, failing the test if it was not one.
 func throttledFor(t *testing.T, err error) time.Duration {
 	t.Helper()
+	return limitedFor(t, err, store.ErrThrottled)
+}
+
+// limitedFor returns the wait of a *store.LimitError of this kind, failing the test if err is
+// not one.
+func limitedFor(t *testing.T, err, kind error) time.Duration {
+	t.Helper()
 	var lerr *store.LimitError
-	if !errors.As(err, &lerr) || !errors.Is(err, store.ErrThrottled) {
-		t.Fatalf("%v, want a throttled login", err)
+	if !errors.As(err, &lerr) || !errors.Is(err, kind) {
+		t.Fatalf("%v, want %v", err, kind)
 	}
 	return lerr.RetryAfter()
 }
