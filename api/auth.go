@@ -64,7 +64,8 @@ func (s *Server) login(c *fiber.Ctx) error {
 		c.Status(fiber.StatusUnauthorized)
 		return s.renderPage(c, "login", p)
 	case errors.Is(err, store.ErrThrottled):
-		p.FormError = frontend.T(lang, "login.throttled")
+		p.FormError = frontend.Tf(lang, "login.throttled", waitWords(waitOf(err)))
+		setRetryAfter(c, err)
 		c.Status(fiber.StatusTooManyRequests)
 		return s.renderPage(c, "login", p)
 	case err != nil:

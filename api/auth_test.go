@@ -89,12 +89,13 @@ func TestLoginIsThrottledAfterRepeatedFailures(t *testing.T) {
 	createAccount(t, st, store.NewAccount{Email: "parent@example.fr", Role: store.RoleParent})
 	b := newBrowser(t, app)
 	token := b.csrf("/connexion")
-	for i := 0; i < store.LoginFailuresAllowed; i++ {
+	for i := 0; i < store.LoginFreeFailures; i++ {
 		b.post("/connexion", url.Values{"csrf": {token}, "email": {"parent@example.fr"}, "password": {"guess number " + string(rune('a'+i))}})
 	}
 	res := b.post("/connexion", url.Values{"csrf": {token}, "email": {"parent@example.fr"}, "password": {goodPassword}})
-	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.body, "Trop de tentatives") {
-		t.Fatalf("after %d failures the right password got %d, want 429", store.LoginFailuresAllowed, res.StatusCode)
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(res.body, "Réessayez dans 1 s") || res.Header.Get("Retry-After") != "1" {
+		t.Fatalf("after %d failures the right password got %d, Retry-After %q, want 429 and 1 s\n%s", store.LoginFreeFailures,
+			res.StatusCode, res.Header.Get("Retry-After"), res.body)
 	}
 }
 

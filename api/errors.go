@@ -15,8 +15,7 @@ import (
 )
 
 var (
-	errTooManyRequests = fiber.NewError(fiber.StatusTooManyRequests, "too many requests")
-	errLoginRequired   = fiber.NewError(fiber.StatusUnauthorized, "login required")
+	errLoginRequired = fiber.NewError(fiber.StatusUnauthorized, "login required")
 	// errEmailUnconfirmed: booking needs a confirmed address, so that answers reach the family.
 	errEmailUnconfirmed = fiber.NewError(fiber.StatusForbidden, "e-mail not confirmed")
 )
@@ -43,7 +42,8 @@ var errorKinds = []errorKind{
 	{store.ErrInvalid, fiber.StatusUnprocessableEntity, "Une valeur envoyée n’est pas valide.", "A value sent is not valid."},
 	{store.ErrUnauthorized, fiber.StatusUnauthorized, "Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."},
 	{store.ErrThrottled, fiber.StatusTooManyRequests, "Trop de tentatives. Réessayez dans quelques minutes.", "Too many attempts. Try again in a few minutes."},
-	{errTooManyRequests, fiber.StatusTooManyRequests, "Trop de requêtes. Réessayez dans une minute.", "Too many requests. Try again in a minute."},
+	{store.ErrRateLimited, fiber.StatusTooManyRequests, "Trop de demandes en peu de temps depuis votre connexion ou votre compte. Patientez un moment avant de réessayer.",
+		"Too many requests in a short time from your connection or your account. Wait a moment before trying again."},
 	{errEmailUnconfirmed, fiber.StatusForbidden, "Confirmez d’abord votre adresse e-mail avec le lien reçu (voir « Mon foyer » pour le recevoir de nouveau).", "First confirm your e-mail address with the link you received (see “My household” to get it again)."},
 	{errLoginRequired, fiber.StatusUnauthorized, "Connectez-vous pour continuer.", "Log in to continue."},
 	{errCSRF, fiber.StatusForbidden, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.", "The form has expired or does not come from this site. Reload the page and try again."},
@@ -97,6 +97,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		s.log.Error("request failed", slog.String("request_id", reqID(c)), slog.String("path", c.Path()), slog.Any("error", err))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
+	setRetryAfter(c, err)
 	if wantsJSON(c) {
 		body := fiber.Map{"status": status, "message": fr, "message_en": en, "request_id": reqID(c)}
 		if fields != nil {

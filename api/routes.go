@@ -6,7 +6,6 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
-	"github.com/gofiber/fiber/v2/middleware/limiter"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"github.com/accueil-prioritaire/accueil/store"
@@ -27,28 +26,23 @@ func (s *Server) routes(app *fiber.App) {
 	}))
 
 	app.Use(s.loadSession, s.checkCSRF)
+	app.Use("/api", s.limited(limitAPI, sessionAccount))
 
 	app.Get("/", s.home)
 	app.Get("/langue", s.switchLanguage)
 	app.Get("/donnees-personnelles", s.privacyNotice)
 
-	// Password guessing is slowed per (address, client network) and per client network in the
-	// store; this also caps what one client can make us hash, whatever the addresses it tries.
-	authLimit := limiter.New(limiter.Config{
-		Max: 20, Expiration: time.Minute,
-		KeyGenerator: func(c *fiber.Ctx) string { return c.IP() },
-		LimitReached: func(c *fiber.Ctx) error { return errTooManyRequests },
-	})
 	app.Get("/connexion", s.loginPage)
-	app.Post("/connexion", authLimit, s.login)
+	app.Post("/connexion", s.limited(limitLogin, loginPair), s.login)
 	app.Post("/deconnexion", s.logout)
 	app.Get("/inscription", s.signupPage)
-	app.Post("/inscription", authLimit, s.signup)
+	app.Post("/inscription", s.limited(limitSignup, formEmail), s.signup)
 	app.Get("/confirmer", s.confirmEmail)
 	app.Get("/mot-de-passe-oublie", s.forgotPage)
-	app.Post("/mot-de-passe-oublie", authLimit, s.forgot)
+	resetLimit := s.limited(limitReset, formEmail)
+	app.Post("/mot-de-passe-oublie", resetLimit, s.forgot)
 	app.Get("/reinitialiser", s.resetPage)
-	app.Post("/reinitialiser", authLimit, s.reset)
+	app.Post("/reinitialiser", resetLimit, s.reset)
 	app.Get("/dev/emails", s.devEmails)
 
 	anyone := requireRole(store.RoleParent, store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
@@ -66,12 +60,13 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/enfants/:id/supprimer", parent, s.deleteChild)
 	app.Post("/confirmer/renvoyer", parent, s.resendConfirmation)
 	app.Get("/reserver", parent, s.bookingForm)
-	app.Post("/reserver", parent, s.submitBooking)
+	bookingLimit := s.limited(limitBooking, sessionAccount)
+	app.Post("/reserver", parent, bookingLimit, s.submitBooking)
 	app.Get("/reservations", parent, s.myBookings)
 	app.Get("/mes-donnees", parent, s.myData)
 	app.Post("/mes-donnees/effacer", parent, s.eraseAccount)
 	app.Post("/reservations/annuler", parent, s.cancelBooking)
-	app.Post("/api/bookings", parent, s.createBooking)
+	app.Post("/api/bookings", parent, bookingLimit, s.createBooking)
 	app.Get("/api/communes", anyone, s.searchCommunes)
 
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)

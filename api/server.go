@@ -43,6 +43,8 @@ type Config struct {
 	DevMode bool
 	// Privacy is what the privacy notice says of this deployment.
 	Privacy Privacy
+	// Limits are the request limits shared by every process (see Limits).
+	Limits Limits
 }
 
 // Privacy names the deployment's data controller and its data protection officer's contact, and
@@ -66,6 +68,7 @@ func DefaultConfig() Config {
 		MetricsFrom:   []string{"127.0.0.1", "::1"},
 		Privacy: Privacy{Controller: "rectorat de l’académie de Besançon", ControllerEN: "rectorat of the académie de Besançon", DPOContact: "dpd@ac-besancon.fr",
 			RetentionDays: 30},
+		Limits: DefaultLimits(),
 	}
 }
 
@@ -90,6 +93,8 @@ type Server struct {
 	// professions is the list of priority professions, read once at start: only migrations
 	// write it, and the landing page every visitor gets must not wait on the database.
 	professions []store.Profession
+	// limits are the request limits shared by every process; limits.Refused() counts refusals.
+	limits *store.Limiter
 }
 
 // New builds the Fiber application with every route and middleware.
@@ -105,6 +110,8 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
 		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch), sessions: store.NewSessionLoader(st, cfg.Session),
 		proxies: proxies}
+	s.limits = store.NewLimiter(st, store.LimiterConfig{Rules: cfg.Limits.rules(), Sync: cfg.Limits.Sync,
+		OnError: func(err error) { log.Warn("shared limits not synced", slog.Any("error", err)) }})
 	if s.metricsFrom, err = parseNetworks("METRICS_FROM", cfg.MetricsFrom); err != nil {
 		return nil, err
 	}

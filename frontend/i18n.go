@@ -222,7 +222,7 @@ var messages = map[string]text{
 	"login.password":   {"Mot de passe", "Password"},
 	"login.submit":     {"Se connecter", "Log in"},
 	"login.failed":     {"Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."},
-	"login.throttled":  {"Trop de tentatives depuis votre connexion. Réessayez dans 15 minutes, ou choisissez un nouveau mot de passe avec « Mot de passe oublié ».", "Too many attempts from your connection. Try again in 15 minutes, or choose a new password with “Forgotten password”."},
+	"login.throttled":  {"Trop de tentatives pour cette adresse depuis votre connexion. Réessayez dans %s, ou choisissez un nouveau mot de passe avec « Mot de passe oublié ».", "Too many attempts for this address from your connection. Try again in %s, or choose a new password with “Forgotten password”."},
 	"login.noaccount":  {"Vous n’avez pas de compte ?", "No account yet?"},
 	"login.show":       {"Afficher", "Show"},
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/netip"
 	"strings"
 	"time"
 
@@ -89,66 +88,101 @@ func (s *Store) AccountByID(ctx context.Context, id int64) (Account, error) {
 	return a, translate(err)
 }
 
-// Login throttling. Failures are counted per (address, client network) and per client network
-// (any address), never per address alone, so that a guesser elsewhere cannot lock the owner
-// out: only the network the guesses come from is refused, for that address or, past
-// LoginFailuresPerNetwork, for every address. A client network is the IPv4 address, or the /64
-// of an IPv6 address (one subscriber gets a whole /64 and could otherwise rotate through it).
+// Login slowing. Wrong passwords are counted per (client network, address) pair and per client
+// network (any address), never per address alone, so that a guesser elsewhere cannot slow the
+// owner down, let alone lock them out. A pair gets LoginFreeFailures failures in
+// LoginFailureWindow for free (a day, so that a patient guesser stays at the longest delay);
+// after that it must wait, from its last failure, a delay that starts at LoginFirstDelay and
+// doubles with each further failure up to LoginMaxDelay (LoginDelay), and is answered
+// ErrThrottled with that wait until then. Nothing is ever locked: the pair may try again once
+// its delay is over, and every other network goes on as before. A network that failed
+// LoginFailuresPerNetwork times in LoginNetworkWindow, whatever the addresses, is refused until
+// enough of its failures leave that window: only it, and only someone sharing it can cause
+// that. A client network is ClientNetwork's (an IPv4 address, or an IPv6 /64).
 //
 // Guessing one address from many networks is not stopped by these counts, and need not be:
 // it stays slow because passwords have 12 characters or more and the common ones are refused
-// (api's password policy), so the few thousand guesses a network may make are drawn from a
-// space far too large to search; every guess costs an argon2id hash (19 MiB, 2 passes), which
-// bounds what the whole service can check, however many networks ask; and each network is
-// capped both here and by the per-IP limit on the login route. A completed password reset
-// clears the address's failures everywhere, and a successful login clears the address's
+// (api's password policy), so the few guesses a network may make are drawn from a space far
+// too large to search; every guess costs an argon2id hash (19 MiB, 2 passes), which bounds what
+// the whole service can check, however many networks ask; and each network is capped both here
+// and by the shared per-address limit on the login route (api's Limits). A completed password
+// reset clears the address's failures everywhere, and a successful login clears the address's
 // failures from that network.
 const (
-	LoginFailuresAllowed    = 10  // per address, from one client network
-	LoginFailuresPerNetwork = 100 // any addresses, from one client network
-	LoginFailureWindow      = 15 * time.Minute
+	LoginFreeFailures       = 5 // per address, from one client network, before any delay
+	LoginFirstDelay         = time.Second
+	LoginMaxDelay           = 15 * time.Minute
+	LoginFailureWindow      = 24 * time.Hour
+	LoginFailuresPerNetwork = 300 // any addresses, from one client network, in LoginNetworkWindow
+	LoginNetworkWindow      = time.Hour
 )
 
-// clientNetwork is the key failures are counted under for the client address ip: the address
-// itself, or the /64 of an IPv6 address. The HTTP layer always has an address; a caller without
-// one shares the bucket 0.0.0.0.
-func clientNetwork(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return "0.0.0.0"
+// LoginDelay is how long a (client network, address) pair with this many failures in the
+// window waits after the last one before it may try again.
+func LoginDelay(failures int) time.Duration {
+	if failures < LoginFreeFailures {
+		return 0
 	}
-	a = a.Unmap().WithZone("")
-	if a.Is4() {
-		return a.String()
+	d := LoginFirstDelay
+	for i := LoginFreeFailures; i < failures && d < LoginMaxDelay; i++ {
+		d *= 2
 	}
-	p, _ := a.Prefix(64) // an IPv6 address always has a /64
-	return p.String()
+	return min(d, LoginMaxDelay)
+}
+
+// loginWait is how long a client at network must wait before trying email again: 0, or the
+// pair's delay, or until the network's failures fall under LoginFailuresPerNetwork.
+func (s *Store) loginWait(ctx context.Context, email, network string) (time.Duration, error) {
+	now := s.now()
+	since, networkSince := now.Add(-LoginFailureWindow), now.Add(-LoginNetworkWindow)
+	var f struct {
+		Pair     int        `db:"pair"`
+		PairLast *time.Time `db:"pair_last"`
+		Network  int        `db:"network"`
+	}
+	if err := s.q.GetContext(ctx, &f, `
+		SELECT count(*) FILTER (WHERE email = $1) AS pair, max(at) FILTER (WHERE email = $1) AS pair_last,
+			count(*) FILTER (WHERE at > $4) AS network
+		FROM login_failure WHERE ip = $2::inet AND at > $3`, email, network, since, networkSince); err != nil {
+		return 0, err
+	}
+	var wait time.Duration
+	if f.PairLast != nil {
+		wait = f.PairLast.Add(LoginDelay(f.Pair)).Sub(now)
+	}
+	if f.Network >= LoginFailuresPerNetwork {
+		// The network may try again once its LoginFailuresPerNetwork-th latest failure leaves
+		// its window.
+		var at time.Time
+		if err := s.q.GetContext(ctx, &at, `
+			SELECT at FROM login_failure WHERE ip = $1::inet AND at > $2
+			ORDER BY at DESC OFFSET $3 LIMIT 1`, network, networkSince, LoginFailuresPerNetwork-1); err != nil {
+			return 0, err
+		}
+		wait = max(wait, at.Add(LoginNetworkWindow).Sub(now))
+	}
+	return max(wait, 0), nil
 }
 
 // Authenticate checks an e-mail and password for a client at address ip. It returns
-// ErrUnauthorized for an unknown e-mail, a wrong password or a disabled account alike, and
-// ErrThrottled when this client's network made too many failures for this address, or for any.
+// ErrUnauthorized for an unknown e-mail, a wrong password or a disabled account alike, and a
+// *LimitError of kind ErrThrottled, with the wait, while this client's network is slowed down
+// for this address or for any (see LoginDelay), without checking the password.
 func (s *Store) Authenticate(ctx context.Context, email, password, ip string) (Account, error) {
 	email = NormalizeEmail(email)
-	network := clientNetwork(ip)
-	var failures struct {
-		ForAddress int `db:"for_address"`
-		All        int `db:"all_addresses"`
-	}
-	if err := s.q.GetContext(ctx, &failures, `
-		SELECT count(*) FILTER (WHERE email = $1) AS for_address, count(*) AS all_addresses
-		FROM login_failure WHERE ip = $2::inet AND at > $3`,
-		email, network, s.now().Add(-LoginFailureWindow)); err != nil {
+	network := ClientNetwork(ip)
+	wait, err := s.loginWait(ctx, email, network)
+	if err != nil {
 		return Account{}, err
 	}
-	if failures.ForAddress >= LoginFailuresAllowed || failures.All >= LoginFailuresPerNetwork {
-		return Account{}, ErrThrottled
+	if wait > 0 {
+		return Account{}, &LimitError{Kind: ErrThrottled, Wait: wait}
 	}
 	var row struct {
 		ID   int64          `db:"id"`
 		Hash sql.NullString `db:"password_hash"`
 	}
-	err := s.q.GetContext(ctx, &row, `SELECT id, password_hash FROM account WHERE email = $1 AND disabled_at IS NULL`, email)
+	err = s.q.GetContext(ctx, &row, `SELECT id, password_hash FROM account WHERE email = $1 AND disabled_at IS NULL`, email)
 	if err != nil && err != sql.ErrNoRows {
 		return Account{}, err
 	}

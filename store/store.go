@@ -23,6 +23,8 @@ var (
 	ErrInvalid      = errors.New("invalid value")
 	ErrUnauthorized = errors.New("wrong e-mail or password")
 	ErrThrottled    = errors.New("too many attempts")
+	// ErrRateLimited refuses a request past one of the shared limits (see Limiter).
+	ErrRateLimited = errors.New("too many requests")
 	// ErrChildrenPresent refuses to take seats from children already checked in at the hub.
 	ErrChildrenPresent = errors.New("children already present")
 	// ErrDayLocked refuses to cancel a day that is over, or today once the child has a mark:

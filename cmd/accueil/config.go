@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
@@ -32,6 +33,9 @@ type config struct {
 	// file under DATA_DIR (see healthKeys).
 	HealthKeys    []store.HealthKey
 	RetentionDays int // RETENTION_DAYS: days a household is kept after its last booked day
+	// Limits: LIMIT_<GROUP>_ADDRESS and LIMIT_<GROUP>_ACCOUNT ("600/1m", "off") for the groups
+	// LOGIN, SIGNUP, RESET, BOOKING and API, and LIMIT_SYNC (see api.Limits).
+	Limits api.Limits
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -93,6 +97,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 	} else if strings.TrimSpace(getenv("HEALTH_KEY_PREVIOUS")) != "" {
 		return c, fmt.Errorf("HEALTH_KEY_PREVIOUS is set without HEALTH_KEY")
 	}
+	if c.Limits, err = loadLimits(get); err != nil {
+		return c, err
+	}
 	c.TrustedProxies = list(get("TRUSTED_PROXIES", ""))
 	c.MetricsFrom = list(get("METRICS_FROM", "127.0.0.1,::1"))
 	return c, nil
@@ -107,4 +114,32 @@ func list(v string) []string {
 		}
 	}
 	return out
+}
+
+// loadLimits reads the LIMIT_ variables over api.DefaultLimits.
+func loadLimits(get func(key, def string) string) (api.Limits, error) {
+	l := api.DefaultLimits()
+	for group, pair := range map[string]*api.RatePair{"LOGIN": &l.Login, "SIGNUP": &l.Signup, "RESET": &l.Reset,
+		"BOOKING": &l.Booking, "API": &l.API} {
+		for scope, rate := range map[string]*store.Rate{"ADDRESS": &pair.Address, "ACCOUNT": &pair.Account} {
+			key := "LIMIT_" + group + "_" + scope
+			v := get(key, "")
+			if v == "" {
+				continue
+			}
+			r, err := api.ParseRate(v)
+			if err != nil {
+				return l, fmt.Errorf("%s: %w", key, err)
+			}
+			*rate = r
+		}
+	}
+	if v := get("LIMIT_SYNC", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > time.Minute {
+			return l, fmt.Errorf("LIMIT_SYNC must be a duration between 100ms and 1m, such as 1s")
+		}
+		l.Sync = d
+	}
+	return l, nil
 }

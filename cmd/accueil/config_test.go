@@ -3,7 +3,10 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/accueil-prioritaire/accueil/api"
+	"github.com/accueil-prioritaire/accueil/store"
 	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
@@ -51,5 +54,25 @@ func TestDevModeIsOffUnlessAsked(t *testing.T) {
 	on, err := loadConfig(func(k string) string { return map[string]string{"DEV_MODE": "true"}[k] })
 	if err != nil || !on.DevMode {
 		t.Errorf("DEV_MODE=true: %v, %v", on.DevMode, err)
+	}
+}
+
+func TestLimitsConfig(t *testing.T) {
+	cfg, err := loadConfig(func(string) string { return "" })
+	if err != nil || cfg.Limits != api.DefaultLimits() {
+		t.Fatalf("defaults: %+v, %v", cfg.Limits, err)
+	}
+	cfg, err = loadConfig(func(k string) string {
+		return map[string]string{"LIMIT_BOOKING_ACCOUNT": "30/1m", "LIMIT_API_ADDRESS": "off", "LIMIT_SYNC": "2s"}[k]
+	})
+	if err != nil || cfg.Limits.Booking.Account != (store.Rate{Max: 30, Window: time.Minute}) || !cfg.Limits.API.Address.Off() ||
+		cfg.Limits.Sync != 2*time.Second || cfg.Limits.Login != api.DefaultLimits().Login {
+		t.Errorf("set: %+v, %v", cfg.Limits, err)
+	}
+	for k, bad := range map[string]string{"LIMIT_LOGIN_ADDRESS": "600", "LIMIT_SIGNUP_ACCOUNT": "-1/1h", "LIMIT_RESET_ADDRESS": "5/soon",
+		"LIMIT_API_ACCOUNT": "5/1ms", "LIMIT_SYNC": "1h"} {
+		if _, err := loadConfig(func(key string) string { return map[string]string{k: bad}[key] }); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: %v", k, bad, err)
+		}
 	}
 }

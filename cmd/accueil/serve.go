@@ -45,6 +45,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	cfg.DevMode = e.cfg.DevMode
 	cfg.Privacy.DPOContact = e.cfg.DPOContact
 	cfg.Privacy.RetentionDays = e.cfg.RetentionDays
+	cfg.Limits = e.cfg.Limits
 	sender, err := mailer.New(e.cfg.SMTPURL, e.cfg.SMTPConns, smtpTimeout, e.log)
 	if err != nil {
 		return err
