@@ -128,8 +128,12 @@ func (v *Views) funcs(lang Lang) template.FuncMap {
 			}
 			return (a*100 + b/2) / b
 		},
-		"inc": func(i int) int { return i + 1 },
-		"dec": func(i int) int { return i - 1 },
+		"num":     func(n int) string { return FormatInt(lang, n) },
+		"decimal": func(x float64, places int) string { return FormatDecimal(lang, x, places) },
+		"pct":     func(p int) string { return FormatPercent(lang, p) },
+		"km":      func(x float64) string { return FormatKm(lang, x) },
+		"inc":     func(i int) int { return i + 1 },
+		"dec":     func(i int) int { return i - 1 },
 		"hasID": func(ids []int64, id int64) bool {
 			for _, x := range ids {
 				if x == id {
