@@ -190,7 +190,7 @@ func TestOccupancySilentHubsFilter(t *testing.T) {
 	b := newBrowser(t, app)
 	b.login("pref25@example.fr", goodPassword)
 	page := b.get("/occupation")
-	if !strings.Contains(page.body, "etat=silent#poles\">1 pôles n’ont pas commencé l’appel") {
+	if !strings.Contains(page.body, "etat=silent#poles\">1 pôle n’a pas commencé l’appel") {
 		t.Errorf("no count of the silent hub:\n%s", page.body)
 	}
 	silent := b.get("/occupation?etat=silent")

@@ -1,6 +1,7 @@
 package frontend
 
 import (
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -19,6 +20,15 @@ func FormatInt(lang Lang, n int) string {
 		sign, digits = "-", digits[1:]
 	}
 	return sign + group(lang, digits)
+}
+
+// TN returns message key for a count n, written in lang's way: the message key+".one" when n
+// is 1 (and it exists), key otherwise; its %s is the count.
+func TN(lang Lang, key string, n int) string {
+	if _, ok := messages[key+".one"]; ok && n == 1 {
+		key += ".one"
+	}
+	return fmt.Sprintf(T(lang, key), FormatInt(lang, n))
 }
 
 // FormatDecimal writes x rounded to places decimals: "6,8" in French, "6.8" in English.

@@ -129,6 +129,7 @@ func (v *Views) funcs(lang Lang) template.FuncMap {
 			return (a*100 + b/2) / b
 		},
 		"num":     func(n int) string { return FormatInt(lang, n) },
+		"tn":      func(key string, n int) string { return TN(lang, key, n) },
 		"decimal": func(x float64, places int) string { return FormatDecimal(lang, x, places) },
 		"pct":     func(p int) string { return FormatPercent(lang, p) },
 		"km":      func(x float64) string { return FormatKm(lang, x) },
