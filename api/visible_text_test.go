@@ -6,13 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/net/html"
-
-	"github.com/accueil-prioritaire/accueil/api"
-	"github.com/accueil-prioritaire/accueil/store"
-	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // controlsWithoutVisibleText returns every link and button of an HTML page that shows no text:
@@ -209,25 +204,7 @@ func TestVisibleTextCheckerCatchesIconOnlyControls(t *testing.T) {
 // or button a sighted user sees without words (issue 14: "Modifier mon foyer" was a bare pencil,
 // the hub page's "Faire l'appel", PDF and CSV were unlabelled squares).
 func TestEveryControlHasVisibleText(t *testing.T) {
-	at := pgtest.Weekday()
-	today := store.DefaultAllocationPolicy().Today(at)
-	cfg := api.DefaultConfig()
-	app, st := newAppAt(t, cfg, at)
-	loadAndPlace(t, st, twoDepartements(today), today)
-	createAccount(t, st, store.NewAccount{Email: "admin@example.fr", Role: store.RoleAdmin})
-
-	ids := walkIDs{day: today.Format(time.DateOnly)}
-	hubs, err := st.HubIDsByUAI(t.Context(), []string{"0250001A", "0390002B"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ids.doubsHub, ids.juraHub = hubs[0], hubs[1]
-	if err := st.DB().Get(&ids.juraChild, `SELECT id FROM child WHERE first_name = 'Noé'`); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.DB().Get(&ids.run, `SELECT max(id) FROM allocation_run`); err != nil {
-		t.Fatal(err)
-	}
+	app, _, ids := newWalk(t)
 	// Pages the routes' walk does not draw as HTML, or draws empty.
 	extra := []string{
 		fmt.Sprintf("/poles/%d/feuille?format=html&jour=%s", ids.juraHub, ids.day),
