@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -43,8 +44,59 @@ type occupancyTotals struct {
 	Hubs, Capacity, Proposed, Confirmed, Present, Waitlisted int
 }
 
-// occupancy is the overview of a day over the viewer's scope: totals and a sortable, filterable
-// table of hubs, or the same as CSV (aggregates only, no child's name).
+// occupancyPageSize is the number of hubs a page of the overview shows: a screen or two, and
+// the whole académie (395 hubs) in eight pages.
+const occupancyPageSize = 50
+
+// stateSilent is the filter of the hubs that have not started the roll call by 10:00.
+const stateSilent = "silent"
+
+// occupancyFilter is what the overview's form asks: every field optional, unknown values
+// ignored (a filter never errors: it shows fewer or more rows).
+type occupancyFilter struct {
+	Search      string // as typed
+	folded      string
+	State       string // full, empty, ok or silent
+	Departement string
+	Sort        string
+	Page        int
+}
+
+func occupancyFilterOf(c *fiber.Ctx) occupancyFilter {
+	f := occupancyFilter{Search: strings.TrimSpace(c.Query("q")), State: c.Query("etat"), Departement: c.Query("departement"),
+		Sort: c.Query("tri"), Page: c.QueryInt("page", 1)}
+	f.folded = fold(f.Search)
+	return f
+}
+
+// keeps says whether the filter keeps hub r; silent holds the hubs without a roll call.
+func (f occupancyFilter) keeps(r occupancyRow, silent map[int64]bool) bool {
+	if f.folded != "" && !strings.Contains(fold(r.Name+" "+r.Commune+" "+r.UAI), f.folded) {
+		return false
+	}
+	if f.Departement != "" && r.Departement != f.Departement {
+		return false
+	}
+	switch f.State {
+	case "":
+	case stateSilent:
+		return silent[r.ID]
+	default:
+		return r.State == f.State
+	}
+	return true
+}
+
+// occupancyAlerts are the alerts of the day as counts, each linking to the table filtered on it.
+type occupancyAlerts struct {
+	Full, Empty, Silent int
+	Waiting             int // child-days on the waitlist of the scope
+	Communes            []store.CommuneCount
+}
+
+// occupancy is the overview of a day over the viewer's scope: totals, alerts as counts and a
+// filterable, sortable table of hubs by pages, or the same rows as CSV (aggregates only, no
+// child's name, every page).
 func (s *Server) occupancy(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	sc := scopeOf(c)
@@ -59,13 +111,21 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	waitlisted, err := s.store.WaitlistedInScope(ctx, sc, day)
-	if err != nil {
-		return err
+	// Past 10:00 on the day itself, the hubs whose roll call has not started.
+	silent := map[int64]bool{}
+	now := s.store.Now().In(s.policy.Location)
+	if day.Equal(s.today()) && now.Hour() >= 10 {
+		hs, err := s.store.HubsWithoutRollCall(ctx, sc, day)
+		if err != nil {
+			return err
+		}
+		for _, h := range hs {
+			silent[h.ID] = true
+		}
 	}
-	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
-	state := c.Query("etat")
-	totals := occupancyTotals{Waitlisted: waitlisted}
+	f := occupancyFilterOf(c)
+	totals := occupancyTotals{}
+	alerts := occupancyAlerts{Silent: len(silent)}
 	var rows []occupancyRow
 	for _, h := range hubs {
 		r := occupancyRow{HubOccupancy: h}
@@ -75,15 +135,17 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 		totals.Proposed += h.Proposed
 		totals.Confirmed += h.Confirmed
 		totals.Present += h.Present
-		if q != "" && !strings.Contains(strings.ToLower(h.Name+" "+h.Commune+" "+h.UAI), q) {
-			continue
+		switch r.State {
+		case "full":
+			alerts.Full++
+		case "empty":
+			alerts.Empty++
 		}
-		if state != "" && r.State != state {
-			continue
+		if f.keeps(r, silent) {
+			rows = append(rows, r)
 		}
-		rows = append(rows, r)
 	}
-	switch c.Query("tri") {
+	switch f.Sort {
 	case "occupation":
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].Percent > rows[j].Percent })
 	case "attente":
@@ -101,49 +163,47 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 		cw.Flush()
 		return cw.Error()
 	}
-	// Alerts: nearly full and nearly empty hubs, communes with children waiting, and, past 10:00
-	// on the day itself, hubs whose roll call has not started.
-	var full, empty []occupancyRow
-	for _, h := range hubs {
-		r := occupancyRow{HubOccupancy: h}
-		r.Percent, r.State = occupancyOf(h)
-		switch r.State {
-		case "full":
-			full = append(full, r)
-		case "empty":
-			empty = append(empty, r)
-		}
-	}
-	communes, err := s.store.WaitlistedByCommune(ctx, sc, day)
-	if err != nil {
+	if totals.Waitlisted, err = s.store.WaitlistedInScope(ctx, sc, day); err != nil {
 		return err
 	}
-	var silent []store.Hub
-	now := s.store.Now().In(s.policy.Location)
-	if day.Equal(s.today()) && now.Hour() >= 10 {
-		if silent, err = s.store.HubsWithoutRollCall(ctx, sc, day); err != nil {
-			return err
-		}
+	alerts.Waiting = totals.Waitlisted
+	if alerts.Communes, err = s.store.WaitlistedByCommune(ctx, sc, day); err != nil {
+		return err
+	}
+	departements, err := s.store.DepartementsInScope(ctx, sc)
+	if err != nil {
+		return err
 	}
 	coming, err := s.store.OpenDays(ctx, s.today(), 5)
 	if err != nil {
 		return err
 	}
+	// The links of the pages and the exports keep the day and the filters.
+	query := url.Values{"jour": {day.Format(time.DateOnly)}}
+	for k, v := range map[string]string{"q": f.Search, "etat": f.State, "departement": f.Departement, "tri": f.Sort} {
+		if v != "" {
+			query.Set(k, v)
+		}
+	}
+	pages := paginate("/occupation", query, len(rows), occupancyPageSize, f.Page)
+	shown := rows[max(pages.First-1, 0):pages.Last]
+	csvQuery := url.Values{"format": {"csv"}}
+	for k, v := range query {
+		csvQuery[k] = v
+	}
 	p := s.page(c, frontend.T(s.lang(c), "occupancy.title"))
 	p.Data = struct {
-		Coming   []time.Time
-		Day      time.Time
-		Rows     []occupancyRow
-		Totals   occupancyTotals
-		Q        string
-		State    string
-		Sort     string
-		Query    string
-		Full     []occupancyRow
-		Empty    []occupancyRow
-		Communes []store.CommuneCount
-		Silent   []store.Hub
-	}{coming, day, rows, totals, c.Query("q"), state, c.Query("tri"), string(c.Request().URI().QueryString()), full, empty, communes, silent}
+		Coming       []time.Time
+		Day          time.Time
+		Rows         []occupancyRow
+		Matching     int
+		Pages        pagination
+		Totals       occupancyTotals
+		Alerts       occupancyAlerts
+		Filter       occupancyFilter
+		Departements []store.Departement
+		CSV          string
+	}{coming, day, shown, len(rows), pages, totals, alerts, f, departements, "/occupation?" + csvQuery.Encode()}
 	return s.renderPage(c, "occupancy", p)
 }
 

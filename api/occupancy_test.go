@@ -58,7 +58,7 @@ func TestOccupancyIsExact(t *testing.T) {
 	if _, err := st.SetCapacity(ctx, p, store.Scope{Role: store.RoleRectorat}, placed[0].Hub, day, store.Elementaire, present); err != nil && !errors.Is(err, store.ErrInvalid) {
 		t.Fatal(err)
 	}
-	stat := regexp.MustCompile(`id="total-([a-z]+)">(\d+)<`)
+	stat := regexp.MustCompile(`id="total-([a-z]+)">([\d\x{202f}]+)<`)
 	for _, login := range []struct{ email, dep string }{{demo.RectoratEmail, ""}, {"prefecture25@demo.test", "25"}, {"prefecture90@demo.test", "90"}} {
 		b := newBrowser(t, app)
 		b.login(login.email, demo.StaffPassword)
@@ -69,12 +69,12 @@ func TestOccupancyIsExact(t *testing.T) {
 		if strings.Contains(res.body, "%!") {
 			t.Errorf("%s: a badly formatted message on the page", login.email)
 		}
-		if !strings.Contains(res.body, "Alertes") {
+		if !strings.Contains(res.body, "Alertes") || !strings.Contains(res.body, "/feuilles/"+day.Format(time.DateOnly)+"?format=pdf") {
 			t.Errorf("%s: no alert section", login.email)
 		}
 		shown := map[string]int{}
 		for _, m := range stat.FindAllStringSubmatch(res.body, -1) {
-			shown[m[1]], _ = strconv.Atoi(m[2])
+			shown[m[1]], _ = strconv.Atoi(strings.ReplaceAll(m[2], "\u202f", ""))
 		}
 		want := map[string]int{}
 		count := func(key, q string) {
@@ -103,16 +103,16 @@ func TestOccupancyIsExact(t *testing.T) {
 				t.Errorf("%s: live totals %s, want %s=%d", login.email, live.body, k, v)
 			}
 		}
-		// The rows are the hubs of the scope and only those.
-		rows := regexp.MustCompile(`<tr data-hub="(\d+)">`).FindAllStringSubmatch(res.body, -1)
+		// The rows, page after page, are the hubs of the scope and only those.
+		rows := occupancyRows(t, b, "/occupation?jour="+day.Format(time.DateOnly))
 		if len(rows) != want["hubs"] {
 			t.Errorf("%s: %d rows for %d hubs", login.email, len(rows), want["hubs"])
 		}
 		if login.dep != "" {
 			var outside int
-			for _, m := range rows {
+			for _, id := range rows {
 				var dep string
-				if err := st.DB().Get(&dep, `SELECT c.departement_code FROM hub h JOIN commune c ON c.insee_code = h.commune_code WHERE h.id = $1`, m[1]); err != nil || dep != login.dep {
+				if err := st.DB().Get(&dep, `SELECT c.departement_code FROM hub h JOIN commune c ON c.insee_code = h.commune_code WHERE h.id = $1`, id); err != nil || dep != login.dep {
 					outside++
 				}
 			}
@@ -133,7 +133,7 @@ func TestOccupancyIsExact(t *testing.T) {
 	if foot == nil {
 		t.Fatal("no totals in the week view")
 	}
-	cells := regexp.MustCompile(`<td>(\d+)/(\d+)</td>`).FindAllStringSubmatch(foot[1], -1)
+	cells := regexp.MustCompile(`<td>([\d\x{202f}]+)/([\d\x{202f}]+)</td>`).FindAllStringSubmatch(strings.ReplaceAll(foot[1], "\u202f", ""), -1)
 	open, err := st.OpenDays(ctx, p.Today(st.Now()), 5)
 	if err != nil || len(cells) != len(open) {
 		t.Fatalf("week totals: %d cells for %d days (%v)", len(cells), len(open), err)

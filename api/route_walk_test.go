@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/store"
 	"github.com/accueil-prioritaire/accueil/store/pgtest"
@@ -205,13 +207,10 @@ const tenantFingerprint = `SELECT md5(concat_ws('|',
 	(SELECT string_agg(concat_ws(',', id, email, role, display_name, password_hash), ';' ORDER BY id) FROM account),
 	(SELECT string_agg(concat_ws(',', account_id, public_id), ';' ORDER BY account_id, public_id) FROM session)))`
 
-// TestEveryRouteRefusesOtherTenants walks every route of the application with every role and
-// nobody, aiming at the objects of another tenant (the Jura hub, the other family's child and
-// session). A role the route is not meant for, or a Doubs role aiming at the Jura, is refused
-// (404; 401, 403 or the login page for nobody; 422 only for the import's line-by-line report)
-// and the tenants' rows are unchanged; nothing answers
-// 5xx. A route of the application missing from the walk fails the test.
-func TestEveryRouteRefusesOtherTenants(t *testing.T) {
+// newWalk is the world the walks go through: the Doubs and the Jura with a family, a hub and
+// staff each, and an admin, at a weekday's clock; ids are the objects the walks aim at.
+func newWalk(t *testing.T) (*fiber.App, *store.Store, walkIDs) {
+	t.Helper()
 	at := pgtest.Weekday()
 	today := store.DefaultAllocationPolicy().Today(at)
 	app, st := newAppAt(t, api.DefaultConfig(), at)
@@ -223,16 +222,6 @@ func TestEveryRouteRefusesOtherTenants(t *testing.T) {
 	seed.OpenDays = []time.Time{today, bookDay}
 	loadAndPlace(t, st, seed, today)
 	createAccount(t, st, store.NewAccount{Email: "admin@example.fr", Role: store.RoleAdmin})
-
-	for _, r := range app.GetRoutes(true) {
-		if r.Method == http.MethodHead {
-			continue
-		}
-		if _, ok := walkRoutes[r.Method+" "+r.Path]; !ok {
-			t.Errorf("route %s %s is not in the walk (api/route_walk_test.go)", r.Method, r.Path)
-		}
-	}
-
 	ids := walkIDs{day: today.Format(time.DateOnly), bookDay: bookDay.Format(time.DateOnly)}
 	hubs, err := st.HubIDsByUAI(t.Context(), []string{"0250001A", "0390002B"})
 	if err != nil {
@@ -245,6 +234,26 @@ func TestEveryRouteRefusesOtherTenants(t *testing.T) {
 	if err := st.DB().Get(&ids.run, `SELECT max(id) FROM allocation_run`); err != nil {
 		t.Fatal(err)
 	}
+	return app, st, ids
+}
+
+// TestEveryRouteRefusesOtherTenants walks every route of the application with every role and
+// nobody, aiming at the objects of another tenant (the Jura hub, the other family's child and
+// session). A role the route is not meant for, or a Doubs role aiming at the Jura, is refused
+// (404; 401, 403 or the login page for nobody; 422 only for the import's line-by-line report)
+// and the tenants' rows are unchanged; nothing answers
+// 5xx. A route of the application missing from the walk fails the test.
+func TestEveryRouteRefusesOtherTenants(t *testing.T) {
+	app, st, ids := newWalk(t)
+	for _, r := range app.GetRoutes(true) {
+		if r.Method == http.MethodHead {
+			continue
+		}
+		if _, ok := walkRoutes[r.Method+" "+r.Path]; !ok {
+			t.Errorf("route %s %s is not in the walk (api/route_walk_test.go)", r.Method, r.Path)
+		}
+	}
+
 	newBrowser(t, app).login("p2@example.fr", goodPassword) // the Jura family's session
 	if err := st.DB().Get(&ids.juraSession, `SELECT s.public_id::text FROM session s JOIN account a ON a.id = s.account_id WHERE a.email = 'p2@example.fr'`); err != nil {
 		t.Fatal(err)

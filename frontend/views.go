@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -130,16 +129,14 @@ func (v *Views) funcs(lang Lang) template.FuncMap {
 			}
 			return (a*100 + b/2) / b
 		},
-		"inc": func(i int) int { return i + 1 },
-		// oneDecimal writes x with one decimal, with a decimal comma in French: "6,8".
-		"oneDecimal": func(x float64) string {
-			v := strconv.FormatFloat(x, 'f', 1, 64)
-			if lang == French {
-				v = strings.Replace(v, ".", ",", 1)
-			}
-			return v
-		},
-		"dec": func(i int) int { return i - 1 },
+		"num":        func(n int) string { return FormatInt(lang, n) },
+		"tn":         func(key string, n int) string { return TN(lang, key, n) },
+		"decimal":    func(x float64, places int) string { return FormatDecimal(lang, x, places) },
+		"pct":        func(p int) string { return FormatPercent(lang, p) },
+		"km":         func(x float64) string { return FormatKm(lang, x) },
+		"oneDecimal": func(x float64) string { return FormatDecimal(lang, x, 1) },
+		"inc":        func(i int) int { return i + 1 },
+		"dec":        func(i int) int { return i - 1 },
 		"hasID": func(ids []int64, id int64) bool {
 			for _, x := range ids {
 				if x == id {

@@ -105,11 +105,12 @@ func (s *Store) WaitlistedInScope(ctx context.Context, sc Scope, day time.Time) 
 
 // CommuneCount is a commune with a number of children.
 type CommuneCount struct {
-	Code  string  `db:"insee_code" json:"code"`
-	Name  string  `db:"name" json:"name"`
-	Lat   float64 `db:"lat" json:"lat"`
-	Lon   float64 `db:"lon" json:"lon"`
-	Count int     `db:"count" json:"count"`
+	Code        string  `db:"insee_code" json:"code"`
+	Name        string  `db:"name" json:"name"`
+	Departement string  `db:"departement_code" json:"departement"`
+	Lat         float64 `db:"lat" json:"lat"`
+	Lon         float64 `db:"lon" json:"lon"`
+	Count       int     `db:"count" json:"count"`
 }
 
 // WaitlistedByCommune counts the child-days waiting on day by the commune of the place the
@@ -117,13 +118,13 @@ type CommuneCount struct {
 func (s *Store) WaitlistedByCommune(ctx context.Context, sc Scope, day time.Time) ([]CommuneCount, error) {
 	var out []CommuneCount
 	err := s.q.SelectContext(ctx, &out, `
-		SELECT c.insee_code, c.name, c.lat, c.lon, count(*) AS count
+		SELECT c.insee_code, c.name, c.departement_code, c.lat, c.lon, count(*) AS count
 		FROM waitlist_entry w
 		JOIN booking_request br ON br.child_id = w.child_id AND br.day = w.day
 		JOIN child ch ON ch.id = w.child_id JOIN household hh ON hh.id = ch.household_id
 		JOIN commune c ON c.insee_code = CASE br.location WHEN 'home' THEN hh.home_commune_code ELSE hh.work_commune_code END
 		WHERE w.day = $1 AND ($2 = '' OR c.departement_code = $2)
-		GROUP BY c.insee_code, c.name, c.lat, c.lon ORDER BY count(*) DESC, c.name`, day.Format(time.DateOnly), sc.Departement)
+		GROUP BY c.insee_code, c.name, c.departement_code, c.lat, c.lon ORDER BY count(*) DESC, c.name`, day.Format(time.DateOnly), sc.Departement)
 	return out, err
 }
 

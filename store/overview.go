@@ -64,6 +64,23 @@ func (s *Store) DepartementDays(ctx context.Context, day time.Time, departement 
 	return out, err
 }
 
+// Departement is a département's code and name.
+type Departement struct {
+	Code string `db:"code"`
+	Name string `db:"name"`
+}
+
+// DepartementsInScope lists the départements sc oversees: its own for a prefecture agent,
+// every one for the académie's roles, none for anyone else.
+func (s *Store) DepartementsInScope(ctx context.Context, sc Scope) ([]Departement, error) {
+	var out []Departement
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT code, name FROM departement
+		WHERE $1::account_role IN ('rectorat', 'admin') OR ($1::account_role = 'prefecture' AND code = $2)
+		ORDER BY code`, sc.Role, sc.Departement)
+	return out, err
+}
+
 // DepartementName returns the name of a département, or ErrNotFound.
 func (s *Store) DepartementName(ctx context.Context, code string) (string, error) {
 	var name string

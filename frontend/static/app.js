@@ -43,7 +43,8 @@ document.querySelectorAll('[data-live]').forEach(function (box) {
         if (!t) return;
         Object.keys(t).forEach(function (k) {
           var el = document.getElementById('total-' + k);
-          if (el && el.textContent !== String(t[k])) el.textContent = t[k];
+          var shown = new Intl.NumberFormat(document.documentElement.lang || 'fr').format(t[k]);
+          if (el && el.textContent !== shown) el.textContent = shown;
         });
       })
       .catch(function () {});
