@@ -29,6 +29,8 @@ type formData struct {
 	Email string
 	// Next is where to go after logging in (a local path).
 	Next string
+	// Agent: the staff's login form, never behind the waiting room (?agent=1).
+	Agent bool
 }
 
 func (s *Server) loginPage(c *fiber.Ctx) error {
@@ -36,7 +38,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	p := s.page(c, frontend.T(s.lang(c), "login.title"))
-	p.Data = formData{Next: localPath(c.Query("next"))}
+	p.Data = formData{Next: localPath(c.Query("next")), Agent: c.Query("agent") == "1"}
 	return s.renderPage(c, "login", p)
 }
 
@@ -48,7 +50,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	req.Email = strings.TrimSpace(req.Email)
 	lang := s.lang(c)
 	p := s.page(c, frontend.T(lang, "login.title"))
-	p.Data = formData{Email: req.Email, Next: localPath(c.Query("next"))}
+	p.Data = formData{Email: req.Email, Next: localPath(c.Query("next")), Agent: c.Query("agent") == "1"}
 	if err := s.validate.Struct(req); err != nil {
 		p.Errors = fieldErrors(lang, err)
 		p.FormError = frontend.T(lang, "form.errors")

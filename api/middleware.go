@@ -19,7 +19,9 @@ import (
 const (
 	localRequestID = "request_id"
 	localSession   = "session"
-	localCSRF      = "csrf"
+	// localSessionLoaded: the session cookie was looked up already (attachSession).
+	localSessionLoaded = "session_loaded"
+	localCSRF          = "csrf"
 )
 
 // Cookie names. With Secure cookies the __Host- prefix pins them to this host and path /, so a
@@ -107,9 +109,22 @@ func (s *Server) logPanic(c *fiber.Ctx, p any) {
 
 // loadSession attaches the session of the request's cookie, if it is live.
 func (s *Server) loadSession(c *fiber.Ctx) error {
+	if err := s.attachSession(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// attachSession looks the session of the request's cookie up once per request (the waiting
+// room's gate needs it before loadSession runs).
+func (s *Server) attachSession(c *fiber.Ctx) error {
+	if c.Locals(localSessionLoaded) != nil {
+		return nil
+	}
+	c.Locals(localSessionLoaded, true)
 	token := c.Cookies(s.sessionCookie())
 	if token == "" {
-		return c.Next()
+		return nil
 	}
 	sess, err := s.sessions.Session(c.UserContext(), token)
 	switch {
@@ -120,7 +135,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	default:
 		return err
 	}
-	return c.Next()
+	return nil
 }
 
 // scopeOf is the logged-in caller's scope, with the address the access log records.
