@@ -100,7 +100,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	var werr *waitingRoomError
 	var room waitingRoomView
 	if errors.As(err, &werr) {
-		room = newWaitingRoomView(werr.pass, werr.next)
+		room = s.newWaitingRoomView(werr.pass, werr.next)
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(room.Refresh))
 	}
 	if status >= 500 && werr == nil {

@@ -94,12 +94,14 @@ type waitingRoomView struct {
 	Refresh     int    // seconds before the page reloads
 	Next        string // what the page reloads
 	Then        string // where the script sends the visitor once admitted
+	StayMinutes int    // how long a place is kept after the last request
 }
 
-func newWaitingRoomView(p waitingroom.Pass, next string) waitingRoomView {
+func (s *Server) newWaitingRoomView(p waitingroom.Pass, next string) waitingRoomView {
 	wait := int(p.Wait.Round(time.Second) / time.Second)
 	v := waitingRoomView{Admitted: p.Admitted, Position: p.Position, WaitSeconds: wait, Next: next, Then: next,
-		Refresh: max(int(p.RetryAfter/time.Second), 1)}
+		StayMinutes: int(s.room.Rules().Stay / time.Minute),
+		Refresh:     max(int(p.RetryAfter/time.Second), 1)}
 	if wait >= 60 {
 		v.WaitMinutes = (wait + 59) / 60
 	}
@@ -120,7 +122,7 @@ func (s *Server) waitingRoomPage(c *fiber.Ctx) error {
 	pass := s.room.Visit(c.Cookies(s.roomCookie()), c.IP())
 	s.setRoomCookie(c, pass.Ticket)
 	next := localPath(c.Query("suite"))
-	v := newWaitingRoomView(pass, "/salle-attente?suite="+url.QueryEscape(next))
+	v := s.newWaitingRoomView(pass, "/salle-attente?suite="+url.QueryEscape(next))
 	v.Then = next
 	if pass.Admitted {
 		v.Next = next
@@ -132,7 +134,7 @@ func (s *Server) waitingRoomPage(c *fiber.Ctx) error {
 func (s *Server) waitingRoomState(c *fiber.Ctx) error {
 	pass := s.room.Visit(c.Cookies(s.roomCookie()), c.IP())
 	s.setRoomCookie(c, pass.Ticket)
-	v := newWaitingRoomView(pass, "")
+	v := s.newWaitingRoomView(pass, "")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(v.Refresh))
 	return c.JSON(fiber.Map{"admitted": v.Admitted, "position": v.Position, "wait_seconds": v.WaitSeconds})

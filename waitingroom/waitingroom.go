@@ -302,12 +302,13 @@ func (r *Room) passLocked(t ticket, fresh bool) Pass {
 		ahead = r.view.before[n-1] + r.view.queue[n-1].Count
 	}
 	p.Position = ahead + 1
-	rate := float64(r.view.admittedLastMinute) / 60
-	if rate <= 0 {
-		// Nobody let in lately: places free up at worst as stays end.
-		rate = float64(r.view.capacity) / r.rules.Stay.Seconds()
+	p.Wait = lag
+	if beyond := p.Position - (r.view.capacity - r.view.active); beyond > 0 {
+		// No place for this one at the next sync: places free up at the pace of the last
+		// minute, and at least as stays end.
+		rate := max(float64(r.view.admittedLastMinute)/60, float64(r.view.capacity)/r.rules.Stay.Seconds())
+		p.Wait += time.Duration(float64(beyond) / rate * float64(time.Second))
 	}
-	p.Wait = lag + time.Duration(float64(p.Position)/rate*float64(time.Second))
 	p.RetryAfter = min(max(p.Wait, firstReturn), maxRetry)
 	if fresh {
 		p.RetryAfter = firstReturn
