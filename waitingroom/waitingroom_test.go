@@ -347,3 +347,29 @@ func TestCopiedTicketIsRevoked(t *testing.T) {
 		t.Fatal("B was not let in once the copied ticket lost its place")
 	}
 }
+
+// TestKeyKeptInPostgreSQLIsShared: without WAITING_ROOM_KEY, processes starting at once read one
+// key from the database, so a ticket signed by one passes in the other.
+func TestKeyKeptInPostgreSQLIsShared(t *testing.T) {
+	st := pgtest.NewStore(t)
+	keys := make(chan []byte, 2)
+	for range 2 {
+		go func() {
+			k, err := store.New(st.DB()).WaitingRoomKey(context.Background())
+			if err != nil {
+				t.Error(err)
+			}
+			keys <- k
+		}()
+	}
+	a, b := <-keys, <-keys
+	if len(a) != 32 || string(a) != string(b) {
+		t.Fatalf("keys %x and %x", a, b)
+	}
+	one, _ := waitingroom.New(store.New(st.DB()), waitingroom.Config{Capacity: 5, Stay: time.Minute, Key: a})
+	other, _ := waitingroom.New(store.New(st.DB()), waitingroom.Config{Capacity: 5, Stay: time.Minute, Key: b})
+	ticket := one.Visit("", "192.0.2.1").Ticket
+	if p := other.Visit(ticket, "192.0.2.1"); p.Ticket[:20] != ticket[:20] {
+		t.Error("a ticket of one process is not taken by the other")
+	}
+}

@@ -36,6 +36,9 @@ func TestBrowserWaitingRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	setMode("open")
+	if png, err := chromedp.Run(admin, chromedp.FullScreenshot(100)); err == nil {
+		_ = os.WriteFile(filepath.Join(screenshotDir(t), "waiting-room-admin.png"), png, 0o644)
+	}
 
 	parent := newTab(t, chromium)
 	noScript := newTab(t, chromium)
