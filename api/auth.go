@@ -76,6 +76,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: acc.ID, Action: "auth.login", IP: c.IP()}); err != nil {
 		return err
 	}
+	if acc.Role != store.RoleParent {
+		s.leaveWaitingRoom(c) // staff never wait, and hold no parent's place
+	}
 	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
 }
 
@@ -107,6 +110,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 		}
 	}
 	s.clearSessionCookie(c)
+	s.leaveWaitingRoom(c)
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 

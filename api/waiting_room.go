@@ -85,6 +85,15 @@ func (s *Server) waitingRoomGate(c *fiber.Ctx) error {
 	return &waitingRoomError{pass: pass, next: next}
 }
 
+// leaveWaitingRoom gives the request's ticket up: logging out, or staff logged in.
+func (s *Server) leaveWaitingRoom(c *fiber.Ctx) {
+	if ticket := c.Cookies(s.roomCookie()); ticket != "" {
+		s.room.Release(ticket)
+		c.Cookie(&fiber.Cookie{Name: s.roomCookie(), Value: "", Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+			Secure: s.cfg.SecureCookies, HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
+	}
+}
+
 // waitingRoomView is what the waiting room's page shows.
 type waitingRoomView struct {
 	Admitted    bool

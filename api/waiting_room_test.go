@@ -289,3 +289,34 @@ func TestWaitingRoomAdminPage(t *testing.T) {
 		t.Errorf("audit details %s (%v)", details, err)
 	}
 }
+
+// TestLeavingFreesThePlace: a parent at work holds a place; logging out gives it back, and
+// staff logging in through the parents' form hold none.
+func TestLeavingFreesThePlace(t *testing.T) {
+	app, _, room := roomApp(t)
+	active := func() int {
+		t.Helper()
+		if err := room.Sync(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		return room.Snapshot().Active
+	}
+	parent := newBrowser(t, app)
+	parent.login("p1@example.fr", goodPassword)
+	parent.get("/reserver")
+	if n := active(); n != 1 {
+		t.Fatalf("%d active with one parent at work", n)
+	}
+	director := newBrowser(t, app)
+	director.login("dir25@example.fr", goodPassword)
+	if n := active(); n != 1 {
+		t.Errorf("%d active after a director logged in, want 1", n)
+	}
+	if director.cookies["__Host-salle"] != "" {
+		t.Error("the director kept a ticket")
+	}
+	parent.post("/deconnexion", url.Values{"csrf": {parent.csrf("/")}})
+	if n := active(); n != 0 {
+		t.Errorf("%d active after the parent logged out, want 0", n)
+	}
+}

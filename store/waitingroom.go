@@ -59,6 +59,8 @@ type TicketSighting struct {
 	Requests int
 	// Addresses are keyed hashes of the client addresses, at most MaxAddresses+1 of them.
 	Addresses []int32
+	// Released: the holder gave the place up (logged out, or turned out to be staff).
+	Released bool
 }
 
 // QueueSlot counts the waiting tickets issued in one millisecond (Unix time).
@@ -85,7 +87,7 @@ type WaitingRoomState struct {
 	Queue []QueueSlot
 	// Admitted are the tickets let in within Abandon: their holders pass on their next request.
 	Admitted []int64
-	// Revoked are the tickets revoked within Stay: copies, sent to the back.
+	// Revoked are the tickets revoked within Stay: copies, or given up; sent to the back.
 	Revoked []int64
 }
 
@@ -108,8 +110,8 @@ func (s *Store) WaitingRoomKey(ctx context.Context) ([]byte, error) {
 }
 
 // RecordTickets stores what a process saw of the tickets that came back (one statement for the
-// lot), and revokes those seen from too many addresses or too often: copies of one ticket.
-// A revoked ticket is not touched again.
+// lot), and revokes those given up and those seen from too many addresses or too often: copies
+// of one ticket. A revoked ticket holds no place and is not touched again.
 func (s *Store) RecordTickets(ctx context.Context, seen []TicketSighting, r WaitingRoomRules) error {
 	if len(seen) == 0 {
 		return nil
@@ -121,7 +123,11 @@ func (s *Store) RecordTickets(ctx context.Context, seen []TicketSighting, r Wait
 	seenAt := make([]int64, len(seen))
 	addresses := make([]string, len(seen))
 	requests := make([]int64, len(seen))
+	var released []int64
 	for i, t := range seen {
+		if t.Released {
+			released = append(released, t.Number)
+		}
 		numbers[i], issued[i], admitted[i], seenAt[i], requests[i] = t.Number, t.IssuedAt.UnixMilli(), t.Admitted, t.SeenAt.UnixMicro(), int64(t.Requests)
 		parts := make([]string, len(t.Addresses))
 		for j, a := range t.Addresses {
@@ -152,8 +158,9 @@ func (s *Store) RecordTickets(ctx context.Context, seen []TicketSighting, r Wait
 		}
 		_, err := tx.q.ExecContext(ctx, `
 			UPDATE waiting_room_ticket SET revoked_at = $2
-			WHERE number = ANY($1) AND revoked_at IS NULL AND (cardinality(addresses) > $3 OR minute_requests > $4)`,
-			pq.Array(numbers), now, r.MaxAddresses, r.MaxPerMinute)
+			WHERE number = ANY($1) AND revoked_at IS NULL
+			      AND (cardinality(addresses) > $3 OR minute_requests > $4 OR number = ANY($5))`,
+			pq.Array(numbers), now, r.MaxAddresses, r.MaxPerMinute, pq.Array(released))
 		return err
 	})
 }

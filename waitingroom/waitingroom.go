@@ -267,14 +267,23 @@ func (r *Room) queuingLocked() bool {
 	return r.view.waiting > 0 || r.view.active+r.doorAdmitted >= r.view.capacity
 }
 
-func (r *Room) noteLocked(t ticket, now time.Time, addr string) {
+// sightingLocked is the entry of ticket t in the map of the next report, nil when the map is full.
+func (r *Room) sightingLocked(t ticket) *store.TicketSighting {
 	p, ok := r.pending[t.number]
 	if !ok {
 		if len(r.pending) >= maxPending {
-			return
+			return nil
 		}
 		p = &store.TicketSighting{Number: t.number, IssuedAt: time.UnixMilli(t.issuedMs)}
 		r.pending[t.number] = p
+	}
+	return p
+}
+
+func (r *Room) noteLocked(t ticket, now time.Time, addr string) {
+	p := r.sightingLocked(t)
+	if p == nil {
+		return
 	}
 	p.SeenAt, p.Admitted = now, p.Admitted || t.admitted
 	p.Requests++
@@ -314,6 +323,22 @@ func (r *Room) passLocked(t ticket, fresh bool) Pass {
 		p.RetryAfter = firstReturn
 	}
 	return p
+}
+
+// Release gives up the place of the ticket in cookie: a parent logging out, or staff who
+// logged in through the parents' form (staff never need a place). From the next sync on, the
+// ticket holds no place and gets its holder a new one at the back.
+func (r *Room) Release(cookie string) {
+	t, ok := r.decode(cookie)
+	if !ok {
+		return
+	}
+	now := r.st.Now()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p := r.sightingLocked(t); p != nil {
+		p.SeenAt, p.Released = now, true
+	}
 }
 
 // Sync reports the tickets seen since the last sync, lets in the next ones if places are free
