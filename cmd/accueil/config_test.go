@@ -68,7 +68,7 @@ func TestWaitingRoomConfig(t *testing.T) {
 	if err != nil || cfg.WaitingRoom.Capacity != 500 || cfg.WaitingRoom.Stay != 5*time.Minute || string(cfg.WaitingRoom.Key) != key {
 		t.Errorf("set: %+v, %v", cfg.WaitingRoom, err)
 	}
-	for k, bad := range map[string]string{"WAITING_ROOM_CAPACITY": "0", "WAITING_ROOM_STAY": "10s", "WAITING_ROOM_KEY": "trop-courte"} {
+	for k, bad := range map[string]string{"WAITING_ROOM_CAPACITY": "0", "WAITING_ROOM_STAY": "4s", "WAITING_ROOM_KEY": "trop-courte"} {
 		_, err := loadConfig(func(name string) string { return map[string]string{k: bad}[name] })
 		if err == nil || (k == "WAITING_ROOM_KEY" && strings.Contains(err.Error(), bad)) {
 			t.Errorf("%s=%s: %v", k, bad, err)
