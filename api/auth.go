@@ -31,6 +31,8 @@ type formData struct {
 	Next string
 	// Expired: the person was sent here because their session ended while they filled a form.
 	Expired bool
+	// Agent: the staff's login form, never behind the waiting room (?agent=1).
+	Agent bool
 }
 
 func (s *Server) loginPage(c *fiber.Ctx) error {
@@ -38,7 +40,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
 	p := s.page(c, frontend.T(s.lang(c), "login.title"))
-	p.Data = formData{Next: localPath(c.Query("next")), Expired: c.Query("expiree") != ""}
+	p.Data = formData{Next: localPath(c.Query("next")), Expired: c.Query("expiree") != "", Agent: c.Query("agent") == "1"}
 	return s.renderPage(c, "login", p)
 }
 
@@ -50,7 +52,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	req.Email = strings.TrimSpace(req.Email)
 	lang := s.lang(c)
 	p := s.page(c, frontend.T(lang, "login.title"))
-	p.Data = formData{Email: req.Email, Next: localPath(c.Query("next"))}
+	p.Data = formData{Email: req.Email, Next: localPath(c.Query("next")), Agent: c.Query("agent") == "1"}
 	if err := s.validate.Struct(req); err != nil {
 		p.Errors = fieldErrors(lang, err)
 		p.FormError = frontend.T(lang, "form.errors")
@@ -76,6 +78,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	if err := s.store.Audit(c.UserContext(), store.AuditEntry{AccountID: acc.ID, Action: "auth.login", IP: c.IP()}); err != nil {
 		return err
+	}
+	if acc.Role != store.RoleParent {
+		s.leaveWaitingRoom(c) // staff never wait, and hold no parent's place
 	}
 	return c.Redirect(localPath(c.Query("next")), fiber.StatusSeeOther)
 }
@@ -108,6 +113,7 @@ func (s *Server) logout(c *fiber.Ctx) error {
 		}
 	}
 	s.clearSessionCookie(c)
+	s.leaveWaitingRoom(c)
 	return c.Redirect("/", fiber.StatusSeeOther)
 }
 

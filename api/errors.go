@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -46,6 +47,8 @@ var errorKinds = []errorKind{
 		"Too many requests in a short time from your connection or your account. Wait a moment before trying again."},
 	{errEmailUnconfirmed, fiber.StatusForbidden, "Confirmez d’abord votre adresse e-mail avec le lien reçu (voir « Mon foyer » pour le recevoir de nouveau).", "First confirm your e-mail address with the link you received (see “My household” to get it again)."},
 	{errLoginRequired, fiber.StatusUnauthorized, "Connectez-vous pour continuer.", "Log in to continue."},
+	{errWaitingRoom, fiber.StatusServiceUnavailable, "Beaucoup de familles se connectent en ce moment : vous êtes dans la salle d’attente. Votre tour viendra dans l’ordre d’arrivée.",
+		"Many families are connecting right now: you are in the waiting room. Your turn will come in order of arrival."},
 	{errCSRF, fiber.StatusForbidden, "Le formulaire a expiré ou ne vient pas de ce site. Rechargez la page et recommencez.", "The form has expired or does not come from this site. Reload the page and try again."},
 }
 
@@ -93,7 +96,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			fr, en = fiberMessages[fiber.StatusBadRequest][0], fiberMessages[fiber.StatusBadRequest][1]
 		}
 	}
-	if status >= 500 {
+	// A visitor in the waiting room is no failure: no log line, and the room's page.
+	var werr *waitingRoomError
+	var room waitingRoomView
+	if errors.As(err, &werr) {
+		room = s.newWaitingRoomView(werr.pass, werr.next)
+		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(room.Refresh))
+	}
+	if status >= 500 && werr == nil {
 		s.log.Error("request failed", slog.String("request_id", reqID(c)), slog.String("path", c.Path()), slog.Any("error", err))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
@@ -103,7 +113,14 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		if fields != nil {
 			body["fields"], body["fields_en"] = fields, fieldsEN
 		}
+		if werr != nil {
+			body["waiting_room"] = fiber.Map{"position": room.Position, "wait_seconds": room.WaitSeconds}
+		}
 		return c.Status(status).JSON(fiber.Map{"error": body})
+	}
+	if werr != nil {
+		c.Status(status)
+		return s.renderWaitingRoom(c, room)
 	}
 	lang := s.lang(c)
 	msg := fr

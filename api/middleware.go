@@ -22,6 +22,8 @@ const (
 	localCSRF      = "csrf"
 	// localSessionEnded marks a request whose session cookie names a session that has ended.
 	localSessionEnded = "session_ended"
+	// localSessionLoaded: the session cookie was looked up already (attachSession).
+	localSessionLoaded = "session_loaded"
 )
 
 // Cookie names. With Secure cookies the __Host- prefix pins them to this host and path /, so a
@@ -110,9 +112,22 @@ func (s *Server) logPanic(c *fiber.Ctx, p any) {
 
 // loadSession attaches the session of the request's cookie, if it is live.
 func (s *Server) loadSession(c *fiber.Ctx) error {
+	if err := s.attachSession(c); err != nil {
+		return err
+	}
+	return c.Next()
+}
+
+// attachSession looks the session of the request's cookie up once per request (the waiting
+// room's gate needs it before loadSession runs).
+func (s *Server) attachSession(c *fiber.Ctx) error {
+	if c.Locals(localSessionLoaded) != nil {
+		return nil
+	}
+	c.Locals(localSessionLoaded, true)
 	token := c.Cookies(s.sessionCookie())
 	if token == "" {
-		return c.Next()
+		return nil
 	}
 	sess, err := s.sessions.Session(c.UserContext(), token)
 	switch {
@@ -124,7 +139,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	default:
 		return err
 	}
-	return c.Next()
+	return nil
 }
 
 // scopeOf is the logged-in caller's scope, with the address the access log records.

@@ -185,8 +185,14 @@ var walkRoutes = map[string]walkRoute{
 	"GET /api/allocation-runs/:id": {allowed: walkAcademie, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/api/allocation-runs/%d", ids.run), nil
 	}},
-	"GET /journal":   {allowed: []store.Role{store.RoleAdmin}, build: walkGet("/journal")},
-	"GET /courriels": {allowed: []store.Role{store.RoleAdmin}, build: walkGet("/courriels")},
+	"GET /journal":             {allowed: []store.Role{store.RoleAdmin}, build: walkGet("/journal")},
+	"GET /courriels":           {allowed: []store.Role{store.RoleAdmin}, build: walkGet("/courriels")},
+	"GET /salle-attente":       {build: walkGet("/salle-attente?suite=/reserver")},
+	"GET /salle-attente/etat":  {build: walkGet("/salle-attente/etat")},
+	"GET /admin/salle-attente": {allowed: []store.Role{store.RoleAdmin}, build: walkGet("/admin/salle-attente")},
+	"POST /admin/salle-attente": {allowed: []store.Role{store.RoleAdmin}, build: func(walkIDs) (string, url.Values) {
+		return "/admin/salle-attente", url.Values{"mode": {"closed"}}
+	}},
 }
 
 // tenantFingerprint digests every row a tenant owns or a lever changes, so that a refused

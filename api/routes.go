@@ -25,7 +25,11 @@ func (s *Server) routes(app *fiber.App) {
 		MaxAge: int((365 * 24 * time.Hour).Seconds()),
 	}))
 
-	app.Use(s.loadSession, s.checkCSRF)
+	// The waiting room's page and poll are answered from memory: no session, no query.
+	app.Get("/salle-attente", s.waitingRoomPage)
+	app.Get("/salle-attente/etat", s.waitingRoomState)
+
+	app.Use(s.waitingRoomGate, s.loadSession, s.checkCSRF)
 	app.Use("/api", s.limited(limitAPI, sessionAccount))
 
 	app.Get("/", s.home)
@@ -100,6 +104,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/attribution", academie, s.runAllocationForm)
 	app.Get("/api/allocation-runs/:id", academie, s.getAllocationRun)
 	app.Get("/journal", requireRole(store.RoleAdmin), s.auditLog)
+	app.Get("/admin/salle-attente", requireRole(store.RoleAdmin), s.waitingRoomAdmin)
+	app.Post("/admin/salle-attente", requireRole(store.RoleAdmin), s.setWaitingRoom)
 	app.Get("/courriels", requireRole(store.RoleAdmin), s.outboxPage)
 
 	app.Use(s.notFound)

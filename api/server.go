@@ -15,6 +15,7 @@ import (
 
 	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/waitingroom"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -45,6 +46,10 @@ type Config struct {
 	Privacy Privacy
 	// Limits are the request limits shared by every process (see Limits).
 	Limits Limits
+	// WaitingRoom configures the waiting room in front of the parents' journey, when New is not
+	// given a room of its own (WithWaitingRoom). Without a key, that room signs with a key of
+	// this process alone and is never synced: it lets everyone in (tests).
+	WaitingRoom waitingroom.Config
 }
 
 // Privacy names the deployment's data controller and its data protection officer's contact, and
@@ -66,6 +71,7 @@ func DefaultConfig() Config {
 		PublicURL:     "http://localhost:8080",
 		BookingBatch:  64,
 		MetricsFrom:   []string{"127.0.0.1", "::1"},
+		WaitingRoom:   waitingroom.DefaultConfig(),
 		Privacy: Privacy{Controller: "rectorat de l’académie de Besançon", ControllerEN: "rectorat of the académie de Besançon", DPOContact: "dpd@ac-besancon.fr",
 			RetentionDays: 30},
 		Limits: DefaultLimits(),
@@ -95,10 +101,18 @@ type Server struct {
 	professions []store.Profession
 	// limits are the request limits shared by every process; limits.Refused() counts refusals.
 	limits *store.Limiter
+	room       *waitingroom.Room
 }
 
+// Option adds to what New builds.
+type Option func(*Server)
+
+// WithWaitingRoom puts room in front of the parents' journey; the caller syncs it (Room.Sync)
+// about once a second.
+func WithWaitingRoom(room *waitingroom.Room) Option { return func(s *Server) { s.room = room } }
+
 // New builds the Fiber application with every route and middleware.
-func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
+func New(cfg Config, st *store.Store, log *slog.Logger, opts ...Option) (*fiber.App, error) {
 	views, err := frontend.NewViews()
 	if err != nil {
 		return nil, err
@@ -116,6 +130,18 @@ func New(cfg Config, st *store.Store, log *slog.Logger) (*fiber.App, error) {
 		return nil, err
 	}
 	s.metrics = newMetrics(s)
+	for _, o := range opts {
+		o(s)
+	}
+	if s.room == nil {
+		rc := cfg.WaitingRoom
+		if len(rc.Key) == 0 {
+			rc.Key = []byte(store.RandomToken())
+		}
+		if s.room, err = waitingroom.New(st, rc); err != nil {
+			return nil, err
+		}
+	}
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
 		s.publicHost = u.Host
 	}

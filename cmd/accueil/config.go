@@ -8,6 +8,7 @@ import (
 
 	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/waitingroom"
 )
 
 // config is read from environment variables (documented in the README).
@@ -36,6 +37,9 @@ type config struct {
 	// Limits: LIMIT_<GROUP>_ADDRESS and LIMIT_<GROUP>_ACCOUNT ("600/1m", "off") for the groups
 	// LOGIN, SIGNUP, RESET, BOOKING and API, and LIMIT_SYNC (see api.Limits).
 	Limits api.Limits
+	// WaitingRoom: WAITING_ROOM_CAPACITY, WAITING_ROOM_STAY and WAITING_ROOM_KEY (empty: the key
+	// kept in PostgreSQL, see store.WaitingRoomKey).
+	WaitingRoom waitingroom.Config
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -76,6 +80,20 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 	if c.RetentionDays, err = strconv.Atoi(get("RETENTION_DAYS", "30")); err != nil || c.RetentionDays < 1 {
 		return c, fmt.Errorf("RETENTION_DAYS must be a positive number of days")
+	}
+	c.WaitingRoom = waitingroom.DefaultConfig()
+	if c.WaitingRoom.Capacity, err = strconv.Atoi(get("WAITING_ROOM_CAPACITY", strconv.Itoa(waitingroom.DefaultCapacity))); err != nil || c.WaitingRoom.Capacity < 1 {
+		return c, fmt.Errorf("WAITING_ROOM_CAPACITY must be a positive number of parents")
+	}
+	if c.WaitingRoom.Stay, err = time.ParseDuration(get("WAITING_ROOM_STAY", "20m")); err != nil || c.WaitingRoom.Stay < 5*time.Second {
+		// Under a minute only for load runs, where simulated parents leave at once.
+		return c, fmt.Errorf("WAITING_ROOM_STAY must be a duration of 5 s or more (e.g. 20m)")
+	}
+	if k := get("WAITING_ROOM_KEY", ""); k != "" {
+		if len(k) < 32 {
+			return c, fmt.Errorf("WAITING_ROOM_KEY must be at least 32 characters (accueil keys new prints one)")
+		}
+		c.WaitingRoom.Key = []byte(k)
 	}
 	// The errors never quote the keys.
 	if k := get("HEALTH_KEY", ""); k != "" {

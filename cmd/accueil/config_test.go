@@ -76,3 +76,24 @@ func TestLimitsConfig(t *testing.T) {
 		}
 	}
 }
+
+// The waiting room's settings: defaults, values, and refusals that never quote the key.
+func TestWaitingRoomConfig(t *testing.T) {
+	cfg, err := loadConfig(func(string) string { return "" })
+	if err != nil || cfg.WaitingRoom.Capacity != 3000 || cfg.WaitingRoom.Stay != 20*time.Minute || cfg.WaitingRoom.Key != nil {
+		t.Fatalf("defaults: %+v, %v", cfg.WaitingRoom, err)
+	}
+	key := strings.Repeat("clé-", 10)
+	cfg, err = loadConfig(func(k string) string {
+		return map[string]string{"WAITING_ROOM_CAPACITY": "500", "WAITING_ROOM_STAY": "5m", "WAITING_ROOM_KEY": key}[k]
+	})
+	if err != nil || cfg.WaitingRoom.Capacity != 500 || cfg.WaitingRoom.Stay != 5*time.Minute || string(cfg.WaitingRoom.Key) != key {
+		t.Errorf("set: %+v, %v", cfg.WaitingRoom, err)
+	}
+	for k, bad := range map[string]string{"WAITING_ROOM_CAPACITY": "0", "WAITING_ROOM_STAY": "4s", "WAITING_ROOM_KEY": "trop-courte"} {
+		_, err := loadConfig(func(name string) string { return map[string]string{k: bad}[name] })
+		if err == nil || (k == "WAITING_ROOM_KEY" && strings.Contains(err.Error(), bad)) {
+			t.Errorf("%s=%s: %v", k, bad, err)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/mailer"
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/waitingroom"
 )
 
 // horizonDays is how many weekdays ahead hubs get their default capacity, so parents can book
@@ -50,7 +51,17 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := api.New(cfg, st, e.log)
+	cfg.WaitingRoom = e.cfg.WaitingRoom
+	if len(cfg.WaitingRoom.Key) == 0 {
+		if cfg.WaitingRoom.Key, err = st.WaitingRoomKey(ctx); err != nil {
+			return fmt.Errorf("waiting room key: %w", err)
+		}
+	}
+	room, err := waitingroom.New(st, cfg.WaitingRoom)
+	if err != nil {
+		return err
+	}
+	app, err := api.New(cfg, st, e.log, api.WithWaitingRoom(room))
 	if err != nil {
 		return err
 	}
@@ -67,6 +78,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	e.log.Info("serving", slog.String("addr", "http://"+addr))
 	fmt.Fprintf(e.stdout, "Accueil prioritaire: http://%s\n", addr)
 
+	go every(ctx, e, "waiting room", time.Second, func() error { return room.Sync(ctx) })
 	go housekeeping(ctx, e, st, cfg.Session)
 	go confirmAtCutoff(ctx, e, st, store.DefaultAllocationPolicy())
 	outbox := store.DefaultOutboxPolicy()

@@ -1,0 +1,287 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// The waiting room's SQL. The design, the guarantees and the per-process logic live in package
+// waitingroom; these are its only statements.
+
+// WaitingRoomMode is how the room decides whether to queue newcomers.
+type WaitingRoomMode string
+
+// The modes (SQL enum waiting_room_mode).
+const (
+	// WaitingRoomAuto queues newcomers while the active parents reach the capacity or anyone waits.
+	WaitingRoomAuto WaitingRoomMode = "auto"
+	// WaitingRoomOpen queues every newcomer; the queue still lets in up to the capacity.
+	WaitingRoomOpen WaitingRoomMode = "open"
+	// WaitingRoomClosed lets everyone in at once.
+	WaitingRoomClosed WaitingRoomMode = "closed"
+)
+
+// Valid reports whether m is one of the modes.
+func (m WaitingRoomMode) Valid() bool {
+	return m == WaitingRoomAuto || m == WaitingRoomOpen || m == WaitingRoomClosed
+}
+
+// WaitingRoomRules are the room's time limits and thresholds, the same in every process.
+type WaitingRoomRules struct {
+	// Capacity is the default number of parents active at once (the admin page may override it).
+	Capacity int
+	// Stay is how long an admitted ticket keeps its place after its last request.
+	Stay time.Duration
+	// Abandon is how long a waiting ticket keeps its place without coming back, and how long a
+	// ticket the queue let in has to come back and take the place.
+	Abandon time.Duration
+	// Lag: the queue lets in only tickets issued at least Lag ago, so that a ticket issued
+	// earlier in another process, not recorded yet, is not overtaken.
+	Lag time.Duration
+	// MaxAddresses and MaxPerMinute: a ticket seen from more client addresses, or making more
+	// requests in a minute across all processes, is a copy: revoked.
+	MaxAddresses, MaxPerMinute int
+}
+
+// TicketSighting is what one process saw of one ticket since its last report.
+type TicketSighting struct {
+	Number   int64
+	IssuedAt time.Time // as signed in the ticket, to the millisecond
+	SeenAt   time.Time
+	Admitted bool // the process let it in (its cookie says so, or the room was not queuing)
+	Requests int
+	// Addresses are keyed hashes of the client addresses, at most MaxAddresses+1 of them.
+	Addresses []int32
+	// Released: the holder gave the place up (logged out, or turned out to be staff).
+	Released bool
+}
+
+// QueueSlot counts the waiting tickets issued in one millisecond (Unix time).
+type QueueSlot struct {
+	Millisecond int64 `db:"ms"`
+	Count       int   `db:"count"`
+}
+
+// WaitingRoomState is the shared state as one process reads it after its report.
+type WaitingRoomState struct {
+	Mode WaitingRoomMode `db:"mode"`
+	// Capacity is the one in force: the admin's, or the rules' default.
+	Capacity      int   `db:"capacity"`
+	CapacitySet   bool  `db:"capacity_set"`
+	AdmittedTotal int64 `db:"admitted_total"`
+	// Active: tickets let in whose place is held (activity within Stay, or let in by the queue
+	// within Abandon and not back yet).
+	Active int `db:"active"`
+	// Waiting: tickets in the queue that came back within Abandon.
+	Waiting int `db:"waiting"`
+	// AdmittedLastMinute: tickets let in during the last minute, by the queue or at the door.
+	AdmittedLastMinute int `db:"admitted_last_minute"`
+	// Queue counts the waiting tickets by millisecond of issue, oldest first, for positions.
+	Queue []QueueSlot
+	// Admitted are the tickets let in within Abandon: their holders pass on their next request.
+	Admitted []int64
+	// Revoked are the tickets revoked within Stay: copies, or given up; sent to the back.
+	Revoked []int64
+}
+
+// WaitingRoomKey returns the key that signs the room's tickets, creating it the first time: every
+// process sharing the database signs with the same key.
+func (s *Store) WaitingRoomKey(ctx context.Context) ([]byte, error) {
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	// A second process racing here waits for the first one's row lock, then finds the key set.
+	if _, err := s.q.ExecContext(ctx, `UPDATE waiting_room SET hmac_key = $1 WHERE hmac_key IS NULL`, key); err != nil {
+		return nil, err
+	}
+	var stored []byte
+	if err := s.q.GetContext(ctx, &stored, `SELECT hmac_key FROM waiting_room`); err != nil {
+		return nil, translate(err)
+	}
+	return stored, nil
+}
+
+// RecordTickets stores what a process saw of the tickets that came back (one statement for the
+// lot), and revokes those given up and those seen from too many addresses or too often: copies
+// of one ticket. A revoked ticket holds no place and is not touched again.
+func (s *Store) RecordTickets(ctx context.Context, seen []TicketSighting, r WaitingRoomRules) error {
+	if len(seen) == 0 {
+		return nil
+	}
+	now := s.now()
+	numbers := make([]int64, len(seen))
+	issued := make([]int64, len(seen))
+	admitted := make([]bool, len(seen))
+	seenAt := make([]int64, len(seen))
+	addresses := make([]string, len(seen))
+	requests := make([]int64, len(seen))
+	var released []int64
+	for i, t := range seen {
+		if t.Released {
+			released = append(released, t.Number)
+		}
+		numbers[i], issued[i], admitted[i], seenAt[i], requests[i] = t.Number, t.IssuedAt.UnixMilli(), t.Admitted, t.SeenAt.UnixMicro(), int64(t.Requests)
+		parts := make([]string, len(t.Addresses))
+		for j, a := range t.Addresses {
+			parts[j] = strconv.FormatInt(int64(a), 10)
+		}
+		addresses[i] = "{" + strings.Join(parts, ",") + "}"
+	}
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if _, err := tx.q.ExecContext(ctx, `
+			INSERT INTO waiting_room_ticket AS t (number, issued_at, admitted_at, last_seen_at, addresses, minute_start, minute_requests)
+			SELECT u.number, 'epoch'::timestamptz + u.issued * interval '1 millisecond',
+			       CASE WHEN u.admitted THEN 'epoch'::timestamptz + u.seen * interval '1 microsecond' END,
+			       'epoch'::timestamptz + u.seen * interval '1 microsecond', u.addresses::integer[], $7, u.requests
+			FROM unnest($1::bigint[], $2::bigint[], $3::boolean[], $4::bigint[], $5::text[], $6::bigint[])
+			     AS u(number, issued, admitted, seen, addresses, requests)
+			ON CONFLICT (number) DO UPDATE SET
+			    admitted_at = COALESCE(t.admitted_at, EXCLUDED.admitted_at),
+			    last_seen_at = greatest(t.last_seen_at, EXCLUDED.last_seen_at),
+			    addresses = CASE WHEN cardinality(t.addresses) > $8 THEN t.addresses
+			                ELSE ARRAY(SELECT DISTINCT a FROM unnest(t.addresses || EXCLUDED.addresses) a ORDER BY a) END,
+			    minute_requests = CASE WHEN t.minute_start > $7 - interval '1 minute'
+			                      THEN t.minute_requests + EXCLUDED.minute_requests ELSE EXCLUDED.minute_requests END,
+			    minute_start = CASE WHEN t.minute_start > $7 - interval '1 minute' THEN t.minute_start ELSE $7 END
+			WHERE t.revoked_at IS NULL`,
+			pq.Array(numbers), pq.Array(issued), pq.Array(admitted), pq.Array(seenAt), pq.Array(addresses), pq.Array(requests),
+			now, r.MaxAddresses); err != nil {
+			return fmt.Errorf("record tickets: %w", err)
+		}
+		_, err := tx.q.ExecContext(ctx, `
+			UPDATE waiting_room_ticket SET revoked_at = $2
+			WHERE number = ANY($1) AND revoked_at IS NULL
+			      AND (cardinality(addresses) > $3 OR minute_requests > $4 OR number = ANY($5))`,
+			pq.Array(numbers), now, r.MaxAddresses, r.MaxPerMinute, pq.Array(released))
+		return err
+	})
+}
+
+// AdvanceWaitingRoom lets in the next waiting tickets, in the order of their issue, as many as
+// there are free places, then returns the state. The room's row is locked meanwhile: processes
+// advancing at the same moment take turns, and none lets in a ticket another already let in.
+// It also forgets the tickets gone for over an hour past their stay.
+func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (WaitingRoomState, error) {
+	now := s.now()
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		var room struct {
+			Mode     WaitingRoomMode `db:"mode"`
+			Capacity sql.NullInt64   `db:"capacity"`
+		}
+		if err := tx.q.GetContext(ctx, &room, `SELECT mode, capacity FROM waiting_room FOR UPDATE`); err != nil {
+			return translate(err)
+		}
+		if room.Mode != WaitingRoomClosed {
+			capacity := int64(r.Capacity)
+			if room.Capacity.Valid {
+				capacity = room.Capacity.Int64
+			}
+			var active int64
+			if err := tx.q.GetContext(ctx, &active, `SELECT count(*) FROM waiting_room_ticket t WHERE `+activeTicket,
+				now.Add(-r.Stay), now.Add(-r.Abandon)); err != nil {
+				return err
+			}
+			if free := capacity - active; free > 0 {
+				res, err := tx.q.ExecContext(ctx, `
+					UPDATE waiting_room_ticket t SET admitted_at = $1
+					FROM (SELECT number FROM waiting_room_ticket
+					      WHERE admitted_at IS NULL AND revoked_at IS NULL AND issued_at <= $2 AND last_seen_at > $3
+					      ORDER BY issued_at, number LIMIT $4) next
+					WHERE t.number = next.number`,
+					now, now.Add(-r.Lag), now.Add(-r.Abandon), free)
+				if err != nil {
+					return err
+				}
+				if n, _ := res.RowsAffected(); n > 0 {
+					if _, err := tx.q.ExecContext(ctx, `UPDATE waiting_room SET admitted_total = admitted_total + $1`, n); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		cut := now.Add(-r.Stay - time.Hour)
+		_, err := tx.q.ExecContext(ctx, `
+			DELETE FROM waiting_room_ticket WHERE last_seen_at < $1 AND (admitted_at IS NULL OR admitted_at < $1)`, cut)
+		return err
+	})
+	if err != nil {
+		return WaitingRoomState{}, fmt.Errorf("advance the waiting room: %w", err)
+	}
+	return s.ReadWaitingRoom(ctx, r)
+}
+
+// activeTicket is the condition of a ticket that holds a place ($1: the stay's start, $2: the
+// abandon window's start): seen within its stay since it was let in, or let in by the queue
+// within the abandon window and not back yet.
+const activeTicket = `t.admitted_at IS NOT NULL AND t.revoked_at IS NULL
+	AND ((t.last_seen_at > $1 AND t.last_seen_at >= t.admitted_at) OR t.admitted_at > $2)`
+
+// ReadWaitingRoom returns the shared state without changing it.
+func (s *Store) ReadWaitingRoom(ctx context.Context, r WaitingRoomRules) (WaitingRoomState, error) {
+	now := s.now()
+	var st WaitingRoomState
+	if err := s.q.GetContext(ctx, &st, `
+		SELECT w.mode, COALESCE(w.capacity, $4) AS capacity, w.capacity IS NOT NULL AS capacity_set, w.admitted_total,
+		       (SELECT count(*) FROM waiting_room_ticket t WHERE `+activeTicket+`) AS active,
+		       (SELECT count(*) FROM waiting_room_ticket t
+		        WHERE t.admitted_at IS NULL AND t.revoked_at IS NULL AND t.last_seen_at > $2) AS waiting,
+		       (SELECT count(*) FROM waiting_room_ticket t WHERE t.admitted_at > $3) AS admitted_last_minute
+		FROM waiting_room w`,
+		now.Add(-r.Stay), now.Add(-r.Abandon), now.Add(-time.Minute), r.Capacity); err != nil {
+		return st, translate(err)
+	}
+	if err := s.q.SelectContext(ctx, &st.Queue, `
+		SELECT floor(extract(epoch FROM issued_at) * 1000)::bigint AS ms, count(*) AS count
+		FROM waiting_room_ticket
+		WHERE admitted_at IS NULL AND revoked_at IS NULL AND last_seen_at > $1
+		GROUP BY 1 ORDER BY 1`, now.Add(-r.Abandon)); err != nil {
+		return st, err
+	}
+	var admitted, revoked pq.Int64Array
+	if err := s.q.GetContext(ctx, &admitted, `
+		SELECT COALESCE(array_agg(number), '{}') FROM waiting_room_ticket
+		WHERE admitted_at > $1 AND revoked_at IS NULL`, now.Add(-r.Abandon)); err != nil {
+		return st, err
+	}
+	if err := s.q.GetContext(ctx, &revoked, `
+		SELECT COALESCE(array_agg(number), '{}') FROM waiting_room_ticket WHERE revoked_at > $1`,
+		now.Add(-r.Stay-time.Minute)); err != nil {
+		return st, err
+	}
+	st.Admitted, st.Revoked = admitted, revoked
+	return st, nil
+}
+
+// SetWaitingRoom changes the room's mode and capacity (0: the configured one) and records the
+// change in the audit log. Only an admin may: ErrNotFound for any other scope.
+func (s *Store) SetWaitingRoom(ctx context.Context, sc Scope, mode WaitingRoomMode, capacity int) error {
+	if sc.Role != RoleAdmin {
+		return fmt.Errorf("%w: the waiting room is an admin's", ErrNotFound)
+	}
+	if !mode.Valid() || capacity < 0 {
+		return fmt.Errorf("%w: waiting room mode %q, capacity %d", ErrInvalid, mode, capacity)
+	}
+	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		var before struct {
+			Mode     WaitingRoomMode `db:"mode"`
+			Capacity sql.NullInt64   `db:"capacity"`
+		}
+		if err := tx.q.GetContext(ctx, &before, `SELECT mode, capacity FROM waiting_room FOR UPDATE`); err != nil {
+			return translate(err)
+		}
+		if _, err := tx.q.ExecContext(ctx, `UPDATE waiting_room SET mode = $1, capacity = NULLIF($2, 0)`, mode, capacity); err != nil {
+			return translate(err)
+		}
+		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "waiting_room.settings", ObjectType: "waiting_room",
+			IP: sc.IP, Details: map[string]any{"mode": mode, "capacity": capacity,
+				"previous_mode": before.Mode, "previous_capacity": before.Capacity.Int64}})
+	})
+}
