@@ -101,7 +101,7 @@ type Server struct {
 	professions []store.Profession
 	// limits are the request limits shared by every process; limits.Refused() counts refusals.
 	limits *store.Limiter
-	room       *waitingroom.Room
+	room   *waitingroom.Room
 }
 
 // Option adds to what New builds.
