@@ -68,6 +68,7 @@ const internalFR, internalEN = "Une erreur est survenue de notre côté. Réessa
 // decode, *bodyError, to 422 naming its field) and answers in JSON for the API and as a French
 // page otherwise. Details of a 5xx go to the log only.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	noteRefusal(c, err)
 	// A request refused by fasthttp itself (413, 431, 408) reaches here without the middleware.
 	setSecurityHeaders(c)
 	if reqID(c) == "" {

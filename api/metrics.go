@@ -1,6 +1,8 @@
 package api
 
 import (
+	"context"
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -58,8 +60,26 @@ func newMetrics(s *Server) *metrics {
 	}
 	m.reg.MustRegister(m.requests, m.refused,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		poolCollector{s.store})
+		poolCollector{s.store}, serviceCollector{s})
 	return m
+}
+
+// refusalCauses name the cause of the refusals the error handler answers (see noteRefusal).
+var refusalCauses = []struct {
+	err   error
+	cause string
+}{
+	{errWaitingRoom, refusedWaitingRoom},
+}
+
+// noteRefusal names the cause of a refusal err stands for, for observe to count.
+func noteRefusal(c *fiber.Ctx, err error) {
+	for _, r := range refusalCauses {
+		if errors.Is(err, r.err) {
+			c.Locals(localRefused, r.cause)
+			return
+		}
+	}
 }
 
 // observe counts one answered request. The group is the route's pattern (/poles/:id), so the
@@ -98,6 +118,54 @@ func (s *Server) metricsPage() fiber.Handler {
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
 		return h(c)
+	}
+}
+
+// serviceCollector reads, at each scrape, the waiting room (from memory), the limits' refusals
+// (atomic counters) and the outbox's backlog (one short query).
+type serviceCollector struct{ s *Server }
+
+var (
+	roomQueuing  = prometheus.NewDesc("accueil_waiting_room_queuing", "1 while newcomers to the parents' pages are queued.", nil, nil)
+	roomCapacity = prometheus.NewDesc("accueil_waiting_room_capacity", "Parents let in at once before the room queues newcomers.", nil, nil)
+	roomActive   = prometheus.NewDesc("accueil_waiting_room_active", "Parents holding a place.", nil, nil)
+	roomWaiting  = prometheus.NewDesc("accueil_waiting_room_waiting", "Visitors waiting in the room.", nil, nil)
+	roomAdmitted = prometheus.NewDesc("accueil_waiting_room_admitted_total", "Visitors let in by the queue since the room exists.", nil, nil)
+	limitRefused = prometheus.NewDesc("accueil_limit_refused_total", "Requests refused by a limit (429) in this process, by rule.", []string{"rule"}, nil)
+	outboxQueue  = prometheus.NewDesc("accueil_outbox_pending", "E-mails waiting to be sent.", nil, nil)
+	outboxOldest = prometheus.NewDesc("accueil_outbox_oldest_seconds", "Age of the oldest e-mail waiting to be sent.", nil, nil)
+	outboxAside  = prometheus.NewDesc("accueil_outbox_set_aside", "E-mails set aside after failing too often.", nil, nil)
+)
+
+func (sc serviceCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{roomQueuing, roomCapacity, roomActive, roomWaiting, roomAdmitted, limitRefused, outboxQueue, outboxOldest, outboxAside} {
+		ch <- d
+	}
+}
+
+func (sc serviceCollector) Collect(ch chan<- prometheus.Metric) {
+	gauge := func(d *prometheus.Desc, v float64) { ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v) }
+	if r := sc.s.room; r != nil {
+		v := r.Snapshot()
+		queuing := 0.0
+		if v.Queuing {
+			queuing = 1
+		}
+		gauge(roomQueuing, queuing)
+		gauge(roomCapacity, float64(v.Capacity))
+		gauge(roomActive, float64(v.Active))
+		gauge(roomWaiting, float64(v.Waiting))
+		ch <- prometheus.MustNewConstMetric(roomAdmitted, prometheus.CounterValue, float64(v.AdmittedTotal))
+	}
+	for rule, n := range sc.s.limits.Refused() {
+		ch <- prometheus.MustNewConstMetric(limitRefused, prometheus.CounterValue, float64(n), rule)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if q, err := sc.s.store.OutboxQueue(ctx); err == nil {
+		gauge(outboxQueue, float64(q.Pending))
+		gauge(outboxOldest, q.Oldest.Seconds())
+		gauge(outboxAside, float64(q.SetAside))
 	}
 }
 
