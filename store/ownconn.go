@@ -93,8 +93,8 @@ func (k *keptConn) store(ctx context.Context) *Store {
 	return k.st
 }
 
-// failed gives the connection back (it may be broken).
-func (k *keptConn) failed() {
+// release gives the connection back (after a failure: it may be broken; or when done with it).
+func (k *keptConn) release() {
 	if k.own != nil {
 		k.own.closeOwnConnection()
 		k.own = nil
