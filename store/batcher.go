@@ -136,11 +136,11 @@ func (b *batcher[C]) run(batch []C) {
 			return
 		}
 		err := fmt.Errorf("%w: %v (at %s)", errBatchPanicked, p, panicSite())
-		for _, c := range batch {
-			c.fail(err)
-		}
 		if b.reset != nil {
 			b.reset()
+		}
+		for _, c := range batch {
+			c.fail(err)
 		}
 	}()
 	b.do(batch)
