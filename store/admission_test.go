@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/accueil-prioritaire/accueil/store"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // families loads a town of n households of one child each around one hub with seats for all,
@@ -27,42 +28,6 @@ func families(t *testing.T, n int) (*store.Store, []int64, [][]int64) {
 		accs[i], kids[i] = childrenOf(t, st, e)
 	}
 	return st, accs, kids
-}
-
-// holdTable locks table until the returned function is called: a batch that reads it waits,
-// as on a database slowed down. waited returns once a statement does wait on the lock.
-func holdTable(t *testing.T, st *store.Store, table string) (waited func(), release func()) {
-	t.Helper()
-	tx, err := st.DB().Begin()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := tx.Exec(`LOCK TABLE ` + table + ` IN ACCESS EXCLUSIVE MODE`); err != nil {
-		t.Fatal(err)
-	}
-	released := false
-	release = func() {
-		if !released {
-			released = true
-			_ = tx.Rollback()
-		}
-	}
-	t.Cleanup(release)
-	waited = func() {
-		t.Helper()
-		for {
-			var n int
-			if err := st.DB().Get(&n, `SELECT count(*) FROM pg_stat_activity
-				WHERE datname = current_database() AND wait_event_type = 'Lock'`); err != nil {
-				t.Fatal(err)
-			}
-			if n > 0 {
-				return
-			}
-			runtime.Gosched()
-		}
-	}
-	return waited, release
 }
 
 // waitFor polls until cond holds.
@@ -95,13 +60,13 @@ func TestBookerDropsSubmissionsOfDepartedClients(t *testing.T) {
 	st, accs, kids := families(t, 2)
 	ctx := context.Background()
 	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 0)
-	lockWaited, release := holdTable(t, st, "idempotency_key")
+	hold := pgtest.HoldTable(t, st.DB(), "idempotency_key")
 	first := make(chan error, 1)
 	go func() {
 		_, _, err := booker.Book(ctx, accs[0], "stays-0001", []byte("h"), bookingOf(kids[0]))
 		first <- err
 	}()
-	lockWaited()
+	hold.Waited()
 	leaving, leave := context.WithCancel(ctx)
 	gone := make(chan error, 1)
 	go func() {
@@ -113,7 +78,7 @@ func TestBookerDropsSubmissionsOfDepartedClients(t *testing.T) {
 	if err := <-gone; !errors.Is(err, context.Canceled) {
 		t.Fatalf("departed client: %v, want context.Canceled", err)
 	}
-	release()
+	hold.Release()
 	if err := <-first; err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +102,7 @@ func TestBookerRefusesPastItsQueue(t *testing.T) {
 	ctx := context.Background()
 	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 1)
 	defer booker.Close()
-	lockWaited, release := holdTable(t, st, "idempotency_key")
+	hold := pgtest.HoldTable(t, st.DB(), "idempotency_key")
 	admitted := make(chan error, 2)
 	for i := range 2 {
 		go func() {
@@ -145,7 +110,7 @@ func TestBookerRefusesPastItsQueue(t *testing.T) {
 			admitted <- err
 		}()
 		if i == 0 {
-			lockWaited()
+			hold.Waited()
 		}
 	}
 	waitFor(func() bool { return booker.Queue().Waiting == 1 })
@@ -154,7 +119,7 @@ func TestBookerRefusesPastItsQueue(t *testing.T) {
 	if !errors.Is(err, store.ErrOverloaded) || !errors.As(err, &rl) || rl.RetryAfter() <= 0 {
 		t.Fatalf("third submission: %v, want ErrOverloaded saying when to retry", err)
 	}
-	release()
+	hold.Release()
 	for range 2 {
 		if err := <-admitted; err != nil {
 			t.Errorf("admitted submission: %v", err)
