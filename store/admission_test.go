@@ -3,7 +3,6 @@ package store_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"testing"
 	"time"
@@ -37,6 +36,16 @@ func waitFor(cond func() bool) {
 	}
 }
 
+// bookAside books through booker from another goroutine; the error comes on the channel.
+func bookAside(ctx context.Context, booker *store.Booker, acc int64, key string, kids []int64) <-chan error {
+	errc := make(chan error, 1)
+	go func() {
+		_, _, err := booker.Book(ctx, acc, key, []byte("h"), bookingOf(kids))
+		errc <- err
+	}()
+	return errc
+}
+
 func bookingOf(kids []int64) store.BookingInput {
 	return store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}
 }
@@ -61,18 +70,10 @@ func TestBookerDropsSubmissionsOfDepartedClients(t *testing.T) {
 	ctx := context.Background()
 	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 0)
 	hold := pgtest.HoldTable(t, st.DB(), "idempotency_key")
-	first := make(chan error, 1)
-	go func() {
-		_, _, err := booker.Book(ctx, accs[0], "stays-0001", []byte("h"), bookingOf(kids[0]))
-		first <- err
-	}()
+	first := bookAside(ctx, booker, accs[0], "stays-0001", kids[0])
 	hold.Waited()
 	leaving, leave := context.WithCancel(ctx)
-	gone := make(chan error, 1)
-	go func() {
-		_, _, err := booker.Book(leaving, accs[1], "leaves-0001", []byte("h"), bookingOf(kids[1]))
-		gone <- err
-	}()
+	gone := bookAside(leaving, booker, accs[1], "leaves-0001", kids[1])
 	waitFor(func() bool { return booker.Queue().Waiting == 1 })
 	leave()
 	if err := <-gone; !errors.Is(err, context.Canceled) {
@@ -103,16 +104,9 @@ func TestBookerRefusesPastItsQueue(t *testing.T) {
 	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 1)
 	defer booker.Close()
 	hold := pgtest.HoldTable(t, st.DB(), "idempotency_key")
-	admitted := make(chan error, 2)
-	for i := range 2 {
-		go func() {
-			_, _, err := booker.Book(ctx, accs[i], fmt.Sprintf("admitted-%04d", i), []byte("h"), bookingOf(kids[i]))
-			admitted <- err
-		}()
-		if i == 0 {
-			hold.Waited()
-		}
-	}
+	running := bookAside(ctx, booker, accs[0], "admitted-0001", kids[0])
+	hold.Waited()
+	waiting := bookAside(ctx, booker, accs[1], "admitted-0002", kids[1])
 	waitFor(func() bool { return booker.Queue().Waiting == 1 })
 	_, _, err := booker.Book(ctx, accs[2], "refused-0001", []byte("h"), bookingOf(kids[2]))
 	var rl interface{ RetryAfter() time.Duration }
@@ -120,7 +114,7 @@ func TestBookerRefusesPastItsQueue(t *testing.T) {
 		t.Fatalf("third submission: %v, want ErrOverloaded saying when to retry", err)
 	}
 	hold.Release()
-	for range 2 {
+	for _, admitted := range []<-chan error{running, waiting} {
 		if err := <-admitted; err != nil {
 			t.Errorf("admitted submission: %v", err)
 		}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -36,9 +37,40 @@ var errBatchPanicked = errors.New("batch panicked")
 type batchCall interface {
 	// callerErr is the error of the caller's context once the caller has left, nil before.
 	callerErr() error
-	// fail answers the call with err, unless it is answered already. Only the batcher's loop
-	// answers calls, one at a time, so this needs no lock.
+	// fail answers the call with err, unless it is answered already.
 	fail(err error)
+}
+
+// waiter is the part every batch call shares: its caller's context, and done, closed once the
+// call is answered.
+type waiter struct {
+	ctx  context.Context
+	done chan struct{}
+}
+
+func newWaiter(ctx context.Context) waiter { return waiter{ctx: ctx, done: make(chan struct{})} }
+
+func (w *waiter) callerErr() error { return w.ctx.Err() }
+
+// reply records the answer with set and lets the caller go on, unless the call is answered
+// already. Only the batcher's loop answers calls, one at a time, so this needs no lock.
+func (w *waiter) reply(set func()) {
+	select {
+	case <-w.done:
+	default:
+		set()
+		close(w.done)
+	}
+}
+
+// wait returns nil once the call is answered, or ctx's error if ctx ends first.
+func (w *waiter) wait() error {
+	select {
+	case <-w.done:
+		return nil
+	case <-w.ctx.Done():
+		return w.ctx.Err()
+	}
 }
 
 // batcher runs calls in batches, one batch at a time: the calls that arrive while a batch runs

@@ -7,28 +7,18 @@ import (
 	"testing"
 )
 
-// testCall is a call of a batcher under test: n names it, done is closed once it is answered.
+// testCall is a call of a batcher under test, named n.
 type testCall struct {
-	n    int
-	ctx  context.Context
-	err  error
-	done chan struct{}
+	waiter
+	n   int
+	err error
 }
 
 func newTestCall(ctx context.Context, n int) *testCall {
-	return &testCall{n: n, ctx: ctx, done: make(chan struct{})}
+	return &testCall{waiter: newWaiter(ctx), n: n}
 }
 
-func (c *testCall) callerErr() error { return c.ctx.Err() }
-
-func (c *testCall) fail(err error) {
-	select {
-	case <-c.done:
-	default:
-		c.err = err
-		close(c.done)
-	}
-}
+func (c *testCall) fail(err error) { c.reply(func() { c.err = err }) }
 
 // heldBatcher is a batcher whose batches wait, once started, until the test lets them go: ran
 // receives each batch's calls as it starts, and a batch ends when release receives.

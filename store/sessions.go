@@ -140,23 +140,13 @@ type SessionLoader struct {
 }
 
 type sessionWait struct {
+	waiter
 	token string
-	ctx   context.Context
 	sess  Session
 	err   error
-	done  chan struct{}
 }
 
-func (w *sessionWait) callerErr() error { return w.ctx.Err() }
-
-func (w *sessionWait) fail(err error) {
-	select {
-	case <-w.done:
-	default:
-		w.err = err
-		close(w.done)
-	}
-}
+func (w *sessionWait) fail(err error) { w.reply(func() { w.err = err }) }
 
 // sessionReadTimeout bounds one read, whoever waits for it.
 const sessionReadTimeout = 10 * time.Second
@@ -188,16 +178,14 @@ func NewSessionLoader(st *Store, p SessionPolicy, maxWaiting int) *SessionLoader
 // Session is Store.SessionByToken, in the next read. It returns ErrOverloaded at once when too
 // many reads wait already, or after Close, and ctx's error if ctx ends first.
 func (l *SessionLoader) Session(ctx context.Context, token string) (Session, error) {
-	w := &sessionWait{token: token, ctx: ctx, done: make(chan struct{})}
+	w := &sessionWait{waiter: newWaiter(ctx), token: token}
 	if err := l.reads.add(w); err != nil {
 		return Session{}, err
 	}
-	select {
-	case <-w.done:
-		return w.sess, w.err
-	case <-ctx.Done():
-		return Session{}, ctx.Err()
+	if err := w.wait(); err != nil {
+		return Session{}, err
 	}
+	return w.sess, w.err
 }
 
 func (l *SessionLoader) read(batch []*sessionWait) {
@@ -213,16 +201,17 @@ func (l *SessionLoader) read(batch []*sessionWait) {
 	}
 	cancel()
 	for _, w := range batch {
-		sess, ok := found[w.token]
-		switch {
-		case err != nil:
-			w.err = err
-		case !ok:
-			w.err = ErrNotFound
-		default:
-			w.sess = sess
-		}
-		close(w.done)
+		w.reply(func() {
+			sess, ok := found[w.token]
+			switch {
+			case err != nil:
+				w.err = err
+			case !ok:
+				w.err = ErrNotFound
+			default:
+				w.sess = sess
+			}
+		})
 	}
 }
 
