@@ -83,12 +83,28 @@ func wantRefusal(t *testing.T, page, asJSON response, retryAfter, fr string) {
 	}
 }
 
+// wantCounted checks /metrics shows line (the test's requests come from 0.0.0.0).
+func wantCounted(t *testing.T, b *browser, line string) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodGet, "/metrics", nil)
+	res, err := b.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if !strings.Contains(string(body), line) {
+		t.Errorf("/metrics (%d) lacks %s", res.StatusCode, line)
+	}
+}
+
 // With its session reads' queue full (the database slowed), a request is refused at once: 503,
 // Retry-After and a message in French and English; the requests admitted are answered once the
 // database is back.
 func TestFullQueueAnswers503WithRetryAfter(t *testing.T) {
 	cfg := api.DefaultConfig()
 	cfg.SessionQueue = 1
+	cfg.MetricsFrom = []string{"0.0.0.0"}
 	srv, b, st := loggedInParent(t, cfg)
 	hold := pgtest.HoldTable(t, st.DB(), "session")
 	reading := b.sendAside("/")
@@ -98,6 +114,7 @@ func TestFullQueueAnswers503WithRetryAfter(t *testing.T) {
 		runtime.Gosched()
 	}
 	wantRefusal(t, b.get("/"), b.getJSON("/"), "1", "Le service reçoit trop de demandes")
+	wantCounted(t, b, `accueil_http_refused_total{cause="queue_full"} 2`)
 	if _, sessions := srv.Queues(); sessions.Refused != 2 {
 		t.Errorf("session queue %+v, want 2 refused", sessions)
 	}
@@ -117,6 +134,7 @@ func TestRequestPastItsDeadlineAnswers503(t *testing.T) {
 	// machine.
 	cfg := api.DefaultConfig()
 	cfg.RequestTimeout = 50 * time.Millisecond
+	cfg.MetricsFrom = []string{"0.0.0.0"}
 	srv, app, err := api.NewServer(cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
@@ -126,6 +144,7 @@ func TestRequestPastItsDeadlineAnswers503(t *testing.T) {
 	b.cookies = logged.cookies
 	hold := pgtest.HoldTable(t, st.DB(), "session")
 	wantRefusal(t, b.get("/"), b.getJSON("/"), "5", "votre demande a pris trop de temps")
+	wantCounted(t, b, `accueil_http_refused_total{cause="timeout"} 2`)
 	hold.Release()
 	if res := logged.get("/"); res.StatusCode != http.StatusOK {
 		t.Errorf("after the database is back: %d", res.StatusCode)

@@ -99,6 +99,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			break
 		}
 	}
+	switch { // for /metrics
+	case errors.Is(err, store.ErrOverloaded):
+		c.Locals(localRefused, refusedQueueFull)
+	case errors.Is(err, errDeadline):
+		c.Locals(localRefused, refusedTimeout)
+	}
 	var fields, fieldsEN map[string]string
 	var berr *bodyError
 	if !matched && errors.As(err, &berr) {
