@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -19,7 +20,19 @@ var (
 	errLoginRequired = fiber.NewError(fiber.StatusUnauthorized, "login required")
 	// errEmailUnconfirmed: booking needs a confirmed address, so that answers reach the family.
 	errEmailUnconfirmed = fiber.NewError(fiber.StatusForbidden, "e-mail not confirmed")
+	// errDeadline: the request went past its deadline (see requestDeadline). The database is
+	// slow: give it some time.
+	errDeadline error = &retryAfterError{"request deadline exceeded", 5 * time.Second}
 )
+
+// retryAfterError is an error of the API's own that says when to come back (see retryAfter).
+type retryAfterError struct {
+	msg   string
+	after time.Duration
+}
+
+func (e *retryAfterError) Error() string             { return e.msg }
+func (e *retryAfterError) RetryAfter() time.Duration { return e.after }
 
 // errorKind is how one error is shown: its status and its message in both languages.
 type errorKind struct {
@@ -30,6 +43,12 @@ type errorKind struct {
 
 // errorKinds is the one table from errors to HTTP. The first match wins.
 var errorKinds = []errorKind{
+	// Refused at once, nothing done.
+	{store.ErrOverloaded, fiber.StatusServiceUnavailable, "Le service reçoit trop de demandes en ce moment : la vôtre n’a pas été traitée. Réessayez dans quelques secondes.",
+		"The service is receiving too many requests right now: yours was not processed. Try again in a few seconds."},
+	// A booking may have been made all the same.
+	{errDeadline, fiber.StatusServiceUnavailable, "Le service est très sollicité et votre demande a pris trop de temps. Réessayez dans quelques instants ; si vous réserviez, vérifiez d’abord « Mes réservations ».",
+		"The service is very busy and your request took too long. Try again in a moment; if you were booking, first check “My bookings”."},
 	{store.ErrNotFound, fiber.StatusNotFound, "Cette page n’existe pas ou ne vous est pas accessible.", "This page does not exist or is not available to you."},
 	{store.ErrChildrenPresent, fiber.StatusConflict, "Des enfants sont déjà présents dans ce pôle : la capacité ne peut pas descendre sous leur nombre, ni le pôle fermer, avant leur départ.",
 		"Children are already present at this hub: the capacity cannot go below their number, nor the hub close, before they leave."},
@@ -66,7 +85,9 @@ const internalFR, internalEN = "Une erreur est survenue de notre côté. Réessa
 
 // handleError is Fiber's error handler: it maps err through errorKinds (and a body that does not
 // decode, *bodyError, to 422 naming its field) and answers in JSON for the API and as a French
-// page otherwise. Details of a 5xx go to the log only.
+// page otherwise, with a Retry-After header for an error that says when to come back
+// (setRetryAfter: store.ErrOverloaded, errDeadline, limits).
+// Details of a 5xx go to the log only.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	noteRefusal(c, err)
 	// A request refused by fasthttp itself (413, 431, 408) reaches here without the middleware.

@@ -70,6 +70,8 @@ var refusalCauses = []struct {
 	cause string
 }{
 	{errWaitingRoom, refusedWaitingRoom},
+	{store.ErrOverloaded, refusedQueueFull},
+	{errDeadline, refusedTimeout},
 }
 
 // noteRefusal names the cause of a refusal err stands for, for observe to count.
@@ -135,10 +137,16 @@ var (
 	outboxQueue  = prometheus.NewDesc("accueil_outbox_pending", "E-mails waiting to be sent.", nil, nil)
 	outboxOldest = prometheus.NewDesc("accueil_outbox_oldest_seconds", "Age of the oldest e-mail waiting to be sent.", nil, nil)
 	outboxAside  = prometheus.NewDesc("accueil_outbox_set_aside", "E-mails set aside after failing too often.", nil, nil)
+	queueWaiting = prometheus.NewDesc("accueil_queue_waiting", "Calls waiting for a batch, by queue (bookings, sessions).", []string{"queue"}, nil)
+	queueRefused = prometheus.NewDesc("accueil_queue_refused_total", "Calls refused at once because their queue was full or closed, by queue.", []string{"queue"}, nil)
+	queueDropped = prometheus.NewDesc("accueil_queue_dropped_total", "Calls dropped before their batch because their request had ended, by queue.", []string{"queue"}, nil)
+	queueBatches = prometheus.NewDesc("accueil_queue_batches_total", "Batches run, by queue.", []string{"queue"}, nil)
+	queueBatched = prometheus.NewDesc("accueil_queue_batched_calls_total", "Calls run in batches, by queue (divided by the batches: the mean batch size).", []string{"queue"}, nil)
 )
 
 func (sc serviceCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{roomQueuing, roomCapacity, roomActive, roomWaiting, roomAdmitted, limitRefused, outboxQueue, outboxOldest, outboxAside} {
+	for _, d := range []*prometheus.Desc{roomQueuing, roomCapacity, roomActive, roomWaiting, roomAdmitted, limitRefused, outboxQueue, outboxOldest, outboxAside,
+		queueWaiting, queueRefused, queueDropped, queueBatches, queueBatched} {
 		ch <- d
 	}
 }
@@ -156,6 +164,14 @@ func (sc serviceCollector) Collect(ch chan<- prometheus.Metric) {
 		gauge(roomActive, float64(v.Active))
 		gauge(roomWaiting, float64(v.Waiting))
 		ch <- prometheus.MustNewConstMetric(roomAdmitted, prometheus.CounterValue, float64(v.AdmittedTotal))
+	}
+	bookings, sessions := sc.s.Queues()
+	for name, q := range map[string]store.QueueStats{"bookings": bookings, "sessions": sessions} {
+		ch <- prometheus.MustNewConstMetric(queueWaiting, prometheus.GaugeValue, float64(q.Waiting), name)
+		ch <- prometheus.MustNewConstMetric(queueRefused, prometheus.CounterValue, float64(q.Refused), name)
+		ch <- prometheus.MustNewConstMetric(queueDropped, prometheus.CounterValue, float64(q.Dropped), name)
+		ch <- prometheus.MustNewConstMetric(queueBatches, prometheus.CounterValue, float64(q.Batches), name)
+		ch <- prometheus.MustNewConstMetric(queueBatched, prometheus.CounterValue, float64(q.Batched), name)
 	}
 	for rule, n := range sc.s.limits.Refused() {
 		ch <- prometheus.MustNewConstMetric(limitRefused, prometheus.CounterValue, float64(n), rule)

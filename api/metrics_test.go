@@ -62,6 +62,10 @@ func TestMetricsCountRequestsByRouteGroup(t *testing.T) {
 		`accueil_http_request_duration_seconds_count{group="unmatched",method="GET",status="4xx"} 1`,
 		`accueil_http_refused_total{cause="queue_full"} 0`,
 		`accueil_db_connections_max 40`,
+		`accueil_queue_waiting{queue="bookings"} 0`,
+		`accueil_queue_batches_total{queue="sessions"} 0`,
+		`accueil_waiting_room_capacity 3000`,
+		`accueil_outbox_pending 0`,
 		`go_goroutines `,
 	} {
 		if !strings.Contains(body, want) {

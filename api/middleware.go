@@ -1,10 +1,12 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"time"
@@ -108,6 +110,37 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 
 func (s *Server) logPanic(c *fiber.Ctx, p any) {
 	s.log.Error("panic", slog.String("request_id", reqID(c)), slog.Any("panic", p))
+}
+
+// requestDeadline gives the request's UserContext a deadline, Config.RequestTimeout (or the one
+// longRequest set instead): a request past it fails, whatever failed, with errDeadline (503,
+// Retry-After), rather than wait on a slow database holding its goroutine and a connection.
+// A timeout of zero sets none.
+func (s *Server) requestDeadline(c *fiber.Ctx) error {
+	if s.cfg.RequestTimeout <= 0 {
+		return c.Next()
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	err := c.Next()
+	if err != nil && errors.Is(c.UserContext().Err(), context.DeadlineExceeded) {
+		return fmt.Errorf("%w (%v)", errDeadline, err)
+	}
+	return err
+}
+
+// longRequest gives a request that does much work on purpose (every sheet of a day, an
+// allocation run, a hubs import) Config.LongRequestTimeout instead of RequestTimeout (zero:
+// none).
+func (s *Server) longRequest(c *fiber.Ctx) error {
+	ctx, cancel := context.WithoutCancel(c.UserContext()), context.CancelFunc(func() {})
+	if s.cfg.LongRequestTimeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, s.cfg.LongRequestTimeout)
+	}
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
 }
 
 // loadSession attaches the session of the request's cookie, if it is live.

@@ -29,7 +29,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/salle-attente", s.waitingRoomPage)
 	app.Get("/salle-attente/etat", s.waitingRoomState)
 
-	app.Use(s.waitingRoomGate, s.loadSession, s.checkCSRF)
+	app.Use(s.requestDeadline, s.waitingRoomGate, s.loadSession, s.checkCSRF)
 	app.Use("/api", s.limited(limitAPI, sessionAccount))
 
 	app.Get("/", s.home)
@@ -75,7 +75,7 @@ func (s *Server) routes(app *fiber.App) {
 
 	staff := requireRole(store.RoleDirector, store.RolePrefecture, store.RoleRectorat, store.RoleAdmin)
 	app.Get("/poles/import", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.importPage)
-	app.Post("/poles/import", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.importHubs)
+	app.Post("/poles/import", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.longRequest, s.importHubs)
 	app.Get("/poles/:id", staff, s.hubPage)
 	app.Get("/poles/:id/feuille", staff, s.hubSheet)
 	app.Get("/poles/:id/appel", staff, s.checkinPage)
@@ -96,12 +96,12 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/poles/:id/fermer", staff, s.closeHub)
 	app.Get("/poles/:id/rouvrir", staff, s.reopenHub)
 	app.Post("/poles/:id/rouvrir", staff, s.reopenHub)
-	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.daySheets)
+	app.Get("/feuilles/:day", requireRole(store.RolePrefecture, store.RoleRectorat, store.RoleAdmin), s.longRequest, s.daySheets)
 
 	academie := requireRole(store.RoleRectorat, store.RoleAdmin)
-	app.Post("/api/allocation-runs", academie, s.createAllocationRun)
+	app.Post("/api/allocation-runs", academie, s.longRequest, s.createAllocationRun)
 	app.Get("/attribution", academie, s.allocationPage)
-	app.Post("/attribution", academie, s.runAllocationForm)
+	app.Post("/attribution", academie, s.longRequest, s.runAllocationForm)
 	app.Get("/api/allocation-runs/:id", academie, s.getAllocationRun)
 	app.Get("/journal", requireRole(store.RoleAdmin), s.auditLog)
 	app.Get("/admin/salle-attente", requireRole(store.RoleAdmin), s.waitingRoomAdmin)

@@ -40,6 +40,14 @@ type Config struct {
 	// MetricsFrom are the addresses or networks (CIDR) that may read /metrics; to others it does
 	// not exist. The address is the client's, as realClientAddress finds it behind our proxies.
 	MetricsFrom []string
+	// BookingQueue and SessionQueue bound the booking submissions and the session reads that may
+	// wait for a batch (see store.DefaultBookingQueue, store.DefaultSessionQueue); past them a
+	// request is refused at once with 503 and Retry-After.
+	BookingQueue, SessionQueue int
+	// RequestTimeout bounds the time a request may take (its UserContext's deadline); past it the
+	// request is answered 503 with Retry-After. LongRequestTimeout replaces it for the few
+	// requests that do a lot on purpose (see longRequest).
+	RequestTimeout, LongRequestTimeout time.Duration
 	// DevMode shows the outbox on /dev/emails (no SMTP server in a local demo). Never in production.
 	DevMode bool
 	// Privacy is what the privacy notice says of this deployment.
@@ -72,6 +80,14 @@ func DefaultConfig() Config {
 		BookingBatch:  64,
 		MetricsFrom:   []string{"127.0.0.1", "::1"},
 		WaitingRoom:   waitingroom.DefaultConfig(),
+		BookingQueue:  store.DefaultBookingQueue,
+		SessionQueue:  store.DefaultSessionQueue,
+		// Ten seconds is a hundred times a booking's p99 under load: a request still waiting
+		// then is waiting on a database that cannot keep up, and holding it longer only piles
+		// up goroutines and connections. The day's sheets of a whole académie (hundreds of
+		// PDFs), an allocation run and a hubs import take seconds of work on purpose.
+		RequestTimeout:     10 * time.Second,
+		LongRequestTimeout: 2 * time.Minute,
 		Privacy: Privacy{Controller: "rectorat de l’académie de Besançon", ControllerEN: "rectorat of the académie de Besançon", DPOContact: "dpd@ac-besancon.fr",
 			RetentionDays: 30},
 		Limits: DefaultLimits(),
@@ -111,23 +127,36 @@ type Option func(*Server)
 // about once a second.
 func WithWaitingRoom(room *waitingroom.Room) Option { return func(s *Server) { s.room = room } }
 
-// New builds the Fiber application with every route and middleware.
+// New builds the Fiber application with every route and middleware. Shutting the application
+// down (app.Shutdown…) closes the server's queues once it no longer accepts requests (see
+// Server.Close).
 func New(cfg Config, st *store.Store, log *slog.Logger, opts ...Option) (*fiber.App, error) {
-	views, err := frontend.NewViews()
+	s, app, err := NewServer(cfg, st, log, opts...)
 	if err != nil {
 		return nil, err
+	}
+	app.Hooks().OnShutdown(func() error { s.Close(); return nil })
+	return app, nil
+}
+
+// NewServer is New, returning the Server too, for its queues (Queues) and its Close.
+func NewServer(cfg Config, st *store.Store, log *slog.Logger, opts ...Option) (*Server, *fiber.App, error) {
+	views, err := frontend.NewViews()
+	if err != nil {
+		return nil, nil, err
 	}
 	proxies, err := parseNetworks("TRUSTED_PROXIES", cfg.TrustedProxies)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
-		booker: store.NewBooker(st, cfg.Allocation, cfg.BookingBatch), sessions: store.NewSessionLoader(st, cfg.Session),
-		proxies: proxies}
+		booker:   store.NewBooker(st, cfg.Allocation, cfg.BookingBatch, cfg.BookingQueue),
+		sessions: store.NewSessionLoader(st, cfg.Session, cfg.SessionQueue),
+		proxies:  proxies}
 	s.limits = store.NewLimiter(st, store.LimiterConfig{Rules: cfg.Limits.rules(), Sync: cfg.Limits.Sync,
 		OnError: func(err error) { log.Warn("shared limits not synced", slog.Any("error", err)) }})
 	if s.metricsFrom, err = parseNetworks("METRICS_FROM", cfg.MetricsFrom); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s.metrics = newMetrics(s)
 	for _, o := range opts {
@@ -139,7 +168,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger, opts ...Option) (*fiber.
 			rc.Key = []byte(store.RandomToken())
 		}
 		if s.room, err = waitingroom.New(st, rc); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if u, err := url.Parse(cfg.PublicURL); err == nil {
@@ -148,7 +177,7 @@ func New(cfg Config, st *store.Store, log *slog.Logger, opts ...Option) (*fiber.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if s.professions, err = st.Professions(ctx); err != nil {
-		return nil, fmt.Errorf("professions: %w", err)
+		return nil, nil, fmt.Errorf("professions: %w", err)
 	}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
@@ -165,5 +194,19 @@ func New(cfg Config, st *store.Store, log *slog.Logger, opts ...Option) (*fiber.
 	}
 	app := fiber.New(fcfg)
 	s.routes(app)
-	return app, nil
+	return s, app, nil
+}
+
+// Close drains the server's queues: bookings and session reads waiting are answered, later ones
+// refused (503), and their connections given back. Call it once the server accepts no more
+// requests, before the database closes.
+func (s *Server) Close() {
+	s.booker.Close()
+	s.sessions.Close()
+}
+
+// Queues tells how many booking submissions and session reads wait, and how many were refused
+// or dropped.
+func (s *Server) Queues() (bookings, sessions store.QueueStats) {
+	return s.booker.Queue(), s.sessions.Queue()
 }

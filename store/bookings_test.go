@@ -216,8 +216,9 @@ func TestLastSeatsUnderAThousandBookers(t *testing.T) {
 		acc, kids := childrenOf(t, st, e)
 		bookers = append(bookers, booker{acc, kids})
 	}
-	// Each booking in a transaction of its own, then through a Booker (in batches).
-	batcher := store.NewBooker(st, p, 64)
+	// Each booking in a transaction of its own, then through a Booker (in batches) whose queue
+	// holds them all.
+	batcher := store.NewBooker(st, p, 64, len(bookers))
 	for round, book := range []func(acc int64, key string, in store.BookingInput) (store.Booking, bool, error){
 		func(acc int64, key string, in store.BookingInput) (store.Booking, bool, error) {
 			return st.Book(ctx, p, acc, key, []byte("h"), in)
@@ -280,7 +281,7 @@ func TestLastSeatsUnderAThousandBookers(t *testing.T) {
 func TestBookerSerialisesOneAccount(t *testing.T) {
 	st, acc, kids, _ := oneFamily(t, farDay)
 	ctx := context.Background()
-	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64)
+	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 0)
 	in := store.BookingInput{ChildIDs: kids, Days: []time.Time{farDay}, Location: store.NearHome, ArriveAt: "08:00", DepartAt: "17:00"}
 	type answer struct {
 		b        store.Booking
@@ -386,9 +387,9 @@ func TestWaitlistPositionsInOneBatch(t *testing.T) {
 func TestBookerOutlivesItsConnection(t *testing.T) {
 	st, acc, kids, _ := oneFamily(t, farDay, farDay.AddDate(0, 0, 1))
 	ctx := context.Background()
-	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64)
+	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 0)
 	policy := store.SessionPolicy{Absolute: time.Hour, Idle: time.Hour}
-	loader := store.NewSessionLoader(st, policy)
+	loader := store.NewSessionLoader(st, policy, 0)
 	token, _, err := st.CreateSession(ctx, acc, policy, "127.0.0.1", "test")
 	if err != nil {
 		t.Fatal(err)

@@ -26,3 +26,13 @@ func (s *Store) ExplainOnOwnConnection(ctx context.Context, query string, args .
 	}
 	return strings.Join(lines, "\n"), nil
 }
+
+// BreakNextBatch makes the Booker's next batch panic before it reaches the database; the
+// batches after it run as usual.
+func (b *Booker) BreakNextBatch() {
+	do := b.calls.do
+	b.calls.do = func(batch []*waitingCall) {
+		b.calls.do = do
+		panic("broken on purpose")
+	}
+}

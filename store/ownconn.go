@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -64,12 +65,15 @@ func (s *Store) withOwnConnection(ctx context.Context) (*Store, error) {
 	return &own, nil
 }
 
-// closeOwnConnection gives back the connection of a copy made by withOwnConnection.
+// closeOwnConnection closes the connection of a copy made by withOwnConnection, rather than
+// give it back to the pool: its settings (enable_seqscan off) would go to whoever took it next.
 func (s *Store) closeOwnConnection() {
 	if c, ok := s.q.(*ownConn); ok {
 		for _, st := range c.stmts {
 			st.Close()
 		}
+		// A connection "bad" to its last user is closed by database/sql, never pooled again.
+		_ = c.Raw(func(any) error { return driver.ErrBadConn })
 		c.Close()
 	}
 }
@@ -93,8 +97,8 @@ func (k *keptConn) store(ctx context.Context) *Store {
 	return k.st
 }
 
-// failed gives the connection back (it may be broken).
-func (k *keptConn) failed() {
+// release gives the connection back (after a failure: it may be broken; or when done with it).
+func (k *keptConn) release() {
 	if k.own != nil {
 		k.own.closeOwnConnection()
 		k.own = nil

@@ -140,11 +140,13 @@ type SessionLoader struct {
 }
 
 type sessionWait struct {
+	waiter
 	token string
 	sess  Session
 	err   error
-	done  chan struct{}
 }
+
+func (w *sessionWait) fail(err error) { w.reply(func() { w.err = err }) }
 
 // sessionReadTimeout bounds one read, whoever waits for it.
 const sessionReadTimeout = 10 * time.Second
@@ -152,24 +154,38 @@ const sessionReadTimeout = 10 * time.Second
 // maxSessionRead caps the tokens of one read.
 const maxSessionRead = 256
 
-// NewSessionLoader returns a SessionLoader over st for sessions under p.
-func NewSessionLoader(st *Store, p SessionPolicy) *SessionLoader {
+// DefaultSessionQueue is how many session reads may wait by default: four full reads. A read
+// looks up each of its tokens by key in one round trip, a few milliseconds for 256 tokens, so an
+// admitted request waits some ten milliseconds at most for its session; every request of a
+// logged-in user starts with one, so more waiting would only mean the database is slow, and
+// the requests are better told at once to come back (503, Retry-After).
+const DefaultSessionQueue = 4 * maxSessionRead
+
+// NewSessionLoader returns a SessionLoader over st for sessions under p, with at most
+// maxWaiting reads waiting (≤ 0: DefaultSessionQueue).
+func NewSessionLoader(st *Store, p SessionPolicy, maxWaiting int) *SessionLoader {
+	if maxWaiting <= 0 {
+		maxWaiting = DefaultSessionQueue
+	}
 	l := &SessionLoader{st: st, p: p, conn: keptConn{st: st}}
 	l.reads.take = takeFirst[*sessionWait](maxSessionRead)
 	l.reads.do = l.read
+	l.reads.reset = l.conn.release
+	l.reads.max = maxWaiting
 	return l
 }
 
-// Session is Store.SessionByToken, in the next read.
+// Session is Store.SessionByToken, in the next read. It returns ErrOverloaded at once when too
+// many reads wait already, or after Close, and ctx's error if ctx ends first.
 func (l *SessionLoader) Session(ctx context.Context, token string) (Session, error) {
-	w := &sessionWait{token: token, done: make(chan struct{})}
-	l.reads.add(w)
-	select {
-	case <-w.done:
-		return w.sess, w.err
-	case <-ctx.Done():
-		return Session{}, ctx.Err()
+	w := &sessionWait{waiter: newWaiter(ctx), token: token}
+	if err := l.reads.add(w); err != nil {
+		return Session{}, err
 	}
+	if err := w.wait(); err != nil {
+		return Session{}, err
+	}
+	return w.sess, w.err
 }
 
 func (l *SessionLoader) read(batch []*sessionWait) {
@@ -180,23 +196,34 @@ func (l *SessionLoader) read(batch []*sessionWait) {
 	ctx, cancel := context.WithTimeout(context.Background(), sessionReadTimeout)
 	found, err := l.conn.store(ctx).sessionsByTokens(ctx, tokens, l.p)
 	if err != nil { // the database may have dropped the connection: once more on another
-		l.conn.failed()
+		l.conn.release()
 		found, err = l.conn.store(ctx).sessionsByTokens(ctx, tokens, l.p)
 	}
 	cancel()
 	for _, w := range batch {
-		sess, ok := found[w.token]
-		switch {
-		case err != nil:
-			w.err = err
-		case !ok:
-			w.err = ErrNotFound
-		default:
-			w.sess = sess
-		}
-		close(w.done)
+		w.reply(func() {
+			sess, ok := found[w.token]
+			switch {
+			case err != nil:
+				w.err = err
+			case !ok:
+				w.err = ErrNotFound
+			default:
+				w.sess = sess
+			}
+		})
 	}
 }
+
+// Close refuses new reads (ErrOverloaded), answers those waiting, then gives back the loader's
+// connection.
+func (l *SessionLoader) Close() {
+	l.reads.close()
+	l.conn.release()
+}
+
+// Queue tells how many reads wait, and how many were refused or dropped.
+func (l *SessionLoader) Queue() QueueStats { return l.reads.stats() }
 
 // DeleteSession ends a session (logout). Unknown tokens are ignored.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {

@@ -137,7 +137,7 @@ func TestSessionLoaderAnswersEachTokenItsOwn(t *testing.T) {
 	}
 	now = now.Add(2 * time.Minute) // activity is then recorded, in the same read
 
-	l := store.NewSessionLoader(st, p)
+	l := store.NewSessionLoader(st, p, 0)
 	var wg sync.WaitGroup
 	errs := make(chan error, 200)
 	for round := range 3 {

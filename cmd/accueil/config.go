@@ -40,6 +40,12 @@ type config struct {
 	// WaitingRoom: WAITING_ROOM_CAPACITY, WAITING_ROOM_STAY and WAITING_ROOM_KEY (empty: the key
 	// kept in PostgreSQL, see store.WaitingRoomKey).
 	WaitingRoom waitingroom.Config
+	// Admission control (see api.Config): BOOKING_QUEUE_MAX and SESSION_QUEUE_MAX bound the
+	// bookings and session reads waiting for a batch; REQUEST_TIMEOUT and LONG_REQUEST_TIMEOUT
+	// bound a request (Go durations, e.g. 10s, 2m). A request also waits for a database
+	// connection (DB_MAX_CONNS) no longer than its deadline.
+	BookingQueueMax, SessionQueueMax   int
+	RequestTimeout, LongRequestTimeout time.Duration
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -94,6 +100,19 @@ func loadConfig(getenv func(string) string) (config, error) {
 			return c, fmt.Errorf("WAITING_ROOM_KEY must be at least 32 characters (accueil keys new prints one)")
 		}
 		c.WaitingRoom.Key = []byte(k)
+	}
+	def := api.DefaultConfig()
+	if c.BookingQueueMax, err = strconv.Atoi(get("BOOKING_QUEUE_MAX", strconv.Itoa(def.BookingQueue))); err != nil || c.BookingQueueMax < 1 {
+		return c, fmt.Errorf("BOOKING_QUEUE_MAX must be a positive number")
+	}
+	if c.SessionQueueMax, err = strconv.Atoi(get("SESSION_QUEUE_MAX", strconv.Itoa(def.SessionQueue))); err != nil || c.SessionQueueMax < 1 {
+		return c, fmt.Errorf("SESSION_QUEUE_MAX must be a positive number")
+	}
+	if c.RequestTimeout, err = time.ParseDuration(get("REQUEST_TIMEOUT", def.RequestTimeout.String())); err != nil || c.RequestTimeout <= 0 {
+		return c, fmt.Errorf("REQUEST_TIMEOUT must be a positive duration (e.g. 10s)")
+	}
+	if c.LongRequestTimeout, err = time.ParseDuration(get("LONG_REQUEST_TIMEOUT", def.LongRequestTimeout.String())); err != nil || c.LongRequestTimeout < c.RequestTimeout {
+		return c, fmt.Errorf("LONG_REQUEST_TIMEOUT must be a duration no shorter than REQUEST_TIMEOUT (e.g. 2m)")
 	}
 	// The errors never quote the keys.
 	if k := get("HEALTH_KEY", ""); k != "" {

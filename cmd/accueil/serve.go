@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/accueil-prioritaire/accueil/alloc"
@@ -30,7 +31,13 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Shutting down: HTTP stops accepting, the queues drain (srv.Close), the background jobs
+	// stop and are waited for, and only then the database closes (the defers run last first).
 	defer closeDB()
+	var jobs sync.WaitGroup
+	defer jobs.Wait()
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	defer stopJobs()
 	if *withDemo {
 		if err := demoIfEmpty(ctx, e, st); err != nil {
 			return err
@@ -47,6 +54,8 @@ func serve(ctx context.Context, e env, args []string) error {
 	cfg.Privacy.DPOContact = e.cfg.DPOContact
 	cfg.Privacy.RetentionDays = e.cfg.RetentionDays
 	cfg.Limits = e.cfg.Limits
+	cfg.BookingQueue, cfg.SessionQueue = e.cfg.BookingQueueMax, e.cfg.SessionQueueMax
+	cfg.RequestTimeout, cfg.LongRequestTimeout = e.cfg.RequestTimeout, e.cfg.LongRequestTimeout
 	sender, err := mailer.New(e.cfg.SMTPURL, e.cfg.SMTPConns, smtpTimeout, e.log)
 	if err != nil {
 		return err
@@ -61,10 +70,11 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	app, err := api.New(cfg, st, e.log, api.WithWaitingRoom(room))
+	srv, app, err := api.NewServer(cfg, st, e.log, api.WithWaitingRoom(room))
 	if err != nil {
 		return err
 	}
+	defer srv.Close()
 	ln, err := net.Listen("tcp", e.cfg.ListenAddr)
 	if err != nil {
 		return err
@@ -78,13 +88,24 @@ func serve(ctx context.Context, e env, args []string) error {
 	e.log.Info("serving", slog.String("addr", "http://"+addr))
 	fmt.Fprintf(e.stdout, "Accueil prioritaire: http://%s\n", addr)
 
-	go every(ctx, e, "waiting room", time.Second, func() error { return room.Sync(ctx) })
-	go housekeeping(ctx, e, st, cfg.Session)
-	go confirmAtCutoff(ctx, e, st, store.DefaultAllocationPolicy())
 	outbox := store.DefaultOutboxPolicy()
 	outbox.GroupWindow = e.cfg.MailGroupWindow
-	go mailer.NewDeliverer(st, sender, outbox, outboxBatch, e.log).Run(ctx, time.Second)
-	go purgeExpired(ctx, e, st, e.cfg.RetentionDays)
+	deliverer := mailer.NewDeliverer(st, sender, outbox, outboxBatch, e.log)
+	for _, job := range []func(context.Context){
+		func(ctx context.Context) {
+			every(ctx, e, "waiting room", time.Second, func() error { return room.Sync(ctx) })
+		},
+		func(ctx context.Context) { housekeeping(ctx, e, st, cfg.Session) },
+		func(ctx context.Context) { confirmAtCutoff(ctx, e, st, store.DefaultAllocationPolicy()) },
+		func(ctx context.Context) { deliverer.Run(ctx, time.Second) },
+		func(ctx context.Context) { purgeExpired(ctx, e, st, e.cfg.RetentionDays) },
+	} {
+		jobs.Add(1)
+		go func() {
+			defer jobs.Done()
+			job(jobsCtx)
+		}()
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- app.Listener(ln) }()
 	select {
@@ -99,6 +120,8 @@ func serve(ctx context.Context, e env, args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, net.ErrClosed) {
 		return err
 	}
+	srv.Close()
+	e.log.Info("queues drained")
 	return nil
 }
 
