@@ -92,12 +92,14 @@ func chromiumPath(t *testing.T) string {
 }
 
 // newTab starts a headless Chromium with a profile of its own (no cookie shared with another
-// test) on a 360 px wide screen, and returns its tab once it runs.
+// test) on a 360 px wide screen, set to French as our users' browsers are (the service follows
+// Accept-Language on a first visit), and returns its tab once it runs.
 func newTab(t *testing.T, path string) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("lang", "fr-FR"), chromedp.Flag("accept-lang", "fr-FR,fr"),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(360, 800))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancelAlloc)
