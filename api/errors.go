@@ -46,6 +46,8 @@ var errorKinds = []errorKind{
 	// Refused at once, nothing done.
 	{store.ErrOverloaded, fiber.StatusServiceUnavailable, "Le service reçoit trop de demandes en ce moment : la vôtre n’a pas été traitée. Réessayez dans quelques secondes.",
 		"The service is receiving too many requests right now: yours was not processed. Try again in a few seconds."},
+	{store.ErrUnavailable, fiber.StatusServiceUnavailable, "Le service est momentanément indisponible. Réessayez dans quelques secondes ; si vous réserviez, vérifiez ensuite « Mes réservations ».",
+		"The service is unavailable for a moment. Try again in a few seconds; if you were booking, then check “My bookings”."},
 	// A booking may have been made all the same.
 	{errDeadline, fiber.StatusServiceUnavailable, "Le service est très sollicité et votre demande a pris trop de temps. Réessayez dans quelques instants ; si vous réserviez, vérifiez d’abord « Mes réservations ».",
 		"The service is very busy and your request took too long. Try again in a moment; if you were booking, first check “My bookings”."},
@@ -89,6 +91,7 @@ const internalFR, internalEN = "Une erreur est survenue de notre côté. Réessa
 // (setRetryAfter: store.ErrOverloaded, errDeadline, limits).
 // Details of a 5xx go to the log only.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	err = store.Unavailable(err)
 	noteRefusal(c, err)
 	// A request refused by fasthttp itself (413, 431, 408) reaches here without the middleware.
 	setSecurityHeaders(c)
@@ -125,7 +128,12 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		room = s.newWaitingRoomView(werr.pass, werr.next)
 		c.Set(fiber.HeaderRetryAfter, strconv.Itoa(room.Refresh))
 	}
-	if status >= 500 && werr == nil {
+	switch {
+	case werr != nil, errors.Is(err, store.ErrOverloaded):
+		// Refusals by design: /metrics counts them, a log line each would flood the log at the rush.
+	case errors.Is(err, store.ErrUnavailable), errors.Is(err, errDeadline):
+		s.log.Warn("request refused", slog.String("request_id", reqID(c)), slog.String("path", c.Path()), slog.Any("error", err))
+	case status >= 500:
 		s.log.Error("request failed", slog.String("request_id", reqID(c)), slog.String("path", c.Path()), slog.Any("error", err))
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

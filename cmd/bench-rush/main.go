@@ -391,7 +391,7 @@ func (p *phases) room() error {
 		return err
 	}
 	// Long enough for everyone to be let in at the room's pace, and a margin.
-	drain := time.Duration(p.o.parents/max(1, p.o.roomCapacity)) * p.o.roomStay
+	drain := time.Duration(p.o.parents/max(1, p.o.roomCapacity)) * (p.o.roomStay + roomWork)
 	r, err := roomRun(p.ctx, p.f.base(), p.o.parents, p.o.arrivals, p.o.roomStay, max(p.o.arrivals, drain)+30*time.Second)
 	if err != nil {
 		return err
