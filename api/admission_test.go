@@ -150,3 +150,49 @@ func TestRequestPastItsDeadlineAnswers503(t *testing.T) {
 		t.Errorf("after the database is back: %d", res.StatusCode)
 	}
 }
+
+// Booking submissions are bounded from their arrival, before their session is read: with the
+// database slowed, those past BookingBatch + BookingQueue are refused at once, the others wait.
+func TestBookingsInFlightAreBounded(t *testing.T) {
+	cfg := api.DefaultConfig()
+	cfg.BookingBatch, cfg.BookingQueue = 1, 1
+	srv, b, st := loggedInParent(t, cfg)
+	csrf := b.csrf("/")
+	post := func() <-chan int {
+		req := httptest.NewRequest(http.MethodPost, "/api/bookings", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-CSRF-Token", csrf)
+		req.Header.Set("Idempotency-Key", "key-inflight-"+store.RandomToken()[:8])
+		for k, v := range b.cookies {
+			req.AddCookie(&http.Cookie{Name: k, Value: v})
+		}
+		status := make(chan int, 1)
+		go func() {
+			res, err := b.app.Test(req, -1)
+			if err != nil {
+				status <- 0
+				return
+			}
+			res.Body.Close()
+			status <- res.StatusCode
+		}()
+		return status
+	}
+	hold := pgtest.HoldTable(t, st.DB(), "session")
+	first, second := post(), post()
+	for srv.BookingsInFlight() != 2 {
+		runtime.Gosched()
+	}
+	if status := <-post(); status != http.StatusServiceUnavailable {
+		t.Errorf("a third submission while two are in flight: %d, want 503 at once", status)
+	}
+	hold.Release()
+	for _, ch := range []<-chan int{first, second} {
+		if status := <-ch; status == http.StatusServiceUnavailable || status == 0 {
+			t.Errorf("a submission admitted was answered %d", status)
+		}
+	}
+	if n := srv.BookingsInFlight(); n != 0 {
+		t.Errorf("%d submissions still counted in flight after their answers", n)
+	}
+}

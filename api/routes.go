@@ -29,7 +29,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/salle-attente", s.waitingRoomPage)
 	app.Get("/salle-attente/etat", s.waitingRoomState)
 
-	app.Use(s.requestDeadline, s.waitingRoomGate, s.loadSession, s.checkCSRF)
+	// Booking submissions are counted and bounded from their arrival (admitBookings).
+	app.Use(s.requestDeadline, s.admitBookings, s.waitingRoomGate, s.loadSession, s.checkCSRF)
 	app.Use("/api", s.limited(limitAPI, sessionAccount))
 
 	app.Get("/", s.home)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-playground/validator/v10"
@@ -118,6 +119,8 @@ type Server struct {
 	// limits are the request limits shared by every process; limits.Refused() counts refusals.
 	limits *store.Limiter
 	room   *waitingroom.Room
+	// bookingsInFlight counts the booking submissions being answered (admitBookings).
+	bookingsInFlight atomic.Int64
 }
 
 // Option adds to what New builds.
@@ -150,7 +153,7 @@ func NewServer(cfg Config, st *store.Store, log *slog.Logger, opts ...Option) (*
 		return nil, nil, err
 	}
 	s := &Server{cfg: cfg, store: st, log: log, views: views, validate: newValidator(), policy: cfg.Allocation,
-		booker:   store.NewBooker(st, cfg.Allocation, cfg.BookingBatch, cfg.BookingQueue),
+		booker:   store.NewBooker(st, cfg.Allocation, cfg.BookingBatch, max(cfg.BookingBatch, 1)+cfg.BookingQueue),
 		sessions: store.NewSessionLoader(st, cfg.Session, cfg.SessionQueue),
 		proxies:  proxies}
 	s.limits = store.NewLimiter(st, store.LimiterConfig{Rules: cfg.Limits.rules(), Sync: cfg.Limits.Sync,

@@ -24,15 +24,16 @@ type waitingCall struct {
 
 func (c *waitingCall) fail(err error) { c.reply(func() { c.Err = err }) }
 
-// DefaultBookingQueue is how many booking submissions may wait for a batch by default. Measured
-// here (README), a Booker answers about 2,000 bookings/s on 2 cores in batches of up to 64, one
-// batch every 20–30 ms; at 64 clients a submission waits 26–32 ms (p99 44–48 ms). A submission
-// admitted behind n others waits about n/2,000 s more: 256 waiting is four full batches, about
-// 130 ms, so that an admitted parent still gets an answer in a fraction of a second, and the
-// next batches are always full (the rate holds) while the rest are told at once to come back
-// (503, Retry-After) rather than all waiting longer. A queue of one second of work (2,000)
-// would answer everyone, but each ten times slower than at 64 clients.
-const DefaultBookingQueue = 256
+// DefaultBookingQueue is how many booking submissions may wait beyond a full batch by default:
+// the api admits at most a batch (64) plus these at once per process, counted from their arrival
+// (api's admitBookings), and refuses the others at once (503, Retry-After). Measured with
+// bench-rush (two processes behind HAProxy, 640 clients, README): with 256 waiting, admitted
+// bookings took p50 340 ms, p99 1.36 s; with 64, p99 330–700 ms; with 32, the rate held (102 %
+// of the 64-client run) and p99 was 162 ms against 81 ms at 64 clients; with 16, the 64-client
+// run itself was refused in bursts and lost a fifth of its rate. An admitted parent gets an
+// answer in a fraction of a second, the next batch is always full, and the rest are told at
+// once to come back rather than all waiting longer.
+const DefaultBookingQueue = 32
 
 // batchTimeout bounds one batch's transaction, whoever waits for it.
 const batchTimeout = 30 * time.Second
