@@ -222,7 +222,7 @@ func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (Wai
 // abandon window's start): seen within its stay since it was let in, or let in by the queue
 // within the abandon window and not back yet.
 const activeTicket = `t.admitted_at IS NOT NULL AND t.revoked_at IS NULL
-	AND ((t.last_seen_at > $1 AND t.last_seen_at >= t.admitted_at) OR t.admitted_at > $2)`
+	AND ((t.last_seen_at > $1 AND t.last_seen_at >= t.admitted_at) OR (t.admitted_at > $2 AND t.last_seen_at < t.admitted_at))`
 
 // ReadWaitingRoom returns the shared state without changing it.
 func (s *Store) ReadWaitingRoom(ctx context.Context, r WaitingRoomRules) (WaitingRoomState, error) {

@@ -373,3 +373,27 @@ func TestKeyKeptInPostgreSQLIsShared(t *testing.T) {
 		t.Error("a ticket of one process is not taken by the other")
 	}
 }
+
+// TestPlaceFreesAfterTheStayOnceBack: a visitor let in by the queue holds the place for the
+// abandon window only until they come back; from then on, like everyone, for the stay after
+// their last request. The next in the queue is let in once that stay is over.
+func TestPlaceFreesAfterTheStayOnceBack(t *testing.T) {
+	rs, st, clk := rooms(t, 1, waitingroom.Config{Capacity: 1, Stay: 10 * time.Second})
+	setMode(t, st, store.WaitingRoomOpen, 0)
+	r := rs[0]
+	syncAll(t, r)
+	vs := crowd(t, clk, rs, 2)
+	first, second := vs[0], vs[1]
+	clk.add(5 * time.Second) // past the ordering lag
+	syncAll(t, r)
+	if p := first.visit(r); !p.Admitted {
+		t.Fatal("the first in the queue is not let in")
+	}
+	second.visit(r)
+	clk.add(11 * time.Second) // the first is gone: past the stay, well within the abandon window
+	second.visit(r)
+	syncAll(t, r)
+	if p := second.visit(r); !p.Admitted {
+		t.Fatal("the place of a visitor who came back and left is held beyond the stay")
+	}
+}

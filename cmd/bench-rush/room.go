@@ -13,11 +13,13 @@ import (
 
 // The waiting room's contract, as the clients see it: when the room is open, GET /connexion
 // without an admitted ticket is answered 503 with Retry-After and the ticket in a cookie
-// `salle`; GET /salle-attente/etat tells the ticket's state.
+// `salle` (`__Host-salle` with Secure cookies, as the processes run here); GET
+// /salle-attente/etat tells the ticket's state.
 const (
 	roomEntry     = "/connexion"
 	roomStatePath = "/salle-attente/etat"
 	roomCookie    = "salle"
+	roomCookieTLS = "__Host-salle"
 )
 
 // roomWork is how long an admitted parent goes on asking for pages (logging in, booking) before
@@ -35,8 +37,9 @@ type visitor struct {
 	arriveSend, arriveRecv time.Duration
 	arrived                bool
 	ticket                 string
-	direct                 bool // let in at once: the room was closed
-	told                   bool // the room told them a position (or let them in at first ask)
+	cookie                 string // the ticket cookie's name
+	direct                 bool   // let in at once: the room was closed
+	told                   bool   // the room told them a position (or let them in at first ask)
 	lastWaiting            time.Duration
 	admitted               time.Duration // when the answer saying so came back; -1: never
 	passed                 bool          // GET /connexion answered 200 once admitted
@@ -98,7 +101,7 @@ func roomRun(ctx context.Context, base string, parents int, window, stay, deadli
 func (v *visitor) get(ctx context.Context, client *http.Client, url string, start time.Time) (answer, *http.Response, []byte) {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if v.ticket != "" {
-		req.Header.Set("Cookie", roomCookie+"="+v.ticket)
+		req.Header.Set("Cookie", v.cookie+"="+v.ticket)
 	}
 	a := answer{sent: time.Since(start)}
 	res, err := client.Do(req)
@@ -135,8 +138,8 @@ func (v *visitor) visit(ctx context.Context, client *http.Client, base string, s
 		}
 		if res != nil && (a.refused() || a.status == http.StatusOK) {
 			for _, c := range res.Cookies() {
-				if c.Name == roomCookie && c.Value != "" {
-					v.ticket = c.Value
+				if (c.Name == roomCookie || c.Name == roomCookieTLS) && c.Value != "" {
+					v.ticket, v.cookie = c.Value, c.Name
 					v.arriveSend, v.arriveRecv, v.arrived = a.sent, a.got, true
 				}
 			}
