@@ -108,7 +108,7 @@ bench-mail: deps
 	go run ./cmd/bench-mail
 
 # The 8 o'clock rush and its faults (figures in the README): two processes behind HAProxy over a
-# cluster of the run's own, loopback only, about six minutes. BENCH_RUSH_FLAGS passes flags
+# cluster of the run's own, loopback only, about eight minutes. BENCH_RUSH_FLAGS passes flags
 # (e.g. -d 5s -phases overload; `go run ./cmd/bench-rush -h` lists them).
 .PHONY: bench-rush
 bench-rush: deps $(BIN)

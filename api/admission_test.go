@@ -34,7 +34,11 @@ func loggedInParent(t *testing.T, cfg api.Config) (*api.Server, *browser, *store
 // sendAside sends a GET of path with b's cookies from another goroutine; its status comes on
 // the channel returned.
 func (b *browser) sendAside(path string) <-chan int {
-	req := httptest.NewRequest(http.MethodGet, path, nil)
+	return b.sendRequestAside(httptest.NewRequest(http.MethodGet, path, nil))
+}
+
+// sendRequestAside is sendAside for any request.
+func (b *browser) sendRequestAside(req *http.Request) <-chan int {
 	for k, v := range b.cookies {
 		req.AddCookie(&http.Cookie{Name: k, Value: v})
 	}
@@ -163,20 +167,7 @@ func TestBookingsInFlightAreBounded(t *testing.T) {
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("X-CSRF-Token", csrf)
 		req.Header.Set("Idempotency-Key", "key-inflight-"+store.RandomToken()[:8])
-		for k, v := range b.cookies {
-			req.AddCookie(&http.Cookie{Name: k, Value: v})
-		}
-		status := make(chan int, 1)
-		go func() {
-			res, err := b.app.Test(req, -1)
-			if err != nil {
-				status <- 0
-				return
-			}
-			res.Body.Close()
-			status <- res.StatusCode
-		}()
-		return status
+		return b.sendRequestAside(req)
 	}
 	hold := pgtest.HoldTable(t, st.DB(), "session")
 	first, second := post(), post()

@@ -52,22 +52,11 @@ func run(ctx context.Context) error {
 	capacity := flag.Float64("capacity", 1, "every hub's capacity times this (0.5: seats run out and families are waitlisted, as in a crisis)")
 	flag.Parse()
 
-	c, err := pgcluster.Locate(*dataDir, "postgres", pgcluster.Options{})
+	c, name, done, err := benchkit.ScratchDatabase(ctx, *dataDir, "bench")
 	if err != nil {
 		return err
 	}
-	started, err := c.Start(ctx)
-	if err != nil {
-		return err
-	}
-	if started {
-		defer c.Stop(context.Background())
-	}
-	name := fmt.Sprintf("bench_%d", time.Now().Unix())
-	if err := c.EnsureDatabase(ctx, name); err != nil {
-		return err
-	}
-	defer benchkit.DropDatabase(c, name)
+	defer done()
 	db, err := sqlx.Open("postgres", c.URL(name))
 	if err != nil {
 		return err

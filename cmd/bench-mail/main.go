@@ -24,7 +24,6 @@ import (
 	"github.com/accueil-prioritaire/accueil/mailer/mailsink"
 	"github.com/accueil-prioritaire/accueil/migrations"
 	"github.com/accueil-prioritaire/accueil/store"
-	"github.com/accueil-prioritaire/accueil/store/pgcluster"
 )
 
 func main() {
@@ -61,22 +60,11 @@ func run(ctx context.Context) error {
 	flag.DurationVar(&o.drainLimit, "drain-limit", 90*time.Second, "give up a run whose queue is not empty this long after the last e-mail is queued")
 	flag.Parse()
 
-	c, err := pgcluster.Locate(*dataDir, "postgres", pgcluster.Options{})
+	c, name, done, err := benchkit.ScratchDatabase(ctx, *dataDir, "bench_mail")
 	if err != nil {
 		return err
 	}
-	started, err := c.Start(ctx)
-	if err != nil {
-		return err
-	}
-	if started {
-		defer c.Stop(context.Background())
-	}
-	name := fmt.Sprintf("bench_mail_%d", time.Now().Unix())
-	if err := c.EnsureDatabase(ctx, name); err != nil {
-		return err
-	}
-	defer benchkit.DropDatabase(c, name)
+	defer done()
 	var stores []*store.Store
 	for range o.procs + 1 { // the deliverers', and the queue's (the booking side)
 		db, err := sqlx.Open("postgres", c.URL(name))

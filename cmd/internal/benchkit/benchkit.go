@@ -6,6 +6,7 @@ package benchkit
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -94,4 +95,29 @@ func DropDatabase(c *pgcluster.Cluster, name string) {
 	}
 	defer db.Close()
 	_, _ = db.Exec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`)
+}
+
+// ScratchDatabase starts the private cluster under dataDir if it does not run, and creates a
+// database named prefix and the time for one run. done drops the database, and stops the
+// cluster if this call started it.
+func ScratchDatabase(ctx context.Context, dataDir, prefix string) (c *pgcluster.Cluster, name string, done func(), err error) {
+	c, err = pgcluster.Locate(dataDir, "postgres", pgcluster.Options{})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	started, err := c.Start(ctx)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	stop := func() {
+		if started {
+			_ = c.Stop(context.Background())
+		}
+	}
+	name = fmt.Sprintf("%s_%d", prefix, time.Now().Unix())
+	if err := c.EnsureDatabase(ctx, name); err != nil {
+		stop()
+		return nil, "", nil, err
+	}
+	return c, name, func() { DropDatabase(c, name); stop() }, nil
 }
