@@ -310,7 +310,7 @@ func TestBookingAfterTheSessionEndedComesBackToTheChoices(t *testing.T) {
 	if err := st.DB().Get(&before, `SELECT count(*) FROM booking_request`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.DB().Exec(`UPDATE session SET expires_at = now() - interval '1 minute'`); err != nil {
+	if _, err := st.DB().Exec(`UPDATE session SET expires_at = $1`, st.Now().Add(-time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	res := b.post("/reserver", form)

@@ -86,7 +86,7 @@ func TestDatabaseOutOfReachAnswers503(t *testing.T) {
 	}
 	t.Cleanup(func() { db.Close() })
 	st := store.New(db, store.WithHealthKeys(pgtest.HealthKeys(t))).WithClock(pgtest.Now)
-	if err := st.LoadSeed(context.Background(), twoDepartements(pgtest.Today().AddDate(0, 0, 1))); err != nil {
+	if err := st.LoadSeed(context.Background(), twoDepartements(nextWeekdays(1)[0])); err != nil {
 		t.Fatal(err)
 	}
 	cfg := api.DefaultConfig()
