@@ -21,9 +21,10 @@ import (
 
 // forwarder passes TCP connections on to PostgreSQL until it is cut, like a network in between.
 type forwarder struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	conns []net.Conn
+	ln     net.Listener
+	mu     sync.Mutex
+	conns  []net.Conn
+	cutOff bool
 }
 
 func forwardTo(t *testing.T, network, addr string) *forwarder {
@@ -46,6 +47,12 @@ func forwardTo(t *testing.T, network, addr string) *forwarder {
 				continue
 			}
 			f.mu.Lock()
+			if f.cutOff { // accepted just before the cut: it must not outlive it
+				f.mu.Unlock()
+				c.Close()
+				up.Close()
+				continue
+			}
 			f.conns = append(f.conns, c, up)
 			f.mu.Unlock()
 			go func() { _, _ = io.Copy(up, c); up.Close() }()
@@ -60,6 +67,7 @@ func (f *forwarder) cut() {
 	f.ln.Close()
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.cutOff = true
 	for _, c := range f.conns {
 		c.Close()
 	}
