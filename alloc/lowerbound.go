@@ -13,7 +13,14 @@ import (
 // child-days to the seats left by fixed placements, solved exactly. Every valid placement is
 // feasible for the relaxation, so none can be shorter. Costs are whole metres rounded down, so the
 // bound also holds against exact distances.
-func (m *model) lowerBound(ctx context.Context, hubOf []int32) (int64, error) {
+//
+// It returns the bound of each day. When prices is not nil (one per slot), it also receives the seat
+// prices of the relaxation's optimal dual (see seatPrices), a starting point for siblingBound.
+//
+// With ownReach, siblings are not kept together at all: each child-day may take any hub within its
+// own reach. The value is then the exact least distance of those child-days, day by day, without
+// the siblings rule (up to the metre rounding), which the report compares with siblingBound.
+func (m *model) lowerBound(ctx context.Context, hubOf []int32, ownReach bool, prices []float64) ([]int64, error) {
 	type member struct {
 		cd    int32
 		cands []cand
@@ -25,10 +32,11 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32) (int64, error) {
 			if hubOf[u.members[0]] < 0 {
 				continue
 			}
-			if len(u.members) == 1 && u.allowed == nil {
-				cd := u.members[0]
-				l := m.children[m.cds[cd].child].level
-				byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, m.reqs[m.cds[cd].req].cands})
+			if ownReach || (len(u.members) == 1 && u.allowed == nil) {
+				for _, cd := range u.members {
+					l := m.children[m.cds[cd].child].level
+					byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, m.reqs[m.cds[cd].req].cands})
+				}
 				continue
 			}
 			common := m.commonHubs(int32(d), u)
@@ -67,13 +75,18 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32) (int64, error) {
 			}
 		}
 		costs[i] = n.totalCost()
+		if prices != nil {
+			for h, p := range n.seatPrices() {
+				prices[m.slot(int32(d), int32(h), int8(l))] = p
+			}
+		}
 		return nil
 	})
-	var total int64
-	for _, c := range costs {
-		total += c
+	perDay := make([]int64, len(m.days))
+	for i, c := range costs {
+		perDay[i/numLevels] += c
 	}
-	return total, err
+	return perDay, err
 }
 
 // commonHubs lists, by hub index, the hubs that could host all of unit u on day d: open that day

@@ -6,7 +6,7 @@ import (
 )
 
 // report fills r.Report from the result's own lists, so every figure can be recounted from the file.
-func (m *model) report(r *Result, lowerBoundM int64, violations []Violation) {
+func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 	rep := &r.Report
 	rep.Seed = m.params.Seed
 	rep.Hubs = len(m.hubIDs)
@@ -61,10 +61,16 @@ func (m *model) report(r *Result, lowerBoundM int64, violations []Violation) {
 		rep.P95DistanceKm = dists[int(math.Ceil(0.95*float64(len(dists))))-1] // nearest rank
 		rep.MaxDistanceKm = dists[len(dists)-1]
 	}
-	rep.LowerBoundKm = float64(lowerBoundM) / 1000
-	if rep.LowerBoundKm > 0 {
-		rep.GapPercent = math.Round((rep.TotalDistanceKm-rep.LowerBoundKm)/rep.LowerBoundKm*1e6) / 1e4
-	}
+	rep.LowerBoundKm = float64(f.relaxedBound) / 1000
+	rep.GapPercent = gapPercent(rep.TotalDistanceKm, rep.LowerBoundKm)
+	rep.SiblingBoundKm = float64(f.siblingBound) / 1000
+	rep.SiblingGapPercent = gapPercent(rep.TotalDistanceKm, rep.SiblingBoundKm)
+	rep.WithoutSiblingsKm = float64(f.withoutSiblings) / 1000
+	rep.SiblingsCostKm = float64(max(0, f.siblingBound-f.withoutSiblings)) / 1000
+	rep.PerDayDistanceKm = f.perDayKm
+	rep.PerDayChildDaysPlaced = f.perDayPlaced
+	rep.PerDayChildrenMultiHub = f.perDayMultiHub
+	rep.OneHubWeekKm = roundMetre(rep.TotalDistanceKm - f.perDayKm)
 
 	waitlisted := map[int64]bool{}
 	rep.WaitlistReasons = map[Reason]int{}
@@ -110,4 +116,12 @@ func (m *model) report(r *Result, lowerBoundM int64, violations []Violation) {
 			rep.PriorityInversions++
 		}
 	}
+}
+
+// gapPercent is (total − bound) / bound × 100, to four decimals, or 0 without a bound.
+func gapPercent(total, bound float64) float64 {
+	if bound <= 0 {
+		return 0
+	}
+	return math.Round((total-bound)/bound*1e6) / 1e4
 }

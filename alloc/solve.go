@@ -54,12 +54,12 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 
 	m.improve(best)
 	r := m.result(best)
-	lb, err := m.lowerBound(ctx, best)
+	figures, err := m.distanceFigures(ctx, best)
 	if err != nil {
 		return Result{}, err
 	}
 	violations := m.check(&r)
-	m.report(&r, lb, violations)
+	m.report(&r, figures, violations)
 	r.Report.Passes = passes
 	r.Report.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	return r, nil

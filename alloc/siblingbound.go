@@ -1,0 +1,301 @@
+package alloc
+
+import (
+	"context"
+	"math"
+)
+
+// Limits of the subgradient search of siblingBound. They only affect how close the bound gets to
+// its best value, never its validity: every iterate is a bound.
+const (
+	siblingBoundIters    = 300  // iterations per day at most
+	siblingBoundStep     = 2.0  // the first step factor of Polyak's rule
+	siblingBoundPatience = 5    // iterations without progress before the step factor is halved
+	siblingBoundProgress = 1e-5 // the least relative gain that counts as progress
+	siblingBoundMinStep  = 1e-2 // the search stops once the step factor falls below this
+	// siblingBoundAim places Polyak's target this far from the best bound towards hubOf's cost:
+	// hubOf's cost is often well above the optimum, and aiming at it overshoots.
+	siblingBoundAim = 0.1
+)
+
+// siblingBound returns, in metres, a lower bound on the total distance of any valid placement of
+// the same non-fixed child-days as hubOf that keeps "siblings in one hub": each unit placed by hubOf
+// (a child alone, or brothers and sisters kept together: m.units, the very units the solver
+// places) takes one hub that could host all its members, seats per hub, day and level hold, and
+// only the same-hub-all-week rule is dropped. The bound is of distance alone, not of HubChangeKm.
+//
+// Per day, this is an assignment of units to hubs under capacities, and the bound is its Lagrangian
+// relaxation: with a price λ ≥ 0 per seat of each hub and level, each unit takes its cheapest hub
+// at those prices, and the value Σ_u min_h (cost(u,h) + Σ_l need_l(u)·λ(h,l)) − Σ_{h,l}
+// seats(h,l)·λ(h,l) is at most the cost of any valid placement, whatever the prices, since a
+// valid placement pays at most seats × λ in prices. The prices start from the optimal dual of the
+// relaxed bound (lowerBound), where the value is already at least that bound's, and improve by
+// projected subgradient steps (Polyak's rule); the best value met is kept, and never below the
+// day's relaxed bound, which bounds the same problem. The limit is the value of the linear
+// relaxation of the day's assignment. Costs are whole metres rounded down and the value is rounded
+// down, so the bound also holds against exact distances.
+func (m *model) siblingBound(ctx context.Context, hubOf []int32, relaxed []int64, prices []float64) (int64, error) {
+	bounds := make([]int64, len(m.days))
+	err := forEach(len(m.days), func(d int) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		a := m.dayAssignment(int32(d), hubOf)
+		start := make([]float64, len(a.seats))
+		for h := range m.hubIDs {
+			for l := range numLevels {
+				start[h*numLevels+l] = prices[m.slot(int32(d), int32(h), int8(l))]
+			}
+		}
+		// The relaxed bound of the day is a bound of the same problem too.
+		bounds[d] = max(relaxed[d], a.lagrangianBound(start))
+		return nil
+	})
+	var total int64
+	for _, b := range bounds {
+		total += b
+	}
+	return total, err
+}
+
+// dayAssignment is one day's assignment problem for siblingBound: the placed units with, for each,
+// the hubs that could host it all and its cost there.
+type dayAssignment struct {
+	start []int32 // unit u's arcs are [start[u], start[u+1])
+	// Arcs: the hub's first slot (hub × numLevels) and the sum of the members' distances.
+	base []int32
+	cost []float64
+	// need lists each unit's seats by level: unit u's are need[needAt[u]:needAt[u+1]].
+	needAt []int32
+	need   []levelNeed
+	seats  []int32 // per hub×numLevels+level: seats left by fixed placements
+	upper  int64   // hubOf's cost that day, a target for the steps
+}
+
+type levelNeed struct {
+	level int32
+	n     float64
+}
+
+func (m *model) dayAssignment(d int32, hubOf []int32) *dayAssignment {
+	a := &dayAssignment{start: []int32{0}, needAt: []int32{0}, seats: make([]int32, len(m.hubIDs)*numLevels)}
+	for h := range m.hubIDs {
+		for l := range numLevels {
+			s := m.slot(d, int32(h), int8(l))
+			a.seats[h*numLevels+l] = m.seats[s] - m.fixedN[s]
+		}
+	}
+	for ui := range m.units[d] {
+		u := &m.units[d][ui]
+		if hubOf[u.members[0]] < 0 {
+			continue
+		}
+		for _, cd := range u.members {
+			a.upper += int64(m.distM(cd, hubOf[cd]))
+		}
+	hubs:
+		for _, h := range m.commonHubs(d, u) {
+			for l, n := range u.need {
+				if n > a.seats[int(h)*numLevels+l] {
+					continue hubs // fixed placements left too few seats for the unit
+				}
+			}
+			var c int64
+			for _, cd := range u.members {
+				c += int64(m.distM(cd, h))
+			}
+			a.base = append(a.base, h*numLevels)
+			a.cost = append(a.cost, float64(c))
+		}
+		a.start = append(a.start, int32(len(a.base)))
+		for l, n := range u.need {
+			if n > 0 {
+				a.need = append(a.need, levelNeed{int32(l), float64(n)})
+			}
+		}
+		a.needAt = append(a.needAt, int32(len(a.need)))
+	}
+	return a
+}
+
+// lagrangianBound runs the subgradient search from the prices price (per hub×numLevels+level, ≥ 0,
+// changed in place) and returns the best bound met, in whole metres.
+func (a *dayAssignment) lagrangianBound(price []float64) int64 {
+	units := len(a.start) - 1
+	for u := range units {
+		if a.start[u] == a.start[u+1] {
+			return 0 // a unit with nowhere to go: hubOf is not a valid placement
+		}
+	}
+	if units == 0 {
+		return 0
+	}
+	used := make([]float64, len(a.seats)) // seats the units' choices take, per hub and level
+	best := math.Inf(-1)
+	theta, stale := siblingBoundStep, 0
+	for range siblingBoundIters {
+		clear(used)
+		value := 0.0
+		for u := range units {
+			need := a.need[a.needAt[u]:a.needAt[u+1]]
+			bestArc, bestCost := int32(-1), math.Inf(1)
+			if len(need) == 1 {
+				l, n := need[0].level, need[0].n
+				for i := a.start[u]; i < a.start[u+1]; i++ {
+					if c := a.cost[i] + n*price[a.base[i]+l]; c < bestCost {
+						bestArc, bestCost = i, c
+					}
+				}
+			} else {
+				for i := a.start[u]; i < a.start[u+1]; i++ {
+					c := a.cost[i]
+					for _, ln := range need {
+						c += ln.n * price[a.base[i]+ln.level]
+					}
+					if c < bestCost {
+						bestArc, bestCost = i, c
+					}
+				}
+			}
+			value += bestCost
+			for _, ln := range need {
+				used[a.base[bestArc]+ln.level] += ln.n
+			}
+		}
+		var norm float64
+		for s, p := range price {
+			value -= float64(a.seats[s]) * p
+			g := used[s] - float64(a.seats[s])
+			if p > 0 || g > 0 {
+				norm += g * g
+			}
+		}
+		if value > best+siblingBoundProgress*math.Abs(value) {
+			best, stale = value, 0
+		} else {
+			best = max(best, value)
+			if stale++; stale >= siblingBoundPatience {
+				theta, stale = theta/2, 0
+			}
+		}
+		target := best + siblingBoundAim*(float64(a.upper)-best)
+		if norm == 0 || float64(a.upper)-best < 1 || theta < siblingBoundMinStep {
+			// The prices are optimal (no seat over- or under-used where it matters), or the
+			// bound is within a metre of a placement that exists.
+			break
+		}
+		step := theta * (target - value) / norm
+		for s, p := range price {
+			price[s] = max(0, p+step*(used[s]-float64(a.seats[s])))
+		}
+	}
+	// The sums are of whole metres and prices below 1e6, far from float64's 2^53; one metre is
+	// taken off for rounding.
+	return max(0, int64(math.Floor(best))-1)
+}
+
+// distanceFigures are the report's figures on distance beside the run's own (see Report): bounds in
+// metres, the per-day pass in kilometres.
+type distanceFigures struct {
+	relaxedBound    int64   // lowerBound: siblings each in a hub that could host them all
+	siblingBound    int64   // siblingBound: siblings in one hub
+	withoutSiblings int64   // lowerBound with ownReach: the exact least distance without the siblings rule
+	perDayKm        float64 // distance of a pass without usual hubs: the allocator's placement day by day
+	perDayMultiHub  int     // children with more than one hub in that pass
+	perDayPlaced    int     // child-days that pass placed, fixed ones included
+}
+
+// distanceFigures computes the bounds for the placement hubOf, and runs one placement pass of the
+// same problem without usual hubs or HubChangeKm, to show what "one hub all week" costs.
+func (m *model) distanceFigures(ctx context.Context, hubOf []int32) (distanceFigures, error) {
+	var f distanceFigures
+	prices := make([]float64, len(m.seats))
+	relaxed, err := m.lowerBound(ctx, hubOf, false, prices)
+	if err != nil {
+		return f, err
+	}
+	free, err := m.lowerBound(ctx, hubOf, true, nil)
+	if err != nil {
+		return f, err
+	}
+	for d := range m.days {
+		f.relaxedBound += relaxed[d]
+		f.withoutSiblings += free[d]
+	}
+	if f.siblingBound, err = m.siblingBound(ctx, hubOf, relaxed, prices); err != nil {
+		return f, err
+	}
+	noHomes := make([]int32, len(m.children))
+	for i := range noHomes {
+		noHomes[i] = -1
+	}
+	perDay, err := m.placeAll(ctx, noHomes, 0)
+	if err != nil {
+		return f, err
+	}
+	f.perDayMultiHub = m.multiHub(perDay)
+	for cd, h := range perDay {
+		if h < 0 {
+			continue
+		}
+		f.perDayPlaced++
+		if m.cds[cd].fixedHub < 0 {
+			f.perDayKm += roundMetre(m.distanceKm(int32(cd), h)) // as the report sums placements
+		}
+	}
+	f.perDayKm = roundMetre(f.perDayKm)
+	return f, nil
+}
+
+// seatPrices returns, for each hub, the least added cost of freeing one of its seats by moving kids
+// along a chain of hubs to a free seat, 0 when the hub has a free seat: when the kids' assignment
+// has minimum cost, these are optimal dual prices of the seats. A full hub from which no seat can
+// be freed gets the highest price found. Any prices ≥ 0 give siblingBound a valid bound; these
+// only make it start close to its best.
+func (n *network) seatPrices() []float64 {
+	const unknown = math.MaxInt64
+	price := make([]int64, n.nHub)
+	for h := range price {
+		if n.cap[h] > 0 && n.used[h] >= n.cap[h] {
+			price[h] = unknown
+		}
+	}
+	// Bellman-Ford sweeps over the hubs: an optimal assignment leaves no negative cycle, and the
+	// sweeps stop early once nothing changes (a bounded number only costs accuracy).
+	for range min(n.nHub, 64) {
+		changed := false
+		for h, p := range price {
+			if p == 0 {
+				continue
+			}
+			for _, k := range n.at[h] {
+				kd := &n.kids[k]
+				for _, c := range kd.cands {
+					if c.hub == int32(h) || n.cap[c.hub] <= 0 || price[c.hub] == unknown {
+						continue
+					}
+					if v := int64(c.distM) - kd.cost + price[c.hub]; v < price[h] {
+						price[h], changed = v, true
+					}
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	var highest int64
+	for _, p := range price {
+		if p != unknown {
+			highest = max(highest, p)
+		}
+	}
+	out := make([]float64, n.nHub)
+	for h, p := range price {
+		if p == unknown {
+			p = highest
+		}
+		out[h] = float64(max(0, p))
+	}
+	return out
+}
