@@ -48,9 +48,32 @@
 // is a candidate, since leaving one out could let a lower-priority child take a seat the rule
 // owes to a higher one. Days, and the lower bound's networks, are solved in parallel.
 //
-// The lower bound in the report is, per day and level, the exact minimum-cost assignment of the
-// same placed child-days, without the same-hub rule and with "siblings in one hub" relaxed to
-// "each sibling in a hub that could host them all".
+// # Bounds and what the rules cost
+//
+// The report measures the run's distance (TotalDistanceKm: the placements it made, not the fixed
+// ones; HubChangeKm is not part of it) against lower bounds over the same placed child-days, day
+// by day, without the same-hub rule (which ties days together):
+//
+//   - LowerBoundKm: per day and level, the exact minimum-cost assignment with "siblings in one
+//     hub" relaxed to "each sibling in a hub that could host them all" (GapPercent).
+//   - SiblingBoundKm keeps "siblings in one hub": per day, the units the solver places (m.units:
+//     a child alone, or brothers and sisters kept together) are assigned to hubs under the seats,
+//     and the bound is the Lagrangian relaxation of the seats (a price per seat of each hub and
+//     level, every unit at its cheapest hub at those prices, improved by subgradient steps from
+//     the relaxed bound's optimal prices; every price vector gives a bound, and the best one met
+//     is kept, never below LowerBoundKm). It approaches the linear relaxation of the day's
+//     assignment (SiblingGapPercent).
+//   - WithoutSiblingsKm: the exact least distance if every child could take any hub in its own
+//     reach. SiblingsCostKm = SiblingBoundKm − WithoutSiblingsKm is at least what keeping brothers
+//     and sisters together costs any placement of these child-days, day by day.
+//   - PerDayDistanceKm: one placement pass of the same problem without usual hubs and without
+//     HubChangeKm, the allocator's own day-by-day placement; OneHubWeekKm = TotalDistanceKm −
+//     PerDayDistanceKm is what the run spends in km to keep children in one hub all week, and
+//     PerDayChildrenMultiHub how many children would have had more than one hub without it.
+//
+// So TotalDistanceKm = SiblingBoundKm + OneHubWeekKm + (PerDayDistanceKm − SiblingBoundKm): the
+// last term is the day-by-day placement's distance to the bound, the allocator's own slack plus
+// the bound's (the linear relaxation is below the exact optimum of the day).
 //
 // # Problem files
 //

@@ -1,14 +1,21 @@
 package alloc
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
 )
 
 // Limits of the subgradient search of siblingBound. They only affect how close the bound gets to
-// its best value, never its validity: every iterate is a bound.
+// its best value, never its validity: every iterate is a bound. They count work, not time, so the
+// same problem always gives the same bound.
 const (
-	siblingBoundIters    = 300  // iterations per day at most
+	siblingBoundIters = 300 // iterations per day at most
+	// siblingBoundArcs bounds the unit-hub pairs priced per day over all iterations: a national
+	// day gets fewer iterations than an académie's.
+	siblingBoundArcs     = 20_000_000
+	seatPriceSweeps      = 16   // Bellman-Ford sweeps of seatPrices at most
 	siblingBoundStep     = 2.0  // the first step factor of Polyak's rule
 	siblingBoundPatience = 5    // iterations without progress before the step factor is halved
 	siblingBoundProgress = 1e-5 // the least relative gain that counts as progress
@@ -62,14 +69,19 @@ func (m *model) siblingBound(ctx context.Context, hubOf []int32, relaxed []int64
 // the hubs that could host it all and its cost there.
 type dayAssignment struct {
 	start []int32 // unit u's arcs are [start[u], start[u+1])
-	// Arcs: the hub's first slot (hub × numLevels) and the sum of the members' distances.
-	base []int32
-	cost []float64
+	arcs  []unitArc
 	// need lists each unit's seats by level: unit u's are need[needAt[u]:needAt[u+1]].
 	needAt []int32
 	need   []levelNeed
 	seats  []int32 // per hub×numLevels+level: seats left by fixed placements
 	upper  int64   // hubOf's cost that day, a target for the steps
+}
+
+// unitArc is a hub a unit could take: the hub's first slot (hub × numLevels) and the sum of the
+// members' distances to it.
+type unitArc struct {
+	cost float64
+	base int32
 }
 
 type levelNeed struct {
@@ -104,10 +116,14 @@ func (m *model) dayAssignment(d int32, hubOf []int32) *dayAssignment {
 			for _, cd := range u.members {
 				c += int64(m.distM(cd, h))
 			}
-			a.base = append(a.base, h*numLevels)
-			a.cost = append(a.cost, float64(c))
+			a.arcs = append(a.arcs, unitArc{float64(c), h * numLevels})
 		}
-		a.start = append(a.start, int32(len(a.base)))
+		// Prices are never negative, so with its arcs by cost a unit's search for its cheapest hub
+		// stops at the first arc that costs more than the best so far.
+		slices.SortFunc(a.arcs[a.start[len(a.start)-1]:], func(x, y unitArc) int {
+			return cmp.Or(cmp.Compare(x.cost, y.cost), cmp.Compare(x.base, y.base))
+		})
+		a.start = append(a.start, int32(len(a.arcs)))
 		for l, n := range u.need {
 			if n > 0 {
 				a.need = append(a.need, levelNeed{int32(l), float64(n)})
@@ -133,6 +149,7 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 	used := make([]float64, len(a.seats)) // seats the units' choices take, per hub and level
 	best := math.Inf(-1)
 	theta, stale := siblingBoundStep, 0
+	priced := 0 // unit-hub pairs priced: the work done, the same for the same problem
 	for range siblingBoundIters {
 		clear(used)
 		value := 0.0
@@ -141,16 +158,18 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 			bestArc, bestCost := int32(-1), math.Inf(1)
 			if len(need) == 1 {
 				l, n := need[0].level, need[0].n
-				for i := a.start[u]; i < a.start[u+1]; i++ {
-					if c := a.cost[i] + n*price[a.base[i]+l]; c < bestCost {
+				for i := a.start[u]; i < a.start[u+1] && a.arcs[i].cost < bestCost; i++ {
+					priced++
+					if c := a.arcs[i].cost + n*price[a.arcs[i].base+l]; c < bestCost {
 						bestArc, bestCost = i, c
 					}
 				}
 			} else {
-				for i := a.start[u]; i < a.start[u+1]; i++ {
-					c := a.cost[i]
+				for i := a.start[u]; i < a.start[u+1] && a.arcs[i].cost < bestCost; i++ {
+					priced++
+					c := a.arcs[i].cost
 					for _, ln := range need {
-						c += ln.n * price[a.base[i]+ln.level]
+						c += ln.n * price[a.arcs[i].base+ln.level]
 					}
 					if c < bestCost {
 						bestArc, bestCost = i, c
@@ -159,7 +178,7 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 			}
 			value += bestCost
 			for _, ln := range need {
-				used[a.base[bestArc]+ln.level] += ln.n
+				used[a.arcs[bestArc].base+ln.level] += ln.n
 			}
 		}
 		var norm float64
@@ -179,7 +198,7 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 			}
 		}
 		target := best + siblingBoundAim*(float64(a.upper)-best)
-		if norm == 0 || float64(a.upper)-best < 1 || theta < siblingBoundMinStep {
+		if norm == 0 || float64(a.upper)-best < 1 || theta < siblingBoundMinStep || priced > siblingBoundArcs {
 			// The prices are optimal (no seat over- or under-used where it matters), or the
 			// bound is within a metre of a placement that exists.
 			break
@@ -262,7 +281,7 @@ func (n *network) seatPrices() []float64 {
 	}
 	// Bellman-Ford sweeps over the hubs: an optimal assignment leaves no negative cycle, and the
 	// sweeps stop early once nothing changes (a bounded number only costs accuracy).
-	for range min(n.nHub, 64) {
+	for range min(int(n.nHub), seatPriceSweeps) {
 		changed := false
 		for h, p := range price {
 			if p == 0 {
