@@ -23,11 +23,11 @@ type model struct {
 	hubIDs   []int64
 	hubLoc   []geo.Point
 	hubNames []string
-	hubIdx map[int64]int32
-	days   []Day
-	dayIdx map[Day]int32
-	seats  []int32 // indexed by slot(day, hub, level)
-	fixedN []int32 // seats taken by fixed placements, same index
+	hubIdx   map[int64]int32
+	days     []Day
+	dayIdx   map[Day]int32
+	seats    []int32 // indexed by slot(day, hub, level)
+	fixedN   []int32 // seats taken by fixed placements, same index
 	// openDays[hub*numLevels+level] has bit d set when the hub hosts the level on day d.
 	openDays [][maxDayWords]uint64
 	dayWords int // words of a day mask in use
