@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -225,13 +224,9 @@ func (m *model) reason(d int32, u *unit, cd int32, used []int32, notLower func(i
 	return ReasonHigherPriority, full
 }
 
-// hubName is the hub's name, or its number when the problem gave none.
-func (m *model) hubName(h int32) string {
-	if m.hubNames[h] != "" {
-		return m.hubNames[h]
-	}
-	return "n° " + strconv.FormatInt(m.hubIDs[h], 10)
-}
+// hubName is the hub's name, or "" when the problem gave none (the messages then name no hub;
+// NearestFullHubID still gives it, for the caller to name).
+func (m *model) hubName(h int32) string { return m.hubNames[h] }
 
 func roundMetre(km float64) float64 { return math.Round(km*1000) / 1000 }
 
