@@ -119,7 +119,7 @@ func TestHouseholdChoosesForBrothersAndSisters(t *testing.T) {
 	}
 	// The database refuses both choices at once.
 	_, err := st.SaveHousehold(ctx, accountID(t, st, "new@example.fr"), store.HouseholdInput{
-		Parent1: store.Parent{FirstName: "A", LastName: "B", Phone: "0612345678", ProfessionCode: "infirmier"},
+		Parent1:     store.Parent{FirstName: "A", LastName: "B", Phone: "0612345678", ProfessionCode: "infirmier"},
 		HomeAddress: "1 rue", HomeCommune: "25056", WorkCommune: "25056", SwornTextVersion: "1", AllowSplit: true, AllOrNone: true})
 	if !errors.Is(err, store.ErrInvalid) {
 		t.Errorf("both choices: %v, want ErrInvalid", err)
