@@ -22,15 +22,21 @@ func householdForm(csrf string) url.Values {
 		"sworn": {"true"}}
 }
 
-func TestParentRegistersTheHousehold(t *testing.T) {
+// newParentWithoutHousehold logs in a parent account that has no household yet.
+func newParentWithoutHousehold(t *testing.T) (*browser, *store.Store) {
 	app, st := newApp(t)
-	ctx := context.Background()
-	if err := st.LoadSeed(ctx, twoDepartements(time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC))); err != nil {
+	if err := st.LoadSeed(context.Background(), twoDepartements(time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC))); err != nil {
 		t.Fatal(err)
 	}
 	createAccount(t, st, store.NewAccount{Email: "new@example.fr", Role: store.RoleParent})
 	b := newBrowser(t, app)
 	b.login("new@example.fr", goodPassword)
+	return b, st
+}
+
+func TestParentRegistersTheHousehold(t *testing.T) {
+	b, st := newParentWithoutHousehold(t)
+	ctx := context.Background()
 	if res := b.get("/"); !strings.Contains(res.body, `href="/foyer"`) {
 		t.Fatal("the home page does not lead to the household form")
 	}
@@ -77,14 +83,8 @@ func TestParentRegistersTheHousehold(t *testing.T) {
 // The family chooses what happens to brothers and sisters: together where a hub can take them
 // (the default), split, or all-or-none; the form explains each choice and shows the saved one.
 func TestHouseholdChoosesForBrothersAndSisters(t *testing.T) {
-	app, st := newApp(t)
+	b, st := newParentWithoutHousehold(t)
 	ctx := context.Background()
-	if err := st.LoadSeed(ctx, twoDepartements(time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC))); err != nil {
-		t.Fatal(err)
-	}
-	createAccount(t, st, store.NewAccount{Email: "new@example.fr", Role: store.RoleParent})
-	b := newBrowser(t, app)
-	b.login("new@example.fr", goodPassword)
 	page := b.get("/foyer").body
 	for _, want := range []string{"N’accueillir mes enfants que s’ils le sont tous", "un enfant sans place ne prive jamais les autres",
 		`id="siblings-together" name="siblings" value="together" checked`} {
