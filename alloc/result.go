@@ -34,6 +34,9 @@ type WaitlistEntry struct {
 	Reason    Reason `json:"reason"`
 	MessageFR string `json:"message_fr"`
 	MessageEN string `json:"message_en"`
+	// NearestFullHubID, with ReasonHubsFull and ReasonHigherPriority, is the nearest hub in reach
+	// that hosts the child's level that day and is full; the messages name it.
+	NearestFullHubID int64 `json:"nearest_full_hub_id,omitempty"`
 }
 
 // Report sums up a run. Distances are haversine kilometres from the request's location to the hub.
@@ -65,22 +68,23 @@ type Report struct {
 	// child-days as this run placed (not the fixed ones), and they drop the same-hub-all-week rule:
 	// every other rule holds, day by day.
 	//
-	// LowerBoundKm relaxes "siblings in one hub" to "each sibling in a hub that could host them
-	// all": per day and level, an exact min-cost flow. GapPercent is (TotalDistanceKm −
-	// LowerBoundKm) / LowerBoundKm × 100.
+	// LowerBoundKm takes the children of family groups one by one and relaxes all-or-none units
+	// to "each sibling in a hub that could host them all": per day and level, an exact min-cost
+	// flow. GapPercent is (TotalDistanceKm − LowerBoundKm) / LowerBoundKm × 100.
 	LowerBoundKm float64 `json:"lower_bound_km"`
 	GapPercent   float64 `json:"gap_percent"`
-	// SiblingBoundKm keeps "siblings in one hub": per day, a Lagrangian bound of the assignment of
-	// the run's units (a child alone, or siblings kept together) to hubs under the seats (see
-	// siblingBound), never below what the linear relaxation allows minus its step tolerance.
-	// SiblingGapPercent is (TotalDistanceKm − SiblingBoundKm) / SiblingBoundKm × 100: the most
-	// any placement of these child-days could save, day by day, under the rules of the day.
+	// SiblingBoundKm keeps together the brothers and sisters this run kept together (all-or-none
+	// units, and family groups it placed whole in one hub): per day, a Lagrangian bound of the
+	// assignment of the units to hubs under the seats (see siblingBound), close to the linear
+	// relaxation's value. SiblingGapPercent is (TotalDistanceKm − SiblingBoundKm) /
+	// SiblingBoundKm × 100: at most this much could any placement of these child-days that keeps
+	// the same siblings together save, day by day.
 	SiblingBoundKm    float64 `json:"sibling_bound_km"`
 	SiblingGapPercent float64 `json:"sibling_gap_percent"`
 	// WithoutSiblingsKm is the least distance of the same child-days, day by day, with every child
 	// free to take any hub in its own reach (exact, per day and level). SiblingsCostKm is
-	// SiblingBoundKm − WithoutSiblingsKm (0 if negative): keeping brothers and sisters in one hub
-	// costs at least this much, day by day, whatever the placement.
+	// SiblingBoundKm − WithoutSiblingsKm (0 if negative): keeping those brothers and sisters
+	// together costs at least this much, day by day, whatever the placement.
 	WithoutSiblingsKm float64 `json:"without_siblings_km"`
 	SiblingsCostKm    float64 `json:"siblings_cost_km"`
 	// PerDayDistanceKm is the distance of one placement pass of the same problem without the
@@ -97,11 +101,26 @@ type Report struct {
 
 	// ChildrenMultiHub is the number of children placed in more than one hub over the days of the run.
 	ChildrenMultiHub int `json:"children_multi_hub"`
-	// SiblingSplits counts household-days, for households that did not allow it, whose placed
-	// children are in more than one hub. Only fixed placements made before the run can cause one.
+	// SiblingSplits counts, for households that did not allow a split, the family groups of a day
+	// (brothers and sisters in maternelle and élémentaire, or in collège; for an all-or-none
+	// household all its children) whose placed children are in more than one hub: a family group
+	// no hub could take together, or one whose fixed brother or sister's hub was full.
 	SiblingSplits int `json:"sibling_splits"`
-	// SplitsAllowed counts household-days split between hubs with the household's consent.
+	// SplitsAllowed counts the same groups split between hubs with the household's consent.
 	SplitsAllowed int `json:"splits_allowed"`
+
+	// ChildDaysPlaceableMax is the most child-days any placement obeying the rules could place,
+	// by a maximum flow per day and level (see maxPlaceable). It is exact unless some household
+	// chose all-or-none, whose units it relaxes: then it is an upper bound.
+	ChildDaysPlaceableMax int `json:"child_days_placeable_max"`
+	// PlacedOfMaxPercent is ChildDaysPlaced / ChildDaysPlaceableMax × 100.
+	PlacedOfMaxPercent float64 `json:"placed_of_max_percent"`
+	// WaitingWithFreeSeat counts waitlisted child-days for which some hub in reach, hosting the
+	// child's level that day, still has a free seat. Only children of all-or-none households can
+	// wait so (WaitingWithFreeSeatAllOrNone counts them); for anyone else it would break the
+	// priority rule, so the rest must be 0.
+	WaitingWithFreeSeat          int `json:"waiting_with_free_seat"`
+	WaitingWithFreeSeatAllOrNone int `json:"waiting_with_free_seat_all_or_none"`
 	// PriorityInversions and Violations come from Check on the result; both must be 0.
 	PriorityInversions int `json:"priority_inversions"`
 	Violations         int `json:"violations"`

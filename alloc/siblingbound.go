@@ -26,10 +26,11 @@ const (
 )
 
 // siblingBound returns, in metres, a lower bound on the total distance of any valid placement of
-// the same non-fixed child-days as hubOf that keeps "siblings in one hub": each unit placed by hubOf
-// (a child alone, or brothers and sisters kept together: m.units, the very units the solver
-// places) takes one hub that could host all its members, seats per hub, day and level hold, and
-// only the same-hub-all-week rule is dropped. The bound is of distance alone, not of HubChangeKm.
+// the same non-fixed child-days as hubOf that keeps together the brothers and sisters hubOf keeps
+// together: every all-or-none unit, and every family group hubOf placed whole in one hub, takes
+// one hub that could host all its members; other children go one by one (see dayAssignment). The
+// units are m.units, the very units the solver places. Seats per hub, day and level hold; only the
+// same-hub-all-week rule is dropped. The bound is of distance alone, not of HubChangeKm.
 //
 // Per day, this is an assignment of units to hubs under capacities, and the bound is its Lagrangian
 // relaxation: with a price λ ≥ 0 per seat of each hub and level, each unit takes its cheapest hub
@@ -99,39 +100,74 @@ func (m *model) dayAssignment(d int32, hubOf []int32) *dayAssignment {
 	}
 	for ui := range m.units[d] {
 		u := &m.units[d][ui]
-		if hubOf[u.members[0]] < 0 {
+		if u.strict || m.keptTogether(u, hubOf) {
+			if hubOf[u.members[0]] >= 0 {
+				together := *u
+				if !u.strict {
+					together.allowed = nil // a family group's fixed siblings' hubs are a wish
+				}
+				a.addUnit(m, d, &together, hubOf)
+			}
 			continue
 		}
+		// Brothers and sisters the run placed apart, or not all: the rules let them be apart.
 		for _, cd := range u.members {
-			a.upper += int64(m.distM(cd, hubOf[cd]))
-		}
-	hubs:
-		for _, h := range m.commonHubs(d, u) {
-			for l, n := range u.need {
-				if n > a.seats[int(h)*numLevels+l] {
-					continue hubs // fixed placements left too few seats for the unit
-				}
-			}
-			var c int64
-			for _, cd := range u.members {
-				c += int64(m.distM(cd, h))
-			}
-			a.arcs = append(a.arcs, unitArc{float64(c), h * numLevels})
-		}
-		// Prices are never negative, so with its arcs by cost a unit's search for its cheapest hub
-		// stops at the first arc that costs more than the best so far.
-		slices.SortFunc(a.arcs[a.start[len(a.start)-1]:], func(x, y unitArc) int {
-			return cmp.Or(cmp.Compare(x.cost, y.cost), cmp.Compare(x.base, y.base))
-		})
-		a.start = append(a.start, int32(len(a.arcs)))
-		for l, n := range u.need {
-			if n > 0 {
-				a.need = append(a.need, levelNeed{int32(l), float64(n)})
+			if hubOf[cd] >= 0 {
+				alone := unit{members: []int32{cd}}
+				alone.need[m.children[m.cds[cd].child].level] = 1
+				a.addUnit(m, d, &alone, hubOf)
 			}
 		}
-		a.needAt = append(a.needAt, int32(len(a.need)))
 	}
 	return a
+}
+
+// keptTogether reports whether hubOf placed every member of the family group u, of more than one
+// child, in one hub.
+func (m *model) keptTogether(u *unit, hubOf []int32) bool {
+	if len(u.members) < 2 {
+		return false
+	}
+	for _, cd := range u.members {
+		if hubOf[cd] < 0 || hubOf[cd] != hubOf[u.members[0]] {
+			return false
+		}
+	}
+	return true
+}
+
+// addUnit adds unit u, placed by hubOf, with every hub that could host it all within the seats
+// left by fixed placements.
+func (a *dayAssignment) addUnit(m *model, d int32, u *unit, hubOf []int32) {
+	for _, cd := range u.members {
+		a.upper += int64(m.distM(cd, hubOf[cd]))
+	}
+	from := len(a.arcs)
+hubs:
+	for _, h := range m.commonHubs(d, u) {
+		for l, n := range u.need {
+			if n > a.seats[int(h)*numLevels+l] {
+				continue hubs // fixed placements left too few seats for the unit
+			}
+		}
+		var c int64
+		for _, cd := range u.members {
+			c += int64(m.distM(cd, h))
+		}
+		a.arcs = append(a.arcs, unitArc{float64(c), h * numLevels})
+	}
+	// Prices are never negative, so with its arcs by cost a unit's search for its cheapest hub
+	// stops at the first arc that costs more than the best so far.
+	slices.SortFunc(a.arcs[from:], func(x, y unitArc) int {
+		return cmp.Or(cmp.Compare(x.cost, y.cost), cmp.Compare(x.base, y.base))
+	})
+	a.start = append(a.start, int32(len(a.arcs)))
+	for l, n := range u.need {
+		if n > 0 {
+			a.need = append(a.need, levelNeed{int32(l), float64(n)})
+		}
+	}
+	a.needAt = append(a.needAt, int32(len(a.need)))
 }
 
 // lagrangianBound runs the subgradient search from the prices price (per hub×numLevels+level, ≥ 0,

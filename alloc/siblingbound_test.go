@@ -152,10 +152,10 @@ func smallFamiliesProblem(rng *rand.Rand) Problem {
 	child := int64(1)
 	for hh := range int64(2 + rng.IntN(5)) {
 		home := near()
-		split := rng.IntN(5) == 0
+		rule := rng.IntN(5) // 0: split allowed, 1: all or none, else family groups
 		for range 1 + rng.IntN(3) {
 			q := Request{ChildID: child, HouseholdID: hh + 1, Level: Levels()[rng.IntN(numLevels)],
-				Location: home, Tier: 1 + rng.IntN(2), AllowSplit: split}
+				Location: home, Tier: 1 + rng.IntN(2), AllowSplit: rule == 0, AllOrNone: rule == 1}
 			for _, d := range days {
 				if rng.IntN(3) > 0 {
 					q.Days = append(q.Days, d)
@@ -184,11 +184,13 @@ func smallFamiliesProblem(rng *rand.Rand) Problem {
 }
 
 // exactDayOptima returns the sum over days of the least distance, in km, of the child-days r placed
-// (not the fixed ones), each day on its own: every unit of the solver (the children that must share
-// a hub, as buildUnits groups them) in one hub open to all its levels that day, within reach of
-// every member, with the hub of its members' fixed siblings when there is one, within the seats
-// left by fixed placements. It reads reach, seats and distances from the problem itself, and
-// enumerates every assignment.
+// (not the fixed ones), each day on its own, keeping together the brothers and sisters r keeps
+// together: each all-or-none unit (with the hub of its fixed siblings when there is one) and each
+// family group that r placed whole in one hub go to one hub open to all their levels that day and
+// within reach of every member; the other children go one by one; all within the seats left by
+// fixed placements. It takes the units from the solver (which children form one, as dayUnits
+// groups them), but reach, seats and distances from the problem itself, and enumerates every
+// assignment.
 func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 	t.Helper()
 	m := compile(&p)
@@ -224,19 +226,15 @@ func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 		}
 		var units [][]option
 		var needs []map[Level]int
-		for _, u := range m.units[di] {
-			id := m.children[m.cds[u.members[0]].child].id
-			if _, ok := placedAt[[2]any{id, d}]; !ok {
-				continue
-			}
+		addUnit := func(members []int32, allowed []int32) {
 			need := map[Level]int{}
 			var opts []option
 			for _, h := range p.Hubs {
-				if u.allowed != nil && !slices.Contains(u.allowed, m.hubIdx[h.ID]) {
+				if allowed != nil && !slices.Contains(allowed, m.hubIdx[h.ID]) {
 					continue
 				}
 				cost, ok := 0.0, true
-				for _, cd := range u.members {
+				for _, cd := range members {
 					c := m.children[m.cds[cd].child]
 					km := geo.DistanceKm(locationOf(c.id, d), h.Location)
 					ok = ok && seatsOn(h, d, levelAt(int(c.level))) > 0 && km <= p.Params.withDefaults().MaxDistanceKm
@@ -246,11 +244,32 @@ func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 					opts = append(opts, option{h.ID, cost})
 				}
 			}
-			for _, cd := range u.members {
+			for _, cd := range members {
 				need[levelAt(int(m.children[m.cds[cd].child].level))]++
 			}
 			units = append(units, opts)
 			needs = append(needs, need)
+		}
+		for _, u := range m.units[di] {
+			var placed []int32
+			hubs := map[int64]bool{}
+			for _, cd := range u.members {
+				if h, ok := placedAt[[2]any{m.children[m.cds[cd].child].id, d}]; ok {
+					placed = append(placed, cd)
+					hubs[h] = true
+				}
+			}
+			switch {
+			case len(placed) == 0:
+			case u.strict:
+				addUnit(placed, u.allowed)
+			case len(placed) == len(u.members) && len(placed) > 1 && len(hubs) == 1:
+				addUnit(placed, nil)
+			default:
+				for _, cd := range placed {
+					addUnit([]int32{cd}, nil)
+				}
+			}
 		}
 		best := math.Inf(1)
 		var try func(i int, cost float64)

@@ -178,7 +178,7 @@ func bookedViews(days []store.BookedDay, maxKm float64) []bookedView {
 			v.MapURL = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=16/%.5f/%.5f", d.HubLat, d.HubLon, d.HubLat, d.HubLon)
 		}
 		if d.Reason != "" {
-			v.ReasonFR, v.ReasonEN = alloc.Reason(d.Reason).Messages(maxKm)
+			v.ReasonFR, v.ReasonEN = alloc.Reason(d.Reason).Explain(maxKm, d.NearestFullHub)
 		}
 		out[i] = v
 	}
