@@ -5,6 +5,15 @@ import (
 	"slices"
 )
 
+// boundGrouping says which brothers and sisters lowerBound keeps in hubs that could host them all.
+type boundGrouping int8
+
+const (
+	byRules      boundGrouping = iota // all-or-none units
+	ownReach                          // none
+	keptTogether                      // all-or-none units and the family groups placed whole
+)
+
 // lowerBound returns, in metres, a lower bound on the total distance of any valid placement of the
 // same non-fixed child-days as hubOf. It drops the same-hub rule, takes the children of family
 // groups one by one (the rules let them be apart), and relaxes "all-or-none siblings in one hub"
@@ -18,10 +27,11 @@ import (
 // It returns the bound of each day. When prices is not nil (one per slot), it also receives the seat
 // prices of the relaxation's optimal dual (see seatPrices), a starting point for siblingBound.
 //
-// With ownReach, siblings are not kept together at all: each child-day may take any hub within its
-// own reach. The value is then the exact least distance of those child-days, day by day, without
-// the siblings rule (up to the metre rounding), which the report compares with siblingBound.
-func (m *model) lowerBound(ctx context.Context, hubOf []int32, ownReach bool, prices []float64) ([]int64, error) {
+// The grouping says which siblings are relaxed so: byRules (above), ownReach (nobody kept
+// together: each child-day may take any hub within its own reach, so the value is the exact least
+// distance without the siblings rule, up to the metre rounding), or keptTogether (the family
+// groups hubOf placed whole in one hub too, as siblingBound keeps them, whose relaxation it is).
+func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGrouping, prices []float64) ([]int64, error) {
 	type member struct {
 		cd    int32
 		cands []cand
@@ -30,7 +40,7 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, ownReach bool, pr
 	for d, us := range m.units {
 		for ui := range us {
 			u := &us[ui]
-			if !u.strict || ownReach {
+			if grouping == ownReach || (!u.strict && !(grouping == keptTogether && m.keptTogether(u, hubOf))) {
 				// Only all-or-none units must share a hub; other children may be placed apart.
 				for _, cd := range u.members {
 					if hubOf[cd] >= 0 {
@@ -43,7 +53,11 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, ownReach bool, pr
 			if hubOf[u.members[0]] < 0 {
 				continue
 			}
-			common := m.commonHubs(int32(d), u)
+			together := *u
+			if !u.strict {
+				together.allowed = nil // as in dayAssignment
+			}
+			common := m.commonHubs(int32(d), &together)
 			for _, cd := range u.members {
 				cands := make([]cand, 0, len(common))
 				for _, c := range m.reqs[m.cds[cd].req].cands {

@@ -36,8 +36,9 @@ const (
 // relaxation: with a price λ ≥ 0 per seat of each hub and level, each unit takes its cheapest hub
 // at those prices, and the value Σ_u min_h (cost(u,h) + Σ_l need_l(u)·λ(h,l)) − Σ_{h,l}
 // seats(h,l)·λ(h,l) is at most the cost of any valid placement, whatever the prices, since a
-// valid placement pays at most seats × λ in prices. The prices start from the optimal dual of the
-// relaxed bound (lowerBound), where the value is already at least that bound's, and improve by
+// valid placement pays at most seats × λ in prices. The prices start from the optimal dual of
+// relaxed, lowerBound's keptTogether bound (the same siblings together, each sibling in a hub that
+// could host them all), where the value is already at least that bound's, and improve by
 // projected subgradient steps (Polyak's rule); the best value met is kept, and never below the
 // day's relaxed bound, which bounds the same problem. The limit is the value of the linear
 // relaxation of the day's assignment. Costs are whole metres rounded down and the value is rounded
@@ -264,12 +265,18 @@ type distanceFigures struct {
 // same problem without usual hubs or HubChangeKm, to show what "one hub all week" costs.
 func (m *model) distanceFigures(ctx context.Context, hubOf []int32) (distanceFigures, error) {
 	var f distanceFigures
-	prices := make([]float64, len(m.seats))
-	relaxed, err := m.lowerBound(ctx, hubOf, false, prices)
+	relaxed, err := m.lowerBound(ctx, hubOf, byRules, nil)
 	if err != nil {
 		return f, err
 	}
-	free, err := m.lowerBound(ctx, hubOf, true, nil)
+	free := relaxed // the same when no household chose all-or-none
+	if slices.ContainsFunc(m.units, func(us []unit) bool { return slices.ContainsFunc(us, func(u unit) bool { return u.strict }) }) {
+		if free, err = m.lowerBound(ctx, hubOf, ownReach, nil); err != nil {
+			return f, err
+		}
+	}
+	prices := make([]float64, len(m.seats))
+	kept, err := m.lowerBound(ctx, hubOf, keptTogether, prices)
 	if err != nil {
 		return f, err
 	}
@@ -277,7 +284,7 @@ func (m *model) distanceFigures(ctx context.Context, hubOf []int32) (distanceFig
 		f.relaxedBound += relaxed[d]
 		f.withoutSiblings += free[d]
 	}
-	if f.siblingBound, err = m.siblingBound(ctx, hubOf, relaxed, prices); err != nil {
+	if f.siblingBound, err = m.siblingBound(ctx, hubOf, kept, prices); err != nil {
 		return f, err
 	}
 	noHomes := make([]int32, len(m.children))

@@ -386,7 +386,7 @@ func benchmarkSiblingBound(b *testing.B, s Scenario) {
 	var bound int64
 	for b.Loop() {
 		prices := make([]float64, len(m.seats))
-		relaxed, err := m.lowerBound(ctx, hubOf, false, prices)
+		relaxed, err := m.lowerBound(ctx, hubOf, keptTogether, prices)
 		if err != nil {
 			b.Fatal(err)
 		}
