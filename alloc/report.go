@@ -70,14 +70,16 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 	}
 	rep.LowerBoundKm = float64(f.relaxedBound) / 1000
 	rep.GapPercent = gapPercent(rep.TotalDistanceKm, rep.LowerBoundKm)
-	rep.SiblingBoundKm = float64(f.siblingBound) / 1000
-	rep.SiblingGapPercent = gapPercent(rep.TotalDistanceKm, rep.SiblingBoundKm)
-	rep.WithoutSiblingsKm = float64(f.withoutSiblings) / 1000
-	rep.SiblingsCostKm = float64(max(0, f.siblingBound-f.withoutSiblings)) / 1000
-	rep.PerDayDistanceKm = f.perDayKm
-	rep.PerDayChildDaysPlaced = f.perDayPlaced
-	rep.PerDayChildrenMultiHub = f.perDayMultiHub
-	rep.OneHubWeekKm = roundMetre(rep.TotalDistanceKm - f.perDayKm)
+	if f.computed {
+		rep.SiblingBoundKm = float64(f.siblingBound) / 1000
+		rep.SiblingGapPercent = gapPercent(rep.TotalDistanceKm, rep.SiblingBoundKm)
+		rep.WithoutSiblingsKm = float64(f.withoutSiblings) / 1000
+		rep.SiblingsCostKm = float64(max(0, f.siblingBound-f.withoutSiblings)) / 1000
+		rep.PerDayDistanceKm = f.perDayKm
+		rep.PerDayChildDaysPlaced = f.perDayPlaced
+		rep.PerDayChildrenMultiHub = f.perDayMultiHub
+		rep.OneHubWeekKm = roundMetre(rep.TotalDistanceKm - f.perDayKm)
+	}
 
 	waitlisted := map[int64]bool{}
 	rep.WaitlistReasons = map[Reason]int{}

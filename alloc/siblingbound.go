@@ -253,22 +253,31 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 // distanceFigures are the report's figures on distance beside the run's own (see Report): bounds in
 // metres, the per-day pass in kilometres.
 type distanceFigures struct {
-	relaxedBound    int64   // lowerBound: siblings each in a hub that could host them all
-	siblingBound    int64   // siblingBound: siblings in one hub
-	withoutSiblings int64   // lowerBound with ownReach: the exact least distance without the siblings rule
+	computed        bool    // all the figures below, or only relaxedBound (Params.NoFigures)
+	relaxedBound    int64   // lowerBound byRules: family groups child by child
+	siblingBound    int64   // siblingBound: the siblings the run kept together, together
+	withoutSiblings int64   // lowerBound ownReach: the exact least distance without the siblings rule
 	perDayKm        float64 // distance of a pass without usual hubs: the allocator's placement day by day
 	perDayMultiHub  int     // children with more than one hub in that pass
 	perDayPlaced    int     // child-days that pass placed, fixed ones included
 }
 
 // distanceFigures computes the bounds for the placement hubOf, and runs one placement pass of the
-// same problem without usual hubs or HubChangeKm, to show what "one hub all week" costs.
+// same problem without usual hubs or HubChangeKm, to show what "one hub all week" costs; with
+// Params.NoFigures, only the relaxed bound.
 func (m *model) distanceFigures(ctx context.Context, hubOf []int32) (distanceFigures, error) {
 	var f distanceFigures
 	relaxed, err := m.lowerBound(ctx, hubOf, byRules, nil)
 	if err != nil {
 		return f, err
 	}
+	if m.params.NoFigures {
+		for _, b := range relaxed {
+			f.relaxedBound += b
+		}
+		return f, nil
+	}
+	f.computed = true
 	free := relaxed // the same when no household chose all-or-none
 	if slices.ContainsFunc(m.units, func(us []unit) bool { return slices.ContainsFunc(us, func(u unit) bool { return u.strict }) }) {
 		if free, err = m.lowerBound(ctx, hubOf, ownReach, nil); err != nil {

@@ -55,6 +55,18 @@ func TestSiblingBoundKeepsSiblingsTogether(t *testing.T) {
 	if want := gapPercent(rep.TotalDistanceKm, rep.SiblingBoundKm); rep.SiblingGapPercent != want {
 		t.Errorf("sibling gap %v %%, want %v %%", rep.SiblingGapPercent, want)
 	}
+
+	// Without the figures, the same placement and the older bound, and the figures left at 0.
+	p.Params.NoFigures = true
+	quick, err := Solve(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := quick.Report
+	if !slices.Equal(quick.Placements, r.Placements) || q.LowerBoundKm != rep.LowerBoundKm || q.GapPercent != rep.GapPercent ||
+		q.SiblingBoundKm != 0 || q.SiblingGapPercent != 0 || q.WithoutSiblingsKm != 0 || q.PerDayDistanceKm != 0 || q.OneHubWeekKm != 0 {
+		t.Errorf("no_figures: %+v", q)
+	}
 }
 
 // A child booked on two days; hub A, 1 km away, opens on the first day only, hub B, 3 km away, on
