@@ -56,7 +56,7 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 	var waitChild, waitAccount []int64
 	var waitDay, waitReason []string
 	for _, o := range sol.outcomes {
-		if o.Status == "waitlisted" {
+		if o.Status == RequestWaitlisted {
 			waitChild, waitAccount = append(waitChild, o.ChildID), append(waitAccount, accountOf[householdOf[o.ChildID]])
 			waitDay, waitReason = append(waitDay, o.Day.Format(time.DateOnly)), append(waitReason, string(o.Reason))
 		} else {
