@@ -219,7 +219,7 @@ func (s *Server) occupancyTotalsJSON(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(t)
+	return c.JSON(totalsAnswerOf(t))
 }
 
 // occupancyPeriodCSV exports the hubs' figures for every open day from du to au (at most two

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -276,8 +275,8 @@ func (r batchRead) check(calls []*BookingCall) ([]*BookingCall, map[int64]househ
 		case k.Used && !bytes.Equal(k.UsedHash, c.Hash):
 			c.answer(Booking{}, false, ErrIdempotencyMismatch)
 		case k.Used:
-			var b Booking
-			if err := json.Unmarshal(k.UsedResponse, &b); err != nil {
+			b, err := decodeReply(k.UsedResponse)
+			if err != nil {
 				c.answer(Booking{}, false, err)
 				continue
 			}

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -31,30 +30,32 @@ type BookingInput struct {
 	DepartAt string
 }
 
-// BookedDay is the answer for one child and day, as the family sees it.
+// BookedDay is the answer for one child and day, as the family sees it. It has no JSON form of
+// its own: the api answers with types of its own, and the stored replies have theirs
+// (encodeReply).
 type BookedDay struct {
-	ChildID    int64         `json:"child_id"`
-	ChildName  string        `json:"child_name"`
-	Day        time.Time     `json:"day"`
-	Status     RequestStatus `json:"status"` // proposed, confirmed, waitlisted
-	HubID      int64         `json:"hub_id,omitempty"`
-	HubName    string        `json:"hub_name,omitempty"`
-	HubAddress string        `json:"hub_address,omitempty"`
-	HubLat     float64       `json:"hub_lat,omitempty"`
-	HubLon     float64       `json:"hub_lon,omitempty"`
-	DistanceKm float64       `json:"distance_km,omitempty"`
-	ArriveAt   string        `json:"arrive_at"`
-	DepartAt   string        `json:"depart_at"`
+	ChildID    int64
+	ChildName  string
+	Day        time.Time
+	Status     RequestStatus // proposed, confirmed, waitlisted
+	HubID      int64
+	HubName    string
+	HubAddress string
+	HubLat     float64
+	HubLon     float64
+	DistanceKm float64 // whole metres, as placement.distance_m
+	ArriveAt   string
+	DepartAt   string
 	// Position is the place on the day's waitlist, in priority order (1 is next).
-	Position int    `json:"position,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	Position int
+	Reason   string // the waitlist's reason (alloc.Reason)
 	// CheckedIn: the child has a mark that day, which can then no longer be cancelled.
-	CheckedIn bool `json:"-"`
+	CheckedIn bool
 }
 
 // Booking is the answer to one booking submission.
 type Booking struct {
-	Days []BookedDay `json:"days"`
+	Days []BookedDay
 }
 
 // Book records a parent's requests and answers them at once (an instant placement against the
@@ -162,7 +163,7 @@ func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*Booking
 			}
 		}
 		c.answer(b, false, nil)
-		body, err := json.Marshal(b)
+		body, err := encodeReply(b)
 		if err != nil {
 			return w, err
 		}
@@ -195,8 +196,8 @@ func (s *Store) replayKeys(ctx context.Context, calls []*BookingCall) error {
 		case !bytes.Equal(stored[i].Hash, c.Hash):
 			c.answer(Booking{}, false, ErrIdempotencyMismatch)
 		default:
-			var b Booking
-			if err := json.Unmarshal(stored[i].Response, &b); err != nil {
+			b, err := decodeReply(stored[i].Response)
+			if err != nil {
 				return err
 			}
 			c.answer(b, true, nil)
