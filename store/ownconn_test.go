@@ -44,6 +44,22 @@ func settingsOf(t *testing.T, ctx context.Context, st *store.Store) []connSettin
 	return out
 }
 
+// loaderWithASession returns a SessionLoader that has read a session of account (its token),
+// and so keeps a connection.
+func loaderWithASession(t *testing.T, ctx context.Context, st *store.Store, account int64) (*store.SessionLoader, string) {
+	t.Helper()
+	policy := store.SessionPolicy{Absolute: time.Hour, Idle: time.Hour}
+	loader := store.NewSessionLoader(st, policy, 0)
+	token, _, err := st.CreateSession(ctx, account, policy, "127.0.0.1", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := loader.Session(ctx, token); err != nil {
+		t.Fatal(err)
+	}
+	return loader, token
+}
+
 // After a Booker's and a SessionLoader's batches, every connection of the pool plans as a
 // fresh one: the planner settings of their kept connections (enable_seqscan off, generic
 // plans) never reach the pool, whether a kept connection is given back after a failed batch
@@ -72,15 +88,7 @@ func TestPooledConnectionsPlanAsFreshAfterBatches(t *testing.T) {
 	if _, _, err := booker.Book(ctx, accs[1], "second-0001", []byte("h"), bookingOf(kids[1])); err != nil {
 		t.Fatal(err)
 	}
-	policy := store.SessionPolicy{Absolute: time.Hour, Idle: time.Hour}
-	loader := store.NewSessionLoader(st, policy, 0)
-	token, _, err := st.CreateSession(ctx, accs[0], policy, "127.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := loader.Session(ctx, token); err != nil {
-		t.Fatal(err)
-	}
+	loader, _ := loaderWithASession(t, ctx, st, accs[0])
 	booker.Close()
 	loader.Close()
 
