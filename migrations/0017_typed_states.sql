@@ -15,9 +15,9 @@ DROP TYPE allocation_kind_before_0017;
 CREATE TYPE request_status AS ENUM ('pending', 'proposed', 'confirmed', 'waitlisted', 'cancelled');
 
 -- request_status(cancelled_at, the seat's status or NULL, whether a waitlist entry exists).
--- IMMUTABLE SQL: PostgreSQL inlines it into the calling query.
+-- A STABLE SQL function (enum casts are stable): PostgreSQL inlines it into the calling query.
 CREATE FUNCTION request_status(cancelled_at timestamptz, placed placement_status, waitlisted boolean)
-RETURNS request_status LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+RETURNS request_status LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled'::request_status
                 WHEN placed IS NOT NULL THEN placed::text::request_status
                 WHEN waitlisted THEN 'waitlisted'::request_status

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/accueil-prioritaire/accueil/store"
@@ -48,7 +49,7 @@ func TestRequestStatusSameInSQLAndGo(t *testing.T) {
 	st := pgtest.NewStore(t)
 	ctx := context.Background()
 	for _, cancelled := range []bool{false, true} {
-		for _, seat := range []store.PlacementStatus{"", store.Proposed, store.Confirmed} {
+		for _, seat := range append([]store.PlacementStatus{""}, store.PlacementStatuses...) {
 			for _, waitlisted := range []bool{false, true} {
 				var inSQL store.RequestStatus
 				if err := st.DB().GetContext(ctx, &inSQL, `
@@ -61,6 +62,15 @@ func TestRequestStatusSameInSQLAndGo(t *testing.T) {
 				}
 			}
 		}
+	}
+	// Inlined into the query that calls it, not called row by row.
+	var plan []string
+	if err := st.DB().SelectContext(ctx, &plan, `EXPLAIN (VERBOSE) SELECT request_status(b.cancelled_at, p.status, false)
+		FROM booking_request b LEFT JOIN placement p ON p.child_id = b.child_id AND p.day = b.day`); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.Join(plan, "\n"), "request_status(") {
+		t.Errorf("request_status() is not inlined:\n%s", strings.Join(plan, "\n"))
 	}
 	if got := store.RequestStatusOf(false, store.Proposed, false); got != store.RequestProposed {
 		t.Errorf("a proposed seat: %q", got)
