@@ -95,7 +95,7 @@ func (s *Server) takeIn(c *fiber.Ctx) error {
 	}
 	day := s.checkinDay(c)
 	if !day.Equal(s.today()) {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "day")
+		return fieldError("jour", "Un enfant ne peut être accueilli qu’aujourd’hui (« jour »).", "A child can be taken in today only (“jour”).")
 	}
 	if err := s.store.TakeIn(c.UserContext(), s.policy, scopeOf(c), id, day, child); err != nil {
 		return err
@@ -119,11 +119,11 @@ func (s *Server) recordMark(c *fiber.Ctx) error {
 	if at == "" {
 		at = s.store.Now().In(s.policy.Location).Format("15:04")
 	} else if _, err := time.Parse("15:04", at); err != nil {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "time")
+		return fieldError("at", "L’heure doit être au format HH:MM, par exemple 08:30.", "The time must be HH:MM, such as 08:30.")
 	}
 	err = s.store.RecordMark(c.UserContext(), scopeOf(c), id, day, s.today(), child, store.Mark(c.FormValue("mark")), at)
 	if errors.Is(err, store.ErrInvalid) {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+		return fieldError("mark", "Ce pointage n’est pas possible : on pointe aujourd’hui ou hier, et un départ suit une arrivée.", "This mark is not possible: marks are for today or yesterday, and a departure follows an arrival.")
 	}
 	if err != nil {
 		return err

@@ -22,7 +22,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 	from, err1 := time.Parse(time.DateOnly, c.Query("du"))
 	to, err2 := time.Parse(time.DateOnly, c.Query("au"))
 	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 31*24*time.Hour {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
+		return fieldError("du", "La période, de « du » à « au », doit aller d’une date (AAAA-MM-JJ) à une autre, 31 jours au plus.", "The period, from “du” to “au”, must run from one date (YYYY-MM-DD) to another, 31 days at most.")
 	}
 	sess := session(c)
 	sc := scopeOf(c)

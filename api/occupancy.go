@@ -219,7 +219,7 @@ func (s *Server) occupancyTotalsJSON(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(t)
+	return c.JSON(totalsAnswerOf(t))
 }
 
 // occupancyPeriodCSV exports the hubs' figures for every open day from du to au (at most two
@@ -228,7 +228,7 @@ func (s *Server) occupancyPeriodCSV(c *fiber.Ctx, sc store.Scope) error {
 	from, err1 := time.Parse(time.DateOnly, c.Query("du"))
 	to, err2 := time.Parse(time.DateOnly, c.Query("au"))
 	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 62*24*time.Hour {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
+		return fieldError("du", "La période, de « du » à « au », doit aller d’une date (AAAA-MM-JJ) à une autre, deux mois au plus.", "The period, from “du” to “au”, must run from one date (YYYY-MM-DD) to another, two months at most.")
 	}
 	cw := csvResponse(c, "occupation-"+from.Format(time.DateOnly)+"-"+to.Format(time.DateOnly)+".csv")
 	_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "En attente à proximité"})

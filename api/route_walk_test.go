@@ -154,22 +154,22 @@ var walkRoutes = map[string]walkRoute{
 		// The Jura child into the Doubs hub: the director may act on their hub, not reach the child.
 		return fmt.Sprintf("/poles/%d/accueillir", ids.doubsHub), url.Values{"child": {fmt.Sprint(ids.juraChild)}, "jour": {ids.day}}
 	}},
-	"GET /poles/:id/capacite": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"GET /poles/:id/capacite": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/capacite?jour=%s&niveau=elementaire&capacite=0", ids.juraHub, ids.day), nil
 	}},
-	"POST /poles/:id/capacite": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"POST /poles/:id/capacite": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/capacite", ids.juraHub), url.Values{"jour": {ids.day}, "niveau": {"elementaire"}, "capacite": {"0"}, "confirmer": {"oui"}}
 	}},
-	"GET /poles/:id/fermer": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"GET /poles/:id/fermer": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/fermer", ids.juraHub), nil
 	}},
-	"POST /poles/:id/fermer": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"POST /poles/:id/fermer": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/fermer", ids.juraHub), url.Values{"jour": {ids.day}, "confirmer": {"oui"}}
 	}},
-	"GET /poles/:id/rouvrir": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"GET /poles/:id/rouvrir": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/rouvrir", ids.juraHub), nil
 	}},
-	"POST /poles/:id/rouvrir": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"POST /poles/:id/rouvrir": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/rouvrir", ids.juraHub), url.Values{"confirmer": {"oui"}}
 	}},
 	"GET /feuilles/:day": {allowed: walkOversight, build: func(ids walkIDs) (string, url.Values) {

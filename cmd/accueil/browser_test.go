@@ -487,14 +487,32 @@ func TestBrowserPrefectureMap(t *testing.T) {
 		chromedp.EmulateViewport(1200, 900),
 		logIn(base, "prefecture25@demo.test", demo.StaffPassword),
 		chromedp.Navigate(base+"/carte"),
-		// The outlines are drawn first, then every hub of the département as a circle.
-		waitUntil(`document.querySelectorAll("#carte path.leaflet-interactive").length >= 100`),
+		// map.js draws the outlines, the waiting communes and the hubs in one go, once both its
+		// requests have answered: the first shape drawn means all are.
+		waitUntil(`document.querySelectorAll("#carte path.leaflet-interactive").length > 0`),
 	); err != nil {
 		t.Fatal(err)
 	}
-	circles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#carte path.leaflet-interactive").length`))
-	if err != nil || circles < 100 {
-		t.Errorf("map circles: %d (%v), want the Doubs hubs", circles, err)
+	drawn, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#carte path.leaflet-interactive").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the map was sent: one shape per outline, waiting commune and hub.
+	type shapes struct {
+		Outlines int `json:"outlines"`
+		Waiting  int `json:"waiting"`
+		Hubs     int `json:"hubs"`
+	}
+	sent, err := chromedp.Run(ctx, chromedp.Evaluate[shapes](`(async () => {
+		const el = document.getElementById("carte"), get = u => fetch(u, {headers: {Accept: "application/json"}}).then(r => r.json());
+		const [o, d] = await Promise.all([get(el.dataset.outlines), get(el.dataset.src)]);
+		return {outlines: o.features.length, waiting: d.waiting.length, hubs: d.hubs.length};
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.Hubs < 100 || drawn != sent.Outlines+sent.Waiting+sent.Hubs {
+		t.Errorf("map: %d shapes drawn for %+v sent, want one each and the Doubs hubs (over 100)", drawn, sent)
 	}
 	attribution, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".leaflet-control-attribution")))
 	if err != nil || !strings.Contains(attribution, "IGN Admin Express") {
