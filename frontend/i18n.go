@@ -490,6 +490,22 @@ var messages = map[string]text{
 	"hub.sheet.pdf":             {"Feuille de présence du prochain jour (PDF)", "Attendance sheet of the next day (PDF)"},
 	"hub.sheet.csv":             {"La même en CSV", "The same as CSV"},
 
+	// Taking in a child: done, or refused with the hubs that can.
+	"checkin.walkin.level":     {"niveau non accueilli ici aujourd’hui", "level not hosted here today"},
+	"checkin.takein.elsewhere": {"Trouver un pôle pour cet enfant", "Find a hub for this child"},
+	"checkin.takein.done":      {"%s %s est accueilli(e) ici et marqué(e) arrivé(e) à %s. Sa famille est prévenue par e-mail.", "%s %s is hosted here and marked arrived at %s. The family is told by e-mail."},
+	"checkin.takein.see":       {"Voir sur la liste", "See on the list"},
+	"checkin.refused.title":    {"%s %s. ne peut pas être accueilli(e) ici", "%s %s. cannot be hosted here"},
+	"checkin.refused.full":     {"Il ne reste aucune place libre en %s aujourd’hui dans ce pôle.", "No seat is left in %s today at this hub."},
+	"checkin.refused.level":    {"Ce pôle n’accueille pas le niveau %s aujourd’hui.", "This hub does not host the %s level today."},
+	"checkin.refused.nearest":  {"Pôles les plus proches d’ici avec une place libre en %s aujourd’hui :", "Nearest hubs from here with a free seat in %s today:"},
+	"checkin.refused.free":     {"%s places libres", "%s free seats"},
+	"checkin.refused.free.one": {"%s place libre", "%s free seat"},
+	"checkin.refused.next":     {"Indiquez-en un à la famille : le directeur de ce pôle pourra y accueillir l’enfant depuis son appel.", "Give one to the family: that hub’s director can host the child from their roll call."},
+	"checkin.refused.none":     {"Aucun pôle ouvert n’a de place libre pour ce niveau aujourd’hui : signalez-le à la préfecture.", "No open hub has a free seat for this level today: tell the prefecture."},
+	"home.director.rollcall":   {"Faire l’appel d’aujourd’hui", "Take today’s roll call"},
+	"home.director.sheet":      {"Feuille de présence à imprimer", "Attendance sheet to print"},
+
 	"household.title":             {"Mon foyer : parents et lieux", "My household: parents and places"},
 	"household.lead":              {"Au moins un parent doit exercer une profession de la liste. Ces informations servent à vous proposer un pôle et figurent sur la fiche d’appel du pôle.", "At least one parent must work in a listed profession. This information is used to offer you a hub and appears on the hub’s attendance sheet."},
 	"household.parent1":           {"Parent 1 (profession prioritaire)", "Parent 1 (priority profession)"},

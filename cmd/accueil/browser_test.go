@@ -447,7 +447,7 @@ func TestBrowserDirectorRollCall(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".fr-card__title a").getAttribute("href")`))
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main h2 a").getAttribute("href")`))
 	if err != nil || !strings.HasPrefix(href, "/poles/") {
 		t.Fatalf("no hub link on the director's home: %q %v", href, err)
 	}
