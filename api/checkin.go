@@ -136,7 +136,7 @@ func (s *Server) takeIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/poles/%d/appel?accueilli=%d#enfant-%d", id, child, child), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/poles/%d/appel?accueilli=%d#accueil-fait", id, child), fiber.StatusSeeOther)
 }
 
 // recordMark takes one tap of the roll call. The time is now unless the form gives one (marks
