@@ -101,7 +101,7 @@ func TestBrowserDirectorJourney(t *testing.T) {
 	// above says whether every element a lies above the element b following it in its block.
 	above := func(block, a, b string) bool {
 		t.Helper()
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll(`+strconv.Quote(block)+`)].every(el => {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(`+strconv.Quote(block)+`) !== null && [...document.querySelectorAll(`+strconv.Quote(block)+`)].every(el => {
 			const a = el.querySelector(`+strconv.Quote(a)+`), b = el.querySelector(`+strconv.Quote(b)+`);
 			return a && b && a.getBoundingClientRect().bottom <= b.getBoundingClientRect().top; })`))
 		if err != nil {
@@ -180,6 +180,24 @@ func TestBrowserDirectorJourney(t *testing.T) {
 	// Badges are upper-cased by the style sheet, and innerText follows it.
 	if got := strings.ToLower(text("#enfant-" + strconv.FormatInt(child, 10) + " h2")); !strings.Contains(got, "présent "+now) {
 		t.Errorf("the child taken in is not marked arrived: %q", got)
+	}
+
+	// On a phone: the same order, and nothing wider than the screen (the sheet's table scrolls
+	// in its own box).
+	for _, p := range []struct{ name, url string }{{"8-rollcall-360", rollCall}, {"9-sheet-360", base + "/poles/" + strconv.FormatInt(hub.ID, 10) + "/feuille?format=html&jour=" + day}} {
+		if err := within(ctx, chromedp.EmulateViewport(360, 780), chromedp.Navigate(p.url), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
+			t.Fatal(err)
+		}
+		shot(p.name, true)
+		if wide, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || wide > 360 {
+			t.Errorf("%s: the page is %d px wide on a 360 px screen (%v)", p.name, wide, err)
+		}
+		if p.url == rollCall && !above(".ap-roll__child", "h2", ".ap-marks") {
+			t.Error("on a phone a child's buttons are not under its name")
+		}
+	}
+	if err := within(ctx, chromedp.EmulateViewport(1024, 768)); err != nil {
+		t.Fatal(err)
 	}
 
 	// The printable sheet, printed on A4 by Chromium, against the PDF of the same sheet.
