@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/base64"
 	"os"
 	"os/exec"
@@ -90,14 +91,7 @@ func TestBrowserDirectorJourney(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	text := func(sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
+	text := func(sel string) string { t.Helper(); return innerText(t, ctx, sel) }
 	// above says whether every element a lies above the element b following it in its block.
 	above := func(block, a, b string) bool {
 		t.Helper()
@@ -274,15 +268,25 @@ func TestBrowserDirectorJourney(t *testing.T) {
 	}
 }
 
-// poppler returns the path of a poppler tool (requireTool in the sheets package's tests).
+// innerText is the text of the first element sel matches, as shown (innerText).
+func innerText(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// poppler returns the path of a poppler tool, which `make test` installs: missing, the test is
+// skipped on a developer's machine and fails in CI.
 func poppler(t *testing.T, name string) string {
 	t.Helper()
 	path, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("%s is required in CI (apt-get install poppler-utils): %v", name, err)
-		}
+	if err != nil && os.Getenv("CI") == "" {
 		t.Skipf("%s not installed (poppler-utils): %v", name, err)
+	} else if err != nil {
+		t.Fatalf("%s is required in CI (apt-get install poppler-utils): %v", name, err)
 	}
 	return path
 }
