@@ -43,8 +43,13 @@ func (s *syncBuffer) String() string {
 // and returns its base URL, what it prints and what it logs.
 func startServer(t *testing.T, at time.Time) (baseURL string, out, logs *syncBuffer) {
 	t.Helper()
+	return startServerOn(t, pgtest.URL(t), at)
+}
+
+// startServerOn is startServer on the database at dbURL, for a test that reads or arranges it.
+func startServerOn(t *testing.T, dbURL string, at time.Time) (baseURL string, out, logs *syncBuffer) {
+	t.Helper()
 	clock := func() time.Time { return at }
-	dbURL := pgtest.URL(t)
 	// The log at its most talkative: the journey test reads it for personal data. The clock
 	// stands still, so a family's e-mails leave without waiting for a window to pass.
 	env := map[string]string{"DATABASE_URL": dbURL, "DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug", "DEV_MODE": "true",
@@ -447,7 +452,7 @@ func TestBrowserDirectorRollCall(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".fr-card__title a").getAttribute("href")`))
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main h2 a").getAttribute("href")`))
 	if err != nil || !strings.HasPrefix(href, "/poles/") {
 		t.Fatalf("no hub link on the director's home: %q %v", href, err)
 	}
