@@ -44,6 +44,9 @@ type staffFilter struct {
 }
 
 func (f staffFilter) keeps(a store.StaffAccount, folded string) bool {
+	if f.Role != "" && string(a.Role) != f.Role || f.State != "" && string(a.State) != f.State {
+		return false
+	}
 	if folded == "" {
 		return true
 	}
@@ -70,14 +73,13 @@ func staffRoles(sc store.Scope) []store.Role {
 func (s *Server) staffList(c *fiber.Ctx) error {
 	sc := scopeOf(c)
 	f := staffFilter{Search: strings.TrimSpace(c.Query("q")), Role: c.Query("role"), State: c.Query("etat"), Page: c.QueryInt("page", 1)}
-	sf := store.StaffFilter{}
-	if slices.Contains(staffRoles(sc), store.Role(f.Role)) {
-		sf.Role = store.Role(f.Role)
+	if !slices.Contains(staffRoles(sc), store.Role(f.Role)) {
+		f.Role = ""
 	}
-	if store.StaffState(f.State).Valid() {
-		sf.State = store.StaffState(f.State)
+	if !store.StaffState(f.State).Valid() {
+		f.State = ""
 	}
-	accounts, err := s.store.StaffAccounts(c.UserContext(), sc, sf)
+	accounts, err := s.store.StaffAccounts(c.UserContext(), sc)
 	if err != nil {
 		return err
 	}

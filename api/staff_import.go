@@ -117,7 +117,7 @@ type directorsImportPage struct {
 	Decoded bool
 	Report  []directorRow
 	Done    bool // the import was made; otherwise the report is a preview
-	Counts  map[store.DirectorAction]int
+	Counts  map[string]int // by store.DirectorAction
 	Fields  map[string]string // the confirmation's hidden fields
 }
 
@@ -137,7 +137,7 @@ func (s *Server) importDirectors(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	data := directorsImportPage{CSV: text, Decoded: decoded, Counts: map[store.DirectorAction]int{}}
+	data := directorsImportPage{CSV: text, Decoded: decoded, Counts: map[string]int{}}
 	rows, problems, err := parseDirectorsCSV(strings.NewReader(text))
 	var ferr importFileError
 	if errors.As(err, &ferr) || (err == nil && len(rows) == 0 && len(problems) == 0) {
@@ -174,7 +174,7 @@ func (s *Server) importDirectors(c *fiber.Ctx) error {
 	}
 	slices.SortStableFunc(data.Report, func(a, b directorRow) int { return a.Line - b.Line })
 	for _, r := range data.Report {
-		data.Counts[r.Action]++
+		data.Counts[string(r.Action)]++
 	}
 	data.Fields = map[string]string{"csv": text}
 	p.Data = data

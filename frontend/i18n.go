@@ -134,7 +134,7 @@ var messages = map[string]text{
 	"staff.state.active":       {"Actif", "Active"},
 	"staff.state.disabled":     {"Désactivé", "Disabled"},
 	"staff.filter":             {"Filtrer", "Filter"},
-	"staff.count":              {"%s comptes affichés sur %s.", "%s accounts shown out of %s."},
+	"staff.count":              {"%s comptes correspondent, sur %s.", "%s accounts match, out of %s."},
 	"staff.col.name":           {"Nom", "Name"},
 	"staff.col.email":          {"Adresse e-mail", "E-mail address"},
 	"staff.col.role":           {"Rôle", "Role"},

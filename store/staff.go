@@ -92,24 +92,17 @@ func ManagesStaff(sc Scope, r Role) bool {
 	return false
 }
 
-// StaffFilter selects staff accounts; zero fields select all.
-type StaffFilter struct {
-	Role  Role
-	State StaffState
-}
-
-// StaffAccounts lists the staff accounts sc manages that match f, by role, then name and
-// address, each with its hubs.
-func (s *Store) StaffAccounts(ctx context.Context, sc Scope, f StaffFilter) ([]StaffAccount, error) {
+// StaffAccounts lists the staff accounts sc manages, by role, then name and address, each
+// with its hubs: a few hundred at most (one director per hub), filtered by the page.
+func (s *Store) StaffAccounts(ctx context.Context, sc Scope) ([]StaffAccount, error) {
 	if !ManagesStaff(sc, "") {
 		return nil, ErrNotFound
 	}
 	var out []StaffAccount
 	if err := s.q.SelectContext(ctx, &out, `
-		SELECT * FROM (SELECT `+staffColumns+` FROM account a WHERE `+staffInScope+`) a
-		WHERE ($2 = '' OR a.role::text = $2) AND ($3 = '' OR a.state = $3)
+		SELECT `+staffColumns+` FROM account a WHERE `+staffInScope+`
 		ORDER BY array_position(ARRAY['director', 'prefecture', 'rectorat', 'admin']::account_role[], a.role),
-			lower(a.display_name), a.email`, sc.Role, string(f.Role), string(f.State)); err != nil {
+			lower(a.display_name), a.email`, sc.Role); err != nil {
 		return nil, err
 	}
 	return out, s.attachHubs(ctx, out)

@@ -148,7 +148,7 @@ func TestStaffScope(t *testing.T) {
 	if _, err := st.DisableStaff(ctx, rect, admin.AccountID, false); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("rectorat disabling an admin: %v", err)
 	}
-	list, err := st.StaffAccounts(ctx, rect, store.StaffFilter{})
+	list, err := st.StaffAccounts(ctx, rect)
 	if err != nil || len(list) != 1 || list[0].Role != store.RoleRectorat {
 		t.Errorf("rectorat's list %+v, %v", list, err)
 	}
@@ -163,7 +163,7 @@ func TestStaffScope(t *testing.T) {
 		t.Errorf("an address taken: %v", err)
 	}
 	for _, sc := range []store.Scope{store.ScopeOf(pref), {AccountID: 999, Role: store.RoleDirector}, {AccountID: 998, Role: store.RoleParent}} {
-		if _, err := st.StaffAccounts(ctx, sc, store.StaffFilter{}); !errors.Is(err, store.ErrNotFound) {
+		if _, err := st.StaffAccounts(ctx, sc); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("%s lists staff: %v", sc.Role, err)
 		}
 		if _, err := st.DisableStaff(ctx, sc, rect.AccountID, false); !errors.Is(err, store.ErrNotFound) {
