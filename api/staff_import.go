@@ -116,8 +116,8 @@ type directorsImportPage struct {
 	CSV     string
 	Decoded bool
 	Report  []directorRow
-	Done    bool // the import was made; otherwise the report is a preview
-	Counts  map[string]int // by store.DirectorAction
+	Done    bool              // the import was made; otherwise the report is a preview
+	Counts  map[string]int    // by store.DirectorAction
 	Fields  map[string]string // the confirmation's hidden fields
 }
 
