@@ -304,7 +304,7 @@ func TestImportDirectorsPreviewThenConfirm(t *testing.T) {
 		"ABC;Sans code;ce.abc@ac-besancon.fr\n"
 	before := staffCount(t, st)
 	res := b.post("/admin/agents/import", url.Values{"csrf": {b.csrf("/admin/agents/import")}, "csv": {csv}})
-	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "1 comptes seront créés et invités, 0 pôles attribués à des directions existantes, 1 déjà en place, 3 lignes refusées.") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Comptes qui seront créés et invités : 1 ; pôles attribués à des directions existantes : 0 ; déjà en place : 1 ; lignes refusées : 3.") {
 		t.Fatalf("preview: %d\n%s", res.StatusCode, res.body)
 	}
 	if staffCount(t, st) != before {
@@ -316,7 +316,7 @@ func TestImportDirectorsPreviewThenConfirm(t *testing.T) {
 		}
 	}
 	res = b.post("/admin/agents/import", url.Values{"csrf": {b.csrf("/admin/agents/import")}, "csv": {csv}, "confirmer": {"oui"}})
-	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "1 comptes créés et invités par e-mail") {
+	if res.StatusCode != http.StatusOK || !strings.Contains(res.body, "Comptes créés et invités par e-mail : 1 ;") {
 		t.Fatalf("confirm: %d\n%s", res.StatusCode, res.body)
 	}
 	var n int
@@ -353,7 +353,7 @@ func TestStaffListFiltersAndPages(t *testing.T) {
 	if n := rows("/admin/agents?role=director&page=2"); n != 12 {
 		t.Errorf("second page: %d rows, want 12 (62 directors)", n)
 	}
-	if body := admin.get("/admin/agents?role=director").body; !strings.Contains(body, "62 comptes correspondent, sur 66.") {
+	if body := admin.get("/admin/agents?role=director").body; !strings.Contains(body, "Comptes correspondants : 62 sur 66.") {
 		t.Errorf("the list does not count 62 directors out of 66 staff accounts: %s", regexpFind(t, body, `<p class="fr-text--sm">([^<]*)</p>`))
 	}
 	if n := rows("/admin/agents?etat=invited"); n != 1 {
