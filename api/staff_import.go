@@ -23,16 +23,9 @@ var directorEmailColumns = []string{"mail", "email", "e-mail", "courriel", "adre
 // Each bad line is reported with its reason; a file without the columns is refused whole
 // (importFileError).
 func parseDirectorsCSV(r io.Reader) ([]store.DirectorImport, []importProblem, error) {
-	cr := csv.NewReader(r)
-	cr.Comma = ';'
-	cr.FieldsPerRecord = -1
-	header, err := cr.Read()
-	if err == io.EOF {
-		return nil, nil, importFileError{Key: "import.err.empty"}
-	}
+	cr, header, err := readCSVHeader(r)
 	if err != nil {
-		key, args := csvProblem(err)
-		return nil, nil, importFileError{Key: "import.err.header", Args: []any{frontend.Tf(frontend.French, key, args...)}}
+		return nil, nil, err
 	}
 	uaiCol, mailCol := -1, -1
 	for i, h := range header {

@@ -235,6 +235,24 @@ type DisableOutcome struct {
 
 var errStaffRolledBack = errors.New("staff change rolled back")
 
+// transactOrPreview runs fn in a transaction, committed unless dryRun: a dry run does the same
+// work on the current data and rolls it back, so that a preview says exactly what would happen.
+func (s *Store) transactOrPreview(ctx context.Context, dryRun bool, fn func(*Store) error) error {
+	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		if dryRun {
+			return errStaffRolledBack
+		}
+		return nil
+	})
+	if errors.Is(err, errStaffRolledBack) {
+		return nil
+	}
+	return err
+}
+
 // DisableStaff disables a staff account: it can no longer log in, its sessions end at once and
 // its unused links die; its hubs stay assigned for when it is enabled again. Disabling one's own
 // account is ErrOwnAccount, the last active admin ErrLastAdmin (two admins disabling each
@@ -245,7 +263,7 @@ func (s *Store) DisableStaff(ctx context.Context, sc Scope, id int64, dryRun boo
 	if id == sc.AccountID {
 		return out, ErrOwnAccount
 	}
-	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+	err := s.transactOrPreview(ctx, dryRun, func(tx *Store) error {
 		out = DisableOutcome{}
 		var role Role
 		if err := tx.q.GetContext(ctx, &role, `SELECT a.role FROM account a WHERE a.id = $2 AND `+staffInScope, sc.Role, id); err != nil {
@@ -285,17 +303,8 @@ func (s *Store) DisableStaff(ctx context.Context, sc Scope, id int64, dryRun boo
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM account_token WHERE account_id = $1 AND used_at IS NULL`, id); err != nil {
 			return err
 		}
-		if err := tx.auditStaff(ctx, sc, "account.disable", id, 0, map[string]any{"sessions_ended": out.Sessions}); err != nil {
-			return err
-		}
-		if dryRun {
-			return errStaffRolledBack
-		}
-		return nil
+		return tx.auditStaff(ctx, sc, "account.disable", id, 0, map[string]any{"sessions_ended": out.Sessions})
 	})
-	if errors.Is(err, errStaffRolledBack) {
-		err = nil
-	}
 	return out, err
 }
 
@@ -420,7 +429,7 @@ func (s *Store) ImportDirectors(ctx context.Context, sc Scope, rows []DirectorIm
 		return nil, ErrNotFound
 	}
 	var out []DirectorOutcome
-	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
+	err := s.transactOrPreview(ctx, dryRun, func(tx *Store) error {
 		out = out[:0]
 		counts := map[DirectorAction]int{}
 		for _, r := range rows {
@@ -431,19 +440,10 @@ func (s *Store) ImportDirectors(ctx context.Context, sc Scope, rows []DirectorIm
 			counts[o.Action]++
 			out = append(out, o)
 		}
-		if err := tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "account.import_directors", IP: sc.IP,
+		return tx.Audit(ctx, AuditEntry{AccountID: sc.AccountID, Action: "account.import_directors", IP: sc.IP,
 			Details: map[string]any{"created": counts[DirectorCreated], "assigned": counts[DirectorAssigned],
-				"unchanged": counts[DirectorUnchanged], "rejected": counts[DirectorRejected]}}); err != nil {
-			return err
-		}
-		if dryRun {
-			return errStaffRolledBack
-		}
-		return nil
+				"unchanged": counts[DirectorUnchanged], "rejected": counts[DirectorRejected]}})
 	})
-	if errors.Is(err, errStaffRolledBack) {
-		err = nil
-	}
 	return out, err
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,25 +25,8 @@ func TestBrowserStaffAdministration(t *testing.T) {
 	seed, _ := demo.Generate(2021, today(at))
 	uai := seed.Hubs[0].UAI
 	ctx := newTab(t, chromium)
-	shots := screenshotDir(t)
-	shot := func(name string) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, "staff-"+name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eval := func(js string) any {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
+	shot := func(name string) { t.Helper(); saveScreenshot(t, ctx, "staff-"+name, true) }
+	eval := func(js string) any { t.Helper(); return evalJS(t, ctx, js) }
 	text := func(sel string) string {
 		t.Helper()
 		return eval(`(document.querySelector("` + sel + `") || {textContent: ""}).textContent`).(string)
@@ -136,4 +120,33 @@ func TestBrowserStaffAdministration(t *testing.T) {
 	}
 	checkLayout("list at 360 px")
 	shot("list-360")
+}
+
+// evalJS evaluates js in the tab of ctx and returns its value, failing the test on an error.
+func evalJS(t *testing.T, ctx context.Context, js string) any {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// saveScreenshot writes the whole page (full), or what the screen shows, to
+// .data/screenshots/name.png, to be looked at.
+func saveScreenshot(t *testing.T, ctx context.Context, name string, full bool) {
+	t.Helper()
+	var png []byte
+	var err error
+	if full {
+		png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	} else {
+		png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(screenshotDir(t), name+".png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
