@@ -196,6 +196,8 @@ var messages = map[string]text{
 	"staff.import.email":        {"Adresse", "Address"},
 	"staff.import.created":      {"Créé", "Created"},
 	"staff.import.assigned":     {"Pôle attribué", "Hub assigned"},
+	"staff.import.tocreate":     {"À créer", "To create"},
+	"staff.import.toassign":     {"Pôle à attribuer", "Hub to assign"},
 	"staff.import.unchanged":    {"Déjà en place", "Already in place"},
 	"staff.import.rejected":     {"Refusée", "Refused"},
 	"staff.import.again":        {"Importer un autre fichier", "Import another file"},

@@ -106,7 +106,30 @@ func TestBrowserStaffAdministration(t *testing.T) {
 	}
 	shot("disabled-1024")
 
+	// Import two schools' directors: a preview, then the report.
+	csv := "uai;nom;mail\n" + seed.Hubs[1].UAI + ";École;ce." + seed.Hubs[1].UAI + "@ac-besancon.fr\n0259999Z;Inconnue;ce.0259999Z@ac-besancon.fr\n"
+	if err := within(ctx, chromedp.Navigate(base+"/admin/agents/import"), chromedp.WaitVisible(chromedp.CSS("main h1")),
+		chromedp.SetValue(chromedp.ID("csv"), csv), submitAndWait("#csv")); err != nil {
+		t.Fatal(err)
+	}
+	if what := text("main .fr-callout"); !strings.Contains(what, "Comptes qui seront créés et invités : 1 ; pôles attribués à des directions existantes : 0 ; déjà en place : 0 ; lignes refusées : 1.") {
+		t.Errorf("the import's preview says %q", what)
+	}
+	checkLayout("import preview")
+	shot("import-preview-1024")
+	if err := within(ctx, submitAndWait(`main form button[type="submit"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if done := text("main .fr-alert--success"); !strings.Contains(done, "Comptes créés et invités par e-mail : 1 ;") {
+		t.Errorf("the import's report says %q", done)
+	}
+	shot("import-done-1024")
+
 	// The same pages on a phone.
+	if err := within(ctx, chromedp.Navigate(base+"/admin/agents?q=lefevre"), chromedp.WaitVisible(chromedp.CSS("main h1")),
+		follow(`main a.fr-link[href^="/admin/agents/"]`)); err != nil {
+		t.Fatal(err)
+	}
 	if err := within(ctx, chromedp.EmulateViewport(360, 780), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 		t.Fatal(err)
 	}
