@@ -32,6 +32,7 @@ type walkIDs struct {
 	day                          string
 	bookDay                      string // a day a parent can still book (today may be over)
 	run                          int64
+	staff                        int64 // the Jura director's account
 }
 
 // walkRoute is one route of api/routes.go as the walk tries it.
@@ -193,6 +194,36 @@ var walkRoutes = map[string]walkRoute{
 	"POST /admin/salle-attente": {allowed: []store.Role{store.RoleAdmin}, build: func(walkIDs) (string, url.Values) {
 		return "/admin/salle-attente", url.Values{"mode": {"closed"}}
 	}},
+	"GET /admin/agents":         {allowed: walkAcademie, build: walkGet("/admin/agents?q=jura&role=director")},
+	"GET /admin/agents/nouveau": {allowed: walkAcademie, build: walkGet("/admin/agents/nouveau")},
+	"POST /admin/agents": {allowed: walkAcademie, build: func(walkIDs) (string, url.Values) {
+		return "/admin/agents", url.Values{"role": {"admin"}, "name": {"Intrus"}, "email": {"intrus@example.fr"}}
+	}},
+	"GET /admin/agents/import": {allowed: walkAcademie, build: walkGet("/admin/agents/import")},
+	"POST /admin/agents/import": {allowed: walkAcademie, build: func(walkIDs) (string, url.Values) {
+		return "/admin/agents/import", url.Values{"csv": {"uai;mail\n0390002B;ce.0390002B@ac-besancon.fr\n"}, "confirmer": {"oui"}}
+	}},
+	"GET /admin/agents/:id": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d", ids.staff), nil
+	}},
+	"POST /admin/agents/:id/inviter": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/inviter", ids.staff), url.Values{}
+	}},
+	"GET /admin/agents/:id/desactiver": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/desactiver", ids.staff), nil
+	}},
+	"POST /admin/agents/:id/desactiver": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/desactiver", ids.staff), url.Values{"confirmer": {"oui"}}
+	}},
+	"POST /admin/agents/:id/reactiver": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/reactiver", ids.staff), url.Values{}
+	}},
+	"POST /admin/agents/:id/poles": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/poles", ids.staff), url.Values{"uai": {"0250001A"}}
+	}},
+	"POST /admin/agents/:id/poles/:hub/retirer": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/poles/%d/retirer", ids.staff, ids.juraHub), url.Values{}
+	}},
 }
 
 // tenantFingerprint digests every row a tenant owns or a lever changes, so that a refused
@@ -210,7 +241,9 @@ const tenantFingerprint = `SELECT md5(concat_ws('|',
 	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM pickup_person x),
 	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM household x),
 	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM parent x),
-	(SELECT string_agg(concat_ws(',', id, email, role, display_name, password_hash), ';' ORDER BY id) FROM account),
+	(SELECT string_agg(concat_ws(',', id, email, role, display_name, password_hash, disabled_at), ';' ORDER BY id) FROM account),
+	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM account_hub x),
+	(SELECT string_agg(concat_ws(',', account_id, purpose, used_at), ';' ORDER BY account_id) FROM account_token),
 	(SELECT string_agg(concat_ws(',', account_id, public_id), ';' ORDER BY account_id, public_id) FROM session)))`
 
 // newWalk is the world the walks go through: the Doubs and the Jura with a family, a hub and
@@ -240,6 +273,7 @@ func newWalk(t *testing.T) (*fiber.App, *store.Store, walkIDs) {
 	if err := st.DB().Get(&ids.run, `SELECT max(id) FROM allocation_run`); err != nil {
 		t.Fatal(err)
 	}
+	ids.staff = accountID(t, st, "dir39@example.fr")
 	return app, st, ids
 }
 

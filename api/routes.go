@@ -109,6 +109,19 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/admin/salle-attente", requireRole(store.RoleAdmin), s.waitingRoomAdmin)
 	app.Post("/admin/salle-attente", requireRole(store.RoleAdmin), s.setWaitingRoom)
 	app.Get("/courriels", requireRole(store.RoleAdmin), s.outboxPage)
+	// Staff accounts: the store narrows the rectorat to every account but the admins'.
+	app.Get("/admin/agents", academie, s.staffList)
+	app.Get("/admin/agents/nouveau", academie, s.newStaffForm)
+	app.Post("/admin/agents", academie, s.createStaff)
+	app.Get("/admin/agents/import", academie, s.directorsImportPage)
+	app.Post("/admin/agents/import", academie, s.longRequest, s.importDirectors)
+	app.Get("/admin/agents/:id", academie, s.staffPage)
+	app.Post("/admin/agents/:id/inviter", academie, s.reinviteStaff)
+	app.Get("/admin/agents/:id/desactiver", academie, s.disableStaff)
+	app.Post("/admin/agents/:id/desactiver", academie, s.disableStaff)
+	app.Post("/admin/agents/:id/reactiver", academie, s.enableStaff)
+	app.Post("/admin/agents/:id/poles", academie, s.assignHub)
+	app.Post("/admin/agents/:id/poles/:hub/retirer", academie, s.unassignHub)
 
 	app.Use(s.notFound)
 }

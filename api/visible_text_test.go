@@ -221,6 +221,8 @@ func TestEveryControlHasVisibleText(t *testing.T) {
 		{"/foyer", url.Values{}},
 		{"/enfants", url.Values{}},
 		{"/connexion", url.Values{"email": {"personne@example.fr"}, "password": {"faux"}}},
+		{"/admin/agents", url.Values{}},
+		{"/admin/agents/import", url.Values{"csv": {"uai;mail\n0390002B;ce.0390002B@ac-besancon.fr\n"}}},
 	}
 	actors := []string{"", "p2@example.fr", "dir39@example.fr", "pref39@example.fr", "rectorat@example.fr", "admin@example.fr"}
 	pages := 0
