@@ -81,6 +81,13 @@ type WhatIfMove struct {
 	ChildDays        int
 }
 
+// WhatIfSeat is one child-day whose seat would go from one hub to another.
+type WhatIfSeat struct {
+	ChildID  int64
+	Day      time.Time
+	From, To int64
+}
+
 // WhatIfResult is what a what-if would do.
 type WhatIfResult struct {
 	// Levers counts children as the levers do: moved, their brothers and sisters, where they
@@ -88,6 +95,9 @@ type WhatIfResult struct {
 	Levers        LeverOutcome
 	Before, After WhatIfFigures
 	Moves         []WhatIfMove // biggest first
+	// Changed lists every child-day whose seat would change, by day then child (From and To
+	// as in WhatIfMove): what the levers would then do, seat by seat.
+	Changed []WhatIfSeat
 	// FullBefore and FullAfter are the reports of the days solved whole (see above).
 	FullBefore, FullAfter alloc.Report
 	// NewHubs names the hubs that exist only in the what-if (open at a commune), by their ID
@@ -132,7 +142,7 @@ func (s *Store) RunWhatIf(ctx context.Context, p AllocationPolicy, sc Scope, w W
 		if full, err = tx.ExportProblem(ctx, p, days); err != nil {
 			return err
 		}
-		res.Moves, err = sim.moves(ctx, tx, before)
+		res.Moves, res.Changed, err = sim.moves(ctx, tx, before)
 		return err
 	})
 	if err != nil {
@@ -552,11 +562,12 @@ func (sim *whatIfSim) figures() WhatIfFigures {
 }
 
 // moves groups the child-days whose seat changed since before by hubs of origin and destination.
-func (sim *whatIfSim) moves(ctx context.Context, tx *Store, before map[cdKey]int64) ([]WhatIfMove, error) {
+func (sim *whatIfSim) moves(ctx context.Context, tx *Store, before map[cdKey]int64) ([]WhatIfMove, []WhatIfSeat, error) {
 	type pair struct{ from, to int64 }
 	children := map[pair]map[int64]bool{}
 	childDays := map[pair]int{}
 	var ids []int64
+	var seats []WhatIfSeat
 	for _, r := range sim.rows {
 		k := pair{before[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}], r.PlacedHub.Int64}
 		if k.from == k.to {
@@ -567,11 +578,12 @@ func (sim *whatIfSim) moves(ctx context.Context, tx *Store, before map[cdKey]int
 		}
 		children[k][r.ChildID] = true
 		childDays[k]++
+		seats = append(seats, WhatIfSeat{ChildID: r.ChildID, Day: r.Day, From: k.from, To: k.to})
 		ids = append(ids, k.from, k.to)
 	}
 	labels, err := tx.hubInfo(ctx, ids)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	name := func(id int64) string {
 		if n, ok := sim.newHubs[id]; ok {
@@ -586,7 +598,7 @@ func (sim *whatIfSim) moves(ctx context.Context, tx *Store, before map[cdKey]int
 	slices.SortFunc(out, func(a, b WhatIfMove) int {
 		return cmp.Or(cmp.Compare(b.Children, a.Children), cmp.Compare(b.ChildDays, a.ChildDays), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
 	})
-	return out, nil
+	return out, seats, nil
 }
 
 // changed is a copy of the problem file full with the seats of the copy after the changes: the

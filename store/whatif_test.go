@@ -134,9 +134,32 @@ func TestWhatIfCapacityCutMatchesTheLever(t *testing.T) {
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("the lever did\n%+v\nthe what-if said\n%+v", got, want)
 		}
-		lever := seatMoves(seatsBefore, seats(t, st), requestedDays(t, st, []time.Time{day}))
+		seatsAfter := seats(t, st)
+		lever := seatMoves(seatsBefore, seatsAfter, requestedDays(t, st, []time.Time{day}))
 		if fmt.Sprint(lever) != fmt.Sprint(whatIfMoves(res)) || len(lever) == 0 {
 			t.Errorf("moves: the lever made %v, the what-if said %v", lever, whatIfMoves(res))
+		}
+		// Child by child: every seat the what-if changed is where the lever put it, and the
+		// lever changed no other.
+		changed := 0
+		for _, c := range res.Changed {
+			k := [2]int64{c.ChildID, c.Day.Unix()}
+			if seatsBefore[k] != c.From || seatsAfter[k] != c.To {
+				t.Errorf("child %d: the what-if said %d → %d, the lever %d → %d", c.ChildID, c.From, c.To, seatsBefore[k], seatsAfter[k])
+			}
+		}
+		for k, hub := range seatsAfter {
+			if seatsBefore[k] != hub {
+				changed++
+			}
+		}
+		for k, hub := range seatsBefore {
+			if _, still := seatsAfter[k]; !still && hub != 0 {
+				changed++
+			}
+		}
+		if changed != len(res.Changed) {
+			t.Errorf("the lever changed %d seats, the what-if %d", changed, len(res.Changed))
 		}
 		var nowPlaced int
 		if err := st.DB().Get(&nowPlaced, `SELECT count(*) FROM placement WHERE day = $1`, day); err != nil {
