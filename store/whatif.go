@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"maps"
@@ -105,6 +106,29 @@ type WhatIfResult struct {
 	NewHubs map[int64]string
 }
 
+// WhatIfInvalid is a change of a what-if that cannot be made: Change is its index, Field names
+// what is wrong (hub, level, capacity, seats, commune). It is an ErrInvalid.
+type WhatIfInvalid struct {
+	Change int
+	Field  string
+}
+
+func (e *WhatIfInvalid) Error() string {
+	return fmt.Sprintf("what-if change %d: %s not valid", e.Change, e.Field)
+}
+
+func (e *WhatIfInvalid) Unwrap() error { return ErrInvalid }
+
+// HubsInScope lists the hubs sc may act on, open or closed, by commune then name.
+func (s *Store) HubsInScope(ctx context.Context, sc Scope) ([]Hub, error) {
+	var out []Hub
+	err := s.q.SelectContext(ctx, &out, `
+		SELECT h.id, h.uai, h.name, h.address, h.commune_code, c.name AS commune, c.departement_code, h.lat, h.lon, h.status
+		FROM hub h JOIN commune c ON c.insee_code = h.commune_code
+		WHERE `+hubInScope+` ORDER BY c.name, h.name, h.id`, sc.Role, sc.Departement, sc.AccountID)
+	return out, err
+}
+
 // whatIfNewHub numbers the hubs the what-if opens at a commune: past any real hub's ID.
 const whatIfNewHub = int64(1) << 50
 
@@ -130,7 +154,9 @@ func (s *Store) RunWhatIf(ctx context.Context, p AllocationPolicy, sc Scope, w W
 		}
 		before := sim.seatsOf()
 		for i, ch := range w.Changes {
-			if err := sim.apply(ctx, tx, ch, sim.changeHub[i]); err != nil {
+			if err := sim.apply(ctx, tx, ch, sim.changeHub[i]); errors.Is(err, ErrInvalid) {
+				return &WhatIfInvalid{Change: i, Field: "level"}
+			} else if err != nil {
 				return err
 			}
 		}
@@ -268,8 +294,8 @@ func (sim *whatIfSim) read(ctx context.Context, tx *Store, sc Scope, changes []W
 	sim.first = sim.figures()
 
 	for i, ch := range changes {
-		if err := checkWhatIfChange(ch); err != nil {
-			return err
+		if field := checkWhatIfChange(ch); field != "" {
+			return &WhatIfInvalid{Change: i, Field: field}
 		}
 		if ch.HubID != 0 {
 			if _, err := tx.HubInScope(ctx, sc, ch.HubID); err != nil {
@@ -286,7 +312,7 @@ func (sim *whatIfSim) read(ctx context.Context, tx *Store, sc Scope, changes []W
 		}
 		err := tx.q.GetContext(ctx, &c, `SELECT name, departement_code, lat, lon FROM commune WHERE insee_code = $1`, ch.Commune)
 		if err == sql.ErrNoRows || (err == nil && sc.Role == RolePrefecture && c.Departement != sc.Departement) {
-			return fmt.Errorf("%w: commune %q", ErrInvalid, ch.Commune)
+			return &WhatIfInvalid{Change: i, Field: "commune"}
 		} else if err != nil {
 			return err
 		}
@@ -298,35 +324,40 @@ func (sim *whatIfSim) read(ctx context.Context, tx *Store, sc Scope, changes []W
 	return nil
 }
 
-func checkWhatIfChange(ch WhatIfChange) error {
-	bad := func(what string) error { return fmt.Errorf("%w: what-if %s: %s", ErrInvalid, ch.Action, what) }
+// checkWhatIfChange names the field of ch that is not valid, or returns "".
+func checkWhatIfChange(ch WhatIfChange) string {
 	switch ch.Action {
 	case WhatIfClose:
 		if ch.HubID <= 0 {
-			return bad("hub")
+			return "hub"
 		}
 	case WhatIfCapacity:
-		if ch.HubID <= 0 || !ch.Level.Valid() || ch.Capacity < 0 || ch.Capacity > 500 {
-			return bad("hub, level or capacity")
+		switch {
+		case ch.HubID <= 0:
+			return "hub"
+		case !ch.Level.Valid():
+			return "level"
+		case ch.Capacity < 0 || ch.Capacity > 500:
+			return "capacity"
 		}
 	case WhatIfOpen:
 		if (ch.HubID <= 0) == (ch.Commune == "") {
-			return bad("a hub or a commune")
+			return "hub"
 		}
 		total := 0
 		for l, n := range ch.Seats {
 			if !l.Valid() || n < 0 || n > 500 {
-				return bad("seats")
+				return "seats"
 			}
 			total += n
 		}
 		if total == 0 {
-			return bad("no seat")
+			return "seats"
 		}
 	default:
-		return bad("action")
+		return "action"
 	}
-	return nil
+	return ""
 }
 
 // apply runs one change on hubID, day by day, as the levers would.
