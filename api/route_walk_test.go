@@ -129,6 +129,9 @@ var walkRoutes = map[string]walkRoute{
 		// The Jura hub, renamed and moved into Besançon: a take-over attempt (issue 12, hole 1).
 		return "/poles/import", url.Values{"csv": {"uai;nom;adresse;code_commune;latitude;longitude;type\n0390002B;Pris;1 rue;25056;47.25;6.02;elementaire\n"}}
 	}},
+	"GET /simulation": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/simulation?jour=%s&c=fermer:%d", ids.day, ids.juraHub), nil
+	}},
 	"GET /poles/:id": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d", ids.juraHub), nil
 	}},

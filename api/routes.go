@@ -87,6 +87,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/api/occupation", oversight, s.occupancyTotalsJSON)
 	app.Get("/carte", oversight, s.mapPage)
 	app.Get("/tendances", oversight, s.trends)
+	app.Get("/simulation", oversight, s.longRequest, s.whatIf)
 	app.Get("/api/carte", oversight, s.mapData)
 	app.Get("/api/departements.geojson", oversight, s.departementOutlines)
 	app.Post("/poles/:id/appel", staff, s.recordMark)
