@@ -445,11 +445,11 @@ func (sim *whatIfSim) setCapacity(ctx context.Context, tx *Store, hubID int64, d
 	}
 	for _, o := range sol.outcomes {
 		r := &sim.rows[sim.index[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]]
-		if o.Status == "waitlisted" {
+		if o.Status == RequestWaitlisted {
 			r.Waitlisted = true
 			continue
 		}
-		r.PlacedHub, r.PlacedStatus, r.Waitlisted = sql.NullInt64{Int64: o.HubID, Valid: true}, sql.NullString{String: o.Status, Valid: true}, false
+		r.PlacedHub, r.PlacedStatus, r.Waitlisted = sql.NullInt64{Int64: o.HubID, Valid: true}, sql.NullString{String: string(o.Status), Valid: true}, false
 		sim.seat(r).placed++
 	}
 	return nil
