@@ -191,7 +191,7 @@ func (s *Server) devEmails(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.page(c, "E-mails (développement)")
+	p := s.page(c, frontend.T(s.lang(c), "dev.emails.title"))
 	p.Data = emails
 	return s.renderPage(c, "dev_emails", p)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/sheets"
 	"github.com/accueil-prioritaire/accueil/store"
 )
@@ -78,7 +79,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 		cw.Flush()
 		return cw.Error()
 	}
-	p := s.page(c, "Liste de contacts")
+	p := s.page(c, frontend.T(s.lang(c), "contacts.title"))
 	p.Data = struct {
 		Days []sheets.ContactDay
 		CSV  string

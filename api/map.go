@@ -62,7 +62,7 @@ func (s *Server) mapData(c *fiber.Ctx) error {
 		waiting = []store.CommuneCount{}
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"day": day.Format(time.DateOnly), "hubs": out, "waiting": waiting, "attribution": geo.Attribution})
+	return c.JSON(fiber.Map{"day": day.Format(time.DateOnly), "hubs": out, "waiting": waiting, "attribution": frontend.T(s.lang(c), "geo.attribution")})
 }
 
 // departementOutlines serves the outlines drawn under the hubs (public reference data).

@@ -69,12 +69,18 @@ func occupancyFilterOf(c *fiber.Ctx) occupancyFilter {
 	return f
 }
 
-// keeps says whether the filter keeps hub r; silent holds the hubs without a roll call.
-func (f occupancyFilter) keeps(r occupancyRow, silent map[int64]bool) bool {
-	if f.folded != "" && !strings.Contains(fold(r.Name+" "+r.Commune+" "+r.UAI), f.folded) {
+// finds says whether the search and the département of the filter keep a hub: its name,
+// commune or UAI holds the search, accents and case aside.
+func (f occupancyFilter) finds(name, commune, uai, departement string) bool {
+	if f.folded != "" && !strings.Contains(fold(name+" "+commune+" "+uai), f.folded) {
 		return false
 	}
-	if f.Departement != "" && r.Departement != f.Departement {
+	return f.Departement == "" || departement == f.Departement
+}
+
+// keeps says whether the filter keeps hub r; silent holds the hubs without a roll call.
+func (f occupancyFilter) keeps(r occupancyRow, silent map[int64]bool) bool {
+	if !f.finds(r.Name, r.Commune, r.UAI, r.Departement) {
 		return false
 	}
 	switch f.State {

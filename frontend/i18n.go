@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/accueil-prioritaire/accueil/geo"
 )
 
 // Lang is a UI language. French is the users' language and the default; English comes second.
@@ -343,6 +345,7 @@ var messages = map[string]text{
 	"lever.done.emails":         {"%d e-mail(s) envoyés aux familles.", "%d e-mail(s) sent to families."},
 	"occupancy.title":           {"Occupation des pôles", "Hub occupancy"},
 	"occupancy.week":            {"Occupation des cinq prochains jours", "Occupancy of the next five days"},
+	"occupancy.week.total":      {"Total des %s pôles retenus", "Total of the %s hubs kept"},
 	"occupancy.days":            {"Jours à venir", "Coming days"},
 	"occupancy.periodcsv":       {"CSV des cinq jours à venir (tous les pôles)", "CSV of the next five days (every hub)"},
 	"import.title":              {"Ouvrir des pôles", "Open hubs"},
@@ -421,6 +424,21 @@ var messages = map[string]text{
 	"map.title":                 {"Carte des pôles", "Map of the hubs"},
 	"map.legend":                {"Chaque pôle est un cercle : rouge au-dessus de 90 % d’occupation, bleu en dessous de 20 %, vert entre les deux ; la taille suit la capacité. Les cercles orange en pointillés montrent les enfants en attente par commune.", "Each hub is a circle: red above 90 % occupancy, blue under 20 %, green in between; size follows capacity. Dashed orange circles show children waiting by commune."},
 	"map.noscript":              {"La carte demande JavaScript ; le tableau d’occupation donne les mêmes chiffres.", "The map needs JavaScript; the occupancy table gives the same figures."},
+	"map.zoomin":                {"Zoom avant", "Zoom in"},
+	"map.zoomout":               {"Zoom arrière", "Zoom out"},
+	"map.waiting":               {"%s : %d en attente", "%s: %d waiting"},
+	"map.hub":                   {"%d places prises sur %d (%s), %d présents", "%d of %d seats taken (%s), %d present"},
+	"geo.attribution":           {geo.Attribution, "Geographic data: IGN Admin Express, INSEE COG — Licence Ouverte 2.0 (French open licence)"},
+	"contacts.title":            {"Liste de contacts", "Contact list"},
+	"contacts.lead":             {"Enfants ayant partagé le pôle et le groupe, jour par jour. Document confidentiel, destiné à l’autorité sanitaire ; chaque export est enregistré.", "Children who shared the hub and the group, day by day. A confidential document for the health authority; every export is logged."},
+	"contacts.director":         {"direction : %s", "director: %s"},
+	"contacts.child":            {"Enfant", "Child"},
+	"contacts.parent":           {"Responsable", "Parent"},
+	"contacts.phone":            {"Téléphone", "Phone"},
+	"dev.emails.title":          {"E-mails envoyés (mode développement)", "E-mails sent (development mode)"},
+	"dev.emails.lead":           {"Sans SMTP_URL, les e-mails ne partent pas : le journal note seulement leur type et leur numéro, jamais leur contenu, affiché ici seulement. Cette page n’existe qu’avec DEV_MODE=true, jamais en production.", "Without SMTP_URL no e-mail leaves: the log notes only their kind and number, never their content, shown here only. This page exists only with DEV_MODE=true, never in production."},
+	"dev.emails.to":             {"N° %d (%s) — À : %s — %s", "No. %d (%s) — To: %s — %s"},
+	"dev.emails.none":           {"Aucun e-mail.", "No e-mail."},
 	"alerts.title":              {"Alertes", "Alerts"},
 	"alerts.full":               {"%s pôles occupés à plus de 90 %%", "%s hubs above 90 %%"},
 	"alerts.full.one":           {"%s pôle occupé à plus de 90 %%", "%s hub above 90 %%"},
@@ -603,6 +621,27 @@ var messages = map[string]text{
 
 // Tf is T with fmt.Sprintf arguments.
 func Tf(lang Lang, key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) }
+
+// FrenchOnly is the catalogue's French messages that differ from their English, by key: an
+// English page that shows one of them has a gap in its translation.
+func FrenchOnly() map[string]string {
+	out := make(map[string]string, len(messages))
+	for k, m := range messages {
+		if m.en != "" && m.fr != m.en {
+			out[k] = m.fr
+		}
+	}
+	return out
+}
+
+// EnglishTexts is every English message of the catalogue.
+func EnglishTexts() []string {
+	out := make([]string, 0, len(messages))
+	for _, m := range messages {
+		out = append(out, m.en)
+	}
+	return out
+}
 
 // Pick returns fr or en by lang: for messages built in code rather than kept in the catalogue.
 func Pick(lang Lang, fr, en string) string {

@@ -1,0 +1,230 @@
+package api_test
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"unicode"
+
+	"golang.org/x/net/html"
+
+	"github.com/accueil-prioritaire/accueil/api"
+	"github.com/accueil-prioritaire/accueil/frontend"
+)
+
+// frenchCheck is how one French message of the catalogue (or of the error table) is found on
+// a page: a text that is the whole message, whatever values fill its printf verbs ("Jour",
+// "environ 3 min"), or that holds one of its longer pieces ("pôles occupés à plus de 90 %").
+// A short piece alone is no proof: a hub named "Collège Pasteur" is not the level "Collège".
+type frenchCheck struct {
+	key    string
+	whole  *regexp.Regexp
+	pieces []string
+}
+
+var printfVerb = regexp.MustCompile(`%(?:%|[-+# 0]*[0-9]*(?:\.[0-9]+)?[a-zA-Z])`)
+
+// normalText is a text as compared: spaces of every kind made one plain space.
+func normalText(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' }), " ")
+}
+
+// trimPunct drops what is not a letter or a digit at both ends.
+func trimPunct(s string) string {
+	return strings.TrimFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+}
+
+func letters(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// frenchChecks are the checks of every French message that differs from its English. Words
+// English uses too ("Département", "UAI", "PAI") prove nothing and are left out.
+func frenchChecks() []frenchCheck {
+	english := frontend.EnglishTexts()
+	messages := frontend.FrenchOnly()
+	for i, m := range api.ErrorTexts() {
+		messages[fmt.Sprintf("errors[%d]", i)] = m[0]
+		english = append(english, m[1])
+	}
+	for i := range english {
+		english[i] = normalText(english[i])
+	}
+	inEnglish := func(s string) bool {
+		return slices.ContainsFunc(english, func(en string) bool { return strings.Contains(en, s) })
+	}
+	var out []frenchCheck
+	for key, fr := range messages {
+		var quoted []string
+		c := frenchCheck{key: key}
+		for _, piece := range printfVerb.Split(normalText(fr), -1) {
+			quoted = append(quoted, regexp.QuoteMeta(piece))
+			if piece = trimPunct(piece); strings.Contains(piece, " ") && letters(piece) >= 8 && !inEnglish(piece) {
+				c.pieces = append(c.pieces, piece)
+			}
+		}
+		if bare := trimPunct(printfVerb.ReplaceAllString(fr, "")); letters(bare) >= 4 && !inEnglish(bare) {
+			c.whole = regexp.MustCompile(`^[^\p{L}\p{N}]*` + strings.Trim(strings.Join(quoted, ".+?"), " ") + `[^\p{L}\p{N}]*$`)
+		}
+		if c.whole != nil || len(c.pieces) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// shownTexts are the texts of a page that a user reads or hears: its text nodes (text for
+// screen readers too, not scripts or styles) and the words of its attributes (title,
+// aria-label, alt, placeholder, a button's value, the data-* messages its scripts show).
+func shownTexts(doc *html.Node) []string {
+	var out []string
+	add := func(s string) {
+		if s = normalText(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch n.Type {
+		case html.TextNode:
+			add(n.Data)
+		case html.ElementNode:
+			if n.Data == "script" || n.Data == "style" {
+				return
+			}
+			for _, a := range n.Attr {
+				switch {
+				case a.Key == "title", a.Key == "aria-label", a.Key == "alt", a.Key == "placeholder",
+					a.Key == "value" && (attr(n, "type") == "submit" || attr(n, "type") == "button"),
+					strings.HasPrefix(a.Key, "data-") && strings.ContainsRune(a.Val, ' '):
+					add(a.Val)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return out
+}
+
+// frenchOn returns the French messages a page shows, as "key: the text that shows it".
+func frenchOn(doc *html.Node, checks []frenchCheck) []string {
+	var found []string
+	for _, s := range shownTexts(doc) {
+		for _, c := range checks {
+			if (c.whole != nil && c.whole.MatchString(s)) || slices.ContainsFunc(c.pieces, func(p string) bool { return strings.Contains(s, p) }) {
+				found = append(found, c.key+": "+s)
+			}
+		}
+	}
+	sort.Strings(found)
+	return slices.Compact(found)
+}
+
+func TestFrenchCheckerFindsCatalogueStrings(t *testing.T) {
+	checks := frenchChecks()
+	for _, tc := range []struct {
+		markup string
+		french bool
+	}{
+		{`<p>Liste d’attente</p>`, true},
+		{`<p>Waitlist</p>`, false},
+		{`<table><tr><th>Jour</th></tr></table>`, true},
+		{`<table><tr><td>Collège Pasteur</td><td>Jour de fête</td></tr></table>`, false}, // data: a hub's name
+		{`<p>12 pôles occupés à plus de 90 %</p>`, true},                                 // a message with its numbers
+		{`<a class="fr-btn" title="Fermer">Close</a>`, true},
+		{`<span data-minutes="environ %d min">about 3 min</span>`, true},
+		{`<p>Département du Jura, UAI 0390002B</p>`, false}, // words English uses too
+		{`<p class="fr-sr-only">Cette page n’existe pas ou ne vous est pas accessible.</p>`, true},
+		{`<script>var x = "Liste d’attente";</script>`, false},
+	} {
+		doc, err := html.Parse(strings.NewReader(tc.markup))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := frenchOn(doc, checks); (len(got) > 0) != tc.french {
+			t.Errorf("%s: found %q, want French %v", tc.markup, got, tc.french)
+		}
+	}
+}
+
+// englishAllowance lists the routes that still show French from the catalogue in English
+// because another part of issue 14 translates them in its own branch, with whose part it is.
+// Each is a known gap, not a pass: TestEnglishPagesShowNoFrench logs what each still shows, and
+// fails once one is clean, so that the coordinator removes its line after the merge.
+var englishAllowance = map[string]string{
+	// The printable attendance sheet: its column headers ("Enfant", "Arrivée", "Personnes
+	// autorisées"…) are written in French in frontend/templates/sheet.html.
+	"GET /poles/:id/feuille": "director (issue 14: the attendance sheets HTML/PDF/CSV)",
+}
+
+// shownAsData are the catalogue messages a route shows as data, by route: not a gap.
+var shownAsData = map[string][]string{
+	// "Mes données" lists the subjects of the e-mails sent as they were sent, in both languages
+	// ("Accueil prioritaire : vos places ont changé / your seats changed").
+	"GET /mes-donnees": {"service.name"},
+}
+
+// TestEnglishPagesShowNoFrench walks every page of the application in English, as nobody and
+// as each role (the walk of TestEveryControlHasVisibleText), and fails for each page that shows
+// a French message of the catalogue (frontend/i18n.go) or of the error table (issue 14:
+// "the map popups, the /attribution headers and the footer stay French").
+func TestEnglishPagesShowNoFrench(t *testing.T) {
+	app, _, ids := newWalk(t)
+	checks := frenchChecks()
+	found := map[string][]string{}
+	pages := walkPages(t, app, ids, []string{"en"}, func(p walkedPage) {
+		who := p.email
+		if who == "" {
+			who = "nobody"
+		}
+		page := p.route + " as " + who
+		for _, f := range frenchOn(p.doc, checks) {
+			key, _, _ := strings.Cut(f, ":")
+			if !slices.Contains(found[page], f) && !slices.Contains(shownAsData[p.route], key) {
+				found[page] = append(found[page], f)
+			}
+		}
+		if _, ok := found[page]; !ok {
+			found[page] = nil
+		}
+	})
+	if pages < 70 {
+		t.Errorf("only %d English pages checked", pages)
+	}
+	keys := make([]string, 0, len(found))
+	for k := range found {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	stillFrench := map[string]bool{}
+	for _, page := range keys {
+		french := found[page]
+		route, _, _ := strings.Cut(page, " as ")
+		owner, allowed := englishAllowance[route]
+		switch {
+		case len(french) > 0 && allowed:
+			t.Logf("ALLOWED for now (%s): %s shows French:\n\t%s", owner, page, strings.Join(french, "\n\t"))
+			stillFrench[route] = true
+		case len(french) > 0:
+			t.Errorf("%s shows French:\n\t%s", page, strings.Join(french, "\n\t"))
+		}
+	}
+	for route := range englishAllowance {
+		if !stillFrench[route] {
+			t.Errorf("%s shows no French in English any more: remove it from englishAllowance", route)
+		}
+	}
+	t.Logf("%d English pages checked", pages)
+}
