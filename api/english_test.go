@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"fmt"
+	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"sort"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // frenchCheck is how one French message of the catalogue (or of the error table) is found on
@@ -227,4 +230,40 @@ func TestEnglishPagesShowNoFrench(t *testing.T) {
 		}
 	}
 	t.Logf("%d English pages checked", pages)
+}
+
+// TestLanguageSwitchKeepsThePageAndStaysOnSite: the switch drawn on a page with several query
+// parameters (accents, spaces, an ampersand in a value) comes back to that page with all of
+// them, and the page is then in the other language; a target off the site, however written,
+// comes back to the home page.
+func TestLanguageSwitchKeepsThePageAndStaysOnSite(t *testing.T) {
+	app, st := newApp(t)
+	loadAndPlace(t, st, twoDepartements(pgtest.Today()), pgtest.Today())
+	b := newBrowser(t, app)
+	b.login("pref25@example.fr", goodPassword)
+	const page = "/occupation/semaine?departement=25&q=Besan%C3%A7on+%26+Dole&page=2"
+	res := b.get(page)
+	link := regexp.MustCompile(`href="(/langue\?[^"]+)"`).FindStringSubmatch(res.body)
+	if link == nil {
+		t.Fatal("no language switch")
+	}
+	switched := b.get(html.UnescapeString(link[1]))
+	if switched.StatusCode != http.StatusSeeOther {
+		t.Fatalf("switch: %d", switched.StatusCode)
+	}
+	to, err := url.Parse(switched.Header.Get("Location"))
+	if err != nil || to.Path != "/occupation/semaine" || to.Query().Get("q") != "Besançon & Dole" ||
+		to.Query().Get("departement") != "25" || to.Query().Get("page") != "2" {
+		t.Errorf("the switch goes to %q, want %s", switched.Header.Get("Location"), page)
+	}
+	if back := b.get(switched.Header.Get("Location")); !strings.Contains(back.body, `<html lang="en"`) || !strings.Contains(back.body, "Besançon &amp; Dole") {
+		t.Errorf("after the switch the page is not the same page in English")
+	}
+	for _, next := range []string{"//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)",
+		"%2F%2Fevil.example", "/\r\nSet-Cookie:x=1", " //evil.example", "\\\\evil.example", "/\t/evil.example"} {
+		res := b.get("/langue?lang=fr&next=" + url.QueryEscape(next))
+		if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || loc != "/" {
+			t.Errorf("next=%q: %d to %q, want the home page", next, res.StatusCode, loc)
+		}
+	}
 }
