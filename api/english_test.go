@@ -267,3 +267,59 @@ func TestLanguageSwitchKeepsThePageAndStaysOnSite(t *testing.T) {
 		}
 	}
 }
+
+// TestAccountEmailsSayItInEnglishToo: every e-mail about an account (confirmation, sign-up
+// attempt on a known address, new password, erasure) has an English subject and an English
+// half after the French one, as the booking e-mails do: the service does not know the
+// language of the one who reads it.
+func TestAccountEmailsSayItInEnglishToo(t *testing.T) {
+	app, st := newApp(t)
+	loadAndPlace(t, st, twoDepartements(pgtest.Today()), pgtest.Today())
+	signup := func(email string) {
+		b := newBrowser(t, app)
+		b.get("/langue?lang=en&next=/")
+		b.post("/inscription", url.Values{"csrf": {b.csrf("/inscription")}, "name": {"Alex Martin"}, "email": {email},
+			"password": {goodPassword}, "password2": {goodPassword}})
+	}
+	signup("nouveau@example.fr")
+	signup("p2@example.fr") // an address that has an account
+	b := newBrowser(t, app)
+	b.post("/mot-de-passe-oublie", url.Values{"csrf": {b.csrf("/mot-de-passe-oublie")}, "email": {"p2@example.fr"}})
+	type mail struct {
+		Kind    string `db:"kind"`
+		Subject string `db:"subject"`
+		Body    string `db:"body_text"`
+	}
+	var mails []mail
+	queued := func() {
+		t.Helper()
+		var got []mail
+		if err := st.DB().Select(&got, `SELECT kind, subject, body_text FROM outbox_email WHERE to_address IN ('nouveau@example.fr', 'p2@example.fr') ORDER BY id`); err != nil {
+			t.Fatal(err)
+		}
+		mails = append(mails, got...)
+	}
+	queued()
+	// The erasure deletes the account's e-mails and queues its last one.
+	b.login("p2@example.fr", goodPassword)
+	if res := b.post("/mes-donnees/effacer", url.Values{"csrf": {b.csrf("/mes-donnees")}, "password": {goodPassword}}); res.StatusCode != 200 {
+		t.Fatalf("erase: %d", res.StatusCode)
+	}
+	if _, err := st.DB().Exec(`DELETE FROM outbox_email WHERE to_address = 'nouveau@example.fr'`); err != nil {
+		t.Fatal(err)
+	}
+	queued()
+	if len(mails) < 4 {
+		t.Fatalf("%d e-mails queued, want confirmation, warning, reset and erasure", len(mails))
+	}
+	for _, m := range mails {
+		_, en, ok := strings.Cut(m.Subject, " / ")
+		if !ok || en == "" {
+			t.Errorf("%s e-mail %q: no English subject", m.Kind, m.Subject)
+		}
+		fr, en, ok := strings.Cut(m.Body, "\n\n---\n\n")
+		if !ok || !strings.HasPrefix(fr, "Bonjour,") || !strings.HasPrefix(en, "Hello,") {
+			t.Errorf("%s e-mail %q: not a French half then an English half:\n%s", m.Kind, m.Subject, m.Body)
+		}
+	}
+}
