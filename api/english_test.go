@@ -323,3 +323,32 @@ func TestAccountEmailsSayItInEnglishToo(t *testing.T) {
 		}
 	}
 }
+
+// TestCSVHeadersFollowTheLanguage: the overview's exports (the day's, the period's) and the
+// contact list name their columns in the visitor's language; the rows stay data.
+func TestCSVHeadersFollowTheLanguage(t *testing.T) {
+	app, _, ids := newWalk(t)
+	b := newBrowser(t, app)
+	b.login("rectorat@example.fr", goodPassword)
+	exports := map[string][2]string{
+		"/occupation?format=csv&jour=" + ids.day: {
+			"Jour;UAI;Pôle;Commune;Département;Capacité;Places proposées;Places confirmées;Présents;Occupation %;En attente à proximité",
+			"Day;UAI;Hub;Commune;Département;Capacity;Seats proposed;Seats confirmed;Present;Occupancy %;Waiting nearby"},
+		"/occupation?format=csv&du=" + ids.day + "&au=" + ids.day: {
+			"Jour;UAI;Pôle;Commune;Département;Capacité;Places proposées;Places confirmées;Présents;En attente à proximité",
+			"Day;UAI;Hub;Commune;Département;Capacity;Seats proposed;Seats confirmed;Present;Waiting nearby"},
+		fmt.Sprintf("/contacts?enfant=%d&du=%s&au=%s&format=csv", ids.juraChild, ids.day, ids.day): {
+			"Jour;Pôle;UAI;Direction;Groupe;Nom;Prénom;Responsable;Téléphone",
+			"Day;Hub;UAI;Director;Group;Last name;First name;Parent;Phone"},
+	}
+	for i, lang := range []string{"fr", "en"} {
+		b.get("/langue?lang=" + lang + "&next=/")
+		for path, headers := range exports {
+			res := b.get(path)
+			first, _, _ := strings.Cut(strings.TrimPrefix(res.body, "\ufeff"), "\n")
+			if res.StatusCode != 200 || strings.TrimSpace(first) != headers[i] {
+				t.Errorf("%s in %s: %d, first line %q, want %q", path, lang, res.StatusCode, first, headers[i])
+			}
+		}
+	}
+}

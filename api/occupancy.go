@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -161,7 +162,7 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 	}
 	if c.Query("format") == "csv" {
 		cw := csvResponse(c, "occupation-"+day.Format(time.DateOnly)+".csv")
-		_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "Occupation %", "En attente à proximité"})
+		_ = cw.Write(occupancyCSVHeader(s.lang(c), true))
 		for _, r := range rows {
 			_ = cw.Write(neutralise([]string{day.Format(time.DateOnly), r.UAI, r.Name, r.Commune, r.Departement, fmt.Sprint(r.Capacity),
 				fmt.Sprint(r.Proposed), fmt.Sprint(r.Confirmed), fmt.Sprint(r.Present), fmt.Sprint(r.Percent), fmt.Sprint(r.WaitingNearby)}))
@@ -237,7 +238,7 @@ func (s *Server) occupancyPeriodCSV(c *fiber.Ctx, sc store.Scope) error {
 		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
 	}
 	cw := csvResponse(c, "occupation-"+from.Format(time.DateOnly)+"-"+to.Format(time.DateOnly)+".csv")
-	_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "En attente à proximité"})
+	_ = cw.Write(occupancyCSVHeader(s.lang(c), false))
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		hubs, err := s.store.Occupancy(c.UserContext(), sc, d, s.policy.MaxDistanceKm)
 		if err != nil {
@@ -250,4 +251,19 @@ func (s *Server) occupancyPeriodCSV(c *fiber.Ctx, sc store.Scope) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// occupancyCSVHeader is the first line of the overview's CSV exports, in the visitor's language;
+// withPercent adds the occupancy column of the day's export.
+func occupancyCSVHeader(lang frontend.Lang, withPercent bool) []string {
+	keys := []string{"home.day", "csv.uai", "home.hub", "occupancy.commune", "occupancy.departement", "home.capacity",
+		"csv.proposed", "csv.confirmed", "csv.present", "csv.percent", "csv.waiting"}
+	if !withPercent {
+		keys = slices.Delete(keys, 9, 10)
+	}
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = frontend.T(lang, k)
+	}
+	return out
 }
