@@ -257,7 +257,7 @@ func (s *Server) occupancyPeriodCSV(c *fiber.Ctx, sc store.Scope) error {
 // withPercent adds the occupancy column of the day's export.
 func occupancyCSVHeader(lang frontend.Lang, withPercent bool) []string {
 	keys := []string{"home.day", "csv.uai", "home.hub", "occupancy.commune", "occupancy.departement", "home.capacity",
-		"csv.proposed", "csv.confirmed", "csv.present", "csv.percent", "csv.waiting"}
+		"occupancy.proposed", "occupancy.confirmed", "csv.present", "csv.percent", "csv.waiting"}
 	if !withPercent {
 		keys = slices.Delete(keys, 9, 10)
 	}
