@@ -237,6 +237,13 @@ func walkPages(t *testing.T, app *fiber.App, ids walkIDs, langs []string, visit 
 		{"GET /occupation", "/occupation?jour=" + ids.day + "&q=dole"},
 		{"GET /occupation", "/occupation?jour=" + ids.day + "&q=aucun-pole-de-ce-nom"},
 		{"GET /page-qui-n-existe-pas", "/page-qui-n-existe-pas"},
+		// The notices a page shows after an action, read back from its query.
+		{"GET /attribution", "/attribution?fait=3&places=10&attente=2&prevenues=1&confirmes=" + ids.day},
+		{"GET /attribution", "/attribution?rien=1"},
+		{"GET /poles/:id", fmt.Sprintf("/poles/%d?fait=capacity&deplaces=2&fratries=1&attente=1&promus=0&revenus=1&courriels=3", ids.juraHub)},
+		{"GET /poles/:id", fmt.Sprintf("/poles/%d?fait=close&deplaces=0&promus=2", ids.juraHub)},
+		{"GET /occupation/semaine", "/occupation/semaine?departement=39&q=dole"},
+		{"GET /occupation/semaine", "/occupation/semaine?q=aucun-pole-de-ce-nom"},
 	}
 	posts := []struct {
 		path string
@@ -245,6 +252,9 @@ func walkPages(t *testing.T, app *fiber.App, ids walkIDs, langs []string, visit 
 		{"/foyer", url.Values{}},
 		{"/enfants", url.Values{}},
 		{"/connexion", url.Values{"email": {"personne@example.fr"}, "password": {"faux"}}},
+		// A rebalance's preview (nothing done before it is confirmed), and reversed dates.
+		{"/attribution", url.Values{"from": {ids.day}, "to": {ids.day}, "rebalance": {"true"}}},
+		{"/attribution", url.Values{"from": {ids.bookDay}, "to": {ids.day}}},
 	}
 	actors := []string{"", "p2@example.fr", "dir39@example.fr", "pref39@example.fr", "rectorat@example.fr", "admin@example.fr"}
 	pages := 0
