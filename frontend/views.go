@@ -121,7 +121,11 @@ func ShortDate(lang Lang, d time.Time) string {
 	if lang == English {
 		return d.Format("Mon 2 Jan")
 	}
-	return fmt.Sprintf("%s. %d %s", frenchDays[d.Weekday()][:3], d.Day(), frenchShortMonths[d.Month()-1])
+	day := fmt.Sprint(d.Day())
+	if d.Day() == 1 {
+		day = "1er"
+	}
+	return fmt.Sprintf("%s. %s %s", frenchDays[d.Weekday()][:3], day, frenchShortMonths[d.Month()-1])
 }
 
 func (v *Views) funcs(lang Lang) template.FuncMap {
