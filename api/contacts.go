@@ -69,12 +69,8 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 	}
 	if c.Query("format") == "csv" {
 		cw := csvResponse(c, "contacts-"+strconv.FormatInt(child, 10)+".csv")
-		lang := s.lang(c)
-		header := []string{"home.day", "home.hub", "csv.uai", "csv.director", "csv.group", "household.last", "household.first", "contacts.parent", "contacts.phone"}
-		for i, k := range header {
-			header[i] = frontend.T(lang, k)
-		}
-		_ = cw.Write(header)
+		_ = cw.Write(csvHeader(s.lang(c), "home.day", "home.hub", "csv.uai", "csv.director", "csv.group", "household.last", "household.first",
+			"contacts.parent", "contacts.phone"))
 		for _, d := range out {
 			for _, ch := range d.Children {
 				_ = cw.Write(neutralise([]string{d.Day.Format(time.DateOnly), d.Hub.Name, d.Hub.UAI, d.Director, d.Group,

@@ -331,8 +331,8 @@ func TestAccountEmailsSayItInEnglishToo(t *testing.T) {
 	}
 }
 
-// TestCSVHeadersFollowTheLanguage: the overview's exports (the day's, the period's) and the
-// contact list name their columns in the visitor's language; the rows stay data.
+// TestCSVHeadersFollowTheLanguage: the overview's exports (the day's, the period's), the
+// contact list and the access log name their columns in the visitor's language; the rows stay data.
 func TestCSVHeadersFollowTheLanguage(t *testing.T) {
 	app, _, ids := newWalk(t)
 	b := newBrowser(t, app)
@@ -348,8 +348,17 @@ func TestCSVHeadersFollowTheLanguage(t *testing.T) {
 			"Jour;Pôle;UAI;Direction;Groupe;Nom;Prénom;Responsable;Téléphone",
 			"Day;Hub;UAI;Director;Group;Last name;First name;Parent;Phone"},
 	}
+	admin := newBrowser(t, app)
+	admin.login("admin@example.fr", goodPassword)
+	journal := [2]string{"Date;Compte;Rôle;Action;Objet;Adresse IP;Pôle;Enfants;Jour;Détails",
+		"When;Account;Role;Action;Object;IP address;Hub;Children;Day;Details"}
 	for i, lang := range []string{"fr", "en"} {
 		b.get("/langue?lang=" + lang + "&next=/")
+		admin.get("/langue?lang=" + lang + "&next=/")
+		res := admin.get("/journal?format=csv")
+		if first, _, _ := strings.Cut(strings.TrimPrefix(res.body, "\ufeff"), "\n"); strings.TrimSpace(first) != journal[i] {
+			t.Errorf("access log CSV in %s: %d, first line %q, want %q", lang, res.StatusCode, first, journal[i])
+		}
 		for path, headers := range exports {
 			res := b.get(path)
 			first, _, _ := strings.Cut(strings.TrimPrefix(res.body, "\ufeff"), "\n")

@@ -261,9 +261,5 @@ func occupancyCSVHeader(lang frontend.Lang, withPercent bool) []string {
 	if !withPercent {
 		keys = slices.Delete(keys, 9, 10)
 	}
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = frontend.T(lang, k)
-	}
-	return out
+	return csvHeader(lang, keys...)
 }
