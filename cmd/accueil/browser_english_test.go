@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,29 +18,8 @@ func TestBrowserOversightInEnglish(t *testing.T) {
 	chromium := chromiumPath(t)
 	base, _, _ := startServer(t, pgtest.Weekday())
 	ctx := newTab(t, chromium)
-	shots := screenshotDir(t)
-	// shot saves the whole page, or with screen only what the screen shows.
-	shot := func(name string, screen bool) {
-		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		if screen {
-			png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, "english-"+name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eval := func(js string) any {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
+	shot := func(name string, full bool) { t.Helper(); saveShot(t, ctx, "english-"+name, full) }
+	eval := func(js string) any { t.Helper(); return evalJS(t, ctx, js) }
 	text := func(sel string) string {
 		t.Helper()
 		return eval(`(document.querySelector(` + "`" + sel + "`" + `) || {}).textContent || ""`).(string)
@@ -67,7 +44,7 @@ func TestBrowserOversightInEnglish(t *testing.T) {
 	if popup := text(".leaflet-popup-content"); !strings.Contains(popup, "seats taken") || !strings.Contains(popup, "present") || strings.Contains(popup, "présents") {
 		t.Errorf("hub popup %q, want English", popup)
 	}
-	shot("map", false)
+	shot("map", true)
 
 	if err := within(ctx, chromedp.Navigate(base+"/attribution"), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 		t.Fatal(err)
@@ -79,7 +56,7 @@ func TestBrowserOversightInEnglish(t *testing.T) {
 	if body := text("main tbody"); !strings.Contains(body, "Run by hand") || strings.Contains(body, "manual") || strings.Contains(body, "confirmation") {
 		t.Errorf("allocation runs %q: kinds not in words", body)
 	}
-	shot("allocation", false)
+	shot("allocation", true)
 
 	if err := within(ctx, chromedp.EmulateViewport(360, 780)); err != nil {
 		t.Fatal(err)
@@ -98,10 +75,10 @@ func TestBrowserOversightInEnglish(t *testing.T) {
 			t.Errorf("%s is in %v", page, lang)
 		}
 		name := "360" + strings.ReplaceAll(page, "/", "-")
-		shot(name, false)
-		shot(name+"-top", true)
+		shot(name, true)
+		shot(name+"-top", false)
 		eval(`window.scrollTo(0, document.querySelector("main table").getBoundingClientRect().top + scrollY - 60)`)
-		shot(name+"-table", true)
+		shot(name+"-table", false)
 	}
 	// The phone's menu: the account's long name wraps inside the screen.
 	if err := within(ctx, chromedp.Click(chromedp.ID("button-menu")),
@@ -111,5 +88,5 @@ func TestBrowserOversightInEnglish(t *testing.T) {
 	if cut := eval(`[...document.querySelectorAll("#modal-menu .fr-btn")].filter(b => b.scrollWidth > b.clientWidth + 2 || b.getBoundingClientRect().right > innerWidth).map(b => b.textContent.trim())`).([]any); len(cut) > 0 {
 		t.Errorf("the phone's menu cuts %v", cut)
 	}
-	shot("360-menu", true)
+	shot("360-menu", false)
 }
