@@ -244,6 +244,7 @@ func walkPages(t *testing.T, app *fiber.App, ids walkIDs, langs []string, visit 
 		{"GET /poles/:id", fmt.Sprintf("/poles/%d?fait=close&deplaces=0&promus=2", ids.juraHub)},
 		{"GET /occupation/semaine", "/occupation/semaine?departement=39&q=dole"},
 		{"GET /occupation/semaine", "/occupation/semaine?q=aucun-pole-de-ce-nom"},
+		{"GET /contacts", fmt.Sprintf("/contacts?enfant=%d&du=%s&au=%s", ids.juraChild, ids.day, ids.day)},
 	}
 	posts := []struct {
 		path string
