@@ -16,7 +16,6 @@ import (
 	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/store"
-	"github.com/accueil-prioritaire/accueil/store/pgtest"
 )
 
 // frenchCheck is how one French message of the catalogue (or of the error table) is found on
@@ -238,8 +237,7 @@ func TestEnglishPagesShowNoFrench(t *testing.T) {
 // them, and the page is then in the other language; a target off the site, however written,
 // comes back to the home page.
 func TestLanguageSwitchKeepsThePageAndStaysOnSite(t *testing.T) {
-	app, st := newApp(t)
-	loadAndPlace(t, st, twoDepartements(pgtest.Today()), pgtest.Today())
+	app, _, _ := newWalk(t)
 	b := newBrowser(t, app)
 	b.login("pref25@example.fr", goodPassword)
 	const page = "/occupation/semaine?departement=25&q=Besan%C3%A7on+%26+Dole&page=2"
@@ -274,8 +272,7 @@ func TestLanguageSwitchKeepsThePageAndStaysOnSite(t *testing.T) {
 // languages; the one asked for by a visitor in English (the confirmation after an English
 // sign-up) starts in English, as one asked for in French starts in French.
 func TestAccountEmailsSayItInEnglishToo(t *testing.T) {
-	app, st := newApp(t)
-	loadAndPlace(t, st, twoDepartements(pgtest.Today()), pgtest.Today())
+	app, st, _ := newWalk(t)
 	signup := func(email string) {
 		b := newBrowser(t, app)
 		b.get("/langue?lang=en&next=/")
