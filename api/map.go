@@ -58,7 +58,7 @@ func (s *Server) mapData(c *fiber.Ctx) error {
 		out[i] = m
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"day": day.Format(time.DateOnly), "hubs": out, "waiting": communeCountAnswers(waiting), "attribution": geo.Attribution})
+	return c.JSON(fiber.Map{"day": day.Format(time.DateOnly), "hubs": out, "waiting": communeCountAnswers(waiting), "attribution": frontend.T(s.lang(c), "geo.attribution")})
 }
 
 // departementOutlines serves the outlines drawn under the hubs (public reference data).

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/accueil-prioritaire/accueil/geo"
 )
 
 // Lang is a UI language. French is the users' language and the default; English comes second.
@@ -428,6 +430,7 @@ var messages = map[string]text{
 	"lever.done.emails":         {"%d e-mail(s) envoyés aux familles.", "%d e-mail(s) sent to families."},
 	"occupancy.title":           {"Occupation des pôles", "Hub occupancy"},
 	"occupancy.week":            {"Occupation des cinq prochains jours", "Occupancy of the next five days"},
+	"occupancy.week.total":      {"Total des %s pôles retenus", "Total of the %s hubs kept"},
 	"occupancy.days":            {"Jours à venir", "Coming days"},
 	"occupancy.periodcsv":       {"CSV des cinq jours à venir (tous les pôles)", "CSV of the next five days (every hub)"},
 	"import.title":              {"Ouvrir des pôles", "Open hubs"},
@@ -489,12 +492,14 @@ var messages = map[string]text{
 	"alloc.col.kind":            {"Type de calcul", "Kind of run"},
 	"alloc.col.period":          {"Période", "Period"},
 	"alloc.col.placed":          {"Placés / en attente (enfants-jours)", "Placed / waiting (child-days)"},
-	"alloc.col.distance":        {"Distance moyenne, 95 % à moins de", "Mean distance, 95 % within"},
+	"alloc.col.distance":        {"Distance moyenne, 95 % à moins de", "Mean distance, 95% within"},
 	"alloc.col.multihub":        {"Enfants dans plusieurs pôles la semaine", "Children in several hubs in the week"},
 	"alloc.col.gap":             {"Distance en plus du meilleur possible", "Distance above the best possible"},
 	"alloc.col.inversions":      {"Priorités non respectées", "Priorities not respected"},
 	"alloc.col.seed":            {"Tirage, durée", "Draw, time taken"},
-	"alloc.cols.help":           {"« Distance en plus du meilleur possible » : de combien la distance totale dépasse celle, calculée sans tenir compte des places, qu’aucune attribution ne peut battre (0 % : la meilleure). « Priorités non respectées » : familles moins prioritaires placées alors qu’une famille plus prioritaire attend (0 attendu). « Tirage » : le nombre qui départage les égalités ; relancer avec le même tirage redonne le même résultat.", "“Distance above the best possible”: how far the total distance is above the one, computed ignoring seats, that no allocation can beat (0 %: the best). “Priorities not respected”: families of lower priority placed while a family of higher priority waits (0 expected). “Draw”: the number that breaks ties; running again with the same draw gives the same result."},
+	"alloc.cols.help":           {"« Distance en plus du meilleur possible » : de combien la distance totale dépasse celle, calculée sans tenir compte des places, qu’aucune attribution ne peut battre (0 % : la meilleure). « Priorités non respectées » : familles moins prioritaires placées alors qu’une famille plus prioritaire attend (0 attendu). « Tirage » : le nombre qui départage les égalités ; relancer avec le même tirage redonne le même résultat.", "“Distance above the best possible”: how far the total distance is above the one, computed ignoring seats, that no allocation can beat (0%: the best). “Priorities not respected”: families of lower priority placed while a family of higher priority waits (0 expected). “Draw”: the number that breaks ties; running again with the same draw gives the same result."},
+	"alloc.gap":                 {"%s\u202f%%", "%s%%"},
+	"alloc.ms":                  {"%s\u00a0ms", "%s ms"},
 	"alloc.kind.instant":        {"Réservation", "Booking"},
 	"alloc.kind.confirmation":   {"Confirmation de la veille", "Confirmation the day before"},
 	"alloc.kind.promotion":      {"Liste d’attente", "Waitlist"},
@@ -504,14 +509,41 @@ var messages = map[string]text{
 	"trends.title":              {"Tendances", "Trends"},
 	"trends.lead":               {"Enfants placés, présents à l’appel et en liste d’attente, jour par jour, deux semaines avant et après aujourd’hui.", "Children placed, present at roll call and waiting, day by day, two weeks before and after today."},
 	"map.title":                 {"Carte des pôles", "Map of the hubs"},
-	"map.legend":                {"Chaque pôle est un cercle : rouge au-dessus de 90 % d’occupation, bleu en dessous de 20 %, vert entre les deux ; la taille suit la capacité. Les cercles orange en pointillés montrent les enfants en attente par commune.", "Each hub is a circle: red above 90 % occupancy, blue under 20 %, green in between; size follows capacity. Dashed orange circles show children waiting by commune."},
+	"map.legend":                {"Chaque pôle est un cercle : rouge au-dessus de 90 % d’occupation, bleu en dessous de 20 %, vert entre les deux ; la taille suit la capacité. Les cercles orange en pointillés montrent les enfants en attente par commune.", "Each hub is a circle: red above 90% occupancy, blue under 20%, green in between; size follows capacity. Dashed orange circles show children waiting by commune."},
 	"map.noscript":              {"La carte demande JavaScript ; le tableau d’occupation donne les mêmes chiffres.", "The map needs JavaScript; the occupancy table gives the same figures."},
+	"map.zoomin":                {"Zoom avant", "Zoom in"},
+	"map.zoomout":               {"Zoom arrière", "Zoom out"},
+	"map.waiting":               {"%s : %d en attente", "%s: %d waiting"},
+	"map.hub":                   {"%d places prises sur %d (%s), %d présents", "%d of %d seats taken (%s), %d present"},
+	"geo.attribution":           {geo.Attribution, "Geographic data: IGN Admin Express, INSEE COG — Licence Ouverte 2.0 (French open licence)"},
+	"csv.uai":                   {"UAI", "UAI"},
+	"occupancy.proposed":        {"Places proposées", "Seats proposed"},
+	"occupancy.confirmed":       {"Places confirmées", "Seats confirmed"},
+	"csv.present":               {"Présents", "Present"},
+	"csv.percent":               {"Occupation %", "Occupancy %"},
+	"csv.waiting":               {"En attente à proximité", "Waiting nearby"},
+	"csv.role":                  {"Rôle", "Role"},
+	"csv.object":                {"Objet", "Object"},
+	"csv.details":               {"Détails", "Details"},
+	"csv.director":              {"Direction", "Director"},
+	"csv.group":                 {"Groupe", "Group"},
+	"alerts.commune":            {"%s (%s) : %s", "%s (%s): %s"},
+	"contacts.title":            {"Liste de contacts", "Contact list"},
+	"contacts.lead":             {"Enfants ayant partagé le pôle et le groupe, jour par jour. Document confidentiel, destiné à l’autorité sanitaire ; chaque export est enregistré.", "Children who shared the hub and the group, day by day. A confidential document for the health authority; every export is logged."},
+	"contacts.director":         {"direction : %s", "director: %s"},
+	"contacts.child":            {"Enfant", "Child"},
+	"contacts.parent":           {"Responsable", "Parent"},
+	"contacts.phone":            {"Téléphone", "Phone"},
+	"dev.emails.title":          {"E-mails envoyés (mode développement)", "E-mails sent (development mode)"},
+	"dev.emails.lead":           {"Sans SMTP_URL, les e-mails ne partent pas : le journal note seulement leur type et leur numéro, jamais leur contenu, affiché ici seulement. Cette page n’existe qu’avec DEV_MODE=true, jamais en production.", "Without SMTP_URL no e-mail leaves: the log notes only their kind and number, never their content, shown here only. This page exists only with DEV_MODE=true, never in production."},
+	"dev.emails.to":             {"N° %d (%s) — À : %s — %s", "No. %d (%s) — To: %s — %s"},
+	"dev.emails.none":           {"Aucun e-mail.", "No e-mail."},
 	"alerts.title":              {"Alertes", "Alerts"},
-	"alerts.full":               {"%s pôles occupés à plus de 90 %%", "%s hubs above 90 %%"},
-	"alerts.full.one":           {"%s pôle occupé à plus de 90 %%", "%s hub above 90 %%"},
+	"alerts.full":               {"%s pôles occupés à plus de 90 %%", "%s hubs above 90%%"},
+	"alerts.full.one":           {"%s pôle occupé à plus de 90 %%", "%s hub above 90%%"},
 	"alerts.full.badge":         {"Presque pleins", "Nearly full"},
-	"alerts.empty":              {"%s pôles occupés à moins de 20 %%", "%s hubs under 20 %%"},
-	"alerts.empty.one":          {"%s pôle occupé à moins de 20 %%", "%s hub under 20 %%"},
+	"alerts.empty":              {"%s pôles occupés à moins de 20 %%", "%s hubs under 20%%"},
+	"alerts.empty.one":          {"%s pôle occupé à moins de 20 %%", "%s hub under 20%%"},
 	"alerts.empty.badge":        {"Presque vides", "Nearly empty"},
 	"alerts.waiting":            {"%s enfants en liste d’attente : voir les pôles qui en ont le plus à proximité", "%s children on the waitlist: see the hubs with the most nearby"},
 	"alerts.waiting.one":        {"%s enfant en liste d’attente : voir les pôles les plus proches", "%s child on the waitlist: see the nearest hubs"},
@@ -538,9 +570,9 @@ var messages = map[string]text{
 	"occupancy.search":          {"Pôle, commune ou UAI", "Hub, commune or UAI"},
 	"occupancy.state":           {"Occupation", "Occupancy"},
 	"occupancy.all":             {"Toutes", "All"},
-	"occupancy.full":            {"Plus de 90 %", "Above 90 %"},
-	"occupancy.empty":           {"Moins de 20 %", "Under 20 %"},
-	"occupancy.ok":              {"Entre 20 et 90 %", "Between 20 and 90 %"},
+	"occupancy.full":            {"Plus de 90 %", "Above 90%"},
+	"occupancy.empty":           {"Moins de 20 %", "Under 20%"},
+	"occupancy.ok":              {"Entre 20 et 90 %", "Between 20 and 90%"},
 	"occupancy.sort":            {"Trier par", "Sort by"},
 	"occupancy.sort.nom":        {"Nom du pôle", "Hub name"},
 	"occupancy.sort.occupation": {"Occupation", "Occupancy"},
@@ -800,6 +832,27 @@ var messages = map[string]text{
 
 // Tf is T with fmt.Sprintf arguments.
 func Tf(lang Lang, key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) }
+
+// FrenchOnly is the catalogue's French messages that differ from their English, by key: an
+// English page that shows one of them has a gap in its translation.
+func FrenchOnly() map[string]string {
+	out := make(map[string]string, len(messages))
+	for k, m := range messages {
+		if m.en != "" && m.fr != m.en {
+			out[k] = m.fr
+		}
+	}
+	return out
+}
+
+// EnglishTexts is every English message of the catalogue.
+func EnglishTexts() []string {
+	out := make([]string, 0, len(messages))
+	for _, m := range messages {
+		out = append(out, m.en)
+	}
+	return out
+}
 
 // Pick returns fr or en by lang: for messages built in code rather than kept in the catalogue.
 func Pick(lang Lang, fr, en string) string {

@@ -168,10 +168,10 @@ func (s *Store) EraseAccount(ctx context.Context, p AllocationPolicy, accountID 
 		if _, err := tx.deleteAccounts(ctx, []int64{accountID}); err != nil {
 			return err
 		}
-		return tx.QueueEmail(ctx, acc.Email, "Accueil prioritaire : votre compte a été effacé",
+		return tx.QueueEmail(ctx, acc.Email, "Accueil prioritaire : votre compte a été effacé / your account was erased",
 			"Bonjour,\n\nVotre compte Accueil prioritaire et toutes les données de votre foyer (enfants, notes de santé, "+
-				"réservations, présences) ont été effacés à votre demande. Les places réservées ont été libérées.\n\n"+
-				"Your Accueil prioritaire account and all your household's data (children, health notes, bookings, attendance) "+
+				"réservations, présences) ont été effacés à votre demande. Les places réservées ont été libérées.\n\n---\n\n"+
+				"Hello,\n\nYour Accueil prioritaire account and all your household's data (children, health notes, bookings, attendance) "+
 				"have been erased at your request. The seats you had booked have been freed.\n")
 	})
 }

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -143,33 +140,4 @@ func TestBrowserStaffAdministration(t *testing.T) {
 	}
 	checkLayout("list at 360 px")
 	shot("list-360")
-}
-
-// evalJS evaluates js in the tab of ctx and returns its value, failing the test on an error.
-func evalJS(t *testing.T, ctx context.Context, js string) any {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
-	if err != nil {
-		t.Fatalf("%s: %v", js, err)
-	}
-	return v
-}
-
-// saveScreenshot writes the whole page (full), or what the screen shows, to
-// .data/screenshots/name.png, to be looked at.
-func saveScreenshot(t *testing.T, ctx context.Context, name string, full bool) {
-	t.Helper()
-	var png []byte
-	var err error
-	if full {
-		png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	} else {
-		png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(screenshotDir(t), name+".png"), png, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
