@@ -42,7 +42,7 @@ func TestAllocationRunsShowTheSiblingGap(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := b.String()
-	for _, want := range []string{"<td>25,5 %</td>", "<td>2,6 %</td>"} {
+	for _, want := range []string{"<td>25,5\u202f%</td>", "<td>2,6\u202f%</td>"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("no %q in the runs table", want)
 		}

@@ -36,3 +36,6 @@ func (b *Booker) BreakNextBatch() {
 		panic("broken on purpose")
 	}
 }
+
+// RequestStatusOf is requestStatusOf, compared with request_status() in SQL.
+var RequestStatusOf = requestStatusOf

@@ -145,7 +145,7 @@ func (s *Store) DirectorHubDays(ctx context.Context, accountID int64, day time.T
 // ChildDay is what became of one day asked for a child.
 type ChildDay struct {
 	Day        time.Time      `db:"day"`
-	Status     string         `db:"status"` // proposed, confirmed, waitlisted or pending
+	Status     RequestStatus  `db:"status"`
 	HubName    string         `db:"hub_name"`
 	HubAddress string         `db:"hub_address"`
 	Reason     sql.NullString `db:"reason"`
@@ -183,7 +183,7 @@ func (s *Store) HouseholdSummaryOf(ctx context.Context, accountID int64, from ti
 	}
 	if err := s.q.SelectContext(ctx, &rows, `
 		SELECT br.child_id, br.day,
-		       CASE WHEN p.id IS NOT NULL THEN p.status::text WHEN w.child_id IS NOT NULL THEN 'waitlisted' ELSE 'pending' END AS status,
+		       request_status(br.cancelled_at, p.status, w.child_id IS NOT NULL) AS status,
 		       COALESCE(hb.name, '') AS hub_name, COALESCE(hb.address, '') AS hub_address, w.reason::text AS reason
 		FROM booking_request br
 		JOIN child c ON c.id = br.child_id
