@@ -79,6 +79,14 @@ const (
 	KindRebalance    AllocationKind = "rebalance"
 )
 
+// reportsFigures says whether a run of kind k computes the report's costlier figures (the bound
+// keeping siblings together, what the rules cost: about a second solve). The runs on the booking
+// path (a booking batch, a promotion when seats free up) skip them: a family waits for their
+// answer, and nobody reads those figures for a few child-days.
+func (k AllocationKind) reportsFigures() bool {
+	return k != KindInstant && k != KindPromotion
+}
+
 // Outcome is what became of one child-day after a run.
 type Outcome struct {
 	ChildID    int64
@@ -628,7 +636,7 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 
 	// The problem: the child-days to place, plus the seats their brothers and sisters keep that
 	// day (fixed, so that siblings stay together), over the seats left in every open hub.
-	prob := alloc.Problem{Params: alloc.Params{MaxDistanceKm: p.MaxDistanceKm, Seed: a.seed}}
+	prob := alloc.Problem{Params: alloc.Params{MaxDistanceKm: p.MaxDistanceKm, Seed: a.seed, NoFigures: !a.kind.reportsFigures()}}
 	extraSeats := map[seatKey]int{} // fixed sibling seats to add back
 	var minLat, maxLat, minLon, maxLon = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
 	for _, r := range rows {
