@@ -149,7 +149,8 @@ func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
 		}
 		formula := ""
 		for i, cell := range rec {
-			if isFormula(cell) && !coordinatePattern.MatchString(strings.TrimSpace(cell)) {
+			// A coordinate may start with a sign, a phone with +33: neither is stored as typed.
+			if isFormula(cell) && !coordinatePattern.MatchString(strings.TrimSpace(cell)) && !(i == phoneCol && frenchPhone.MatchString(normalizePhone(cell))) {
 				formula = strings.TrimPrefix(header[i], "\ufeff")
 				break
 			}
