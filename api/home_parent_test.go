@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -127,5 +129,28 @@ func TestPhoneMenuWithoutJavaScript(t *testing.T) {
 	menu = regexpFind(t, b.get("/").body, `(?s)(<div class="fr-container ap-nojs-menu">.*?</details>)`)
 	if !strings.Contains(menu, `action="/deconnexion"`) || !strings.Contains(menu, `name="csrf"`) {
 		t.Error("menu without JavaScript has no logout")
+	}
+}
+
+// TestBookingFormSentAgainAfterBackEmailsOnce: "back" reloads the form (no-store), which brings
+// a new key; sent again with the same choices, it shows the same answer and e-mails nothing more.
+func TestBookingFormSentAgainAfterBackEmailsOnce(t *testing.T) {
+	b, st, days, _ := bookingApp(t)
+	var childID int64
+	if err := st.DB().Get(&childID, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	send := func() response {
+		form := b.get("/reserver").body
+		return b.post("/reserver", url.Values{"csrf": {b.csrf("/reserver")}, "key": {regexpFind(t, form, `name="key" value="([^"]+)"`)},
+			"child": {fmt.Sprint(childID)}, "day": {days[2].Format(time.DateOnly)}, "location": {"home"}, "arrive_at": {"08:00"}, "depart_at": {"17:00"}})
+	}
+	first, again := send(), send()
+	if first.StatusCode != http.StatusOK || again.StatusCode != http.StatusOK || !strings.Contains(again.body, "École Jean-Macé") {
+		t.Fatalf("booking, then again: %d, %d", first.StatusCode, again.StatusCode)
+	}
+	var mails int
+	if err := st.DB().Get(&mails, `SELECT count(*) FROM outbox_email WHERE to_address = 'p1@example.fr' AND kind = 'booking'`); err != nil || mails != 1 {
+		t.Errorf("booking e-mails: %d (%v), want 1", mails, err)
 	}
 }
