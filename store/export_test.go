@@ -36,3 +36,8 @@ func (b *Booker) BreakNextBatch() {
 		panic("broken on purpose")
 	}
 }
+
+// MergeFamilyEmailsForTest is the body of the one e-mail the outbox sends for two of a family's.
+func MergeFamilyEmailsForTest(a, b string) string {
+	return mergeEmails(Email{Body: a}, Email{Body: b}).Body
+}
