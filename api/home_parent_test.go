@@ -38,7 +38,7 @@ func TestParentHomeSaysWhereWhenAndWhatToBring(t *testing.T) {
 		`href="tel:&#43;33381123456"`, "03\u00a081\u00a012\u00a034\u00a056",
 		"https://www.openstreetmap.org/?mlat=47.25000&amp;mlon=6.02000",
 		"arrivée 8\u00a0h, départ 17\u00a0h",
-		"Place proposée : rien à faire de votre part. La veille de chaque jour à 16:00",
+		"Place proposée : rien à faire de votre part. La veille de chaque jour à 16\u00a0h,",
 		"À apporter", "l’attestation de votre employeur", "un repas pour midi", "les médicaments et la copie du PAI de Zoé",
 	} {
 		if !strings.Contains(body, want) {
@@ -53,7 +53,7 @@ func TestParentHomeSaysWhereWhenAndWhatToBring(t *testing.T) {
 	b.get("/langue?lang=en&next=/")
 	body = b.get("/").body
 	for _, want := range []string{"Zoé — week of Monday", "Open from 7:45 to 18:00", "arrive 8:00, leave 17:00",
-		"Seat proposed: nothing for you to do.", "What to bring", "Zoé’s medicine"} {
+		"Seat proposed: nothing for you to do. At 16:00 the day before", "What to bring", "Zoé’s medicine"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("English home lacks %q", want)
 		}

@@ -274,7 +274,7 @@ var messages = map[string]text{
 
 	"home.parent.title":       {"Mon foyer", "My household"},
 	"home.parent.nohousehold": {"Votre foyer n’est pas encore enregistré. L’enregistrement du foyer et des enfants ouvre la réservation des jours d’accueil.", "Your household is not registered yet. Registering your household and children opens the booking of days."},
-	"home.parent.children":    {"Enfants et jours demandés", "Children and days asked for"},
+	"home.parent.children":    {"Mes enfants", "My children"},
 	"home.parent.nochildren":  {"Aucun enfant enregistré.", "No child registered."},
 	"home.parent.proof":       {"Pensez à présenter l’attestation de votre employeur ou votre carte professionnelle au pôle le premier jour.", "Remember to show your employer’s attestation or your professional card at the hub on the first day."},
 	"home.parent.addfirst":    {"Ajoutez d’abord un enfant : la réservation des jours s’ouvre dès qu’un enfant est enregistré.", "Add a child first: booking days opens as soon as a child is registered."},
