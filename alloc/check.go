@@ -3,7 +3,6 @@ package alloc
 import (
 	"fmt"
 	"slices"
-	"sort"
 )
 
 // Rule names the rule a Violation breaks.
@@ -32,13 +31,18 @@ type Violation struct {
 // Check verifies a result against its problem and returns every violation found; a result of Solve
 // has none. It returns the problem's validation error when the problem is invalid.
 //
-// Priority inversion is checked per sibling group, since siblings that stay together can only take
-// seats together: a waitlisted group (a child alone, or the children of a household that did not
-// allow a split, booked that day and not fixed) has an inversion when some hub it could use — open,
-// hosting each member's level, within reach of each member, and the hub of its fixed siblings if
-// any — has, for each level, as many seats as the group needs among the seats that are free or
-// held by children of strictly lower priority that were not fixed. A group's priority is the best
-// (tier, request time) among its members; a placed child's priority is its own group's.
+// Units are those of the package documentation: a child alone, a family group, or the children of
+// an all-or-none household booked that day and not fixed. An all-or-none unit must be all in one
+// hub (the hub of its fixed siblings, if any) or all waitlisted. A family group may end up split
+// or partly waitlisted: it is kept together where a hub can take it, which is a goal, not a rule.
+//
+// Priority inversion is checked per claimant: a wholly waitlisted all-or-none unit, or a
+// waitlisted child of any other unit on its own. A claimant has an inversion when some hub it
+// could use — open, hosting each member's level, within reach of each member, and for an
+// all-or-none unit the hub of its fixed siblings if any — has, for each level, as many seats as
+// it needs among the seats that are free or held by children of strictly lower priority that were
+// not fixed. A unit's priority is the best (tier, request time) among its members, and every
+// member, placed or waiting, has its unit's priority.
 func Check(p Problem, r Result) ([]Violation, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
@@ -132,64 +136,38 @@ func (m *model) check(r *Result) []Violation {
 		}
 	}
 
-	// Keys of the non-fixed children in each hub, day and level, sorted, to count those that do not
-	// come strictly after a given key.
-	keyOf := make([]priorityKey, len(m.cds))
-	for _, us := range m.units {
-		for _, u := range us {
-			for _, cd := range u.members {
-				keyOf[cd] = u.key
-			}
-		}
-	}
-	held := map[int][]priorityKey{}
-	for cd, h := range hubOf {
-		if h >= 0 && m.cds[cd].fixedHub < 0 {
-			c := m.cds[cd]
-			s := m.slot(c.day, h, m.children[c.child].level)
-			held[s] = append(held[s], keyOf[cd])
-		}
-	}
-	for _, ks := range held {
-		sort.Slice(ks, func(i, j int) bool { return ks[i].before(ks[j]) })
-	}
-	notLower := func(s int, k priorityKey) int32 {
-		ks := held[s]
-		return int32(sort.Search(len(ks), func(i int) bool { return k.before(ks[i]) }))
-	}
-
+	notLower := m.heldKeys(hubOf)
 	for d, us := range m.units {
 		day := m.days[d]
 		for ui := range us {
 			u := &us[ui]
-			var hubs []int32
-			waiting := 0
-			for _, cd := range u.members {
-				switch h := hubOf[cd]; {
-				case h == -1:
-					waiting++
-				case h >= 0 && !slices.Contains(hubs, h):
-					hubs = append(hubs, h)
-				}
-			}
 			first := m.children[m.cds[u.members[0]].child].id
-			together := len(u.members) > 1 || u.allowed != nil
-			if together {
+			if u.strict {
+				var hubs []int32
+				waiting := 0
+				for _, cd := range u.members {
+					switch h := hubOf[cd]; {
+					case h == -1:
+						waiting++
+					case h >= 0 && !slices.Contains(hubs, h):
+						hubs = append(hubs, h)
+					}
+				}
 				switch {
 				case len(hubs) > 1:
-					add(RuleSiblings, first, day, m.hubIDs[hubs[0]], "siblings placed in %d hubs", len(hubs))
+					add(RuleSiblings, first, day, m.hubIDs[hubs[0]], "siblings of an all-or-none household placed in %d hubs", len(hubs))
 				case len(hubs) == 1 && u.allowed != nil && !slices.Contains(u.allowed, hubs[0]):
-					add(RuleSiblings, first, day, m.hubIDs[hubs[0]], "child not placed with its fixed siblings")
+					add(RuleSiblings, first, day, m.hubIDs[hubs[0]], "child of an all-or-none household not placed with its fixed siblings")
 				case len(hubs) == 1 && waiting > 0:
-					add(RuleSiblings, first, day, m.hubIDs[hubs[0]], "siblings partly placed, partly waitlisted")
+					add(RuleSiblings, first, day, m.hubIDs[hubs[0]], "siblings of an all-or-none household partly placed, partly waitlisted")
 				}
 			}
-			if waiting != len(u.members) {
-				continue
-			}
-			if h := m.invertedHub(int32(d), u, notLower); h >= 0 {
-				add(RulePriority, first, day, m.hubIDs[h],
-					"waitlisted while hub %d has room among seats that are free or held by lower-priority children", m.hubIDs[h])
+			for _, c := range m.claimants(u, hubOf) {
+				if h := m.invertedHub(int32(d), &c, notLower); h >= 0 {
+					child := m.children[m.cds[c.members[0]].child].id
+					add(RulePriority, child, day, m.hubIDs[h],
+						"waitlisted while hub %d has room among seats that are free or held by lower-priority children", m.hubIDs[h])
+				}
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 func TestCheckersCatchBrokenResults(t *testing.T) {
 	a, b := lone(1, km(0, 0)), lone(2, km(0, 0))
 	b.HouseholdID = 1
+	a.AllOrNone, b.AllOrNone = true, true // only all-or-none siblings must share a hub
 	c := lone(3, km(0, 0))
 	c.Tier = 3
 	p := Problem{

@@ -113,9 +113,10 @@ func independentCheck(p Problem, r Result) []string {
 		}
 	}
 
-	// Sibling groups: for a household that keeps its children together, the children booked on a
-	// day and not fixed; otherwise each child alone. A group competes with its best member's
-	// priority.
+	// Sibling groups: for a household that allowed a split, each child alone; for an all-or-none
+	// household, the children booked on a day and not fixed; for any other household, those of
+	// them who can share a hub (maternelle and élémentaire, or collège). A group competes with its
+	// best member's priority.
 	type key struct {
 		tier int
 		at   time.Time
@@ -123,10 +124,11 @@ func independentCheck(p Problem, r Result) []string {
 	lower := func(a, b key) bool { // a has strictly lower priority than b
 		return a.tier > b.tier || (a.tier == b.tier && a.at.After(b.at))
 	}
-	split := map[int64]bool{}
+	split, allOrNone := map[int64]bool{}, map[int64]bool{}
 	for _, q := range p.Requests {
-		split[q.HouseholdID] = q.AllowSplit
+		split[q.HouseholdID], allOrNone[q.HouseholdID] = q.AllowSplit, q.AllOrNone
 	}
+	shareHub := func(a, b Level) bool { return (a == College) == (b == College) }
 	group := func(k childDay) (members []childDay, fixedHubs []int64, best key) {
 		q := requestOf[k]
 		if split[q.HouseholdID] {
@@ -135,6 +137,9 @@ func independentCheck(p Problem, r Result) []string {
 		first := true
 		for other, oq := range requestOf {
 			if other.day != k.day || oq.HouseholdID != q.HouseholdID {
+				continue
+			}
+			if !allOrNone[q.HouseholdID] && !shareHub(q.Level, oq.Level) {
 				continue
 			}
 			if h, ok := fixedAt[other]; ok {
@@ -150,7 +155,7 @@ func independentCheck(p Problem, r Result) []string {
 	}
 
 	for k := range requestOf {
-		if _, ok := fixedAt[k]; ok || split[requestOf[k].HouseholdID] {
+		if _, ok := fixedAt[k]; ok || !allOrNone[requestOf[k].HouseholdID] {
 			continue
 		}
 		members, fixedHubs, _ := group(k)
@@ -175,13 +180,17 @@ func independentCheck(p Problem, r Result) []string {
 		}
 	}
 
-	// Priority: a waitlisted group must not fit in any hub it could use by taking only seats that
-	// are free or held, without a fixed placement, by children of strictly lower priority.
+	// Priority: a waitlisted all-or-none group, or any other waitlisted child alone (with its
+	// group's priority), must not fit in any hub it could use by taking only seats that are free
+	// or held, without a fixed placement, by children of strictly lower priority.
 	for k := range waiting {
 		if _, ok := fixedAt[k]; ok {
 			continue
 		}
 		members, fixedHubs, best := group(k)
+		if !allOrNone[requestOf[k].HouseholdID] {
+			members, fixedHubs = []childDay{k}, nil
+		}
 		for _, h := range p.Hubs {
 			if len(fixedHubs) > 0 {
 				allowed := false

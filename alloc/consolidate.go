@@ -22,7 +22,7 @@ func (m *model) consolidate(hubOf []int32) {
 	}
 	for _, us := range m.units {
 		for _, u := range us {
-			if len(u.members) > 1 || u.allowed != nil {
+			if u.together() {
 				for _, cd := range u.members {
 					alone[m.cds[cd].child] = false
 				}

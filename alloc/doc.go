@@ -8,30 +8,83 @@
 //  1. Hard constraints. A hub takes at most its seats per day and level; it must host the child's
 //     level on that day; it must lie within Params.MaxDistanceKm (haversine) of the request's
 //     location; fixed placements stay where they are and use their seats; and the children of a
-//     household that did not allow a split, booked on the same day, are either all placed in one
-//     hub or all waitlisted (when a brother or sister already has a fixed seat that day, the others
-//     join that hub or wait).
+//     household that chose all-or-none (Request.AllOrNone), booked on the same day, are either all
+//     placed in one hub or all waitlisted (when a brother or sister already has a fixed seat that
+//     day, the others join that hub or wait).
 //  2. No priority inversion. No child is waitlisted on a day while a seat it could take went to a
 //     child of a lower tier, or of the same tier who asked later, unless that seat was fixed before
-//     the run. Siblings who stay together compete as one group, with the best tier and earliest
-//     request among them, and a seat "they could take" means seats for all of them in one hub:
-//     Check states the rule exactly and verifies it.
-//  3. Then fewest children with more than one hub in the week, then least total distance. The two
-//     are traded through Params.HubChangeKm: a day spent away from the child's usual hub costs as
-//     much as that many kilometres (default 20, the default reach). This rule is pursued, not
-//     guaranteed: the report gives the number of children with more than one hub and the gap to
-//     a lower bound on the distance.
+//     the run. Siblings compete with the best tier and earliest request of their unit (see
+//     Families); an all-or-none unit competes as one, and a seat "it could take" means seats for
+//     all of them in one hub. Check states the rule exactly and verifies it.
+//  3. Then brothers and sisters together where a hub can take them, fewest children with more than
+//     one hub in the week, and least total distance. The last two are traded through
+//     Params.HubChangeKm: a day spent away from the child's usual hub costs as much as that many
+//     kilometres (default 20, the default reach). This rule is pursued, not guaranteed: the report
+//     gives the family groups split between hubs (SiblingSplits), the children with more than one
+//     hub and the gap to a lower bound on the distance.
 //
 // Children of equal tier and request time are ordered by a draw from Params.Seed, which the report
 // records: the same problem and seed give the same result, whatever the order of the input lists.
 //
+// # Families
+//
+// Each day, the children of a household who booked it and have no fixed seat form units
+// (dayUnits, the one place that builds them):
+//
+//   - a household that allowed a split (Request.AllowSplit): each child alone;
+//   - a household that chose all-or-none: one strict unit of all its children;
+//   - any other household, the default: one family group per class of levels that can share a
+//     hub, maternelle and élémentaire together, collège apart. A family group is first offered
+//     one hub for all its members (the hub of a fixed brother or sister of its class, if any);
+//     when no hub can take it, each member is placed on its own as a child alone. So a child who
+//     cannot be placed never keeps a brother or sister from a seat. A group of one child without
+//     fixed siblings is a child alone.
+//
+// A unit's priority is the best (tier, request time) among its members, and every member has it.
+//
+// The no-inversion rule for these units, as Check verifies it: a claimant is a wholly waitlisted
+// strict unit, or a waitlisted member of any other unit on its own, with its unit's priority. No
+// claimant U may find a hub H, open that day, hosting each member's level, within reach of each
+// member (and, for a strict unit, among its fixed siblings' hubs if any), with for each level at
+// least as many seats as U needs among those that are free or held by non-fixed children of
+// strictly lower priority than U.
+//
+// Proof that Solve's placement obeys it. Take a day and level; units are processed in priority
+// order. Let U be a claimant that is not strict: U was refused when inserted alone in its level's
+// network, so no augmenting path led from U to a free seat. Let R be the hubs reachable from U in
+// the residual network then: U's candidate hubs, the candidate hubs of the children alone placed
+// in them, and so on. Every hub of R was full, with children of units processed before U (so of
+// priority not lower than U's), seats given to such units' groups, or fixed seats. Later steps
+// leave R as it is: a later child's augmenting path that entered R could only continue inside R,
+// which is closed under the moves such a path makes, and would find no free seat there; a later
+// group frees a seat in its hub h only by such a path, so h is not in R; nothing is ever unplaced.
+// So at the end of the pass every hub U could use is full of fixed children or non-fixed ones of
+// priority not lower than U: no inversion. For a strict claimant U, placeGroup refused it: no hub
+// it could use offered, for each level, the seats U needs among free seats and seats that moving
+// earlier children alone could free; per level, the same closure argument shows that no later
+// step makes such room. Consolidation then moves a child alone only to a free seat among its own
+// candidate hubs, so never out of a set R (whose hubs stay full), and improve moves whole movers
+// without raising, for any claimant, the seats it could claim (see improve); so the kept pass
+// obeys the rule too.
+//
+// What the report measures of it: a child not of an all-or-none household waits only when every
+// hub in its reach hosting its level that day is full (Report.WaitingWithFreeSeat counts the
+// exceptions, which must all be of all-or-none households); and the child-days placed are
+// compared with the most that any placement could place (Report.ChildDaysPlaceableMax, a maximum
+// flow per day and level: exact when no household chose all-or-none, since the other children may
+// all be placed apart; otherwise an upper bound, relaxing "one hub for the strict unit" to "each
+// member in a hub that could host the whole unit"). Family groups placed together are not moved
+// by later units, so a few child-days that a rearrangement could place may wait: on the generated
+// académie weeks, scarce or not, 98.7 % to 99.8 % of the maximum is placed.
+//
 // # Algorithm
 //
-// Each day, units (a child alone, or siblings kept together) are taken in priority order. A child
+// Each day, units (see Families) are taken in priority order. A child
 // alone is inserted in the minimum-cost flow network of its level (successive shortest paths,
 // Dijkstra's algorithm with potentials): it may move children placed before it to other hubs but
 // never unplace them, and it is refused only when no such move makes room. A sibling group takes
-// seats in one hub, freed the same way when needed, and is not moved afterwards. Later units only
+// seats in one hub, freed the same way when needed, and is not moved afterwards; a family group
+// that gets none is then inserted child by child, as children alone. Later units only
 // take seats, so a refused unit still finds no room at the end among seats that are free or held
 // by lower-priority children: that is rule 2 (for children alone, the placed set is the greedy
 // basis of a transversal matroid). Each day's assignment of the children alone has minimum cost
@@ -49,8 +102,9 @@
 // owes to a higher one. Days, and the lower bound's networks, are solved in parallel.
 //
 // The lower bound in the report is, per day and level, the exact minimum-cost assignment of the
-// same placed child-days, without the same-hub rule and with "siblings in one hub" relaxed to
-// "each sibling in a hub that could host them all".
+// same placed child-days, without the same-hub rule and with "all-or-none siblings in one hub"
+// relaxed to "each sibling in a hub that could host them all"; family groups, which may be
+// placed apart, are relaxed to each child on its own.
 //
 // # Problem files
 //
@@ -88,8 +142,11 @@
 //	      "location": {"lat": 47.2467, "lon": 6.0301},     required: home or work, chosen by the family
 //	      "tier": 1,                                       required: 1 (highest), 2, 3…
 //	      "requested_at": "2021-04-09T21:14:00+02:00",     optional; earlier comes first within a tier
-//	      "allow_split": false                             optional; a household setting, the same
+//	      "allow_split": false,                            optional; a household setting, the same
 //	                                                       on all requests of the household
+//	      "all_or_none": false                             optional; a household setting like
+//	                                                       allow_split, not both true: the
+//	                                                       children all in one hub, or none
 //	    }
 //	  ],
 //	  "fixed": [                                           optional: seats given before the run
@@ -120,10 +177,15 @@
 //	  ],
 //	  "waitlist": [        every other requested child-day, by day and rank
 //	    {"child_id": 7, "day": "2021-04-12", "rank": 1, "reason": "higher_priority",
-//	     "message_fr": "Toutes les places à moins de 20 km …", "message_en": "All seats within 20 km …"}
+//	     "message_fr": "Les pôles à moins de 20 km sont complets …", "message_en": "The hubs within 20 km are full …",
+//	     "nearest_full_hub_id": 1001}     with hubs_full and higher_priority: the nearest full hub
 //	  ],
 //	  "report": { … }      the fields of Report, in snake_case
 //	}
 //
 // Distances are kilometres rounded to the metre. The reasons are the Reason constants.
+//
+// Files written before all_or_none existed stay readable and mean what they say today: a household
+// without allow_split has its children in family groups, kept together where a hub can take them;
+// the former "all in one hub or all waitlisted" is now all_or_none, the family's explicit choice.
 package alloc

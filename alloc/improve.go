@@ -111,12 +111,22 @@ func (m *model) newImprover(hubOf []int32) *improver {
 	for d, us := range m.units {
 		for ui := range us {
 			u := &us[ui]
-			waiting := hubOf[u.members[0]] < 0
 			for _, cd := range u.members {
 				im.keyOf[cd] = u.key
 			}
-			if waiting {
-				im.contest(int32(d), u)
+			for _, c := range m.claimants(u, hubOf) {
+				im.contest(int32(d), &c)
+			}
+			// A family group placed in one hub stays together; one the day's placement split
+			// stays split (its children move alone), and waiting children are stuck anyway.
+			h0 := hubOf[u.members[0]]
+			if !u.strict && slices.ContainsFunc(u.members, func(cd int32) bool { return hubOf[cd] != h0 }) {
+				if u.allowed != nil { // those who joined their fixed brother or sister stay with them
+					for _, cd := range u.members {
+						stuck[m.cds[cd].child] = true
+					}
+				}
+				continue
 			}
 			r0 := find(m.cds[u.members[0]].child)
 			for _, cd := range u.members[1:] {
@@ -124,7 +134,7 @@ func (m *model) newImprover(hubOf []int32) *improver {
 					parent[r] = r0
 				}
 			}
-			if u.allowed != nil || waiting {
+			if u.allowed != nil || h0 < 0 {
 				stuck[m.cds[u.members[0]].child] = true
 			}
 		}

@@ -7,7 +7,7 @@ import (
 
 // lowerBound returns, in metres, a lower bound on the total distance of any valid placement of the
 // same non-fixed child-days as hubOf. It relaxes two rules: the same-hub rule is dropped, and
-// "siblings in one hub" becomes "each sibling in a hub that could host them all" (open that day,
+// "all-or-none siblings in one hub" becomes "each sibling in a hub that could host them all" (open that day,
 // hosting every sibling's level, within reach of every sibling, and the hub of their fixed
 // siblings if any). What remains is, for each day and level, a minimum-cost assignment of those
 // child-days to the seats left by fixed placements, solved exactly. Every valid placement is
@@ -22,13 +22,17 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32) (int64, error) {
 	for d, us := range m.units {
 		for ui := range us {
 			u := &us[ui]
-			if hubOf[u.members[0]] < 0 {
+			if !u.strict {
+				// Only all-or-none units must share a hub; other children may be placed apart.
+				for _, cd := range u.members {
+					if hubOf[cd] >= 0 {
+						l := m.children[m.cds[cd].child].level
+						byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, m.reqs[m.cds[cd].req].cands})
+					}
+				}
 				continue
 			}
-			if len(u.members) == 1 && u.allowed == nil {
-				cd := u.members[0]
-				l := m.children[m.cds[cd].child].level
-				byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, m.reqs[m.cds[cd].req].cands})
+			if hubOf[u.members[0]] < 0 {
 				continue
 			}
 			common := m.commonHubs(int32(d), u)

@@ -20,13 +20,14 @@ type model struct {
 	// It speeds up the search but makes reachability inexact, so only the usual-hub model uses it.
 	arcLimit int
 
-	hubIDs []int64
-	hubLoc []geo.Point
-	hubIdx map[int64]int32
-	days   []Day
-	dayIdx map[Day]int32
-	seats  []int32 // indexed by slot(day, hub, level)
-	fixedN []int32 // seats taken by fixed placements, same index
+	hubIDs   []int64
+	hubLoc   []geo.Point
+	hubNames []string
+	hubIdx   map[int64]int32
+	days     []Day
+	dayIdx   map[Day]int32
+	seats    []int32 // indexed by slot(day, hub, level)
+	fixedN   []int32 // seats taken by fixed placements, same index
 	// openDays[hub*numLevels+level] has bit d set when the hub hosts the level on day d.
 	openDays [][maxDayWords]uint64
 	dayWords int // words of a day mask in use
@@ -75,6 +76,7 @@ type child struct {
 type household struct {
 	id         int64
 	allowSplit bool
+	allOrNone  bool
 }
 
 // childDay is one requested day of one child: the unit of placement.
@@ -85,13 +87,18 @@ type childDay struct {
 	fixedHub int32 // -1 unless a fixed placement holds the seat
 }
 
-// unit is what the allocator places in one step on one day: a child alone, or the children of a
-// household that keeps siblings together (all in one hub, or none).
+// unit is what the allocator places in one step on one day: a child alone, a family group
+// (brothers and sisters who can share a hub, placed together when a hub can take them, each on
+// their own otherwise), or the children of an all-or-none household (all in one hub, or none).
+// See dayUnits.
 type unit struct {
 	members []int32 // child-days, not fixed
 	need    [numLevels]int32
-	// allowed, when not nil, restricts the hub to those of the siblings' fixed placements that day.
+	// allowed, when not nil, restricts the hub to those of the siblings' fixed placements that day
+	// (for a family group, the hubs it tries first).
 	allowed []int32
+	// strict marks an all-or-none unit: its members are placed together or all waitlisted.
+	strict  bool
 	key     priorityKey // the best key among the members: a household competes as one
 	draw    uint64
 	firstID int64 // smallest child ID, the last tie-break
@@ -112,6 +119,7 @@ func compile(p *Problem) *model {
 	for i, h := range hubs {
 		m.hubIDs = append(m.hubIDs, h.ID)
 		m.hubLoc = append(m.hubLoc, h.Location)
+		m.hubNames = append(m.hubNames, h.Name)
 		m.hubIdx[h.ID] = int32(i)
 	}
 
@@ -190,18 +198,18 @@ func (m *model) compileRequests(p *Problem) {
 
 	hhIdx := map[int64]int32{}
 	var hhIDs []int64
-	split := map[int64]bool{}
+	rules := map[int64]household{}
 	for _, r := range p.Requests {
 		if _, ok := hhIdx[r.HouseholdID]; !ok {
 			hhIdx[r.HouseholdID] = 0
 			hhIDs = append(hhIDs, r.HouseholdID)
 		}
-		split[r.HouseholdID] = r.AllowSplit
+		rules[r.HouseholdID] = household{id: r.HouseholdID, allowSplit: r.AllowSplit, allOrNone: r.AllOrNone}
 	}
 	slices.Sort(hhIDs)
 	for i, id := range hhIDs {
 		hhIdx[id] = int32(i)
-		m.households = append(m.households, household{id: id, allowSplit: split[id]})
+		m.households = append(m.households, rules[id])
 	}
 
 	m.childIdx = map[int64]int32{}
@@ -282,59 +290,6 @@ func (m *model) childDayOf(c, d int32) int32 {
 		}
 	}
 	return -1
-}
-
-// buildUnits groups each day's open child-days into units and sorts them in priority order.
-func (m *model) buildUnits() {
-	m.units = make([][]unit, len(m.days))
-	seed := m.params.Seed
-	m.byHousehold = make([][]int32, len(m.households))
-	for ci, c := range m.children {
-		m.byHousehold[c.household] = append(m.byHousehold[c.household], int32(ci))
-	}
-	byHousehold := m.byHousehold
-	for d := range m.days {
-		var us []unit
-		for hh, kids := range byHousehold {
-			var open []int32
-			var fixedHubs []int32
-			for _, c := range kids {
-				cd := m.childDayOf(c, int32(d))
-				switch {
-				case cd < 0:
-				case m.cds[cd].fixedHub >= 0:
-					fixedHubs = append(fixedHubs, m.cds[cd].fixedHub)
-				default:
-					open = append(open, cd)
-				}
-			}
-			if len(open) == 0 {
-				continue
-			}
-			if m.households[hh].allowSplit {
-				for _, cd := range open {
-					us = append(us, m.newUnit([]int32{cd}, nil, draw(seed, 1, m.children[m.cds[cd].child].id)))
-				}
-				continue
-			}
-			var allowed []int32
-			if len(fixedHubs) > 0 {
-				slices.Sort(fixedHubs)
-				allowed = slices.Compact(fixedHubs)
-			}
-			us = append(us, m.newUnit(open, allowed, draw(seed, 2, m.households[hh].id)))
-		}
-		slices.SortFunc(us, func(a, b unit) int {
-			switch {
-			case a.key.before(b.key):
-				return -1
-			case b.key.before(a.key):
-				return 1
-			}
-			return cmp.Or(cmp.Compare(a.draw, b.draw), cmp.Compare(a.firstID, b.firstID))
-		})
-		m.units[d] = us
-	}
 }
 
 func (m *model) newUnit(members, allowed []int32, draw uint64) unit {

@@ -17,7 +17,8 @@ const maxGroupTrials = 4
 // On each day, units are taken in priority order. A child alone is inserted in its level's network
 // (it may move children placed before it, never unplace them). A sibling group is given seats in
 // one hub for all its levels; seats may be freed by moving children placed before, and the group is
-// never moved afterwards. Because a unit is refused only when no rearrangement of the units placed
+// never moved afterwards. A family group that no hub can take together is then inserted child by
+// child, as children alone; an all-or-none unit waits. Because a unit is refused only when no rearrangement of the units placed
 // before it makes room, and later units only take seats (see network), no unit is ever waitlisted
 // while a seat it could use went to a unit after it.
 func (m *model) placeAll(ctx context.Context, homes []int32, penalty int64) ([]int32, error) {
@@ -76,6 +77,22 @@ func (dp *dayPlacer) placeDay(ctx context.Context, d int32, hubOf []int32) error
 		kid int32
 	}
 	var kids [numLevels][]placedKid
+	alone := func(cd int32) {
+		req := &m.reqs[m.cds[cd].req]
+		n := dp.nets[req.level]
+		k := n.addKid(req.cands, dp.homes[m.cds[cd].child])
+		if m.arcLimit > 0 && len(req.cands) > m.arcLimit {
+			n.kids[k].cands = req.cands[:m.arcLimit]
+			if n.insert(k) {
+				kids[req.level] = append(kids[req.level], placedKid{cd, k})
+				return
+			}
+			n.kids[k].cands = req.cands
+		}
+		if n.insert(k) {
+			kids[req.level] = append(kids[req.level], placedKid{cd, k})
+		}
+	}
 	for i := range m.units[d] {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -83,27 +100,21 @@ func (dp *dayPlacer) placeDay(ctx context.Context, d int32, hubOf []int32) error
 			}
 		}
 		u := &m.units[d][i]
-		if len(u.members) == 1 && u.allowed == nil {
-			cd := u.members[0]
-			req := &m.reqs[m.cds[cd].req]
-			n := dp.nets[req.level]
-			k := n.addKid(req.cands, dp.homes[m.cds[cd].child])
-			if m.arcLimit > 0 && len(req.cands) > m.arcLimit {
-				n.kids[k].cands = req.cands[:m.arcLimit]
-				if n.insert(k) {
-					kids[req.level] = append(kids[req.level], placedKid{cd, k})
-					continue
-				}
-				n.kids[k].cands = req.cands
-			}
-			if n.insert(k) {
-				kids[req.level] = append(kids[req.level], placedKid{cd, k})
-			}
+		if !u.together() {
+			alone(u.members[0])
 			continue
 		}
 		if h := dp.placeGroup(u); h >= 0 {
 			for _, cd := range u.members {
 				hubOf[cd] = h
+			}
+			continue
+		}
+		if !u.strict {
+			// No hub can take the family group together: each child is placed on their own
+			// rather than kept waiting for a brother or sister.
+			for _, cd := range u.members {
+				alone(cd)
 			}
 		}
 	}

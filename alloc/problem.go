@@ -61,6 +61,10 @@ type Request struct {
 	// AllowSplit is the household's consent to host its children in different hubs on one day.
 	// It is a household setting: all requests of a household must agree.
 	AllowSplit bool `json:"allow_split,omitempty"`
+	// AllOrNone is the household's explicit choice to have its children hosted on a day only if
+	// all of them are, in one hub ("n'accueillir mes enfants que s'ils le sont tous"). It is a
+	// household setting like AllowSplit, and the two may not both be set.
+	AllOrNone bool `json:"all_or_none,omitempty"`
 }
 
 // FixedPlacement is a seat given before the run (a confirmed placement) that the run must keep.

@@ -12,8 +12,9 @@ import (
 )
 
 // randomProblem draws a small, crowded problem: few hubs over a few kilometres, scarce seats, many
-// siblings, ties in request times, mixed tiers within households, children booked in two requests
-// from two places, fixed placements (some of them for one sibling only), closed days.
+// siblings of mixed levels, households that allow a split and households that chose all-or-none,
+// ties in request times, mixed tiers within households, children booked in two requests from two
+// places, fixed placements (some of them for one sibling only), closed days.
 func randomProblem(rng *rand.Rand) Problem {
 	base := geo.Point{Lat: 47.24, Lon: 6.02}
 	spread := 2 + rng.Float64()*10 // km
@@ -55,11 +56,12 @@ func randomProblem(rng *rand.Rand) Problem {
 	for hh := int64(1); child <= int64(8+rng.IntN(40)); hh++ {
 		home := near()
 		split := rng.IntN(4) == 0
+		allOrNone := !split && rng.IntN(5) == 0
 		tier := 1 + rng.IntN(3)
 		for range 1 + rng.IntN(3) {
 			q := Request{
 				ChildID: child, HouseholdID: hh, Level: Levels()[rng.IntN(numLevels)],
-				Location: home, Tier: tier, AllowSplit: split,
+				Location: home, Tier: tier, AllowSplit: split, AllOrNone: allOrNone,
 				RequestedAt: t0.Add(time.Duration(rng.IntN(4)) * time.Hour), // many ties
 			}
 			if rng.IntN(5) == 0 {
@@ -152,8 +154,18 @@ func TestPropertiesOnRandomProblems(t *testing.T) {
 		if err != nil || len(vs) > 0 {
 			t.Errorf("instance %d: Check: %v %v", i, err, vs)
 		}
-		if r.Report.PriorityInversions != 0 || r.Report.Violations != 0 || r.Report.SiblingSplits > len(p.Fixed) {
+		if r.Report.PriorityInversions != 0 || r.Report.Violations != 0 {
 			t.Errorf("instance %d: report %+v", i, r.Report)
+		}
+		// Nobody waits with a free seat in reach, unless their family chose all-or-none.
+		if r.Report.WaitingWithFreeSeat != r.Report.WaitingWithFreeSeatAllOrNone {
+			t.Errorf("instance %d: %d child-days wait with a free seat in reach, %d of all-or-none families",
+				i, r.Report.WaitingWithFreeSeat, r.Report.WaitingWithFreeSeatAllOrNone)
+		}
+		if max := maxPlaceableByMatching(p); r.Report.ChildDaysPlaced > r.Report.ChildDaysPlaceableMax ||
+			(max >= 0 && r.Report.ChildDaysPlaceableMax != max) {
+			t.Errorf("instance %d: %d placed, at most %d placeable by the report, %d by matching",
+				i, r.Report.ChildDaysPlaced, r.Report.ChildDaysPlaceableMax, max)
 		}
 		if r.Report.TotalDistanceKm < r.Report.LowerBoundKm {
 			t.Errorf("instance %d: total %.3f km below the lower bound %.3f km", i, r.Report.TotalDistanceKm, r.Report.LowerBoundKm)
@@ -181,7 +193,7 @@ func TestDistanceIsOptimalWithoutSiblingsOrSameHub(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(i), 11))
 		p := randomProblem(rng)
 		for j := range p.Requests {
-			p.Requests[j].AllowSplit = true
+			p.Requests[j].AllowSplit, p.Requests[j].AllOrNone = true, false
 		}
 		p.Params.HubChangeKm = 1e-6 // as good as none
 		p.Params.Passes = 1
@@ -240,5 +252,113 @@ func TestGenerateIsDeterministic(t *testing.T) {
 	}
 	if len(a.Requests) != 300 || len(a.Hubs) != 30 || len(a.Fixed) == 0 {
 		t.Errorf("%d requests, %d hubs, %d fixed", len(a.Requests), len(a.Hubs), len(a.Fixed))
+	}
+}
+
+// maxPlaceableByMatching counts, from first principles, the most child-days any placement could
+// place when no household chose all-or-none (else it returns -1): the fixed ones, plus a maximum
+// matching (Kuhn's augmenting paths) of the others to the seats left, per day and level.
+func maxPlaceableByMatching(p Problem) int {
+	maxKm := p.Params.withDefaults().MaxDistanceKm
+	fixed := map[[2]any]int64{}
+	for _, f := range p.Fixed {
+		fixed[[2]any{f.ChildID, f.Day}] = f.HubID
+	}
+	type seat struct {
+		hub   int64
+		day   Day
+		level Level
+	}
+	left := map[seat]int{}
+	for _, h := range p.Hubs {
+		for _, hd := range h.Days {
+			for l, n := range hd.Seats {
+				left[seat{h.ID, hd.Day, l}] = n
+			}
+		}
+	}
+	for _, f := range p.Fixed {
+		for _, q := range p.Requests {
+			if q.ChildID == f.ChildID {
+				left[seat{f.HubID, f.Day, q.Level}]--
+				break
+			}
+		}
+	}
+	// Seats one by one, and for each open child-day the seats it may take.
+	var seats []seat
+	for s, n := range left {
+		for range n {
+			seats = append(seats, s)
+		}
+	}
+	total := len(p.Fixed)
+	var edges [][]int
+	for _, q := range p.Requests {
+		if q.AllOrNone {
+			return -1
+		}
+		for _, d := range q.Days {
+			if _, ok := fixed[[2]any{q.ChildID, d}]; ok {
+				continue
+			}
+			var e []int
+			for i, s := range seats {
+				if s.day != d || s.level != q.Level {
+					continue
+				}
+				for _, h := range p.Hubs {
+					if h.ID == s.hub && geo.DistanceKm(q.Location, h.Location) <= maxKm {
+						e = append(e, i)
+					}
+				}
+			}
+			edges = append(edges, e)
+		}
+	}
+	holder := make([]int, len(seats))
+	for i := range holder {
+		holder[i] = -1
+	}
+	var try func(v int, seen []bool) bool
+	try = func(v int, seen []bool) bool {
+		for _, s := range edges[v] {
+			if seen[s] {
+				continue
+			}
+			seen[s] = true
+			if holder[s] < 0 || try(holder[s], seen) {
+				holder[s] = v
+				return true
+			}
+		}
+		return false
+	}
+	for v := range edges {
+		if try(v, make([]bool, len(seats))) {
+			total++
+		}
+	}
+	return total
+}
+
+// When every household allows a split, each day and level is a matching placed by augmenting
+// paths, so the placement reaches the maximum the report gives.
+func TestEveryonePlaceableIsPlacedWhenSplitsAreAllowed(t *testing.T) {
+	ctx := context.Background()
+	for i := range 100 {
+		rng := rand.New(rand.NewPCG(uint64(i), 13))
+		p := randomProblem(rng)
+		for j := range p.Requests {
+			p.Requests[j].AllowSplit, p.Requests[j].AllOrNone = true, false
+		}
+		r, err := Solve(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Report.ChildDaysPlaced != r.Report.ChildDaysPlaceableMax || r.Report.WaitingWithFreeSeat != 0 {
+			t.Errorf("instance %d: %d placed of %d placeable, %d waiting with a free seat", i,
+				r.Report.ChildDaysPlaced, r.Report.ChildDaysPlaceableMax, r.Report.WaitingWithFreeSeat)
+		}
 	}
 }

@@ -15,9 +15,12 @@ func (m *model) report(r *Result, lowerBoundM int64, violations []Violation) {
 	rep.ChildDaysPlaced = len(r.Placements)
 	rep.ChildDaysWaitlist = len(r.Waitlist)
 
+	// Siblings who should share a hub: a family group (household, day and class), or all the
+	// children of an all-or-none household booked that day (class 0).
 	type householdDay struct {
 		household int32
 		day       Day
+		class     int
 	}
 	hubsOf := map[int64][]int64{}                 // child → hubs
 	hubsOfHousehold := map[householdDay][]int64{} // household-day → hubs
@@ -28,7 +31,11 @@ func (m *model) report(r *Result, lowerBoundM int64, violations []Violation) {
 		if !slices.Contains(hubsOf[p.ChildID], p.HubID) {
 			hubsOf[p.ChildID] = append(hubsOf[p.ChildID], p.HubID)
 		}
-		k := householdDay{m.children[ci].household, p.Day}
+		hh := m.children[ci].household
+		k := householdDay{hh, p.Day, 0}
+		if !m.households[hh].allOrNone {
+			k.class = familyClass(m.children[ci].level)
+		}
 		if !slices.Contains(hubsOfHousehold[k], p.HubID) {
 			hubsOfHousehold[k] = append(hubsOfHousehold[k], p.HubID)
 		}

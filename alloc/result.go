@@ -34,6 +34,9 @@ type WaitlistEntry struct {
 	Reason    Reason `json:"reason"`
 	MessageFR string `json:"message_fr"`
 	MessageEN string `json:"message_en"`
+	// NearestFullHubID, with ReasonHubsFull and ReasonHigherPriority, is the nearest hub in reach
+	// that hosts the child's level that day and is full; the messages name it.
+	NearestFullHubID int64 `json:"nearest_full_hub_id,omitempty"`
 }
 
 // Report sums up a run. Distances are haversine kilometres from the request's location to the hub.
@@ -69,11 +72,26 @@ type Report struct {
 
 	// ChildrenMultiHub is the number of children placed in more than one hub over the days of the run.
 	ChildrenMultiHub int `json:"children_multi_hub"`
-	// SiblingSplits counts household-days, for households that did not allow it, whose placed
-	// children are in more than one hub. Only fixed placements made before the run can cause one.
+	// SiblingSplits counts, for households that did not allow a split, the family groups of a day
+	// (brothers and sisters in maternelle and élémentaire, or in collège; for an all-or-none
+	// household all its children) whose placed children are in more than one hub: a family group
+	// no hub could take together, or one whose fixed brother or sister's hub was full.
 	SiblingSplits int `json:"sibling_splits"`
-	// SplitsAllowed counts household-days split between hubs with the household's consent.
+	// SplitsAllowed counts the same groups split between hubs with the household's consent.
 	SplitsAllowed int `json:"splits_allowed"`
+
+	// ChildDaysPlaceableMax is the most child-days any placement obeying the rules could place,
+	// by a maximum flow per day and level (see maxPlaceable). It is exact unless some household
+	// chose all-or-none, whose units it relaxes: then it is an upper bound.
+	ChildDaysPlaceableMax int `json:"child_days_placeable_max"`
+	// PlacedOfMaxPercent is ChildDaysPlaced / ChildDaysPlaceableMax × 100.
+	PlacedOfMaxPercent float64 `json:"placed_of_max_percent"`
+	// WaitingWithFreeSeat counts waitlisted child-days for which some hub in reach, hosting the
+	// child's level that day, still has a free seat. Only children of all-or-none households can
+	// wait so (WaitingWithFreeSeatAllOrNone counts them); for anyone else it would break the
+	// priority rule, so the rest must be 0.
+	WaitingWithFreeSeat          int `json:"waiting_with_free_seat"`
+	WaitingWithFreeSeatAllOrNone int `json:"waiting_with_free_seat_all_or_none"`
 	// PriorityInversions and Violations come from Check on the result; both must be 0.
 	PriorityInversions int `json:"priority_inversions"`
 	Violations         int `json:"violations"`

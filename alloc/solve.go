@@ -60,6 +60,7 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 	}
 	violations := m.check(&r)
 	m.report(&r, lb, violations)
+	m.familyReport(&r.Report, best)
 	r.Report.Passes = passes
 	r.Report.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	return r, nil
@@ -139,13 +140,19 @@ func (m *model) result(hubOf []int32) Result {
 	slices.SortFunc(r.Placements, func(a, b Placement) int {
 		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.HubID, b.HubID), cmp.Compare(a.ChildID, b.ChildID))
 	})
+	type textKey struct {
+		reason Reason
+		hub    int32
+	}
 	type messages struct{ fr, en string }
-	texts := map[Reason]messages{} // one copy of each text, however long the waitlist
+	texts := map[textKey]messages{} // one copy of each text, however long the waitlist
+	used := m.seatsUsed(hubOf)
+	notLower := m.heldKeys(hubOf)
 	for d, us := range m.units {
 		rank := 0
 		for ui := range us {
 			u := &us[ui]
-			if hubOf[u.members[0]] >= 0 {
+			if !slices.ContainsFunc(u.members, func(cd int32) bool { return hubOf[cd] < 0 }) {
 				continue
 			}
 			rank++
@@ -154,79 +161,72 @@ func (m *model) result(hubOf []int32) Result {
 				return cmp.Compare(m.children[m.cds[a].child].id, m.children[m.cds[b].child].id)
 			})
 			for _, cd := range members {
-				reason := m.reason(int32(d), u, cd)
-				text, ok := texts[reason]
-				if !ok {
-					text.fr, text.en = reason.Messages(m.params.MaxDistanceKm)
-					texts[reason] = text
+				if hubOf[cd] >= 0 {
+					continue
 				}
-				r.Waitlist = append(r.Waitlist, WaitlistEntry{
+				reason, hub := m.reason(int32(d), u, cd, used, notLower)
+				k := textKey{reason, hub}
+				text, ok := texts[k]
+				if !ok {
+					name := ""
+					if hub >= 0 {
+						name = m.hubName(hub)
+					}
+					text.fr, text.en = reason.Explain(m.params.MaxDistanceKm, name)
+					texts[k] = text
+				}
+				e := WaitlistEntry{
 					ChildID: m.children[m.cds[cd].child].id, Day: m.days[d], Rank: rank,
 					Reason: reason, MessageFR: text.fr, MessageEN: text.en,
-				})
+				}
+				if hub >= 0 {
+					e.NearestFullHubID = m.hubIDs[hub]
+				}
+				r.Waitlist = append(r.Waitlist, e)
 			}
 		}
 	}
 	return r
 }
 
-// reason explains why the unit u, to which child-day cd belongs, got no seat on day d. It looks at
-// the problem only (seats, fixed placements, distances), so the explanation holds whatever the
-// algorithm did.
-func (m *model) reason(d int32, u *unit, cd int32) Reason {
+// reason explains why child-day cd, a member of unit u, waits on day d in the final placement
+// (used: children per slot; notLower: see heldKeys), and names the nearest full hub when the
+// reason is that hubs are full (else -1).
+//
+// A child who is not of an all-or-none household waits only when every hub in its reach that
+// hosts its level that day is full (see the package documentation), so the nearest of them is
+// full. A child of an all-or-none household who could have had a seat on its own waits because
+// of the family's choice.
+func (m *model) reason(d int32, u *unit, cd int32, used []int32, notLower func(int, priorityKey) int32) (Reason, int32) {
 	req := &m.reqs[m.cds[cd].req]
-	hosts := func(h int32, l int8) bool { return m.seats[m.slot(d, h, l)] > 0 }
 	var own []int32
+	beforeRun := true // every hub in reach was full of fixed placements before the run
 	for _, c := range req.cands {
-		if hosts(c.hub, req.level) {
+		if s := m.slot(d, c.hub, req.level); m.seats[s] > 0 {
 			own = append(own, c.hub)
+			beforeRun = beforeRun && m.seats[s] <= m.fixedN[s]
 		}
 	}
 	if len(own) == 0 {
-		return ReasonNoHubInReach
+		return ReasonNoHubInReach, -1
 	}
-	// Hubs within reach of every member that host all their levels that day.
-	common := own
-	if u.allowed != nil {
-		common = slices.DeleteFunc(slices.Clone(common), func(h int32) bool { return !slices.Contains(u.allowed, h) })
-	}
-	for _, other := range u.members {
-		if other == cd {
-			continue
+	if u.strict {
+		for _, h := range own {
+			if s := m.slot(d, h, req.level); m.seats[s]-m.fixedN[s]-notLower(s, u.key) >= 1 {
+				return ReasonKeptWithSiblings, -1
+			}
 		}
-		oreq := &m.reqs[m.cds[other].req]
-		common = slices.DeleteFunc(slices.Clone(common), func(h int32) bool {
-			return !hosts(h, oreq.level) || m.distM(other, h) < 0
-		})
 	}
-	if len(common) == 0 {
-		if u.allowed != nil {
-			return ReasonSiblingHubFull
-		}
-		return ReasonNoCommonHub
+	full := m.nearestFull(cd, used)
+	if beforeRun {
+		return ReasonHubsFull, full
 	}
-	// Could the unit have fitted in some common hub, had the run started with it? Only seats
-	// taken by fixed placements, or by children of higher or equal priority, kept it out.
-	roomy, free := false, false
-	for _, h := range common {
-		big, open := true, true
-		for l, need := range u.need {
-			s := m.slot(d, h, int8(l))
-			big = big && m.seats[s] >= need
-			open = open && m.seats[s]-m.fixedN[s] >= need
-		}
-		roomy, free = roomy || big, free || open
-	}
-	switch {
-	case u.allowed != nil:
-		return ReasonSiblingHubFull
-	case len(u.members) > 1 && (!roomy || free):
-		return ReasonNoRoomForSiblings
-	case !free:
-		return ReasonHubsFull
-	}
-	return ReasonHigherPriority
+	return ReasonHigherPriority, full
 }
+
+// hubName is the hub's name, or "" when the problem gave none (the messages then name no hub;
+// NearestFullHubID still gives it, for the caller to name).
+func (m *model) hubName(h int32) string { return m.hubNames[h] }
 
 func roundMetre(km float64) float64 { return math.Round(km*1000) / 1000 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,18 +101,19 @@ func TestSiblingsStayTogether(t *testing.T) {
 	}
 }
 
-func TestSiblingsWaitTogether(t *testing.T) {
-	// Two siblings, one seat anywhere: neither is placed, and a lone child of lower priority may
-	// take the seat, since the pair could never use it.
+func TestAllOrNoneSiblingsWaitTogether(t *testing.T) {
+	// Two siblings of an all-or-none household, one seat anywhere: neither is placed, and a lone
+	// child of lower priority may take the seat, since the pair could never use it.
 	a, b, c := lone(1, km(0, 0)), lone(2, km(0, 0)), lone(3, km(0, 0))
 	a.Tier, b.Tier, b.HouseholdID = 1, 1, 1
+	a.AllOrNone, b.AllOrNone = true, true
 	c.Tier = 3
 	r := solve(t, Problem{Hubs: []Hub{hub(10, km(1, 0), 1)}, Requests: []Request{a, b, c}})
 	if hubOf(r, 1, monday) != 0 || hubOf(r, 2, monday) != 0 || hubOf(r, 3, monday) != 10 {
 		t.Errorf("placements %+v", r.Placements)
 	}
-	if reasonOf(r, 1, monday) != ReasonNoRoomForSiblings {
-		t.Errorf("reason %q", reasonOf(r, 1, monday))
+	if reasonOf(r, 1, monday) != ReasonKeptWithSiblings || reasonOf(r, 2, monday) != ReasonKeptWithSiblings {
+		t.Errorf("reasons %q %q", reasonOf(r, 1, monday), reasonOf(r, 2, monday))
 	}
 	ranks := map[int64]int{}
 	for _, w := range r.Waitlist {
@@ -119,6 +121,69 @@ func TestSiblingsWaitTogether(t *testing.T) {
 	}
 	if ranks[1] != 1 || ranks[2] != 1 {
 		t.Errorf("siblings share the first rank: %v", ranks)
+	}
+	if r.Report.WaitingWithFreeSeat != 0 || r.Report.ChildDaysPlaceableMax != 1 {
+		t.Errorf("report %+v", r.Report)
+	}
+
+	// Without that choice, the family group that no hub can take together is placed child by
+	// child: one sibling gets the seat, the lower-priority child waits.
+	a.AllOrNone, b.AllOrNone = false, false
+	r = solve(t, Problem{Hubs: []Hub{hub(10, km(1, 0), 1)}, Requests: []Request{a, b, c}})
+	if hubOf(r, 1, monday)+hubOf(r, 2, monday) != 10 || hubOf(r, 3, monday) != 0 {
+		t.Errorf("placements %+v", r.Placements)
+	}
+}
+
+// The case of the issue: a collégien with no collège in reach never sends the little ones to
+// the waitlist; they are placed together, and the collégien's wait is explained.
+func TestFamilyGroupsAreNotBlockedByABrother(t *testing.T) {
+	primary := hub(10, km(1, 0), 2)
+	delete(primary.Days[0].Seats, College)
+	farCollege := hub(20, km(30, 0), 2)
+	small, middle, teen := lone(1, km(0, 0)), lone(2, km(0, 0)), lone(3, km(0, 0))
+	small.Level, teen.Level = Maternelle, College
+	middle.HouseholdID, teen.HouseholdID = 1, 1
+	p := Problem{Hubs: []Hub{primary, farCollege}, Requests: []Request{small, middle, teen}}
+	r := solve(t, p)
+	if hubOf(r, 1, monday) != 10 || hubOf(r, 2, monday) != 10 || hubOf(r, 3, monday) != 0 {
+		t.Errorf("placements %+v", r.Placements)
+	}
+	if got := reasonOf(r, 3, monday); got != ReasonNoHubInReach {
+		t.Errorf("collégien: reason %q", got)
+	}
+	if r.Report.WaitingWithFreeSeat != 0 || r.Report.ChildDaysPlaceableMax != 2 || r.Report.SiblingSplits != 0 {
+		t.Errorf("report %+v", r.Report)
+	}
+
+	// The family that chose all-or-none waits whole, and is told why.
+	for i := range p.Requests {
+		p.Requests[i].AllOrNone = true
+	}
+	r = solve(t, p)
+	if len(r.Placements) != 0 {
+		t.Errorf("placements %+v", r.Placements)
+	}
+	for child, want := range map[int64]Reason{1: ReasonKeptWithSiblings, 2: ReasonKeptWithSiblings, 3: ReasonNoHubInReach} {
+		if got := reasonOf(r, child, monday); got != want {
+			t.Errorf("all-or-none child %d: reason %q, want %q", child, got, want)
+		}
+	}
+	if r.Report.WaitingWithFreeSeat != 2 || r.Report.WaitingWithFreeSeatAllOrNone != 2 {
+		t.Errorf("report %+v", r.Report)
+	}
+}
+
+// Brothers and sisters who can share a hub but find none with room for all of them are placed
+// each where a seat is, rather than waiting.
+func TestFamilyGroupSplitsRatherThanWaits(t *testing.T) {
+	a, b := lone(1, km(0, 0)), lone(2, km(0, 0))
+	b.HouseholdID = 1
+	r := solve(t, Problem{Hubs: []Hub{hub(10, km(1, 0), 1), hub(20, km(2, 0), 1)}, Requests: []Request{a, b}})
+	got := []int64{hubOf(r, 1, monday), hubOf(r, 2, monday)}
+	slices.Sort(got)
+	if !slices.Equal(got, []int64{10, 20}) || r.Report.SiblingSplits != 1 {
+		t.Errorf("hubs %v, report %+v", got, r.Report)
 	}
 }
 
@@ -161,10 +226,17 @@ func TestSiblingJoinsFixedSibling(t *testing.T) {
 		t.Errorf("child 2 should join its sister in hub 20: %+v", r.Placements)
 	}
 
-	// If that hub is full, the child waits rather than going elsewhere alone.
+	// If that hub is full, the child goes elsewhere rather than waiting for its sister's hub.
 	p.Hubs[1] = hub(20, km(5, 0), 1)
 	r = solve(t, p)
-	if hubOf(r, 2, monday) != 0 || reasonOf(r, 2, monday) != ReasonSiblingHubFull {
+	if hubOf(r, 2, monday) != 10 {
+		t.Errorf("child 2: hub %d, reason %q", hubOf(r, 2, monday), reasonOf(r, 2, monday))
+	}
+
+	// Unless the family chose all-or-none: then it waits, and is told why.
+	p.Requests[0].AllOrNone, p.Requests[1].AllOrNone = true, true
+	r = solve(t, p)
+	if hubOf(r, 2, monday) != 0 || reasonOf(r, 2, monday) != ReasonKeptWithSiblings {
 		t.Errorf("child 2: hub %d, reason %q", hubOf(r, 2, monday), reasonOf(r, 2, monday))
 	}
 }
@@ -277,23 +349,33 @@ func TestSameHubAllWeekIsPreferred(t *testing.T) {
 }
 
 func TestWaitlistReasons(t *testing.T) {
-	primary := hub(10, km(1, 0), 2)
+	primary := hub(10, km(1, 0), 1)
+	primary.Name = "École Jean Macé"
 	delete(primary.Days[0].Seats, College)
-	collegeOnly := hub(20, km(1, 1), 2)
-	delete(collegeOnly.Days[0].Seats, Maternelle)
-	delete(collegeOnly.Days[0].Seats, Elementaire)
+	farPrimary := hub(20, km(3, 0), 1)
+	delete(farPrimary.Days[0].Seats, College)
 
-	small, teen := lone(1, km(0, 0)), lone(2, km(0, 0))
-	small.Level, teen.Level, teen.HouseholdID = Maternelle, College, 1
-	far := lone(3, km(40, 0))
-	r := solve(t, Problem{Hubs: []Hub{primary, collegeOnly}, Requests: []Request{small, teen, far}})
-	for child, want := range map[int64]Reason{1: ReasonNoCommonHub, 2: ReasonNoCommonHub, 3: ReasonNoHubInReach} {
+	first, second, third := lone(1, km(0, 0)), lone(2, km(0, 0)), lone(3, km(0, 0))
+	second.RequestedAt, third.RequestedAt = t0.Add(time.Minute), t0.Add(2*time.Minute)
+	teen := lone(4, km(0, 0))
+	teen.Level = College
+	far := lone(5, km(40, 0))
+	r := solve(t, Problem{Hubs: []Hub{primary, farPrimary}, Requests: []Request{first, second, third, teen, far}})
+	for child, want := range map[int64]Reason{3: ReasonHigherPriority, 4: ReasonNoHubInReach, 5: ReasonNoHubInReach} {
 		if got := reasonOf(r, child, monday); got != want {
 			t.Errorf("child %d: reason %q, want %q", child, got, want)
 		}
 	}
 	for _, w := range r.Waitlist {
-		if fr, en := w.Reason.Messages(20); w.MessageFR != fr || w.MessageEN != en || fr == en {
+		fr, en := w.Reason.Messages(20)
+		if w.Reason == ReasonHigherPriority {
+			// The nearest full hub is named.
+			if w.NearestFullHubID != 10 || !strings.Contains(w.MessageFR, "École Jean Macé") || !strings.Contains(w.MessageEN, "École Jean Macé") {
+				t.Errorf("child %d: nearest full hub %d, messages %q / %q", w.ChildID, w.NearestFullHubID, w.MessageFR, w.MessageEN)
+			}
+			fr, en = w.Reason.Explain(20, "École Jean Macé")
+		}
+		if w.MessageFR != fr || w.MessageEN != en || fr == en {
 			t.Errorf("messages of %q: %q / %q", w.Reason, w.MessageFR, w.MessageEN)
 		}
 	}

@@ -100,9 +100,10 @@ func (p *Problem) Validate() error {
 		days      map[Day]int // day → request index
 	}
 	children := map[int64]*childInfo{}
+	type siblingRule struct{ allowSplit, allOrNone bool }
 	split := map[int64]struct {
-		allow bool
-		at    int
+		rule siblingRule
+		at   int
 	}{}
 	for i, r := range p.Requests {
 		at := func() string { return fmt.Sprintf("requests[%d]", i) }
@@ -122,14 +123,22 @@ func (p *Problem) Validate() error {
 		if len(r.Days) == 0 {
 			fe.add(at()+".days", "aucun jour demandé", "no day requested")
 		}
-		if s, ok := split[r.HouseholdID]; ok && s.allow != r.AllowSplit {
+		rule := siblingRule{r.AllowSplit, r.AllOrNone}
+		switch s, ok := split[r.HouseholdID]; {
+		case r.AllowSplit && r.AllOrNone:
+			fe.add(at()+".all_or_none", "incompatible avec allow_split : un foyer ne peut pas à la fois accepter de séparer ses enfants et demander qu'ils soient accueillis tous ensemble ou pas du tout",
+				"cannot be set together with allow_split")
+		case ok && s.rule.allowSplit != r.AllowSplit:
 			fe.add(at()+".allow_split", fmt.Sprintf("le foyer %d a une autre valeur dans requests[%d]", r.HouseholdID, s.at),
 				"household setting differs between requests")
-		} else if !ok {
+		case ok && s.rule.allOrNone != r.AllOrNone:
+			fe.add(at()+".all_or_none", fmt.Sprintf("le foyer %d a une autre valeur dans requests[%d]", r.HouseholdID, s.at),
+				"household setting differs between requests")
+		case !ok:
 			split[r.HouseholdID] = struct {
-				allow bool
-				at    int
-			}{r.AllowSplit, i}
+				rule siblingRule
+				at   int
+			}{rule, i}
 		}
 		c := children[r.ChildID]
 		if c == nil {

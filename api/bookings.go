@@ -178,7 +178,7 @@ func bookedViews(days []store.BookedDay, maxKm float64) []bookedView {
 			v.MapURL = mapURL(d.HubLat, d.HubLon)
 		}
 		if d.Reason != "" {
-			v.ReasonFR, v.ReasonEN = alloc.Reason(d.Reason).Messages(maxKm)
+			v.ReasonFR, v.ReasonEN = alloc.Reason(d.Reason).Explain(maxKm, d.NearestFullHub)
 		}
 		out[i] = v
 	}

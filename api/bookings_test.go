@@ -348,3 +348,51 @@ func TestBookingAfterTheSessionEndedComesBackToTheChoices(t *testing.T) {
 		t.Error("a day not chosen is ticked")
 	}
 }
+
+// Two brothers and sisters booked where one seat is left: the family group can't be placed
+// together, so one child gets the seat instead of both waiting, and the other's wait names the
+// nearest full hub, on the answer and on the bookings page, in French and in English.
+func TestFamilyGroupIsPlacedChildByChildAndTheWaitIsExplained(t *testing.T) {
+	app, st := newApp(t)
+	days := nextWeekdays(4)
+	seed := twoDepartements(days[0])
+	seed.OpenDays = days
+	seed.Hubs[0].Capacity = map[store.Level]int{store.Elementaire: 1}
+	leo := seed.Households[0].Children[0]
+	leo.FirstName, leo.Requests = "Léo", nil
+	seed.Households[0].Children[0].Requests = nil
+	seed.Households[0].Children = append(seed.Households[0].Children, leo)
+	if err := st.LoadSeed(context.Background(), seed); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, app)
+	b.login("p1@example.fr", goodPassword)
+	var kids []int64
+	if err := st.DB().Select(&kids, `SELECT id FROM child WHERE first_name IN ('Zoé', 'Léo') ORDER BY id`); err != nil || len(kids) != 2 {
+		t.Fatalf("children %v: %v", kids, err)
+	}
+	form := b.get("/reserver")
+	post := url.Values{"csrf": {b.csrf("/reserver")}, "key": {regexpFind(t, form.body, `name="key" value="([^"]+)"`)},
+		"child": {fmt.Sprint(kids[0]), fmt.Sprint(kids[1])}, "day": {days[2].Format(time.DateOnly)},
+		"location": {"home"}, "arrive_at": {"08:15"}, "depart_at": {"17:45"}}
+	res := b.post("/reserver", post)
+	const why = "Les pôles à moins de 20 km sont complets, à commencer par le plus proche, École Jean-Macé"
+	if res.StatusCode != 200 || !strings.Contains(res.body, "Place proposée") || !strings.Contains(res.body, why) {
+		t.Fatalf("booking result: %d\n%s", res.StatusCode, res.body)
+	}
+	var placed, waiting int
+	var reason, nearest string
+	if err := st.DB().Get(&placed, `SELECT count(*) FROM placement WHERE child_id = ANY($1)`, kids); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.DB().QueryRow(`SELECT count(*), min(w.reason::text), min(h.name) FROM waitlist_entry w JOIN hub h ON h.id = w.nearest_full_hub_id
+		WHERE w.child_id = ANY($1)`, kids).Scan(&waiting, &reason, &nearest); err != nil {
+		t.Fatal(err)
+	}
+	if placed != 1 || waiting != 1 || reason != "higher_priority" || nearest != "École Jean-Macé" {
+		t.Errorf("%d placed, %d waiting (%s, nearest full hub %q)", placed, waiting, reason, nearest)
+	}
+	if list := b.get("/reservations"); !strings.Contains(list.body, why) {
+		t.Errorf("the bookings page does not explain the wait:\n%s", list.body)
+	}
+}

@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -63,14 +62,7 @@ func TestParentHomeSaysWhereWhenAndWhatToBring(t *testing.T) {
 // TestParentWithoutChildIsAskedToAddOne: before any child, neither the home nor the booking
 // page offers to book; both say to add a child, with the link.
 func TestParentWithoutChildIsAskedToAddOne(t *testing.T) {
-	app, st := newApp(t)
-	ctx := context.Background()
-	if err := st.LoadSeed(ctx, twoDepartements(time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC))); err != nil {
-		t.Fatal(err)
-	}
-	createAccount(t, st, store.NewAccount{Email: "new@example.fr", Role: store.RoleParent})
-	b := newBrowser(t, app)
-	b.login("new@example.fr", goodPassword)
+	b, _ := newParentWithoutHousehold(t)
 	res := b.post("/foyer", householdForm(b.csrf("/foyer")))
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("household: %d", res.StatusCode)
@@ -96,10 +88,7 @@ func TestParentWithoutChildIsAskedToAddOne(t *testing.T) {
 // app.js hides while "Ajouter un second parent" is unticked, under an "optional" legend for
 // browsers without JavaScript.
 func TestHouseholdFormSecondParentPartFollowsItsBox(t *testing.T) {
-	app, st := newApp(t)
-	createAccount(t, st, store.NewAccount{Email: "new@example.fr", Role: store.RoleParent})
-	b := newBrowser(t, app)
-	b.login("new@example.fr", goodPassword)
+	b, _ := newParentWithoutHousehold(t)
 	form := b.get("/foyer").body
 	part := regexpFind(t, form, `(?s)(<div class="ap-fieldset-part" id="p2-fields" data-shown-by="p2_present">.*?</fieldset>)`)
 	for _, field := range []string{"p2_first", "p2_last", "p2_phone", "p2_profession", "p2_employer"} {

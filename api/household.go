@@ -31,8 +31,10 @@ type householdRequest struct {
 	HomeAddress  string `form:"home_address" validate:"required,max=200,printable"`
 	HomeCommune  string `form:"home_commune" validate:"required,max=100"`
 	WorkCommune  string `form:"work_commune" validate:"required,max=100"`
-	AllowSplit   bool   `form:"allow_split"`
-	Sworn        bool   `form:"sworn" validate:"required"`
+	// Siblings is the family's choice for brothers and sisters: together where a hub can take
+	// them (the default, also when absent), split, or all_or_none.
+	Siblings string `form:"siblings" validate:"omitempty,oneof=together split all_or_none"`
+	Sworn    bool   `form:"sworn" validate:"required"`
 }
 
 var (
@@ -51,6 +53,13 @@ func normalizePhone(p string) string {
 	}
 	return p
 }
+
+// The choices of the household form for brothers and sisters (householdRequest.Siblings).
+const (
+	siblingsTogether  = "together"
+	siblingsSplit     = "split"
+	siblingsAllOrNone = "all_or_none"
+)
 
 type householdPage struct {
 	Form        householdRequest
@@ -75,8 +84,14 @@ func (s *Server) householdForm(c *fiber.Ctx) error {
 // householdForm fills the form from what is saved; the sworn statement is asked again at each
 // save.
 func householdForm(h store.Household) householdRequest {
-	f := householdRequest{HomeAddress: h.HomeAddress, AllowSplit: h.AllowSplit,
+	f := householdRequest{HomeAddress: h.HomeAddress, Siblings: siblingsTogether,
 		HomeCommune: h.HomeCommuneName, WorkCommune: h.WorkCommuneName}
+	switch {
+	case h.AllowSplit:
+		f.Siblings = siblingsSplit
+	case h.AllOrNone:
+		f.Siblings = siblingsAllOrNone
+	}
 	if len(h.Parents) > 0 {
 		p := h.Parents[0]
 		f.P1First, f.P1Last, f.P1Phone, f.P1Profession, f.P1Employer = p.FirstName, p.LastName, p.Phone, p.ProfessionCode, p.Employer
@@ -142,12 +157,16 @@ func (s *Server) saveHousehold(c *fiber.Ctx) error {
 	}
 	if len(errs) > 0 {
 		req.Sworn = false
+		if _, bad := errs["siblings"]; bad {
+			req.Siblings = siblingsTogether
+		}
 		return s.renderHousehold(c, householdPage{Form: req}, errs)
 	}
 	in := store.HouseholdInput{
 		Parent1:     store.Parent{FirstName: req.P1First, LastName: req.P1Last, Phone: req.P1Phone, ProfessionCode: req.P1Profession, Employer: req.P1Employer},
 		HomeAddress: req.HomeAddress, HomeCommune: home.InseeCode, WorkCommune: work.InseeCode,
-		SwornTextVersion: swornTextVersion, AllowSplit: req.AllowSplit,
+		SwornTextVersion: swornTextVersion,
+		AllowSplit:       req.Siblings == siblingsSplit, AllOrNone: req.Siblings == siblingsAllOrNone,
 	}
 	if req.P2Present {
 		in.Parent2 = &store.Parent{FirstName: req.P2First, LastName: req.P2Last, Phone: req.P2Phone, ProfessionCode: req.P2Profession, Employer: req.P2Employer}

@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -21,15 +22,21 @@ func householdForm(csrf string) url.Values {
 		"sworn": {"true"}}
 }
 
-func TestParentRegistersTheHousehold(t *testing.T) {
+// newParentWithoutHousehold logs in a parent account that has no household yet.
+func newParentWithoutHousehold(t *testing.T) (*browser, *store.Store) {
 	app, st := newApp(t)
-	ctx := context.Background()
-	if err := st.LoadSeed(ctx, twoDepartements(time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC))); err != nil {
+	if err := st.LoadSeed(context.Background(), twoDepartements(time.Date(2031, 3, 3, 0, 0, 0, 0, time.UTC))); err != nil {
 		t.Fatal(err)
 	}
 	createAccount(t, st, store.NewAccount{Email: "new@example.fr", Role: store.RoleParent})
 	b := newBrowser(t, app)
 	b.login("new@example.fr", goodPassword)
+	return b, st
+}
+
+func TestParentRegistersTheHousehold(t *testing.T) {
+	b, st := newParentWithoutHousehold(t)
+	ctx := context.Background()
 	if res := b.get("/"); !strings.Contains(res.body, `href="/foyer"`) {
 		t.Fatal("the home page does not lead to the household form")
 	}
@@ -42,6 +49,7 @@ func TestParentRegistersTheHousehold(t *testing.T) {
 		"p1_profession": {"astronaute", "Choisissez une profession de la liste."},
 		"home_commune":  {"Atlantis", "Choisissez la commune dans la liste proposée"},
 		"p2_first":      {"", "Ce champ est obligatoire."},
+		"siblings":      {"half", "Choisissez une valeur de la liste."},
 	} {
 		form := householdForm(b.csrf("/foyer"))
 		form.Set(field, tc.value)
@@ -69,6 +77,52 @@ func TestParentRegistersTheHousehold(t *testing.T) {
 	form := b.get("/foyer").body
 	if !strings.Contains(form, `value="Éloïse"`) || !strings.Contains(form, `value="Besançon"`) || strings.Contains(form, `name="sworn" value="true" checked`) {
 		t.Errorf("edit form does not show the household")
+	}
+}
+
+// The family chooses what happens to brothers and sisters: together where a hub can take them
+// (the default), split, or all-or-none; the form explains each choice and shows the saved one.
+func TestHouseholdChoosesForBrothersAndSisters(t *testing.T) {
+	b, st := newParentWithoutHousehold(t)
+	ctx := context.Background()
+	page := b.get("/foyer").body
+	for _, want := range []string{"N’accueillir mes enfants que s’ils le sont tous", "un enfant sans place ne prive jamais les autres",
+		`id="siblings-together" name="siblings" value="together" checked`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the empty form lacks %q", want)
+		}
+	}
+	for choice, want := range map[string][2]bool{"": {false, false}, "together": {false, false}, "split": {true, false}, "all_or_none": {false, true}} {
+		form := householdForm(b.csrf("/foyer"))
+		form.Set("siblings", choice)
+		if res := b.post("/foyer", form); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("siblings=%q: %d", choice, res.StatusCode)
+		}
+		h, err := st.HouseholdOf(ctx, accountID(t, st, "new@example.fr"))
+		if err != nil || h.AllowSplit != want[0] || h.AllOrNone != want[1] {
+			t.Errorf("siblings=%q: saved allow_split %v, all_or_none %v (%v)", choice, h.AllowSplit, h.AllOrNone, err)
+		}
+		if choice != "" && !strings.Contains(b.get("/foyer").body, `value="`+choice+`" checked`) {
+			t.Errorf("siblings=%q: the form does not show the saved choice", choice)
+		}
+	}
+	// A bad value changes nothing.
+	form := householdForm(b.csrf("/foyer"))
+	form.Set("siblings", "split")
+	b.post("/foyer", form)
+	form.Set("siblings", "some")
+	if res := b.post("/foyer", form); res.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("siblings=some: %d, want 422", res.StatusCode)
+	}
+	if h, _ := st.HouseholdOf(ctx, accountID(t, st, "new@example.fr")); !h.AllowSplit || h.AllOrNone {
+		t.Errorf("a refused choice changed the household: %+v", h)
+	}
+	// The database refuses both choices at once.
+	_, err := st.SaveHousehold(ctx, accountID(t, st, "new@example.fr"), store.HouseholdInput{
+		Parent1:     store.Parent{FirstName: "A", LastName: "B", Phone: "0612345678", ProfessionCode: "infirmier"},
+		HomeAddress: "1 rue", HomeCommune: "25056", WorkCommune: "25056", SwornTextVersion: "1", AllowSplit: true, AllOrNone: true})
+	if !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("both choices: %v, want ErrInvalid", err)
 	}
 }
 

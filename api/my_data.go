@@ -48,6 +48,7 @@ type heldHouseholdJSON struct {
 	SwornAt        time.Time        `json:"sworn_statement_at"`
 	ProofCheckedAt *time.Time       `json:"employer_proof_checked_at"`
 	AllowSplit     bool             `json:"siblings_may_be_split"`
+	AllOrNone      bool             `json:"siblings_only_if_all_hosted"`
 }
 
 type heldPickupJSON struct {
@@ -98,7 +99,7 @@ func heldDataOf(d store.HeldData, now time.Time) heldDataJSON {
 			EmailConfirmed: d.Account.EmailConfirmedAt, LastLogin: d.Account.LastLoginAt}}
 	if h := d.Household; h != nil {
 		hh := &heldHouseholdJSON{HomeAddress: h.HomeAddress, HomeCommune: h.HomeCommuneName, WorkCommune: h.WorkCommuneName,
-			SwornAt: h.SwornAt, ProofCheckedAt: h.ProofCheckedAt, AllowSplit: h.AllowSplit}
+			SwornAt: h.SwornAt, ProofCheckedAt: h.ProofCheckedAt, AllowSplit: h.AllowSplit, AllOrNone: h.AllOrNone}
 		for _, p := range h.Parents {
 			hh.Parents = append(hh.Parents, heldParentJSON{p.FirstName, p.LastName, p.Phone, p.ProfessionCode, p.Employer})
 		}

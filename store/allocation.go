@@ -89,6 +89,9 @@ type Outcome struct {
 	Reason     alloc.Reason
 	ReasonFR   string
 	ReasonEN   string
+	// NearestFullHub, for a waitlisted child-day whose hubs in reach are full, is the nearest of
+	// them (0 otherwise).
+	NearestFullHub int64
 }
 
 // AllocationRun is a stored run.
@@ -117,6 +120,7 @@ type requestRow struct {
 	Lat          float64        `db:"lat"`
 	Lon          float64        `db:"lon"`
 	AllowSplit   bool           `db:"allow_split"`
+	AllOrNone    bool           `db:"all_or_none"`
 	Tier         int            `db:"tier"`
 	PlacedHub    sql.NullInt64  `db:"placed_hub"`
 	PlacedStatus sql.NullString `db:"placed_status"`
@@ -125,11 +129,12 @@ type requestRow struct {
 	FirstName    string         `db:"first_name"`
 	Location     Location       `db:"location"`
 	// Read by the instant path only, for the family's answer.
-	BirthDate  time.Time      `db:"birth_date"`
-	ArriveAt   string         `db:"arrive_at"`
-	DepartAt   string         `db:"depart_at"`
-	DistanceM  sql.NullInt64  `db:"distance_m"`
-	WaitReason sql.NullString `db:"wait_reason"`
+	BirthDate   time.Time      `db:"birth_date"`
+	ArriveAt    string         `db:"arrive_at"`
+	DepartAt    string         `db:"depart_at"`
+	DistanceM   sql.NullInt64  `db:"distance_m"`
+	WaitReason  sql.NullString `db:"wait_reason"`
+	NearestFull sql.NullInt64  `db:"nearest_full_hub_id"`
 }
 
 // cdKey names a child-day.
@@ -142,7 +147,7 @@ func (r requestRow) allocRequest() alloc.Request {
 	return alloc.Request{
 		ChildID: r.ChildID, HouseholdID: r.HouseholdID, Level: alloc.Level(r.Level),
 		Days: []alloc.Day{alloc.DayOf(r.Day)}, Location: geo.Point{Lat: r.Lat, Lon: r.Lon},
-		Tier: r.Tier, RequestedAt: r.RequestedAt, AllowSplit: r.AllowSplit,
+		Tier: r.Tier, RequestedAt: r.RequestedAt, AllowSplit: r.AllowSplit, AllOrNone: r.AllOrNone,
 	}
 }
 
@@ -365,7 +370,7 @@ const requestRowsSQL = `
 	SELECT br.child_id, ch.household_id, ch.level, br.day, br.requested_at, br.location,
 	       CASE br.location WHEN 'home' THEN hc.lat ELSE wc.lat END AS lat,
 	       CASE br.location WHEN 'home' THEN hc.lon ELSE wc.lon END AS lon,
-	       hh.allow_split, hh.tier,
+	       hh.allow_split, hh.all_or_none, hh.tier,
 	       p.hub_id AS placed_hub, p.status::text AS placed_status, (w.child_id IS NOT NULL) AS waitlisted,
 	       a.email, ch.first_name
 	FROM booking_request br
@@ -427,7 +432,7 @@ func (s *Store) householdRequestRows(ctx context.Context, households map[int64]h
 		SELECT b.child_id, ch.household_id, ch.level, ch.first_name, ch.birth_date, b.day, b.requested_at, b.location,
 		       to_char(b.arrive_at, 'HH24:MI') AS arrive_at, to_char(b.depart_at, 'HH24:MI') AS depart_at,
 		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m,
-		       (w.child_id IS NOT NULL) AS waitlisted, w.reason::text AS wait_reason
+		       (w.child_id IS NOT NULL) AS waitlisted, w.reason::text AS wait_reason, w.nearest_full_hub_id
 		FROM child ch
 		CROSS JOIN unnest($2::date[]) AS d(day)
 		CROSS JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = ch.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b
@@ -450,7 +455,7 @@ func (h householdCtx) complete(r *requestRow) {
 	if r.Location == NearWork {
 		r.Lat, r.Lon = h.WorkLat, h.WorkLon
 	}
-	r.AllowSplit, r.Tier, r.Email = h.AllowSplit, h.Tier, h.Email
+	r.AllowSplit, r.AllOrNone, r.Tier, r.Email = h.AllowSplit, h.AllOrNone, h.Tier, h.Email
 }
 
 // seatKey is a hub's level on a day.
@@ -679,7 +684,8 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 		if err != nil {
 			return nil, err
 		}
-		sol.outcomes = append(sol.outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: "waitlisted", Reason: w.Reason, ReasonFR: w.MessageFR, ReasonEN: w.MessageEN})
+		sol.outcomes = append(sol.outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: "waitlisted", Reason: w.Reason,
+			ReasonFR: w.MessageFR, ReasonEN: w.MessageEN, NearestFullHub: w.NearestFullHubID})
 	}
 	sort.Slice(sol.outcomes, func(i, j int) bool {
 		if !sol.outcomes[i].Day.Equal(sol.outcomes[j].Day) {
@@ -777,22 +783,24 @@ func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {
 
 // writeWaitlist puts the run's unplaced child-days on their day's waitlist, with the reason.
 func (s *Store) writeWaitlist(ctx context.Context, run AllocationRun) error {
-	var wc []int64
+	var wc, whub []int64
 	var wday, wreason []string
 	for _, o := range run.Outcomes {
 		if o.Status == "waitlisted" {
 			wc = append(wc, o.ChildID)
 			wday = append(wday, o.Day.Format(time.DateOnly))
 			wreason = append(wreason, string(o.Reason))
+			whub = append(whub, o.NearestFullHub)
 		}
 	}
 	if len(wc) == 0 {
 		return nil
 	}
 	_, err := s.execPrepared(ctx, `
-		INSERT INTO waitlist_entry (child_id, day, reason, run_id, since)
-		SELECT f.child_id, f.day, f.reason, $4, $5 FROM unnest($1::bigint[], $2::date[], $3::waitlist_reason[]) AS f(child_id, day, reason)`,
-		pq.Array(wc), pq.Array(wday), pq.Array(wreason), run.ID, s.now())
+		INSERT INTO waitlist_entry (child_id, day, reason, nearest_full_hub_id, run_id, since)
+		SELECT f.child_id, f.day, f.reason, NULLIF(f.hub, 0), $5, $6
+		FROM unnest($1::bigint[], $2::date[], $3::waitlist_reason[], $4::bigint[]) AS f(child_id, day, reason, hub)`,
+		pq.Array(wc), pq.Array(wday), pq.Array(wreason), pq.Array(whub), run.ID, s.now())
 	return translate(err)
 }
 

@@ -58,11 +58,12 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 		householdOf[r.ChildID] = r.HouseholdID
 	}
 	var seatAccounts []int64 // in the order of seatArrays
-	var waitChild, waitAccount []int64
+	var waitChild, waitAccount, waitHub []int64
 	var waitDay, waitReason []string
 	for _, o := range sol.outcomes {
 		if o.Status == "waitlisted" {
 			waitChild, waitAccount = append(waitChild, o.ChildID), append(waitAccount, accountOf[householdOf[o.ChildID]])
+			waitHub = append(waitHub, o.NearestFullHub)
 			waitDay, waitReason = append(waitDay, o.Day.Format(time.DateOnly)), append(waitReason, string(o.Reason))
 		} else {
 			seatAccounts = append(seatAccounts, accountOf[householdOf[o.ChildID]])
@@ -77,7 +78,8 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 		pq.Array(a.asked.account), pq.Array(a.asked.child), pq.Array(a.asked.day), pq.Array(a.asked.location), // $12-$15
 		pq.Array(a.asked.arrive), pq.Array(a.asked.depart)) // $16-$17
 	args = append(append(args, emailArgs(w.mails, now)[:3]...), runArgs...)                                  // $18-$20, $21-$28
-	args = append(args, pq.Array(waitChild), pq.Array(waitDay), pq.Array(waitReason), pq.Array(waitAccount)) // $29-$32
+	args = append(args, pq.Array(waitChild), pq.Array(waitDay), pq.Array(waitReason), pq.Array(waitAccount), // $29-$32
+		pq.Array(waitHub)) // $33
 	var claimed []int64
 	if err := s.selectPrepared(ctx, &claimed, bookAtOnceSQL, args...); err != nil {
 		return translate(err)
@@ -119,9 +121,9 @@ var bookAtOnceSQL = `
 		SELECT f.t, f.s, f.b, $11, $11, 'booking' FROM unnest($7::bigint[], $18::text[], $19::text[], $20::text[]) AS f(account_id, t, s, b)
 		WHERE f.account_id IN (SELECT account_id FROM claimed) AND f.t <> ''
 	), waiting AS (
-		INSERT INTO waitlist_entry (child_id, day, reason, run_id, since)
-		SELECT f.child_id, f.day, f.reason, (SELECT id FROM run), $11
-		FROM unnest($29::bigint[], $30::date[], $31::waitlist_reason[], $32::bigint[]) AS f(child_id, day, reason, account_id)
+		INSERT INTO waitlist_entry (child_id, day, reason, nearest_full_hub_id, run_id, since)
+		SELECT f.child_id, f.day, f.reason, NULLIF(f.hub, 0), (SELECT id FROM run), $11
+		FROM unnest($29::bigint[], $30::date[], $31::waitlist_reason[], $32::bigint[], $33::bigint[]) AS f(child_id, day, reason, account_id, hub)
 		WHERE f.account_id IN (SELECT account_id FROM claimed)
 	), seats AS (
 		INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
@@ -189,7 +191,7 @@ func (s *Store) readBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 			lat, lon   pq.Float64Array
 			day, level pq.StringArray
 		}
-		if err := rows.Scan(&c.AccountID, &c.ID, &c.AllowSplit, &c.Tier, &c.HomeLat, &c.HomeLon, &c.WorkLat, &c.WorkLon, &c.Email,
+		if err := rows.Scan(&c.AccountID, &c.ID, &c.AllowSplit, &c.AllOrNone, &c.Tier, &c.HomeLat, &c.HomeLon, &c.WorkLat, &c.WorkLon, &c.Email,
 			&c.Children, &c.OpenDays, &c.Used, &c.UsedHash, &c.UsedResponse,
 			&child, &level, &firstName, &birth, &day, &requested, &requestedAt, &location, &arrive, &depart,
 			&d.PlacedHub, &d.PlacedStatus, &d.DistanceM, &waitlisted, &d.WaitReason,
@@ -240,7 +242,7 @@ var readBatchSQL = `
 		                    AND h.lat BETWEEN box.min_lat AND box.max_lat AND h.lon BETWEEN box.min_lon AND box.max_lon OFFSET 0) h
 		WHERE hdc.day = ANY($1) AND hdc.capacity > 0
 	)
-	SELECT ch.account_id, ch.id, ch.allow_split, ch.tier, ch.home_lat, ch.home_lon, ch.work_lat, ch.work_lon, ch.email, ch.children, ch.open_days,
+	SELECT ch.account_id, ch.id, ch.allow_split, ch.all_or_none, ch.tier, ch.home_lat, ch.home_lon, ch.work_lat, ch.work_lon, ch.email, ch.children, ch.open_days,
 	       ch.used, ch.used_hash, ch.used_response,
 	       cd.child_id, cd.level, cd.first_name, cd.birth_date, cd.day, cd.requested, cd.requested_at, cd.location, cd.arrive_at, cd.depart_at,
 	       cd.placed_hub, cd.placed_status, cd.distance_m, cd.waitlisted, cd.wait_reason,

@@ -48,6 +48,9 @@ type BookedDay struct {
 	// Position is the place on the day's waitlist, in priority order (1 is next).
 	Position int    `json:"position,omitempty"`
 	Reason   string `json:"reason,omitempty"`
+	// NearestFullHub names, for a child-day waiting because the hubs in reach are full, the
+	// nearest of them.
+	NearestFullHub string `json:"nearest_full_hub,omitempty"`
 	// CheckedIn: the child has a mark that day, which can then no longer be cancelled.
 	CheckedIn bool `json:"-"`
 }
@@ -220,6 +223,7 @@ type householdCtx struct {
 	ID         int64          `db:"id"`
 	AccountID  int64          `db:"account_id"`
 	AllowSplit bool           `db:"allow_split"`
+	AllOrNone  bool           `db:"all_or_none"`
 	Tier       int            `db:"tier"`
 	HomeLat    float64        `db:"home_lat"`
 	HomeLon    float64        `db:"home_lon"`
@@ -233,7 +237,8 @@ type householdCtx struct {
 // householdCtxSQL reads a householdCtx for each account_id of a CTE named wanted, with which of
 // the days $1 have an open hub.
 const householdCtxSQL = `
-	SELECT w.account_id, COALESCE(ht.id, 0) AS id, COALESCE(ht.allow_split, false) AS allow_split, COALESCE(ht.tier, 3) AS tier,
+	SELECT w.account_id, COALESCE(ht.id, 0) AS id, COALESCE(ht.allow_split, false) AS allow_split,
+	       COALESCE(ht.all_or_none, false) AS all_or_none, COALESCE(ht.tier, 3) AS tier,
 	       COALESCE(hc.lat, 0) AS home_lat, COALESCE(hc.lon, 0) AS home_lon, COALESCE(wc.lat, 0) AS work_lat, COALESCE(wc.lon, 0) AS work_lon,
 	       COALESCE(a.email, '') AS email,
 	       ARRAY(SELECT c.id FROM child c WHERE c.household_id = ht.id) AS children,
@@ -263,7 +268,8 @@ func (s *Store) householdsOf(ctx context.Context, accounts []int64, days []time.
 // answeredDay is an answer with the child's birth date, for the order families see.
 type answeredDay struct {
 	BookedDay
-	birth time.Time
+	birth       time.Time
+	nearestFull int64 // hub to name in a waitlisted day's reason, or 0
 }
 
 // instantAnswers gives the answer of every request sol read, as bookedDays would read it once
@@ -282,6 +288,7 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 	for i, r := range sol.rows {
 		d := BookedDay{ChildID: r.ChildID, ChildName: r.FirstName, Day: r.Day, ArriveAt: r.ArriveAt, DepartAt: r.DepartAt,
 			Status: "pending", HubID: r.PlacedHub.Int64, DistanceKm: float64(r.DistanceM.Int64) / 1000, Reason: r.WaitReason.String}
+		nearestFull := r.NearestFull.Int64
 		switch {
 		case r.PlacedHub.Valid:
 			d.Status = r.PlacedStatus.String
@@ -290,15 +297,18 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 		}
 		if o, ok := outcome[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}]; ok {
 			d.Status, d.HubID, d.DistanceKm, d.Reason = o.Status, o.HubID, float64(distanceM(o.DistanceKm))/1000, string(o.Reason)
+			nearestFull = o.NearestFullHub
 		}
-		if _, known := labels[d.HubID]; d.HubID != 0 && !known {
-			hubIDs = append(hubIDs, d.HubID)
+		for _, h := range []int64{d.HubID, nearestFull} {
+			if _, known := labels[h]; h != 0 && !known {
+				hubIDs = append(hubIDs, h)
+			}
 		}
 		if d.Status == "waitlisted" {
 			waitChild = append(waitChild, d.ChildID)
 			waitDay = append(waitDay, d.Day.Format(time.DateOnly))
 		}
-		out[i] = answeredDay{BookedDay: d, birth: r.BirthDate}
+		out[i] = answeredDay{BookedDay: d, birth: r.BirthDate, nearestFull: nearestFull}
 	}
 	if len(hubIDs) > 0 { // hubs opened since labels were read
 		more, err := s.hubInfo(ctx, hubIDs)
@@ -316,6 +326,9 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 		d := &out[i].BookedDay
 		if h, ok := labels[d.HubID]; ok {
 			d.HubName, d.HubAddress, d.HubLat, d.HubLon = h.Name, h.Address, h.Lat, h.Lon
+		}
+		if h, ok := labels[out[i].nearestFull]; ok && d.Status == "waitlisted" {
+			d.NearestFullHub = h.Name
 		}
 		for _, p := range positions {
 			if p.ChildID == d.ChildID && p.Day.Equal(d.Day) {
@@ -483,27 +496,29 @@ func (s *Store) UpcomingBookings(ctx context.Context, accountID int64, from time
 // bookedDays reads the answers of the account's children on days.
 func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Time) ([]BookedDay, error) {
 	var rows []struct {
-		ChildID    int64           `db:"child_id"`
-		ChildName  string          `db:"child_name"`
-		Day        time.Time       `db:"day"`
-		Status     string          `db:"status"`
-		HubID      sql.NullInt64   `db:"hub_id"`
-		HubName    sql.NullString  `db:"hub_name"`
-		HubAddress sql.NullString  `db:"hub_address"`
-		HubLat     sql.NullFloat64 `db:"hub_lat"`
-		HubLon     sql.NullFloat64 `db:"hub_lon"`
-		DistanceM  sql.NullInt64   `db:"distance_m"`
-		ArriveAt   string          `db:"arrive_at"`
-		DepartAt   string          `db:"depart_at"`
-		Position   sql.NullInt64   `db:"position"`
-		Reason     sql.NullString  `db:"reason"`
-		CheckedIn  bool            `db:"checked_in"`
+		ChildID     int64           `db:"child_id"`
+		ChildName   string          `db:"child_name"`
+		Day         time.Time       `db:"day"`
+		Status      string          `db:"status"`
+		HubID       sql.NullInt64   `db:"hub_id"`
+		HubName     sql.NullString  `db:"hub_name"`
+		HubAddress  sql.NullString  `db:"hub_address"`
+		HubLat      sql.NullFloat64 `db:"hub_lat"`
+		HubLon      sql.NullFloat64 `db:"hub_lon"`
+		DistanceM   sql.NullInt64   `db:"distance_m"`
+		ArriveAt    string          `db:"arrive_at"`
+		DepartAt    string          `db:"depart_at"`
+		Position    sql.NullInt64   `db:"position"`
+		Reason      sql.NullString  `db:"reason"`
+		NearestFull sql.NullString  `db:"nearest_full_hub"`
+		CheckedIn   bool            `db:"checked_in"`
 	}
 	err := s.q.SelectContext(ctx, &rows, `
 		SELECT br.child_id, c.first_name AS child_name, br.day,
 		       CASE WHEN p.id IS NOT NULL THEN p.status::text WHEN w.child_id IS NOT NULL THEN 'waitlisted' ELSE 'pending' END AS status,
 		       p.hub_id, hb.name AS hub_name, hb.address || ', ' || hc.name AS hub_address, hb.lat AS hub_lat, hb.lon AS hub_lon, p.distance_m,
 		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at, w.reason::text AS reason,
+		       nf.name AS nearest_full_hub,
 		       CASE WHEN w.child_id IS NOT NULL THEN (
 		           SELECT wp.position FROM waitlist_position wp WHERE wp.day = br.day AND wp.child_id = br.child_id) END AS position,
 		       EXISTS (SELECT 1 FROM attendance at WHERE at.child_id = br.child_id AND at.day = br.day) AS checked_in
@@ -514,6 +529,7 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		LEFT JOIN hub hb ON hb.id = p.hub_id
 		LEFT JOIN commune hc ON hc.insee_code = hb.commune_code
 		LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
+		LEFT JOIN hub nf ON nf.id = w.nearest_full_hub_id
 		WHERE h.account_id = $1 AND br.day = ANY($2) AND br.cancelled_at IS NULL
 		ORDER BY br.day, c.birth_date DESC, c.id`, accountID, pq.Array(dayStrings(days)))
 	if err != nil {
@@ -524,7 +540,7 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		out[i] = BookedDay{ChildID: r.ChildID, ChildName: r.ChildName, Day: r.Day, Status: r.Status,
 			HubID: r.HubID.Int64, HubName: r.HubName.String, HubAddress: r.HubAddress.String, HubLat: r.HubLat.Float64,
 			HubLon: r.HubLon.Float64, DistanceKm: float64(r.DistanceM.Int64) / 1000, ArriveAt: r.ArriveAt, DepartAt: r.DepartAt,
-			Position: int(r.Position.Int64), Reason: r.Reason.String, CheckedIn: r.CheckedIn}
+			Position: int(r.Position.Int64), Reason: r.Reason.String, NearestFullHub: r.NearestFull.String, CheckedIn: r.CheckedIn}
 	}
 	return out, nil
 }

@@ -489,7 +489,7 @@ func TestBookerPlansGoByKey(t *testing.T) {
 		pq.ByteaArray([][]byte{[]byte("{}")}), now, pq.Array([]int64{acc}), pq.Array(kids), pq.Array([]string{day}),
 		pq.Array([]string{"home"}), pq.Array([]string{"08:00"}), pq.Array([]string{"17:00"}), pq.Array([]string{email}),
 		pq.Array([]string{"s"}), pq.Array([]string{"b"}), "instant", day, day, int64(1), int64(0), now, []byte("{}"), true,
-		pq.Array(kids), pq.Array([]string{day}), pq.Array([]string{"hubs_full"}), pq.Array([]int64{acc}))
+		pq.Array(kids), pq.Array([]string{day}), pq.Array([]string{"hubs_full"}), pq.Array([]int64{acc}), pq.Array([]int64{0}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,7 @@ type Household struct {
 	SwornTextVersion string     `db:"sworn_text_version"`
 	ProofCheckedAt   *time.Time `db:"proof_checked_at"`
 	AllowSplit       bool       `db:"allow_split"`
+	AllOrNone        bool       `db:"all_or_none"`
 	Parents          []Parent   `db:"-"`
 }
 
@@ -39,7 +40,10 @@ type HouseholdInput struct {
 	HomeCommune      string
 	WorkCommune      string
 	SwornTextVersion string
-	AllowSplit       bool
+	// AllowSplit and AllOrNone are the family's choice for brothers and sisters (at most one of
+	// them; neither: together where a hub can take them). Both set is ErrInvalid.
+	AllowSplit bool
+	AllOrNone  bool
 }
 
 // HouseholdOf returns the household of a parent account, or ErrNotFound.
@@ -48,7 +52,7 @@ func (s *Store) HouseholdOf(ctx context.Context, accountID int64) (Household, er
 	err := s.q.GetContext(ctx, &h, `
 		SELECT h.id, h.account_id, h.home_address, h.home_commune_code, hc.name AS home_commune_name,
 		       h.work_commune_code, wc.name AS work_commune_name, h.sworn_at, h.sworn_text_version,
-		       h.proof_checked_at, h.allow_split
+		       h.proof_checked_at, h.allow_split, h.all_or_none
 		FROM household h
 		JOIN commune hc ON hc.insee_code = h.home_commune_code
 		JOIN commune wc ON wc.insee_code = h.work_commune_code
@@ -69,14 +73,14 @@ func (s *Store) SaveHousehold(ctx context.Context, accountID int64, in Household
 	var id int64
 	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		err := tx.q.GetContext(ctx, &id, `
-			INSERT INTO household (account_id, home_address, home_commune_code, work_commune_code, sworn_at, sworn_text_version, allow_split)
-			VALUES ($1, $2, $3, $4, $5, $6, $7)
+			INSERT INTO household (account_id, home_address, home_commune_code, work_commune_code, sworn_at, sworn_text_version, allow_split, all_or_none)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 			ON CONFLICT (account_id) DO UPDATE SET home_address = EXCLUDED.home_address,
 				home_commune_code = EXCLUDED.home_commune_code, work_commune_code = EXCLUDED.work_commune_code,
 				sworn_at = EXCLUDED.sworn_at, sworn_text_version = EXCLUDED.sworn_text_version,
-				allow_split = EXCLUDED.allow_split, updated_at = EXCLUDED.sworn_at
+				allow_split = EXCLUDED.allow_split, all_or_none = EXCLUDED.all_or_none, updated_at = EXCLUDED.sworn_at
 			RETURNING id`,
-			accountID, in.HomeAddress, in.HomeCommune, in.WorkCommune, tx.now(), in.SwornTextVersion, in.AllowSplit)
+			accountID, in.HomeAddress, in.HomeCommune, in.WorkCommune, tx.now(), in.SwornTextVersion, in.AllowSplit, in.AllOrNone)
 		if err != nil {
 			return translate(err)
 		}

@@ -15,7 +15,7 @@ import (
 
 const allocateUsage = "usage: accueil allocate --from YYYY-MM-DD [--to YYYY-MM-DD] [--rebalance] [--seed N] [--export [--out FILE]]\n" +
 	"       accueil allocate --problem FILE [--out FILE] [--seed N]\n" +
-	"       accueil allocate --generate academie|national [--seed N]"
+	"       accueil allocate --generate academie|national [--seed N] [--seat-ratio R]"
 
 // allocate runs the allocator by hand: on the database for a range of days, or on a problem
 // file (no database) to study or replay a run.
@@ -29,6 +29,7 @@ func allocate(ctx context.Context, e env, args []string) error {
 	out := fs.String("out", "", "with --problem or --export: write the file here (default: standard output)")
 	export := fs.Bool("export", false, "with --from/--to: write the database's state of those days as a problem file instead of allocating")
 	generate := fs.String("generate", "", "solve a generated week, academie or national, and print its report")
+	seatRatio := fs.Float64("seat-ratio", 0, "with --generate: seats per child-day of each level (default 1.15; about 0.95 leaves an eighth of the demand unmet)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -36,7 +37,7 @@ func allocate(ctx context.Context, e env, args []string) error {
 		return solveFile(ctx, e, *problem, *out, *seed)
 	}
 	if *generate != "" {
-		return solveGenerated(ctx, e, *generate, *seed)
+		return solveGenerated(ctx, e, *generate, *seed, *seatRatio)
 	}
 	if *from == "" {
 		return errors.New(allocateUsage)
@@ -125,7 +126,7 @@ func writeTo(e env, path string, write func(io.Writer) error) error {
 }
 
 // solveGenerated solves the académie or national benchmark week and prints its report.
-func solveGenerated(ctx context.Context, e env, which string, seed uint64) error {
+func solveGenerated(ctx context.Context, e env, which string, seed uint64, seatRatio float64) error {
 	if seed == 0 {
 		seed = 1
 	}
@@ -140,6 +141,12 @@ func solveGenerated(ctx context.Context, e env, which string, seed uint64) error
 		sc = alloc.NationalScenario(seed)
 	default:
 		return errors.New("--generate takes academie or national")
+	}
+	if seatRatio < 0 {
+		return errors.New("--seat-ratio must be positive")
+	}
+	if seatRatio > 0 {
+		sc.SeatRatio = seatRatio
 	}
 	p, err := alloc.Generate(sc)
 	if err != nil {
