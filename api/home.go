@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/accueil-prioritaire/accueil/alloc"
 	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/store"
 )
@@ -73,7 +74,7 @@ func (s *Server) homeParent(c *fiber.Ctx, sess *store.Session) error {
 		return err
 	}
 	p := s.page(c, frontend.T(s.lang(c), "home.parent.title"))
-	p.Data = parentHome{Household: household, Confirmed: sess.EmailConfirmedAt != nil, Cards: parentCards(household),
+	p.Data = parentHome{Household: household, Confirmed: sess.EmailConfirmedAt != nil, Cards: parentCards(household, s.policy.MaxDistanceKm),
 		Saved: c.Query("foyer") == "enregistre", Cutoff: fmt.Sprintf("%02d:%02d", s.policy.CutoffHour, s.policy.CutoffMinute)}
 	return s.renderPage(c, "home_parent", p)
 }
@@ -103,12 +104,18 @@ type parentCard struct {
 type cardStop struct {
 	store.ChildDay
 	MapURL string
-	Days   []store.ChildDay
+	Days   []cardDay
+}
+
+// cardDay is a day of a card, with why the child waits when it does.
+type cardDay struct {
+	store.ChildDay
+	ReasonFR, ReasonEN string
 }
 
 // parentCards groups each child's days by week (from Monday), then by hub in the order of the
 // days, so that a child who stays in one hub all week gets one address, not five.
-func parentCards(h *store.HouseholdSummary) []parentCard {
+func parentCards(h *store.HouseholdSummary, maxKm float64) []parentCard {
 	if h == nil {
 		return nil
 	}
@@ -131,7 +138,11 @@ func parentCards(h *store.HouseholdSummary) []parentCard {
 				card.Stops = append(card.Stops, st)
 				i = len(card.Stops) - 1
 			}
-			card.Stops[i].Days = append(card.Stops[i].Days, d)
+			day := cardDay{ChildDay: d}
+			if d.Reason.Valid {
+				day.ReasonFR, day.ReasonEN = alloc.Reason(d.Reason.String).Messages(maxKm)
+			}
+			card.Stops[i].Days = append(card.Stops[i].Days, day)
 			switch d.Status {
 			case string(store.Confirmed):
 				card.Confirmed = true

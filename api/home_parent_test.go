@@ -26,6 +26,7 @@ func TestParentHomeSaysWhereWhenAndWhatToBring(t *testing.T) {
 	seed := twoDepartements(day)
 	seed.Hubs[0].Phone, seed.Hubs[0].OpensAt, seed.Hubs[0].ClosesAt = "0381123456", "07:45", "18:00"
 	seed.Households[0].Children[0].HealthNote = "Asthme : ventoline dans le sac."
+	seed.Hubs[1].Capacity = map[store.Level]int{store.Elementaire: 0}
 	loadAndPlace(t, st, seed, day)
 	b := newBrowser(t, app)
 	b.login("p1@example.fr", goodPassword)
@@ -48,6 +49,19 @@ func TestParentHomeSaysWhereWhenAndWhatToBring(t *testing.T) {
 		if strings.Contains(body, not) {
 			t.Errorf("home shows %q", not)
 		}
+	}
+	// A child waiting (no hub in reach: Dole's is closed that day) reads why, and what comes next.
+	waiting := newBrowser(t, app)
+	waiting.login("p2@example.fr", goodPassword)
+	wbody := waiting.get("/").body
+	for _, want := range []string{"Noé — semaine du lundi", "Liste d’attente : rien à faire de votre part.",
+		"Aucun pôle ouvert ce jour-là n&#39;accueille ce niveau à moins de 20 km"} {
+		if !strings.Contains(wbody, want) {
+			t.Errorf("the waiting family's home lacks %q", want)
+		}
+	}
+	if strings.Contains(wbody, "À apporter") {
+		t.Error("the waiting family is told what to bring to no hub")
 	}
 	b.get("/langue?lang=en&next=/")
 	body = b.get("/").body
