@@ -63,6 +63,19 @@ func TestBrowserParentHomeAndMenu(t *testing.T) {
 		t.Error("the parent's home is wider than a 360 px phone")
 	}
 	save("home")
+	// With JavaScript, the DSFR's menu on the phone holds the header's tools: language, logout.
+	if err := within(ctx, chromedp.Click(chromedp.ID("button-menu")),
+		waitUntil(`(() => { const b = document.querySelector('#modal-menu .fr-header__menu-links form[action="/deconnexion"] button'); return !!b && b.getBoundingClientRect().height > 0 })()`)); err != nil {
+		t.Fatalf("the phone menu has no logout: %v", err)
+	}
+	if !eval(`!!document.querySelector('#modal-menu .fr-header__menu-links a[href^="/langue"]')`) {
+		t.Error("the phone menu has no language switch")
+	}
+	save("menu")
+	if err := within(ctx, chromedp.Click(chromedp.CSS("#modal-menu .fr-btn--close")),
+		waitUntil(`!document.getElementById("modal-menu").classList.contains("fr-modal--opened")`)); err != nil {
+		t.Fatal(err)
+	}
 
 	// The second parent's fields follow "Ajouter un second parent".
 	if err := within(ctx, follow(`a[href="/foyer"]`)); err != nil {
