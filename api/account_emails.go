@@ -27,9 +27,22 @@ func (s *Server) sendConfirmation(c *fiber.Ctx, acc store.Account) error {
 		return err
 	}
 	link := s.cfg.PublicURL + "/confirmer?jeton=" + token
-	return s.store.QueueEmailOf(c.UserContext(), store.EmailConfirm, acc.Email, "Accueil prioritaire : confirmez votre adresse / confirm your address",
+	subject, body := bilingual(s.lang(c),
+		"Accueil prioritaire : confirmez votre adresse", "Priority childcare: confirm your address",
 		fmt.Sprintf("Bonjour,\n\nPour confirmer votre adresse e-mail et pouvoir réserver, ouvrez ce lien (valable 7 jours) :\n%s\n\n"+
-			"Si vous n'avez pas créé de compte, ignorez ce message.\n\n---\n\nHello,\n\nTo confirm your e-mail address and be able to book, open this link (valid 7 days):\n%s\n", link, link))
+			"Si vous n'avez pas créé de compte, ignorez ce message.\n", link),
+		fmt.Sprintf("Hello,\n\nTo confirm your e-mail address and be able to book, open this link (valid 7 days):\n%s\n\n"+
+			"If you did not create an account, ignore this message.\n", link))
+	return s.store.QueueEmailOf(c.UserContext(), store.EmailConfirm, acc.Email, subject, body)
+}
+
+// bilingual is an e-mail in both languages, the one of the visitor who asked for it first:
+// accounts keep no language, and the other half serves a reader who prefers it.
+func bilingual(lang frontend.Lang, subjectFR, subjectEN, bodyFR, bodyEN string) (subject, body string) {
+	if lang == frontend.English {
+		return subjectEN + " / " + subjectFR, strings.TrimRight(bodyEN, "\n") + "\n\n---\n\n" + bodyFR
+	}
+	return subjectFR + " / " + subjectEN, strings.TrimRight(bodyFR, "\n") + "\n\n---\n\n" + bodyEN
 }
 
 // warnExistingAccount tells the owner of the account with address email that someone tried to
@@ -133,10 +146,12 @@ func (s *Server) forgot(c *fiber.Ctx) error {
 			return err
 		}
 		link := s.cfg.PublicURL + "/reinitialiser?jeton=" + token
-		if err := s.store.QueueEmailOf(ctx, store.EmailReset, email, "Accueil prioritaire : nouveau mot de passe / new password",
+		subject, body := bilingual(lang, "Accueil prioritaire : nouveau mot de passe", "Priority childcare: new password",
 			fmt.Sprintf("Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable 1 heure) :\n%s\n\n"+
-				"Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n\n---\n\n"+
-				"Hello,\n\nTo choose a new password, open this link (valid 1 hour):\n%s\n", link, link)); err != nil {
+				"Si vous n'avez rien demandé, ignorez ce message : votre mot de passe reste le même.\n", link),
+			fmt.Sprintf("Hello,\n\nTo choose a new password, open this link (valid 1 hour):\n%s\n\n"+
+				"If you did not ask for it, ignore this message: your password stays the same.\n", link))
+		if err := s.store.QueueEmailOf(ctx, store.EmailReset, email, subject, body); err != nil {
 			return err
 		}
 	case !errors.Is(err, store.ErrNotFound):
@@ -191,7 +206,7 @@ func (s *Server) devEmails(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.page(c, "E-mails (développement)")
+	p := s.page(c, frontend.T(s.lang(c), "dev.emails.title"))
 	p.Data = emails
 	return s.renderPage(c, "dev_emails", p)
 }

@@ -43,7 +43,7 @@ func (s *Server) createAllocationRun(c *fiber.Ctx) error {
 		return err
 	}
 	if err := s.validate.Struct(req); err != nil {
-		return validationError(c, s.lang(c), err)
+		return validationError(err)
 	}
 	if req.To == "" {
 		req.To = req.From
@@ -51,7 +51,7 @@ func (s *Server) createAllocationRun(c *fiber.Ctx) error {
 	from, _ := time.Parse(time.DateOnly, req.From)
 	to, _ := time.Parse(time.DateOnly, req.To)
 	if to.Before(from) || to.Sub(from) > 62*24*time.Hour {
-		return fieldError(c, "to", "La période doit aller de « from » à « to », deux mois au plus.", "The period must run from “from” to “to”, two months at most.")
+		return fieldError("to", "La période doit aller de « from » à « to », deux mois au plus.", "The period must run from “from” to “to”, two months at most.")
 	}
 	if req.Seed == 0 {
 		req.Seed = alloc.RandomSeed()

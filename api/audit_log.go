@@ -75,7 +75,8 @@ func (s *Server) auditLog(c *fiber.Ctx) error {
 		if csv {
 			c.Set(fiber.HeaderCacheControl, "no-store")
 			cw := csvResponse(c, "journal-des-acces.csv")
-			_ = cw.Write([]string{"Date", "Compte", "Rôle", "Action", "Objet", "Adresse IP", "Pôle", "Enfants", "Jour", "Détails"})
+			_ = cw.Write(csvHeader(s.lang(c), "audit.when", "audit.who", "csv.role", "audit.what", "csv.object", "audit.from", "home.hub",
+				"audit.children", "home.day", "csv.details"))
 			for _, r := range rows {
 				_ = cw.Write(neutralise([]string{r.At.Format("2006-01-02 15:04:05"), r.Email, r.Role, r.Action,
 					strings.Trim(r.ObjectType+" "+r.ObjectID, " "), r.IP, hubLabel(r), joinIDs(r.ChildIDs), r.Day, r.Details}))

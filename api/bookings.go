@@ -80,21 +80,19 @@ type bookingRequest struct {
 	DepartAt string   `json:"depart_at" validate:"required,datetime=15:04"`
 }
 
-// check validates a booking against the open days; it returns the field errors, empty if fine.
-func (s *Server) checkBooking(c *fiber.Ctx, req *bookingRequest) (store.BookingInput, map[string]string, error) {
-	lang := s.lang(c)
-	msg := func(fr, en string) string { return frontend.Pick(lang, fr, en) }
-	errs := map[string]string{}
+// check validates a booking against the open days; it returns the fields refused, nil if fine.
+func (s *Server) checkBooking(c *fiber.Ctx, req *bookingRequest) (store.BookingInput, *fieldsError, error) {
+	errs := &fieldsError{fr: map[string]string{}, en: map[string]string{}}
 	if err := s.validate.Struct(req); err != nil {
-		errs = fieldErrors(lang, err)
+		errs = validationError(err).(*fieldsError)
 	}
 	in := store.BookingInput{ChildIDs: req.ChildIDs, Location: store.Location(req.Location), ArriveAt: req.ArriveAt, DepartAt: req.DepartAt}
-	if _, bad := errs["arrive_at"]; !bad {
-		if _, bad := errs["depart_at"]; !bad && (req.ArriveAt < "07:30" || req.DepartAt > "18:30" || req.ArriveAt >= req.DepartAt) {
-			errs["depart_at"] = msg("L’accueil a lieu de 7 h 30 à 18 h 30 : l’arrivée doit précéder le départ.", "Hosting runs from 7:30 to 18:30: arrival must come before departure.")
+	if _, bad := errs.en["arrive_at"]; !bad {
+		if _, bad := errs.en["depart_at"]; !bad && (req.ArriveAt < "07:30" || req.DepartAt > "18:30" || req.ArriveAt >= req.DepartAt) {
+			errs.add("depart_at", "L’accueil a lieu de 7 h 30 à 18 h 30 : l’arrivée doit précéder le départ.", "Hosting runs from 7:30 to 18:30: arrival must come before departure.")
 		}
 	}
-	if _, bad := errs["days"]; !bad {
+	if _, bad := errs.en["days"]; !bad {
 		open, err := s.bookingDays(c)
 		if err != nil {
 			return in, nil, err
@@ -102,7 +100,7 @@ func (s *Server) checkBooking(c *fiber.Ctx, req *bookingRequest) (store.BookingI
 		for _, d := range req.Days {
 			day, _ := time.Parse(time.DateOnly, d)
 			if !slices.ContainsFunc(open, day.Equal) {
-				errs["days"] = msg(closedDayFR, closedDayEN)
+				errs.add("days", closedDayFR, closedDayEN)
 				break
 			}
 			if !slices.ContainsFunc(in.Days, day.Equal) {
@@ -113,14 +111,30 @@ func (s *Server) checkBooking(c *fiber.Ctx, req *bookingRequest) (store.BookingI
 	slices.Sort(in.ChildIDs)
 	in.ChildIDs = slices.Compact(in.ChildIDs)
 	slices.SortFunc(in.Days, func(a, b time.Time) int { return a.Compare(b) })
+	if len(errs.en) == 0 {
+		return in, nil, nil
+	}
 	return in, errs, nil
 }
 
-// requestHash is the fingerprint of a booking, for the idempotency check.
+// requestHash is the fingerprint of a booking, for the idempotency check. It is stored with the
+// key and compared with a second submission's, maybe after a deploy: it hashes a form of its
+// own (bookingFingerprint), not store.BookingInput, whose fields may change.
 func requestHash(in store.BookingInput) []byte {
-	b, _ := json.Marshal(in)
+	b, _ := json.Marshal(bookingFingerprint{ChildIDs: in.ChildIDs, Days: in.Days, Location: string(in.Location),
+		ArriveAt: in.ArriveAt, DepartAt: in.DepartAt})
 	h := sha256.Sum256(b)
 	return h[:]
+}
+
+// bookingFingerprint is what requestHash hashes: the JSON that store.BookingInput had when the
+// first keys were stored, so that their hashes still match (TestRequestHashIsFrozen).
+type bookingFingerprint struct {
+	ChildIDs []int64
+	Days     []time.Time
+	Location string
+	ArriveAt string
+	DepartAt string
 }
 
 // createBooking is POST /api/bookings: the JSON booking endpoint, with an Idempotency-Key
@@ -131,7 +145,7 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 	}
 	key := c.Get("Idempotency-Key")
 	if len(key) < 8 || len(key) > 128 || !isPrintableText(key) {
-		return fieldError(c, "Idempotency-Key", "Envoyez un en-tête Idempotency-Key de 8 à 128 caractères.", "Send an Idempotency-Key header of 8 to 128 characters.")
+		return fieldError("Idempotency-Key", "Envoyez un en-tête Idempotency-Key de 8 à 128 caractères.", "Send an Idempotency-Key header of 8 to 128 characters.")
 	}
 	var req bookingRequest
 	if err := decodeBody(c, &req); err != nil {
@@ -141,25 +155,24 @@ func (s *Server) createBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if len(errs) > 0 {
-		return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{"status": 422,
-			"message": "Certains champs ne sont pas valides.", "message_en": "Some fields are not valid.", "fields": errs}})
+	if errs != nil {
+		return errs
 	}
 	b, replayed, err := s.booker.Book(c.UserContext(), session(c).ID, key, requestHash(in), in)
 	switch {
 	case errors.Is(err, store.ErrIdempotencyMismatch):
-		return fieldError(c, "Idempotency-Key", "Cette clé a déjà servi pour une autre réservation.", "This key was already used for another booking.")
+		return fieldError("Idempotency-Key", "Cette clé a déjà servi pour une autre réservation.", "This key was already used for another booking.")
 	case errors.Is(err, store.ErrInvalid): // a day closed since the calendar was read
-		return fieldError(c, "days", closedDayFR, closedDayEN)
+		return fieldError("days", closedDayFR, closedDayEN)
 	}
 	if err != nil {
 		return err
 	}
 	if replayed {
 		c.Set("Idempotent-Replayed", "true")
-		return c.Status(fiber.StatusOK).JSON(b)
+		return c.Status(fiber.StatusOK).JSON(bookingAnswerOf(b))
 	}
-	return c.Status(fiber.StatusCreated).JSON(b)
+	return c.Status(fiber.StatusCreated).JSON(bookingAnswerOf(b))
 }
 
 // bookedView is one answer as the result and bookings pages show it.
@@ -277,8 +290,8 @@ func (s *Server) submitBooking(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if len(errs) > 0 {
-		return s.renderBookingForm(c, req, errs)
+	if errs != nil {
+		return s.renderBookingForm(c, req, errs.in(s.lang(c)))
 	}
 	key := c.FormValue("key")
 	if len(key) < 8 || len(key) > 128 {

@@ -25,32 +25,53 @@ func (s *Server) checkinDay(c *fiber.Ctx) time.Time {
 const rollCallReadWindow = 15 * time.Minute
 
 // checkinPage is the roll call of a hub for a day, made for a tablet: one row per child, big
-// buttons, one tap records now.
+// buttons, one tap records now. ?accueilli= names the child just taken in, for the notice.
 func (s *Server) checkinPage(c *fiber.Ctx) error {
 	id, err := hubID(c)
 	if err != nil {
 		return err
 	}
+	var taken int64
+	if v := c.Query("accueilli"); v != "" {
+		taken, _ = parseID(v)
+	}
+	return s.renderRollCall(c, id, s.checkinDay(c), c.Query("nom"), taken, nil)
+}
+
+// takeInRefusal is a take-in refused for the child's level or for want of a seat, shown on the
+// roll call with the hubs the family may go to instead.
+type takeInRefusal struct {
+	Child        store.WalkIn
+	Full         bool // no seat left; else the hub takes no child of this level today
+	Alternatives []store.HubSeat
+}
+
+// renderRollCall shows the roll call; taken is the child just taken in (0: none) and refusal a
+// take-in just refused (answered 409).
+func (s *Server) renderRollCall(c *fiber.Ctx, id int64, day time.Time, search string, taken int64, refusal *takeInRefusal) error {
 	sc := scopeOf(c)
 	ctx := c.UserContext()
 	hub, err := s.store.HubInScope(ctx, sc, id)
 	if err != nil {
 		return err
 	}
-	day := s.checkinDay(c)
 	list, err := s.store.RollCallOf(ctx, sc, id, day)
 	if err != nil {
 		return err
 	}
-	walkIns, err := s.store.WalkInCandidates(ctx, s.policy, sc, id, day, c.Query("nom"))
+	walkIns, err := s.store.WalkInCandidates(ctx, s.policy, sc, id, day, search)
 	if err != nil {
 		return err
 	}
 	present := 0
+	var takenIn *store.RollCall
 	shown := make([]int64, 0, len(list)+len(walkIns))
-	for _, r := range list {
+	for i, r := range list {
 		if r.Status == "present" {
 			present++
+		}
+		if r.ChildID == taken {
+			takenIn = &list[i]
 		}
 		shown = append(shown, r.ChildID)
 	}
@@ -58,7 +79,7 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 		shown = append(shown, w.ChildID)
 	}
 	details := map[string]any{}
-	if q := c.Query("nom"); q != "" {
+	if search != "" {
 		details["search"] = true // what was typed is a name: not kept
 	}
 	if err := s.store.AuditReading(ctx, store.AuditEntry{AccountID: sc.AccountID, Action: "rollcall.view", ObjectType: "hub",
@@ -77,13 +98,19 @@ func (s *Server) checkinPage(c *fiber.Ctx) error {
 		Search    string
 		WalkIns   []store.WalkIn
 		MaxKm     float64
+		TakenIn   *store.RollCall
+		Refusal   *takeInRefusal
 	}{hub, day, day.Equal(s.today()), s.today().AddDate(0, 0, -1), list, present, s.store.Now().In(s.policy.Location).Format("15:04"),
-		c.Query("nom"), walkIns, s.policy.MaxDistanceKm}
+		search, walkIns, s.policy.MaxDistanceKm, takenIn, refusal}
+	if refusal != nil {
+		c.Status(fiber.StatusConflict)
+	}
 	return s.renderPage(c, "checkin", p)
 }
 
 // takeIn adds a child who is not on the list, one the search shows (store.TakeIn has the
-// rules): any other child is 404, whatever its ID.
+// rules): any other child is 404, whatever its ID. A child the hub cannot take (its level, or no
+// seat left) is answered on the roll call with the nearest hubs that can.
 func (s *Server) takeIn(c *fiber.Ctx) error {
 	id, err := hubID(c)
 	if err != nil {
@@ -95,12 +122,21 @@ func (s *Server) takeIn(c *fiber.Ctx) error {
 	}
 	day := s.checkinDay(c)
 	if !day.Equal(s.today()) {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "day")
+		return fieldError("jour", "Un enfant ne peut être accueilli qu’aujourd’hui (« jour »).", "A child can be taken in today only (“jour”).")
 	}
-	if err := s.store.TakeIn(c.UserContext(), s.policy, scopeOf(c), id, day, child); err != nil {
+	ctx := c.UserContext()
+	err = s.store.TakeIn(ctx, s.policy, scopeOf(c), id, day, child)
+	if full := errors.Is(err, store.ErrFull); full || errors.Is(err, store.ErrHubClosed) {
+		w, alts, aerr := s.store.TakeInAlternatives(ctx, s.policy, scopeOf(c), id, day, child)
+		if aerr != nil {
+			return aerr
+		}
+		return s.renderRollCall(c, id, day, c.FormValue("nom"), 0, &takeInRefusal{Child: w, Full: full, Alternatives: alts})
+	}
+	if err != nil {
 		return err
 	}
-	return c.Redirect(fmt.Sprintf("/poles/%d/appel#enfant-%d", id, child), fiber.StatusSeeOther)
+	return c.Redirect(fmt.Sprintf("/poles/%d/appel?accueilli=%d#accueil-fait", id, child), fiber.StatusSeeOther)
 }
 
 // recordMark takes one tap of the roll call. The time is now unless the form gives one (marks
@@ -119,11 +155,11 @@ func (s *Server) recordMark(c *fiber.Ctx) error {
 	if at == "" {
 		at = s.store.Now().In(s.policy.Location).Format("15:04")
 	} else if _, err := time.Parse("15:04", at); err != nil {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "time")
+		return fieldError("at", "L’heure doit être au format HH:MM, par exemple 08:30.", "The time must be HH:MM, such as 08:30.")
 	}
 	err = s.store.RecordMark(c.UserContext(), scopeOf(c), id, day, s.today(), child, store.Mark(c.FormValue("mark")), at)
 	if errors.Is(err, store.ErrInvalid) {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, err.Error())
+		return fieldError("mark", "Ce pointage n’est pas possible : on pointe aujourd’hui ou hier, et un départ suit une arrivée.", "This mark is not possible: marks are for today or yesterday, and a departure follows an arrival.")
 	}
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/sheets"
 	"github.com/accueil-prioritaire/accueil/store"
 )
@@ -22,7 +23,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 	from, err1 := time.Parse(time.DateOnly, c.Query("du"))
 	to, err2 := time.Parse(time.DateOnly, c.Query("au"))
 	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 31*24*time.Hour {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
+		return fieldError("du", "La période, de « du » à « au », doit aller d’une date (AAAA-MM-JJ) à une autre, 31 jours au plus.", "The period, from “du” to “au”, must run from one date (YYYY-MM-DD) to another, 31 days at most.")
 	}
 	sess := session(c)
 	sc := scopeOf(c)
@@ -68,7 +69,8 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 	}
 	if c.Query("format") == "csv" {
 		cw := csvResponse(c, "contacts-"+strconv.FormatInt(child, 10)+".csv")
-		_ = cw.Write([]string{"Jour", "Pôle", "UAI", "Direction", "Groupe", "Nom", "Prénom", "Responsable", "Téléphone"})
+		_ = cw.Write(csvHeader(s.lang(c), "home.day", "home.hub", "csv.uai", "csv.director", "csv.group", "household.last", "household.first",
+			"contacts.parent", "contacts.phone"))
 		for _, d := range out {
 			for _, ch := range d.Children {
 				_ = cw.Write(neutralise([]string{d.Day.Format(time.DateOnly), d.Hub.Name, d.Hub.UAI, d.Director, d.Group,
@@ -78,7 +80,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 		cw.Flush()
 		return cw.Error()
 	}
-	p := s.page(c, "Liste de contacts")
+	p := s.page(c, frontend.T(s.lang(c), "contacts.title"))
 	p.Data = struct {
 		Days []sheets.ContactDay
 		CSV  string

@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
 )
 
 // csvResponse starts a CSV download as spreadsheets in France open it: UTF-8 with a byte-order
@@ -31,3 +33,12 @@ func neutralise(cells []string) []string {
 
 // startsFormula reports whether a spreadsheet would run v as a formula.
 func startsFormula(v string) bool { return v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) }
+
+// csvHeader is the first line of a CSV export: the catalogue's words of keys, in lang.
+func csvHeader(lang frontend.Lang, keys ...string) []string {
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = frontend.T(lang, k)
+	}
+	return out
+}

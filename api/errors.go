@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -60,6 +62,10 @@ var errorKinds = []errorKind{
 		"This child has already been hosted: the record is kept for the attendance and contact lists of those days, which the health authority may ask for. You can cancel the coming bookings under “My bookings”."},
 	{store.ErrFull, fiber.StatusConflict, "Il n’y a plus de place disponible.", "No seat is left."},
 	{store.ErrHubClosed, fiber.StatusConflict, "Ce pôle n’accueille pas ce niveau ce jour-là.", "This hub does not take this level on that day."},
+	{store.ErrOwnAccount, fiber.StatusConflict, "Vous ne pouvez pas désactiver votre propre compte.", "You cannot disable your own account."},
+	{store.ErrLastAdmin, fiber.StatusConflict, "C’est le dernier compte d’administration actif : il ne peut pas être désactivé. Créez d’abord un autre compte d’administration.",
+		"This is the last active administration account: it cannot be disabled. First create another administration account."},
+	{store.ErrAccountDisabled, fiber.StatusConflict, "Ce compte est désactivé : réactivez-le d’abord.", "This account is disabled: enable it first."},
 	{store.ErrConflict, fiber.StatusConflict, "Cette opération entre en conflit avec une donnée existante.", "This conflicts with existing data."},
 	{store.ErrInvalid, fiber.StatusUnprocessableEntity, "Une valeur envoyée n’est pas valide.", "A value sent is not valid."},
 	{store.ErrUnauthorized, fiber.StatusUnauthorized, "Adresse e-mail ou mot de passe incorrect.", "Wrong e-mail address or password."},
@@ -85,8 +91,8 @@ var fiberMessages = map[int][2]string{
 const internalFR, internalEN = "Une erreur est survenue de notre côté. Réessayez dans quelques instants.",
 	"Something went wrong on our side. Try again in a moment."
 
-// handleError is Fiber's error handler: it maps err through errorKinds (and a body that does not
-// decode, *bodyError, to 422 naming its field) and answers in JSON for the API and as a French
+// handleError is Fiber's error handler: it maps err through errorKinds (and fields refused,
+// *fieldsError, to 422 naming each field) and answers in JSON for the API and as a French
 // page otherwise, with a Retry-After header for an error that says when to come back
 // (setRetryAfter: store.ErrOverloaded, errDeadline, limits).
 // Details of a 5xx go to the log only.
@@ -107,10 +113,11 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 	}
 	var fields, fieldsEN map[string]string
-	var berr *bodyError
-	if !matched && errors.As(err, &berr) {
-		status, fr, en, matched = fiber.StatusUnprocessableEntity, berr.fr, berr.en, true
-		fields, fieldsEN = map[string]string{berr.field: berr.fr}, map[string]string{berr.field: berr.en}
+	var ferrs *fieldsError
+	if !matched && errors.As(err, &ferrs) {
+		status, matched = fiber.StatusUnprocessableEntity, true
+		fr, en = ferrs.message()
+		fields, fieldsEN = ferrs.fr, ferrs.en
 	}
 	var ferr *fiber.Error
 	if !matched && errors.As(err, &ferr) {
@@ -172,18 +179,58 @@ func (s *Server) notFound(c *fiber.Ctx) error {
 	return store.ErrNotFound
 }
 
-// bodyError is a request body that does not decode into its request type: a JSON field of the
-// wrong type, or JSON that does not parse. The error handler answers it 422, naming the field
-// (or "body" for JSON that does not parse) in French and English.
-type bodyError struct {
-	field  string
-	fr, en string
+// fieldsError refuses a request for some of its fields, with a message for each in French and
+// English, keyed by the field's name in the request. handleError answers it 422: in JSON with
+// the messages by field (fields, fields_en), on a page with the messages, which name their
+// field. Build it with fieldError or validationError.
+type fieldsError struct {
+	fr, en map[string]string
 }
 
-func (e *bodyError) Error() string { return "request body: " + e.field + ": " + e.en }
+func (e *fieldsError) Error() string {
+	names := slices.Sorted(maps.Keys(e.en))
+	parts := make([]string, len(names))
+	for i, f := range names {
+		parts[i] = f + ": " + e.en[f]
+	}
+	return "fields refused: " + strings.Join(parts, "; ")
+}
 
-// decodeBody reads the request body into req. A body the sender got wrong is a *bodyError; a
-// form body that does not decode stays a 400.
+func (e *fieldsError) add(field, fr, en string) { e.fr[field], e.en[field] = fr, en }
+
+// in is the messages by field in lang, for a form shown again with them.
+func (e *fieldsError) in(lang frontend.Lang) map[string]string {
+	if lang == frontend.English {
+		return e.en
+	}
+	return e.fr
+}
+
+// message is the answer's headline, naming each field refused: a message that names no field
+// between « » ("Ce champ est obligatoire.") gets its field's name in front.
+func (e *fieldsError) message() (fr, en string) {
+	var frs, ens []string
+	for _, f := range slices.Sorted(maps.Keys(e.fr)) {
+		mfr, men := e.fr[f], e.en[f]
+		if !strings.Contains(mfr, "«") {
+			mfr, men = "« "+f+" » : "+mfr, "“"+f+"”: "+men
+		}
+		frs, ens = append(frs, mfr), append(ens, men)
+	}
+	if len(frs) == 1 {
+		return frs[0], ens[0]
+	}
+	return "Certains champs ne sont pas valides. " + strings.Join(frs, " "), "Some fields are not valid. " + strings.Join(ens, " ")
+}
+
+// fieldError refuses one field of a request, the messages naming it.
+func fieldError(field, fr, en string) error {
+	return &fieldsError{fr: map[string]string{field: fr}, en: map[string]string{field: en}}
+}
+
+// decodeBody reads the request body into req. A body the sender got wrong is a *fieldsError
+// naming the field (or "body" for JSON that does not parse); a form body that does not decode
+// stays a 400.
 func decodeBody(c *fiber.Ctx, req any) error {
 	err := c.BodyParser(req)
 	if err == nil {
@@ -198,13 +245,13 @@ func decodeBody(c *fiber.Ctx, req any) error {
 			field = "body"
 		}
 		fr, en := jsonKind(typeErr.Type)
-		return &bodyError{field: field,
-			fr: fmt.Sprintf("Le champ « %s » doit être %s (reçu : %s).", field, fr, jsonValueFR[jsonValueKind(typeErr.Value)]),
-			en: fmt.Sprintf("The field “%s” must be %s (got: %s).", field, en, typeErr.Value)}
+		return fieldError(field,
+			fmt.Sprintf("Le champ « %s » doit être %s (reçu : %s).", field, fr, jsonValueFR[jsonValueKind(typeErr.Value)]),
+			fmt.Sprintf("The field “%s” must be %s (got: %s).", field, en, typeErr.Value))
 	case errors.As(err, &syntaxErr):
-		return &bodyError{field: "body",
-			fr: fmt.Sprintf("Le corps de la demande n’est pas du JSON valide (caractère %d).", syntaxErr.Offset),
-			en: fmt.Sprintf("The request body is not valid JSON (character %d).", syntaxErr.Offset)}
+		return fieldError("body",
+			fmt.Sprintf("Le corps de la demande n’est pas du JSON valide (caractère %d).", syntaxErr.Offset),
+			fmt.Sprintf("The request body is not valid JSON (character %d).", syntaxErr.Offset))
 	}
 	return fiber.ErrBadRequest
 }

@@ -144,11 +144,11 @@ func parentCards(h *store.HouseholdSummary, maxKm float64) []parentCard {
 			}
 			card.Stops[i].Days = append(card.Stops[i].Days, day)
 			switch d.Status {
-			case string(store.Confirmed):
+			case store.RequestConfirmed:
 				card.Confirmed = true
-			case string(store.Proposed):
+			case store.RequestProposed:
 				card.Proposed = true
-			case "waitlisted":
+			case store.RequestWaitlisted:
 				card.Waitlisted = true
 			default:
 				card.Pending = true

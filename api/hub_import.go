@@ -81,11 +81,10 @@ func csvProblem(err error) (key string, args []any) {
 	return "import.err.csv", nil
 }
 
-// parseHubCSV reads the directory extract. Every bad line is reported with its reason; the
-// lines of a file with problems are never imported, but all of them are checked, so that one
-// report lists everything to correct. A file without the columns is refused whole
-// (importFileError).
-func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
+// readCSVHeader starts reading a directory extract (semicolons, lines of any length): it returns
+// the reader after the line of column names, and those names; an empty or unreadable first line
+// is an importFileError.
+func readCSVHeader(r io.Reader) (*csv.Reader, []string, error) {
 	cr := csv.NewReader(r)
 	cr.Comma = ';'
 	cr.FieldsPerRecord = -1
@@ -96,6 +95,18 @@ func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
 	if err != nil {
 		key, args := csvProblem(err)
 		return nil, nil, importFileError{Key: "import.err.header", Args: []any{frontend.Tf(frontend.French, key, args...)}}
+	}
+	return cr, header, nil
+}
+
+// parseHubCSV reads the directory extract. Every bad line is reported with its reason; the
+// lines of a file with problems are never imported, but all of them are checked, so that one
+// report lists everything to correct. A file without the columns is refused whole
+// (importFileError).
+func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
+	cr, header, err := readCSVHeader(r)
+	if err != nil {
+		return nil, nil, err
 	}
 	col := map[string]int{}
 	for i, h := range header {

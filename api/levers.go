@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -12,10 +13,12 @@ import (
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
-// leversAllowed: prefecture agents and the rectorat act on hubs; directors only run theirs.
-func leversAllowed(r store.Role) bool {
-	return r == store.RolePrefecture || r == store.RoleRectorat || r == store.RoleAdmin
-}
+// leverRoles act on hubs (capacity, closing, reopening): prefecture agents and the rectorat;
+// directors only run theirs. The routes refuse the other roles (routes.go).
+var leverRoles = []store.Role{store.RolePrefecture, store.RoleRectorat, store.RoleAdmin}
+
+// leversAllowed tells whether r may pull the levers (a hub page shows them).
+func leversAllowed(r store.Role) bool { return slices.Contains(leverRoles, r) }
 
 // Each lever answers in two steps that work without JavaScript: GET (or a POST without
 // confirmer=oui) shows what the lever would do, computed by the store on the current data and
@@ -49,7 +52,7 @@ func (s *Server) setCapacity(c *fiber.Ctx) error {
 	}
 	capacity, err := strconv.Atoi(c.FormValue("capacite"))
 	if err != nil || capacity < 0 || capacity > 500 {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "capacity")
+		return fieldError("capacite", "La capacité doit être un nombre entier de 0 à 500.", "The capacity must be a whole number from 0 to 500.")
 	}
 	l.Day, l.Level, l.Capacity, l.BringBack = day, store.Level(c.FormValue("niveau")), capacity, c.FormValue("revenir") == "oui"
 	fields := map[string]string{"jour": day.Format(time.DateOnly), "niveau": string(l.Level), "capacite": strconv.Itoa(capacity)}
@@ -86,15 +89,12 @@ func (s *Server) reopenHub(c *fiber.Ctx) error {
 	return s.pullLever(c, l, map[string]string{})
 }
 
-// readLever reads the hub of a lever route and checks the role; the hub's scope is checked by
-// the store.
+// readLever reads the hub of a lever route (the route checks the role; the store, the hub's
+// scope).
 func (s *Server) readLever(c *fiber.Ctx, a store.LeverAction) (store.Lever, error) {
 	id, err := hubID(c)
 	if err != nil {
 		return store.Lever{}, err
-	}
-	if !leversAllowed(session(c).Role) {
-		return store.Lever{}, store.ErrNotFound
 	}
 	return store.Lever{Action: a, HubID: id}, nil
 }
@@ -102,7 +102,7 @@ func (s *Server) readLever(c *fiber.Ctx, a store.LeverAction) (store.Lever, erro
 func (s *Server) leverDay(v string) (time.Time, error) {
 	day, err := time.Parse(time.DateOnly, v)
 	if err != nil || day.Before(s.today()) {
-		return time.Time{}, fiber.NewError(fiber.StatusUnprocessableEntity, "day")
+		return time.Time{}, fieldError("jour", "Le jour doit être une date (AAAA-MM-JJ), aujourd’hui ou plus tard.", "The day must be a date (YYYY-MM-DD), today or later.")
 	}
 	return day, nil
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/geo"
-	"github.com/accueil-prioritaire/accueil/store"
 )
 
 type mapHub struct {
@@ -58,11 +57,8 @@ func (s *Server) mapData(c *fiber.Ctx) error {
 		m.Percent, m.State = occupancyOf(h)
 		out[i] = m
 	}
-	if waiting == nil {
-		waiting = []store.CommuneCount{}
-	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(fiber.Map{"day": day.Format(time.DateOnly), "hubs": out, "waiting": waiting, "attribution": geo.Attribution})
+	return c.JSON(fiber.Map{"day": day.Format(time.DateOnly), "hubs": out, "waiting": communeCountAnswers(waiting), "attribution": frontend.T(s.lang(c), "geo.attribution")})
 }
 
 // departementOutlines serves the outlines drawn under the hubs (public reference data).

@@ -115,7 +115,7 @@ func heldDataOf(d store.HeldData, now time.Time) heldDataJSON {
 	}
 	for _, x := range d.Days {
 		out.Days = append(out.Days, heldDayJSON{Child: x.ChildName, Day: x.Day.Format(time.DateOnly), Near: x.Location,
-			ArriveAt: x.ArriveAt, DepartAt: x.DepartAt, RequestedAt: x.Requested, CancelledAt: x.Cancelled, Status: x.Status,
+			ArriveAt: x.ArriveAt, DepartAt: x.DepartAt, RequestedAt: x.Requested, CancelledAt: x.Cancelled, Status: string(x.Status),
 			Hub: x.HubName, Attendance: x.Attendance, ArrivedAt: x.ArrivedAt, DepartedAt: x.DepartedAt})
 	}
 	for _, e := range d.Emails {

@@ -3,6 +3,7 @@ package api
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -69,12 +70,18 @@ func occupancyFilterOf(c *fiber.Ctx) occupancyFilter {
 	return f
 }
 
-// keeps says whether the filter keeps hub r; silent holds the hubs without a roll call.
-func (f occupancyFilter) keeps(r occupancyRow, silent map[int64]bool) bool {
-	if f.folded != "" && !strings.Contains(fold(r.Name+" "+r.Commune+" "+r.UAI), f.folded) {
+// finds says whether the search and the département of the filter keep a hub: its name,
+// commune or UAI holds the search, accents and case aside.
+func (f occupancyFilter) finds(name, commune, uai, departement string) bool {
+	if f.folded != "" && !strings.Contains(fold(name+" "+commune+" "+uai), f.folded) {
 		return false
 	}
-	if f.Departement != "" && r.Departement != f.Departement {
+	return f.Departement == "" || departement == f.Departement
+}
+
+// keeps says whether the filter keeps hub r; silent holds the hubs without a roll call.
+func (f occupancyFilter) keeps(r occupancyRow, silent map[int64]bool) bool {
+	if !f.finds(r.Name, r.Commune, r.UAI, r.Departement) {
 		return false
 	}
 	switch f.State {
@@ -155,7 +162,7 @@ func (s *Server) occupancy(c *fiber.Ctx) error {
 	}
 	if c.Query("format") == "csv" {
 		cw := csvResponse(c, "occupation-"+day.Format(time.DateOnly)+".csv")
-		_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "Occupation %", "En attente à proximité"})
+		_ = cw.Write(occupancyCSVHeader(s.lang(c), true))
 		for _, r := range rows {
 			_ = cw.Write(neutralise([]string{day.Format(time.DateOnly), r.UAI, r.Name, r.Commune, r.Departement, fmt.Sprint(r.Capacity),
 				fmt.Sprint(r.Proposed), fmt.Sprint(r.Confirmed), fmt.Sprint(r.Present), fmt.Sprint(r.Percent), fmt.Sprint(r.WaitingNearby)}))
@@ -219,7 +226,7 @@ func (s *Server) occupancyTotalsJSON(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(t)
+	return c.JSON(totalsAnswerOf(t))
 }
 
 // occupancyPeriodCSV exports the hubs' figures for every open day from du to au (at most two
@@ -228,10 +235,10 @@ func (s *Server) occupancyPeriodCSV(c *fiber.Ctx, sc store.Scope) error {
 	from, err1 := time.Parse(time.DateOnly, c.Query("du"))
 	to, err2 := time.Parse(time.DateOnly, c.Query("au"))
 	if err1 != nil || err2 != nil || to.Before(from) || to.Sub(from) > 62*24*time.Hour {
-		return fiber.NewError(fiber.StatusUnprocessableEntity, "period")
+		return fieldError("du", "La période, de « du » à « au », doit aller d’une date (AAAA-MM-JJ) à une autre, deux mois au plus.", "The period, from “du” to “au”, must run from one date (YYYY-MM-DD) to another, two months at most.")
 	}
 	cw := csvResponse(c, "occupation-"+from.Format(time.DateOnly)+"-"+to.Format(time.DateOnly)+".csv")
-	_ = cw.Write([]string{"Jour", "UAI", "Pôle", "Commune", "Département", "Capacité", "Places proposées", "Places confirmées", "Présents", "En attente à proximité"})
+	_ = cw.Write(occupancyCSVHeader(s.lang(c), false))
 	for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
 		hubs, err := s.store.Occupancy(c.UserContext(), sc, d, s.policy.MaxDistanceKm)
 		if err != nil {
@@ -244,4 +251,15 @@ func (s *Server) occupancyPeriodCSV(c *fiber.Ctx, sc store.Scope) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// occupancyCSVHeader is the first line of the overview's CSV exports, in the visitor's language;
+// withPercent adds the occupancy column of the day's export.
+func occupancyCSVHeader(lang frontend.Lang, withPercent bool) []string {
+	keys := []string{"home.day", "csv.uai", "home.hub", "occupancy.commune", "occupancy.departement", "home.capacity",
+		"occupancy.proposed", "occupancy.confirmed", "csv.present", "csv.percent", "csv.waiting"}
+	if !withPercent {
+		keys = slices.Delete(keys, 9, 10)
+	}
+	return csvHeader(lang, keys...)
 }

@@ -49,8 +49,11 @@ func BenchmarkOverview(b *testing.B) {
 				req := httptest.NewRequest(http.MethodGet, path, nil)
 				req.AddCookie(&http.Cookie{Name: "__Host-session", Value: token})
 				res, err := app.Test(req, -1)
-				if err != nil || res.StatusCode != 200 {
-					b.Fatalf("%s: %v %v", path, res.StatusCode, err)
+				if err != nil {
+					b.Fatalf("%s: %v", path, err)
+				}
+				if res.StatusCode != http.StatusOK {
+					b.Fatalf("%s: %d", path, res.StatusCode)
 				}
 				_, _ = io.Copy(io.Discard, res.Body)
 				res.Body.Close()

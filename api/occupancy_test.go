@@ -133,7 +133,7 @@ func TestOccupancyIsExact(t *testing.T) {
 	if foot == nil {
 		t.Fatal("no totals in the week view")
 	}
-	cells := regexp.MustCompile(`<td>([\d\x{202f}]+)/([\d\x{202f}]+)</td>`).FindAllStringSubmatch(strings.ReplaceAll(foot[1], "\u202f", ""), -1)
+	cells := regexp.MustCompile(`<td[^>]*>([\d\x{202f}]+)/([\d\x{202f}]+)</td>`).FindAllStringSubmatch(strings.ReplaceAll(foot[1], "\u202f", ""), -1)
 	open, err := st.OpenDays(ctx, p.Today(st.Now()), 5)
 	if err != nil || len(cells) != len(open) {
 		t.Fatalf("week totals: %d cells for %d days (%v)", len(cells), len(open), err)

@@ -32,6 +32,7 @@ type walkIDs struct {
 	day                          string
 	bookDay                      string // a day a parent can still book (today may be over)
 	run                          int64
+	staff                        int64 // the Jura director's account
 }
 
 // walkRoute is one route of api/routes.go as the walk tries it.
@@ -128,6 +129,9 @@ var walkRoutes = map[string]walkRoute{
 		// The Jura hub, renamed and moved into Besançon: a take-over attempt (issue 12, hole 1).
 		return "/poles/import", url.Values{"csv": {"uai;nom;adresse;code_commune;latitude;longitude;type\n0390002B;Pris;1 rue;25056;47.25;6.02;elementaire\n"}}
 	}},
+	"GET /simulation": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/simulation?jour=%s&c=fermer:%d", ids.day, ids.juraHub), nil
+	}},
 	"GET /poles/:id": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d", ids.juraHub), nil
 	}},
@@ -154,22 +158,22 @@ var walkRoutes = map[string]walkRoute{
 		// The Jura child into the Doubs hub: the director may act on their hub, not reach the child.
 		return fmt.Sprintf("/poles/%d/accueillir", ids.doubsHub), url.Values{"child": {fmt.Sprint(ids.juraChild)}, "jour": {ids.day}}
 	}},
-	"GET /poles/:id/capacite": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"GET /poles/:id/capacite": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/capacite?jour=%s&niveau=elementaire&capacite=0", ids.juraHub, ids.day), nil
 	}},
-	"POST /poles/:id/capacite": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"POST /poles/:id/capacite": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/capacite", ids.juraHub), url.Values{"jour": {ids.day}, "niveau": {"elementaire"}, "capacite": {"0"}, "confirmer": {"oui"}}
 	}},
-	"GET /poles/:id/fermer": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"GET /poles/:id/fermer": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/fermer", ids.juraHub), nil
 	}},
-	"POST /poles/:id/fermer": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"POST /poles/:id/fermer": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/fermer", ids.juraHub), url.Values{"jour": {ids.day}, "confirmer": {"oui"}}
 	}},
-	"GET /poles/:id/rouvrir": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"GET /poles/:id/rouvrir": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/rouvrir", ids.juraHub), nil
 	}},
-	"POST /poles/:id/rouvrir": {allowed: walkStaff, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+	"POST /poles/:id/rouvrir": {allowed: walkOversight, scoped: true, build: func(ids walkIDs) (string, url.Values) {
 		return fmt.Sprintf("/poles/%d/rouvrir", ids.juraHub), url.Values{"confirmer": {"oui"}}
 	}},
 	"GET /feuilles/:day": {allowed: walkOversight, build: func(ids walkIDs) (string, url.Values) {
@@ -193,6 +197,36 @@ var walkRoutes = map[string]walkRoute{
 	"POST /admin/salle-attente": {allowed: []store.Role{store.RoleAdmin}, build: func(walkIDs) (string, url.Values) {
 		return "/admin/salle-attente", url.Values{"mode": {"closed"}}
 	}},
+	"GET /admin/agents":         {allowed: walkAcademie, build: walkGet("/admin/agents?q=jura&role=director")},
+	"GET /admin/agents/nouveau": {allowed: walkAcademie, build: walkGet("/admin/agents/nouveau")},
+	"POST /admin/agents": {allowed: walkAcademie, build: func(walkIDs) (string, url.Values) {
+		return "/admin/agents", url.Values{"role": {"admin"}, "name": {"Intrus"}, "email": {"intrus@example.fr"}}
+	}},
+	"GET /admin/agents/import": {allowed: walkAcademie, build: walkGet("/admin/agents/import")},
+	"POST /admin/agents/import": {allowed: walkAcademie, build: func(walkIDs) (string, url.Values) {
+		return "/admin/agents/import", url.Values{"csv": {"uai;mail\n0390002B;ce.0390002B@ac-besancon.fr\n"}, "confirmer": {"oui"}}
+	}},
+	"GET /admin/agents/:id": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d", ids.staff), nil
+	}},
+	"POST /admin/agents/:id/inviter": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/inviter", ids.staff), url.Values{}
+	}},
+	"GET /admin/agents/:id/desactiver": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/desactiver", ids.staff), nil
+	}},
+	"POST /admin/agents/:id/desactiver": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/desactiver", ids.staff), url.Values{"confirmer": {"oui"}}
+	}},
+	"POST /admin/agents/:id/reactiver": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/reactiver", ids.staff), url.Values{}
+	}},
+	"POST /admin/agents/:id/poles": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/poles", ids.staff), url.Values{"uai": {"0250001A"}}
+	}},
+	"POST /admin/agents/:id/poles/:hub/retirer": {allowed: walkAcademie, scoped: true, build: func(ids walkIDs) (string, url.Values) {
+		return fmt.Sprintf("/admin/agents/%d/poles/%d/retirer", ids.staff, ids.juraHub), url.Values{}
+	}},
 }
 
 // tenantFingerprint digests every row a tenant owns or a lever changes, so that a refused
@@ -210,7 +244,9 @@ const tenantFingerprint = `SELECT md5(concat_ws('|',
 	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM pickup_person x),
 	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM household x),
 	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM parent x),
-	(SELECT string_agg(concat_ws(',', id, email, role, display_name, password_hash), ';' ORDER BY id) FROM account),
+	(SELECT string_agg(concat_ws(',', id, email, role, display_name, password_hash, disabled_at), ';' ORDER BY id) FROM account),
+	(SELECT string_agg(x::text, ';' ORDER BY x::text) FROM account_hub x),
+	(SELECT string_agg(concat_ws(',', account_id, purpose, used_at), ';' ORDER BY account_id) FROM account_token),
 	(SELECT string_agg(concat_ws(',', account_id, public_id), ';' ORDER BY account_id, public_id) FROM session)))`
 
 // newWalk is the world the walks go through: the Doubs and the Jura with a family, a hub and
@@ -240,6 +276,7 @@ func newWalk(t *testing.T) (*fiber.App, *store.Store, walkIDs) {
 	if err := st.DB().Get(&ids.run, `SELECT max(id) FROM allocation_run`); err != nil {
 		t.Fatal(err)
 	}
+	ids.staff = accountID(t, st, "dir39@example.fr")
 	return app, st, ids
 }
 

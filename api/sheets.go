@@ -40,6 +40,7 @@ func (s *Server) hubSheet(c *fiber.Ctx) error {
 		return err
 	}
 	sh := sheets.FromStore(data, s.store.Now().In(s.policy.Location))
+	sh.Lang = string(s.lang(c))
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	name := sheets.FileName(sh)
 	if format == "html" {
@@ -96,9 +97,15 @@ func (s *Server) daySheets(c *fiber.Ctx) error {
 // sheetRow is a child as the HTML sheet shows it.
 type sheetRow struct {
 	sheets.Child
+	Num     int
 	Age     int
 	Phone   string
-	Pickups []string
+	Pickups []sheetPickup
+}
+
+// sheetPickup is a person allowed to collect a child, the phone kept on one line.
+type sheetPickup struct {
+	Who, Phone string
 }
 
 type sheetGroup struct {
@@ -106,30 +113,40 @@ type sheetGroup struct {
 	Rows  []sheetRow
 }
 
-// renderSheetHTML shows the sheet as a page that prints cleanly (the DSFR print styles hide the
-// header and footer), with the same groups as the PDF.
+// renderSheetHTML shows the sheet as a page that prints on A4 portrait like the PDF (the
+// layout's header and footer hidden, the column titles repeated on every page, boxes to write
+// in), with the same groups and numbers as the PDF.
 func (s *Server) renderSheetHTML(c *fiber.Ctx, sh sheets.Sheet) error {
 	var groups []sheetGroup
+	n := 0
 	for _, g := range sheets.Groups(sh) {
 		sg := sheetGroup{Title: g.Title()}
 		for _, ch := range g.Children {
-			r := sheetRow{Child: ch, Phone: sheets.FormatPhone(ch.ParentPhone)}
+			n++
+			r := sheetRow{Child: ch, Num: n, Phone: sheets.FormatPhone(ch.ParentPhone)}
 			if !ch.BirthDate.IsZero() {
 				r.Age = store.AgeOn(ch.BirthDate, sh.Day)
 			}
 			for _, p := range ch.Pickups {
-				r.Pickups = append(r.Pickups, p.Name+" ("+p.Relation+") "+sheets.FormatPhone(p.Phone))
+				r.Pickups = append(r.Pickups, sheetPickup{p.Name + " (" + p.Relation + ")", sheets.FormatPhone(p.Phone)})
 			}
 			sg.Rows = append(sg.Rows, r)
 		}
 		groups = append(groups, sg)
 	}
-	p := s.page(c, "Feuille de présence — "+sh.Hub.Name)
+	counts := sheets.Counts(sh)
+	levels := make([]string, len(counts))
+	for i, k := range counts {
+		levels[i] = sheets.LevelNameIn(k.Level, sh.Lang)
+	}
+	p := s.page(c, sheets.Title(sh)+" — "+sh.Hub.Name)
 	p.Data = struct {
-		Sheet  sheets.Sheet
-		Date   string
-		Groups []sheetGroup
-		Counts []sheets.Count
-	}{sh, sheets.FrenchDate(sh.Day), groups, sheets.Counts(sh)}
+		Sheet   sheets.Sheet
+		Title   string
+		Printed string
+		Groups  []sheetGroup
+		Counts  []sheets.Count
+		Levels  []string
+	}{sh, sheets.Title(sh), sh.PrintedAt.Format("02/01/2006 15:04"), groups, counts, levels}
 	return s.renderPage(c, "sheet", p)
 }

@@ -120,13 +120,17 @@ func TestTakeInSearchShowsOnlyChildrenInReach(t *testing.T) {
 	dir, login, _, hubs, _ := takeInApp(t)
 	page := fmt.Sprintf("/poles/%d/appel", hubs["0250001A"])
 	body := dir.get(page + "?nom=Mar").body
-	for _, want := range []string{"Léa M.", "École du Centre", "Tom M.", "Liste d’attente", "Jade M.", "moins de 20 km"} {
+	// Lou is in maternelle, which the hub does not take: shown so, to send the family elsewhere.
+	for _, want := range []string{"Léa M.", "École du Centre", "Tom M.", "Liste d’attente", "Jade M.", "moins de 20 km", "Lou M.", "niveau non accueilli ici"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the search lacks %q", want)
 		}
 	}
-	// Lou is in maternelle, which the hub does not take; nothing beyond the initial shows.
-	for _, never := range []string{"Lou", "Martin", "Marchal", "Martel", "Asthme", "Paul", "0699887766", "06 99", "0612345678"} {
+	if n := strings.Count(body, "niveau non accueilli ici aujourd’hui"); n != 1 {
+		t.Errorf("%d children shown at a level the hub does not take, want 1 (Lou)", n)
+	}
+	// Nothing beyond the initial shows.
+	for _, never := range []string{"Martin", "Martinez", "Marchal", "Martel", "Asthme", "Paul", "0699887766", "06 99", "0612345678"} {
 		if strings.Contains(body, never) {
 			t.Errorf("the search shows %q", never)
 		}
@@ -163,8 +167,8 @@ func TestTakeIn(t *testing.T) {
 		}
 		return uai
 	}
-	// Out of reach (45 km), a level the hub does not take, already here, not a child: 404.
-	for name, child := range map[string]int64{"Noé": kids["Noé"], "Lou": kids["Lou"], "Zoé": kids["Zoé"], "nobody": 999999} {
+	// Out of reach (45 km), already here, not a child: 404.
+	for name, child := range map[string]int64{"Noé": kids["Noé"], "Zoé": kids["Zoé"], "nobody": 999999} {
 		if res := take(dir, besancon, child, takeInDay); res.StatusCode != http.StatusNotFound {
 			t.Errorf("take in %s: %d, want 404", name, res.StatusCode)
 		}
@@ -186,6 +190,12 @@ func TestTakeIn(t *testing.T) {
 	if res := take(dir, besancon, kids["Léa"], takeInDay.AddDate(0, 0, 1)); res.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("take in tomorrow: %d, want 422", res.StatusCode)
 	}
+	// A level the hub does not take: answered on the roll call, with the hubs that can.
+	if res := take(dir, besancon, kids["Lou"], takeInDay); res.StatusCode != http.StatusConflict ||
+		!strings.Contains(res.body, "Lou M. ne peut pas être accueilli(e) ici") || !strings.Contains(res.body, "n’accueille pas le niveau Maternelle") ||
+		!strings.Contains(res.body, "<strong>École du Centre</strong>, 3 place de la Mairie, Saint-Vit — 17,") {
+		t.Errorf("take in Lou (maternelle): %d\n%s", res.StatusCode, res.body)
+	}
 	if got := hubOf(kids["Noé"]) + hubOf(kids["Lou"]) + hubOf(kids["Léa"]); got != "0390002B0250003C0250003C" {
 		t.Fatalf("refused take-ins moved children: %s", got)
 	}
@@ -205,12 +215,26 @@ func TestTakeIn(t *testing.T) {
 	if err := st.DB().Get(&waiting, `SELECT count(*) FROM waitlist_entry WHERE child_id = $1`, kids["Tom"]); err != nil || waiting != 0 || hubOf(kids["Tom"]) != "0250001A" {
 		t.Errorf("Tom after his take-in: %d waitlist entries, hub %s (%v)", waiting, hubOf(kids["Tom"]), err)
 	}
-	// Léa, placed in Saint-Vit 17 km away: taken in, e-mailed, audited.
-	if res := take(dir, besancon, kids["Léa"], takeInDay); res.StatusCode != http.StatusSeeOther {
+	// Léa, placed in Saint-Vit 17 km away: taken in, marked arrived at once, e-mailed, audited.
+	res := take(dir, besancon, kids["Léa"], takeInDay)
+	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("take in Léa: %d %s", res.StatusCode, res.body)
 	}
 	if got := hubOf(kids["Léa"]); got != "0250001A" {
 		t.Errorf("Léa is in %s after her take-in", got)
+	}
+	var arrival struct {
+		Hub    int64  `db:"hub_id"`
+		Status string `db:"status"`
+		At     string `db:"arrived_at"`
+	}
+	if err := st.DB().Get(&arrival, `SELECT hub_id, status, to_char(arrived_at, 'HH24:MI') AS arrived_at FROM attendance WHERE child_id = $1`, kids["Léa"]); err != nil ||
+		arrival.Hub != besancon || arrival.Status != "present" || arrival.At != "09:10" {
+		t.Errorf("Léa's mark after her take-in: %+v (%v), want present at Besançon at 09:10", arrival, err)
+	}
+	if body := dir.get(res.Header.Get("Location")).body; !strings.Contains(body, "Martin est accueilli(e) ici et marqué(e) arrivé(e) à 09:10") ||
+		!strings.Contains(body, "Présent 09:10") {
+		t.Errorf("no notice after Léa's take-in (%s):\n%s", res.Header.Get("Location"), body)
 	}
 	var body string
 	if err := st.DB().Get(&body, `SELECT body_text FROM outbox_email WHERE to_address = 'p3@example.fr' AND body_text LIKE '%accueilli%'`); err != nil {
@@ -250,8 +274,10 @@ func TestTakeIn(t *testing.T) {
 	if _, err := st.DB().Exec(`UPDATE hub_day_capacity SET capacity = placed WHERE hub_id = $1`, besancon); err != nil {
 		t.Fatal(err)
 	}
-	if res := take(dir, besancon, kids["Jade"], takeInDay); res.StatusCode != http.StatusConflict {
-		t.Errorf("take in with no seat: %d, want 409", res.StatusCode)
+	if res := take(dir, besancon, kids["Jade"], takeInDay); res.StatusCode != http.StatusConflict ||
+		!strings.Contains(res.body, "Jade M. ne peut pas être accueilli(e) ici") || !strings.Contains(res.body, "aucune place libre en Élémentaire") ||
+		!strings.Contains(res.body, "<strong>École du Centre</strong>") || !strings.Contains(res.body, "Appel — École Jean-Macé") {
+		t.Errorf("take in with no seat: %d, want 409 on the roll call\n%s", res.StatusCode, res.body)
 	}
 	if got := hubOf(kids["Jade"]); got != "0250003C" {
 		t.Errorf("Jade moved to %s with no seat", got)

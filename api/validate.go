@@ -10,7 +10,6 @@ import (
 	"unicode"
 
 	"github.com/go-playground/validator/v10"
-	"github.com/gofiber/fiber/v2"
 
 	"github.com/accueil-prioritaire/accueil/frontend"
 )
@@ -151,23 +150,10 @@ func fieldMessage(lang frontend.Lang, fe validator.FieldError) string {
 	return fr
 }
 
-// validationError answers a JSON request whose fields did not validate: 422 with one message per
-// field, in French and English.
-func validationError(c *fiber.Ctx, lang frontend.Lang, err error) error {
-	fr := fieldErrors(frontend.French, err)
-	en := fieldErrors(frontend.English, err)
-	return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
-		"status": fiber.StatusUnprocessableEntity, "message": "Certains champs ne sont pas valides.",
-		"message_en": "Some fields are not valid.", "fields": fr, "fields_en": en,
-	}})
-}
-
-// fieldError answers a JSON request with one field refused.
-func fieldError(c *fiber.Ctx, field, fr, en string) error {
-	return c.Status(fiber.StatusUnprocessableEntity).JSON(fiber.Map{"error": fiber.Map{
-		"status": fiber.StatusUnprocessableEntity, "message": "Certains champs ne sont pas valides.",
-		"message_en": "Some fields are not valid.", "fields": map[string]string{field: fr}, "fields_en": map[string]string{field: en},
-	}})
+// validationError refuses the fields of a request that did not validate (err from the
+// validator), one message per field in French and English (see fieldsError).
+func validationError(err error) error {
+	return &fieldsError{fr: fieldErrors(frontend.French, err), en: fieldErrors(frontend.English, err)}
 }
 
 // isoDate turns a date typed the French way (01/05/2019, 1/5/2019, 01.05.2019, 01-05-2019), as

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
 	"golang.org/x/net/html"
 )
 
@@ -205,15 +206,46 @@ func TestVisibleTextCheckerCatchesIconOnlyControls(t *testing.T) {
 // the hub page's "Faire l'appel", PDF and CSV were unlabelled squares).
 func TestEveryControlHasVisibleText(t *testing.T) {
 	app, _, ids := newWalk(t)
-	// Pages the routes' walk does not draw as HTML, or draws empty.
-	extra := []string{
-		fmt.Sprintf("/poles/%d/feuille?format=html&jour=%s", ids.juraHub, ids.day),
-		fmt.Sprintf("/poles/%d/appel", ids.juraHub),
-		"/occupation?jour=" + ids.day + "&q=dole",
-		"/occupation?jour=" + ids.day + "&q=aucun-pole-de-ce-nom",
-		"/page-qui-n-existe-pas",
+	pages := walkPages(t, app, ids, []string{"fr", "en"}, func(p walkedPage) {
+		for _, c := range controlsWithoutVisibleText(p.doc) {
+			t.Errorf("%s as %q (%s): a control without visible text: %s", p.what, p.email, p.lang, c)
+		}
+	})
+	if pages < 150 {
+		t.Errorf("only %d HTML pages checked", pages)
 	}
-	// Forms answered with their errors.
+	t.Logf("%d HTML pages checked", pages)
+}
+
+// walkedPage is one HTML page of a walk: the route it answers (its key in walkRoutes, or the
+// request for a page outside them), the path asked for, who asked, in which language.
+type walkedPage struct {
+	route, what, email, lang string
+	body                     string
+	doc                      *html.Node
+}
+
+// walkPages asks for every page of the application in each of langs, as nobody and as each
+// role over the objects it owns (the Jura family, hub and prefecture; the académie's roles):
+// every GET of walkRoutes, pages the routes' walk does not draw as HTML or draws empty, and the
+// pages a form answers with its errors. It hands each HTML answer to visit and returns how many.
+func walkPages(t *testing.T, app *fiber.App, ids walkIDs, langs []string, visit func(walkedPage)) int {
+	t.Helper()
+	extra := []struct{ route, path string }{
+		{"GET /poles/:id/feuille", fmt.Sprintf("/poles/%d/feuille?format=html&jour=%s", ids.juraHub, ids.day)},
+		{"GET /poles/:id/appel", fmt.Sprintf("/poles/%d/appel", ids.juraHub)},
+		{"GET /occupation", "/occupation?jour=" + ids.day + "&q=dole"},
+		{"GET /occupation", "/occupation?jour=" + ids.day + "&q=aucun-pole-de-ce-nom"},
+		{"GET /page-qui-n-existe-pas", "/page-qui-n-existe-pas"},
+		// The notices a page shows after an action, read back from its query.
+		{"GET /attribution", "/attribution?fait=3&places=10&attente=2&prevenues=1&confirmes=" + ids.day},
+		{"GET /attribution", "/attribution?rien=1"},
+		{"GET /poles/:id", fmt.Sprintf("/poles/%d?fait=capacity&deplaces=2&fratries=1&attente=1&promus=0&revenus=1&courriels=3", ids.juraHub)},
+		{"GET /poles/:id", fmt.Sprintf("/poles/%d?fait=close&deplaces=0&promus=2", ids.juraHub)},
+		{"GET /occupation/semaine", "/occupation/semaine?departement=39&q=dole"},
+		{"GET /occupation/semaine", "/occupation/semaine?q=aucun-pole-de-ce-nom"},
+		{"GET /contacts", fmt.Sprintf("/contacts?enfant=%d&du=%s&au=%s", ids.juraChild, ids.day, ids.day)},
+	}
 	posts := []struct {
 		path string
 		form url.Values
@@ -221,6 +253,11 @@ func TestEveryControlHasVisibleText(t *testing.T) {
 		{"/foyer", url.Values{}},
 		{"/enfants", url.Values{}},
 		{"/connexion", url.Values{"email": {"personne@example.fr"}, "password": {"faux"}}},
+		{"/admin/agents", url.Values{}},
+		{"/admin/agents/import", url.Values{"csv": {"uai;mail\n0390002B;ce.0390002B@ac-besancon.fr\n"}}},
+		// A rebalance's preview (nothing done before it is confirmed), and reversed dates.
+		{"/attribution", url.Values{"from": {ids.day}, "to": {ids.day}, "rebalance": {"true"}}},
+		{"/attribution", url.Values{"from": {ids.bookDay}, "to": {ids.day}}},
 	}
 	actors := []string{"", "p2@example.fr", "dir39@example.fr", "pref39@example.fr", "rectorat@example.fr", "admin@example.fr"}
 	pages := 0
@@ -231,9 +268,9 @@ func TestEveryControlHasVisibleText(t *testing.T) {
 			b.login(email, goodPassword)
 			csrfPage = "/"
 		}
-		for _, lang := range []string{"fr", "en"} {
+		for _, lang := range langs {
 			b.get("/langue?lang=" + lang + "&next=/")
-			check := func(what string, res response) {
+			check := func(route, what string, res response) {
 				t.Helper()
 				if !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
 					return
@@ -243,9 +280,7 @@ func TestEveryControlHasVisibleText(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", what, err)
 				}
-				for _, c := range controlsWithoutVisibleText(doc) {
-					t.Errorf("%s as %q (%s): a control without visible text: %s", what, email, lang, c)
-				}
+				visit(walkedPage{route: route, what: what, email: email, lang: lang, body: res.body, doc: doc})
 			}
 			for key, route := range walkRoutes {
 				method, _, _ := strings.Cut(key, " ")
@@ -253,10 +288,10 @@ func TestEveryControlHasVisibleText(t *testing.T) {
 					continue
 				}
 				path, _ := route.build(ids)
-				check(path, b.get(path))
+				check(key, path, b.get(path))
 			}
-			for _, path := range extra {
-				check(path, b.get(path))
+			for _, e := range extra {
+				check(e.route, e.path, b.get(e.path))
 			}
 			csrf := b.csrf(csrfPage)
 			for _, p := range posts {
@@ -267,12 +302,9 @@ func TestEveryControlHasVisibleText(t *testing.T) {
 				for k, v := range p.form {
 					form[k] = v
 				}
-				check("POST "+p.path, b.post(p.path, form))
+				check("POST "+p.path, "POST "+p.path, b.post(p.path, form))
 			}
 		}
 	}
-	if pages < 150 {
-		t.Errorf("only %d HTML pages checked", pages)
-	}
-	t.Logf("%d HTML pages checked", pages)
+	return pages
 }

@@ -74,8 +74,8 @@ func TestCountedMessagesAgree(t *testing.T) {
 		{French, 1, "1 pôle occupé à plus de 90 %"},
 		{French, 2, "2 pôles occupés à plus de 90 %"},
 		{French, 1200, "1\u202f200 pôles occupés à plus de 90 %"},
-		{English, 1, "1 hub above 90 %"},
-		{English, 1200, "1,200 hubs above 90 %"},
+		{English, 1, "1 hub above 90%"},
+		{English, 1200, "1,200 hubs above 90%"},
 	} {
 		if got := TN(tc.lang, "alerts.full", tc.n); got != tc.want {
 			t.Errorf("TN(%s, %d) = %q, want %q", tc.lang, tc.n, got, tc.want)

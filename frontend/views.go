@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/accueil-prioritaire/accueil/geo"
 )
 
 // Page is what every page template gets: the layout's needs, and the page's own Data.
@@ -116,13 +114,28 @@ func LongDate(lang Lang, d time.Time) string {
 	return fmt.Sprintf("%s %s %s %d", frenchDays[d.Weekday()], day, frenchMonths[d.Month()-1], d.Year())
 }
 
+var frenchShortMonths = []string{"janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."}
+
+// ShortDate writes a date in a narrow column: "mar. 8 déc.", "Tue 8 Dec".
+func ShortDate(lang Lang, d time.Time) string {
+	if lang == English {
+		return d.Format("Mon 2 Jan")
+	}
+	day := fmt.Sprint(d.Day())
+	if d.Day() == 1 {
+		day = "1er"
+	}
+	return fmt.Sprintf("%s. %s %s", frenchDays[d.Weekday()][:3], day, frenchShortMonths[d.Month()-1])
+}
+
 func (v *Views) funcs(lang Lang) template.FuncMap {
 	return template.FuncMap{
 		"t":           func(key string) string { return T(lang, key) },
 		"tf":          func(key string, args ...any) string { return fmt.Sprintf(T(lang, key), args...) },
 		"asset":       func(p string) string { return v.assetBase + "/" + p },
 		"longDate":    func(d time.Time) string { return LongDate(lang, d) },
-		"attribution": func() string { return geo.Attribution },
+		"shortDate":   func(d time.Time) string { return ShortDate(lang, d) },
+		"attribution": func() string { return T(lang, "geo.attribution") },
 		"percent": func(a, b int) int {
 			if b == 0 {
 				return 0

@@ -10,15 +10,8 @@ import (
 	"github.com/accueil-prioritaire/accueil/store"
 )
 
-// csvHeader names the CSV columns, in French: the file is opened in a French spreadsheet.
-var csvHeader = []string{
-	"Date", "UAI", "Pôle", "Niveau", "Groupe", "Nom", "Prénom", "Date de naissance", "Âge",
-	"Arrivée prévue", "Départ prévu", "Responsable légal", "Téléphone du responsable",
-	"Personnes autorisées à récupérer l'enfant", "Santé / PAI", "Justificatif à vérifier",
-	"Statut du placement", "Heure d'arrivée", "Heure de départ", "Signature",
-}
-
-// WriteCSV writes the sheet as CSV for a French spreadsheet: UTF-8 with a byte order mark (or
+// WriteCSV writes the sheet as CSV for a French spreadsheet (headers and fixed words in the
+// sheet's language): UTF-8 with a byte order mark (or
 // Excel reads it as Windows-1252), ";" between fields, one header row, then one row per child in
 // the order and groups of [Groups]. The three last columns are left empty for the director, as on
 // paper. Any cell starting with = + - @ tab or carriage return gets a leading apostrophe so that a
@@ -32,7 +25,8 @@ func WriteCSV(w io.Writer, s Sheet) error {
 	cw.Comma = ';'
 	// CRLF is what RFC 4180 and Excel expect.
 	cw.UseCRLF = true
-	if err := cw.Write(csvHeader); err != nil {
+	ws := wordsFor(s.Lang)
+	if err := cw.Write(ws.csvHeader); err != nil {
 		return err
 	}
 	day := s.Day.Format("02/01/2006")
@@ -48,14 +42,14 @@ func WriteCSV(w io.Writer, s Sheet) error {
 			for _, p := range c.Pickups {
 				pickups = append(pickups, pickupText(p))
 			}
-			proof := "non"
+			proof := ws.no
 			if c.ProofToCheck {
-				proof = "oui"
+				proof = ws.yes
 			}
 			row := []string{
-				day, s.Hub.UAI, s.Hub.Name, LevelName(c.Level), group, c.LastName, c.FirstName, birth, age,
+				day, s.Hub.UAI, s.Hub.Name, ws.levelName(c.Level), group, c.LastName, c.FirstName, birth, age,
 				c.ArriveAt, c.DepartAt, c.ParentName, FormatPhone(c.ParentPhone),
-				strings.Join(pickups, " ; "), c.HealthNote, proof, statusName(c.Status), "", "", "",
+				strings.Join(pickups, " ; "), c.HealthNote, proof, ws.status(c.Status), "", "", "",
 			}
 			for i := range row {
 				row[i] = neutralise(clean(row[i]))
@@ -97,12 +91,9 @@ func pickupText(p store.Pickup) string {
 	return t
 }
 
-func statusName(s string) string {
-	switch s {
-	case StatusProposed:
-		return "proposé"
-	case StatusConfirmed:
-		return "confirmé"
+func (w *words) status(s string) string {
+	if n, ok := w.statuses[s]; ok {
+		return n
 	}
 	return s
 }

@@ -41,24 +41,11 @@ const (
 )
 
 type column struct {
-	title string
-	w     float64
+	w float64
 }
 
-// columns add up to tableW.
-var columns = []column{
-	{"N°", 6},
-	{"Enfant", 44},
-	{"Horaires\nprévus", 14},
-	{"Responsable légal", 36},
-	// No median dot ("autorisé·es"): the 2021 circular bans it from school documents.
-	{"Personnes autorisées\nà récupérer l'enfant", 59},
-	{"Santé / PAI", 50},
-	{"Justificatif\nemployeur", 18},
-	{"Arrivée", 15},
-	{"Départ", 15},
-	{"Signature", 20},
-}
+// columns add up to tableW; their titles are the words' columns.
+var columns = []column{{6}, {44}, {14}, {36}, {59}, {50}, {18}, {15}, {15}, {20}}
 
 const (
 	colNum = iota
@@ -80,7 +67,9 @@ const (
 // child gets one page saying so.
 func WritePDF(w io.Writer, s Sheet) error {
 	r := newRenderer()
-	r.pdf.SetTitle("Feuille de présence — "+clean(s.Hub.Name)+" — "+FrenchDate(s.Day), true)
+	w0 := wordsFor(s.Lang)
+	r.pdf.SetTitle(w0.title+" — "+clean(s.Hub.Name)+" — "+w0.date(s.Day), true)
+	r.pdf.SetLang(w0.langTag)
 	r.pdf.SetCreationDate(s.PrintedAt)
 	r.pdf.SetModificationDate(s.PrintedAt)
 	r.sheet(s, false)
@@ -90,7 +79,8 @@ func WritePDF(w io.Writer, s Sheet) error {
 // renderer draws sheets into one PDF document.
 type renderer struct {
 	pdf            *fpdf.Fpdf
-	mode, modePage int // text render mode set on page modePage
+	mode, modePage int    // text render mode set on page modePage
+	w              *words // of the sheet being drawn
 }
 
 func newRenderer() *renderer {
@@ -104,7 +94,7 @@ func newRenderer() *renderer {
 	pdf.SetLang("fr-FR")
 	// Same input, same bytes: the catalogue is otherwise written in map order.
 	pdf.SetCatalogSort(true)
-	return &renderer{pdf: pdf}
+	return &renderer{pdf: pdf, w: &french}
 }
 
 func (r *renderer) output(w io.Writer) error {
@@ -164,6 +154,7 @@ type item struct {
 
 // sheet adds the pages of s; bookmark adds an outline entry for the hub (merged PDFs).
 func (r *renderer) sheet(s Sheet, bookmark bool) {
+	r.w = wordsFor(s.Lang)
 	groups := Groups(s)
 	rows := make([][]row, len(groups))
 	n := 0
@@ -332,14 +323,14 @@ func (r *renderer) layoutRow(num int, c Child, s Sheet) row {
 		name += " " + first
 	}
 	cells[colChild] = r.wrap(nil, colChild, name, styleName)
-	about := LevelName(c.Level)
+	about := r.w.levelName(c.Level)
 	if !c.BirthDate.IsZero() {
 		age := store.AgeOn(c.BirthDate, s.Day)
-		about = plural(age, "an", "ans") + " · " + about
+		about = plural(age, r.w.year, r.w.years) + " · " + about
 	}
 	cells[colChild] = r.wrap(cells[colChild], colChild, about, styleSmall)
 	if c.Status == StatusProposed {
-		cells[colChild] = r.wrap(cells[colChild], colChild, "placement proposé, non confirmé", styleGrey)
+		cells[colChild] = r.wrap(cells[colChild], colChild, r.w.proposed, styleGrey)
 	}
 
 	arrive, depart := clean(c.ArriveAt), clean(c.DepartAt)
@@ -356,7 +347,7 @@ func (r *renderer) layoutRow(num int, c Child, s Sheet) row {
 	}
 
 	if len(c.Pickups) == 0 {
-		cells[colPickups] = []line{{text: "personne d'autre que le responsable", style: styleGrey}}
+		cells[colPickups] = []line{{text: r.w.noPickup, style: styleGrey}}
 	}
 	for _, p := range c.Pickups {
 		tokens := strings.FieldsFunc(clean(p.Name), breakingSpace)
@@ -370,22 +361,22 @@ func (r *renderer) layoutRow(num int, c Child, s Sheet) row {
 	}
 
 	if note := clean(c.HealthNote); note != "" {
-		cells[colHealth] = []line{{text: "⚠ SANTÉ / PAI", style: styleInverse}}
+		cells[colHealth] = []line{{text: r.w.health, style: styleInverse}}
 		cells[colHealth] = r.wrap(cells[colHealth], colHealth, note, styleSmall)
 	} else {
 		cells[colHealth] = []line{{text: "—", style: styleGrey}}
 	}
 
 	if c.ProofToCheck {
-		cells[colProof] = []line{{text: "À VÉRIFIER", style: styleInverse}, {text: "☐ vu", style: styleNormal}}
+		cells[colProof] = []line{{text: r.w.proofToCheck, style: styleInverse}, {text: r.w.proofBox, style: styleNormal}}
 	} else {
-		cells[colProof] = []line{{text: "vu ✓", style: styleGrey}}
+		cells[colProof] = []line{{text: r.w.proofSeen, style: styleGrey}}
 	}
 
 	h := rowMinH
 	for i := range cells {
 		if len(cells[i]) > maxCellLines {
-			cells[i] = append(cells[i][:maxCellLines-1], line{text: "… suite dans la fiche de l'enfant", style: styleGrey})
+			cells[i] = append(cells[i][:maxCellLines-1], line{text: r.w.cut, style: styleGrey})
 		}
 		h = max(h, float64(len(cells[i]))*lineH+2*padY)
 	}
@@ -414,8 +405,8 @@ func (r *renderer) header(s Sheet) {
 		p.SetXY(marginX, y)
 		p.CellFormat(tableW*0.62, 6, r.fit(text, tableW*0.62), "", 0, "L", false, 0, "")
 	}
-	left(marginTop, "Feuille de présence — "+FrenchDate(s.Day), textStyle{bold: true, size: 14})
-	right(marginTop, "Accueil prioritaire des enfants des personnels prioritaires", styleGrey)
+	left(marginTop, r.w.title+" — "+r.w.date(s.Day), textStyle{bold: true, size: 14})
+	right(marginTop, r.w.service, styleGrey)
 
 	hub := clean(s.Hub.Name)
 	left(marginTop+7, hub, textStyle{bold: true, size: 11})
@@ -430,7 +421,7 @@ func (r *renderer) header(s Sheet) {
 		addr += commune
 	}
 	left(marginTop+12.5, addr, textStyle{size: 9})
-	right(marginTop+12.5, "Direction : "+orDash(clean(s.Director)), textStyle{size: 9})
+	right(marginTop+12.5, r.w.director+orDash(clean(s.Director)), textStyle{size: 9})
 
 	p.SetDrawColor(0, 0, 0)
 	p.SetLineWidth(0.4)
@@ -460,8 +451,8 @@ func (r *renderer) tableHeader() {
 	p.SetLineWidth(0.2)
 	p.Rect(marginX, y, tableW, theadH, "FD")
 	r.setStyle(textStyle{bold: true, size: 7.5})
-	for _, c := range columns {
-		titles := strings.Split(c.title, "\n")
+	for i, c := range columns {
+		titles := strings.Split(r.w.columns[i], "\n")
 		top := y + (theadH-float64(len(titles))*3.2)/2
 		for k, t := range titles {
 			p.SetXY(x, top+float64(k)*3.2)
@@ -486,7 +477,7 @@ func (r *renderer) groupHeading(y float64, g *Group, cont bool) {
 	p.Rect(marginX, y, tableW, groupH, "FD")
 	title := g.Title()
 	if cont {
-		title += " (suite)"
+		title += r.w.cont
 	}
 	r.setStyle(textStyle{bold: true, size: 9.5})
 	p.SetXY(marginX, y)
@@ -563,10 +554,10 @@ func (r *renderer) noChild(s Sheet) {
 	p.Rect(marginX+20, y, tableW-40, 26, "D")
 	r.setStyle(textStyle{bold: true, size: 13})
 	p.SetXY(marginX+20, y+5)
-	p.CellFormat(tableW-40, 7, "Aucun enfant n'est attendu dans ce pôle le "+FrenchDate(s.Day)+".", "", 0, "C", false, 0, "")
+	p.CellFormat(tableW-40, 7, fmt.Sprintf(r.w.noChild, r.w.date(s.Day)), "", 0, "C", false, 0, "")
 	r.setStyle(textStyle{size: 9.5})
 	p.SetXY(marginX+20, y+14)
-	p.CellFormat(tableW-40, 6, "Un enfant qui se présente sans réservation est inscrit sur l'application avant d'être accueilli.", "", 0, "C", false, 0, "")
+	p.CellFormat(tableW-40, 6, r.w.walkIn, "", 0, "C", false, 0, "")
 }
 
 func (r *renderer) footer(s Sheet, counts []Count, page, pages int) {
@@ -577,7 +568,7 @@ func (r *renderer) footer(s Sheet, counts []Count, page, pages int) {
 
 	parts := make([]string, 0, len(counts))
 	for _, c := range counts {
-		t := fmt.Sprintf("%s %d / %d", LevelName(c.Level), c.Children, c.Capacity)
+		t := fmt.Sprintf("%s %d / %d", r.w.levelName(c.Level), c.Children, c.Capacity)
 		if c.Children > c.Capacity {
 			t += " ⚠"
 		}
@@ -585,24 +576,23 @@ func (r *renderer) footer(s Sheet, counts []Count, page, pages int) {
 	}
 	r.setStyle(textStyle{bold: true, size: 8.5})
 	p.SetXY(marginX, footerTop+0.8)
-	p.CellFormat(tableW*0.6, 5, r.fit("Enfants / places : "+strings.Join(parts, " · "), tableW*0.6), "", 0, "L", false, 0, "")
+	p.CellFormat(tableW*0.6, 5, r.fit(r.w.countsLabel+strings.Join(parts, " · "), tableW*0.6), "", 0, "L", false, 0, "")
 
 	r.setStyle(textStyle{size: 8.5})
 	p.SetXY(marginX+tableW*0.6, footerTop+0.8)
 	printed := ""
 	if !s.PrintedAt.IsZero() {
-		printed = "Imprimé le " + s.PrintedAt.Format("02/01/2006 à 15:04")
+		printed = fmt.Sprintf(r.w.printed, s.PrintedAt.Format("02/01/2006"), s.PrintedAt.Format("15:04"))
 	}
 	p.CellFormat(tableW*0.28, 5, printed, "", 0, "C", false, 0, "")
 
 	r.setStyle(textStyle{bold: true, size: 9})
 	p.SetXY(marginX+tableW*0.88, footerTop+0.8)
-	p.CellFormat(tableW*0.12, 5, fmt.Sprintf("Page %d/%d", page, pages), "", 0, "R", false, 0, "")
+	p.CellFormat(tableW*0.12, 5, fmt.Sprintf(r.w.page, page, pages), "", 0, "R", false, 0, "")
 
 	r.setStyle(textStyle{size: 6.5, grey: true})
 	p.SetXY(marginX, footerTop+5.5)
-	p.CellFormat(tableW, 4, "Document confidentiel (données de santé) : ne pas afficher ni laisser sans surveillance. "+
-		"Justificatif employeur : le regarder, cocher « vu », n'en garder aucune copie.", "", 0, "L", false, 0, "")
+	p.CellFormat(tableW, 4, r.w.confidential, "", 0, "L", false, 0, "")
 }
 
 // coverage is the set of runes the embedded fonts draw.

@@ -3,6 +3,7 @@ package sheets
 import (
 	"bytes"
 	"fmt"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -97,8 +98,26 @@ func TestPDFSheetText(t *testing.T) {
 			t.Errorf("no %q in the text", letters)
 		}
 	}
-	if strings.Contains(all, "Dautrepôle") || strings.Contains(all, "DAUTREPÔLE") {
-		t.Error("a child of another hub is on the sheet")
+	// Printed together (the day's sheets in one PDF), the other hub's child is on its own hub's
+	// page, and on none of this one's.
+	var merged bytes.Buffer
+	if err := WriteMergedPDF(&merged, func(yield func(Sheet, error) bool) {
+		_ = yield(other, nil) && yield(s, nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	intruder := 0
+	for i, p := range pdfText(t, merged.Bytes()) {
+		if !strings.Contains(p, "DAUTREPÔLE") {
+			continue
+		}
+		intruder++
+		if !strings.Contains(p, "UAI "+other.Hub.UAI) || strings.Contains(p, "UAI "+s.Hub.UAI) {
+			t.Errorf("page %d: the child of hub %s is on the sheet of another hub", i+1, other.Hub.UAI)
+		}
+	}
+	if intruder != 1 {
+		t.Errorf("the other hub's child printed on %d page(s) of the merged sheets, want 1", intruder)
 	}
 	for i, p := range pages {
 		for _, want := range []string{
@@ -232,12 +251,13 @@ func TestPDFDeterministic(t *testing.T) {
 	}
 }
 
-// TestPreview writes PNG pages of a 60-child sheet and of an empty one for a human to look at:
+// TestPreview writes PNG pages of a 60-child sheet and of an empty one, and checks them: one
+// image per page of the PDF, landscape A4, with ink on it. To keep them for a human to look at:
 // SHEETS_PREVIEW=../.data/sheets-preview go test -run Preview ./sheets
 func TestPreview(t *testing.T) {
 	dir := os.Getenv("SHEETS_PREVIEW")
 	if dir == "" {
-		t.Skip("set SHEETS_PREVIEW to a folder to write the preview pages")
+		dir = t.TempDir()
 	}
 	bin := requireTool(t, "pdftoppm")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -249,7 +269,8 @@ func TestPreview(t *testing.T) {
 			os.Remove(f)
 		}
 		path := filepath.Join(dir, name+".pdf")
-		if err := os.WriteFile(path, render(t, s), 0o644); err != nil {
+		pdf := render(t, s)
+		if err := os.WriteFile(path, pdf, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		res := os.Getenv("SHEETS_PREVIEW_DPI")
@@ -259,5 +280,41 @@ func TestPreview(t *testing.T) {
 		if out, err := exec.Command(bin, "-png", "-r", res, path, filepath.Join(dir, name)).CombinedOutput(); err != nil {
 			t.Fatalf("pdftoppm: %v: %s", err, out)
 		}
+		pngs, _ := filepath.Glob(filepath.Join(dir, name+"-*.png"))
+		if want := pdfPages(t, pdf); len(pngs) != want {
+			t.Errorf("%s: %d preview pages for a PDF of %d", name, len(pngs), want)
+		}
+		for _, f := range pngs {
+			checkPreviewPage(t, f)
+		}
+	}
+}
+
+// checkPreviewPage fails unless the PNG at path is a landscape A4 page with some ink on it.
+func checkPreviewPage(t *testing.T, path string) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	b := img.Bounds()
+	if ratio := float64(b.Dx()) / float64(b.Dy()); ratio < 1.38 || ratio > 1.45 { // 297 / 210 = 1.414
+		t.Errorf("%s: %d×%d is not a landscape A4 page", path, b.Dx(), b.Dy())
+	}
+	dark := 0
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if r, g, bl, _ := img.At(x, y).RGBA(); r+g+bl < 3*0x8000 {
+				dark++
+			}
+		}
+	}
+	if dark < b.Dx()*b.Dy()/500 {
+		t.Errorf("%s: %d dark pixels, the page is nearly blank", path, dark)
 	}
 }

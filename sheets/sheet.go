@@ -34,6 +34,8 @@ type Sheet struct {
 	Capacity map[store.Level]int
 	// Children are the children placed at the hub that day, in any order.
 	Children []Child
+	// Lang is the language of the fixed texts: [English], or French for any other value.
+	Lang string
 }
 
 // Hub identifies the hub on the sheet.
@@ -78,15 +80,18 @@ type Group struct {
 	// Number counts from 1 within the level; Of is the number of groups of the level that day.
 	Number, Of int
 	Children   []Child
+	lang       string // the sheet's
 }
 
-// Title is the group's heading, e.g. "Élémentaire — groupe 2 sur 3 · 14 enfants".
+// Title is the group's heading in the sheet's language, e.g. "Élémentaire — groupe 2 sur 3 ·
+// 14 enfants".
 func (g Group) Title() string {
-	title := LevelName(g.Level)
+	w := wordsFor(g.lang)
+	title := w.levelName(g.Level)
 	if g.Of > 1 {
-		title += fmt.Sprintf(" — groupe %d sur %d", g.Number, g.Of)
+		title += fmt.Sprintf(w.group, g.Number, g.Of)
 	}
-	return title + " · " + plural(len(g.Children), "enfant", "enfants")
+	return title + " · " + plural(len(g.Children), w.child, w.children)
 }
 
 // Groups sorts the children of s into groups: by level in school order, then into as few groups
@@ -127,7 +132,7 @@ func Groups(s Sheet) []Group {
 			if i < len(children)%n {
 				size++
 			}
-			groups = append(groups, Group{Level: level, Number: i + 1, Of: n, Children: children[start : start+size]})
+			groups = append(groups, Group{Level: level, Number: i + 1, Of: n, Children: children[start : start+size], lang: s.Lang})
 			start += size
 		}
 	}
@@ -213,36 +218,12 @@ func Counts(s Sheet) []Count {
 	return append(out, total)
 }
 
-// LevelName is a level as printed, "Maternelle", "Élémentaire", "Collège"; the total (level "")
-// is "Total".
-func LevelName(l store.Level) string {
-	switch l {
-	case store.Maternelle:
-		return "Maternelle"
-	case store.Elementaire:
-		return "Élémentaire"
-	case store.College:
-		return "Collège"
-	case "":
-		return "Total"
-	}
-	return "Niveau « " + string(l) + " »"
-}
-
-var (
-	weekdaysFR = [...]string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"}
-	monthsFR   = [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-		"septembre", "octobre", "novembre", "décembre"}
-)
+// LevelName is a level as printed in French, "Maternelle", "Élémentaire", "Collège"; the total
+// (level "") is "Total".
+func LevelName(l store.Level) string { return french.levelName(l) }
 
 // FrenchDate writes a day as on a French document: "lundi 23 novembre 2026", "mardi 1er décembre 2026".
-func FrenchDate(t time.Time) string {
-	day := fmt.Sprint(t.Day())
-	if t.Day() == 1 {
-		day = "1er"
-	}
-	return fmt.Sprintf("%s %s %s %d", weekdaysFR[t.Weekday()], day, monthsFR[t.Month()-1], t.Year())
-}
+func FrenchDate(t time.Time) string { return french.date(t) }
 
 // FormatPhone groups a French number by pairs ("06 12 34 56 78", "+33 6 12 34 56 78") so it can be
 // dialled at a glance; any other number is returned trimmed, as entered.

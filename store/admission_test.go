@@ -152,16 +152,8 @@ func TestBookerRecoversFromAPanic(t *testing.T) {
 func TestBookerAndSessionLoaderClose(t *testing.T) {
 	st, accs, kids := families(t, 1)
 	ctx := context.Background()
-	policy := store.SessionPolicy{Absolute: time.Hour, Idle: time.Hour}
 	booker := store.NewBooker(st, store.DefaultAllocationPolicy(), 64, 0)
-	loader := store.NewSessionLoader(st, policy, 0)
-	token, _, err := st.CreateSession(ctx, accs[0], policy, "127.0.0.1", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := loader.Session(ctx, token); err != nil {
-		t.Fatal(err)
-	}
+	loader, token := loaderWithASession(t, ctx, st, accs[0])
 	if _, _, err := booker.Book(ctx, accs[0], "before-0001", []byte("h"), bookingOf(kids[0])); err != nil {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ const (
 type Outcome struct {
 	ChildID    int64
 	Day        time.Time
-	Status     string // proposed, confirmed or waitlisted
+	Status     RequestStatus // proposed, confirmed or waitlisted
 	HubID      int64
 	DistanceKm float64
 	Reason     alloc.Reason
@@ -153,7 +153,7 @@ func (r requestRow) allocRequest() alloc.Request {
 
 func (r requestRow) unsettled() bool { return !r.PlacedHub.Valid && !r.Waitlisted }
 func (r requestRow) confirmed() bool {
-	return r.PlacedStatus.Valid && r.PlacedStatus.String == string(Confirmed)
+	return PlacementStatus(r.PlacedStatus.String) == Confirmed
 }
 
 // allocation describes one run: which days, whose requests, which of them to (re)place.
@@ -677,14 +677,14 @@ func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, sta
 		if err != nil {
 			return nil, err
 		}
-		sol.outcomes = append(sol.outcomes, Outcome{ChildID: pl.ChildID, Day: day, Status: string(statusFor(day)), HubID: pl.HubID, DistanceKm: pl.DistanceKm})
+		sol.outcomes = append(sol.outcomes, Outcome{ChildID: pl.ChildID, Day: day, Status: statusFor(day).Request(), HubID: pl.HubID, DistanceKm: pl.DistanceKm})
 	}
 	for _, w := range res.Waitlist {
 		day, err := w.Day.Time()
 		if err != nil {
 			return nil, err
 		}
-		sol.outcomes = append(sol.outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: "waitlisted", Reason: w.Reason,
+		sol.outcomes = append(sol.outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: RequestWaitlisted, Reason: w.Reason,
 			ReasonFR: w.MessageFR, ReasonEN: w.MessageEN, NearestFullHub: w.NearestFullHubID})
 	}
 	sort.Slice(sol.outcomes, func(i, j int) bool {
@@ -757,14 +757,14 @@ func (run AllocationRun) seatArrays() []any {
 	var pc, ph, pd []int64
 	var pday, pstatus []string
 	for _, o := range run.Outcomes {
-		if o.Status == "waitlisted" {
+		if o.Status == RequestWaitlisted {
 			continue
 		}
 		pc = append(pc, o.ChildID)
 		pday = append(pday, o.Day.Format(time.DateOnly))
 		ph = append(ph, o.HubID)
 		pd = append(pd, distanceM(o.DistanceKm))
-		pstatus = append(pstatus, o.Status)
+		pstatus = append(pstatus, string(o.Status)) // proposed or confirmed: the seat's status
 	}
 	return []any{pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd)}
 }
@@ -774,7 +774,7 @@ func distanceM(km float64) int64 { return int64(math.Round(km * 1000)) }
 
 // writePlacements gives the run's seats.
 func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {
-	if !slices.ContainsFunc(run.Outcomes, func(o Outcome) bool { return o.Status != "waitlisted" }) {
+	if !slices.ContainsFunc(run.Outcomes, func(o Outcome) bool { return o.Status != RequestWaitlisted }) {
 		return nil
 	}
 	_, err := s.execPrepared(ctx, placementsSQL("$6"), run.placementArgs()...)
@@ -786,7 +786,7 @@ func (s *Store) writeWaitlist(ctx context.Context, run AllocationRun) error {
 	var wc, whub []int64
 	var wday, wreason []string
 	for _, o := range run.Outcomes {
-		if o.Status == "waitlisted" {
+		if o.Status == RequestWaitlisted {
 			wc = append(wc, o.ChildID)
 			wday = append(wday, o.Day.Format(time.DateOnly))
 			wreason = append(wreason, string(o.Reason))

@@ -95,7 +95,7 @@ func outcomes(t *testing.T, st *store.Store, day time.Time) map[string]outcomeRo
 	var rows []outcomeRow
 	if err := st.DB().Select(&rows, `
 		SELECT c.first_name, a.email,
-		       CASE WHEN p.id IS NOT NULL THEN p.status::text WHEN w.child_id IS NOT NULL THEN 'waitlisted' ELSE 'pending' END AS status,
+		       request_status(br.cancelled_at, p.status, w.child_id IS NOT NULL) AS status,
 		       COALESCE(h.uai, '') AS hub
 		FROM booking_request br JOIN child c ON c.id = br.child_id JOIN household hh ON hh.id = c.household_id
 		JOIN account a ON a.id = hh.account_id

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -83,12 +85,7 @@ func (s *Store) RecordMark(ctx context.Context, sc Scope, hubID int64, day, toda
 		var err error
 		switch m {
 		case MarkArrived:
-			_, err = tx.q.ExecContext(ctx, `
-				INSERT INTO attendance (child_id, day, hub_id, status, arrived_at, recorded_by, recorded_at)
-				VALUES ($1, $2, $3, 'present', $4, $5, $6)
-				ON CONFLICT (child_id, day) DO UPDATE SET hub_id = EXCLUDED.hub_id, status = 'present', arrived_at = EXCLUDED.arrived_at,
-					recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at`,
-				childID, d, hubID, at, sc.AccountID, tx.now())
+			err = tx.markArrived(ctx, sc, hubID, day, childID, at)
 		case MarkAbsent:
 			_, err = tx.q.ExecContext(ctx, `
 				INSERT INTO attendance (child_id, day, hub_id, status, recorded_by, recorded_at)
@@ -121,6 +118,18 @@ func (s *Store) RecordMark(ctx context.Context, sc Scope, hubID int64, day, toda
 	})
 }
 
+// markArrived records childID present at hubID on day from at ("15:04"), replacing the child's
+// mark of the day wherever it was recorded. The caller holds the child's seat.
+func (s *Store) markArrived(ctx context.Context, sc Scope, hubID int64, day time.Time, childID int64, at string) error {
+	_, err := s.q.ExecContext(ctx, `
+		INSERT INTO attendance (child_id, day, hub_id, status, arrived_at, recorded_by, recorded_at)
+		VALUES ($1, $2, $3, 'present', $4, $5, $6)
+		ON CONFLICT (child_id, day) DO UPDATE SET hub_id = EXCLUDED.hub_id, status = 'present', arrived_at = EXCLUDED.arrived_at,
+			recorded_by = EXCLUDED.recorded_by, recorded_at = EXCLUDED.recorded_at`,
+		childID, day.Format(time.DateOnly), hubID, at, sc.AccountID, s.now())
+	return err
+}
+
 // WalkIn is a child not on a hub's list whom the director may take in, as the director sees it
 // before the child is taken in: no last name beyond its initial, no health note, no pick-up
 // person, no phone.
@@ -130,6 +139,9 @@ type WalkIn struct {
 	LastInitial string `db:"last_initial"`
 	Level       Level  `db:"level"`
 	Where       string `db:"where_now"` // the hub the child is placed in, or "" when waiting
+	// LevelTaken is false when the hub takes no child of this level that day: the director can
+	// then only send the family to another hub (TakeInAlternatives).
+	LevelTaken bool `db:"level_taken"`
 }
 
 // walkIn is a WalkIn with what the take-in needs and the director must not see.
@@ -144,18 +156,20 @@ type walkIn struct {
 }
 
 // walkInsSQL reads the children hub $1 may take in on day $2: asked for that day and placed in
-// another hub or waiting, at a level the hub takes that day, not checked in elsewhere, whose
+// another hub or waiting, at any level (level_taken says whether the hub takes it that day: a
+// parent at the door with a child of another level is told where to go), not checked in elsewhere, whose
 // location asked for (home or work) lies in the box $3..$6 (lat min, max, lon min, max). $7
 // keeps one child (0: any), $8 the last names starting so ("": any).
 const walkInsSQL = `
 	SELECT c.id AS child_id, c.first_name, left(c.last_name, 1) AS last_initial, c.last_name, c.level,
-	       COALESCE(hb.name, '') AS where_now, p.hub_id AS from_hub, loc.lat, loc.lon, a.email
+	       COALESCE(hb.name, '') AS where_now, COALESCE(hdc.capacity, 0) > 0 AS level_taken,
+	       p.hub_id AS from_hub, loc.lat, loc.lon, a.email
 	FROM booking_request br
 	JOIN child c ON c.id = br.child_id
 	JOIN household h ON h.id = c.household_id
 	JOIN account a ON a.id = h.account_id
 	JOIN commune loc ON loc.insee_code = CASE br.location WHEN 'work' THEN h.work_commune_code ELSE h.home_commune_code END
-	JOIN hub_day_capacity hdc ON hdc.hub_id = $1 AND hdc.day = br.day AND hdc.level = c.level AND hdc.capacity > 0
+	LEFT JOIN hub_day_capacity hdc ON hdc.hub_id = $1 AND hdc.day = br.day AND hdc.level = c.level
 	LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
 	LEFT JOIN hub hb ON hb.id = p.hub_id
 	WHERE br.day = $2 AND br.cancelled_at IS NULL
@@ -223,13 +237,14 @@ func (s *Store) WalkInCandidates(ctx context.Context, p AllocationPolicy, sc Sco
 }
 
 // TakeIn places in hub hubID, today, a child the search would show (WalkInCandidates): asked
-// for today, placed in another hub or waiting, not checked in elsewhere, at a level the hub
-// takes today, its home or work (as asked) within p.MaxDistanceKm of the hub. Any other child
-// is ErrNotFound, whatever it is, so that the answer tells nothing of children out of reach;
-// so is a hub outside sc. Another day is ErrInvalid. The seat is confirmed at once; the
-// capacity invariant decides (ErrFull when no seat of the child's level is free). The family
-// is e-mailed, the take-in audited (who, from sc.IP, which hub, child and day), and the seat
-// freed elsewhere goes to that day's waitlist.
+// for today, placed in another hub or waiting, not checked in elsewhere, its home or work (as
+// asked) within p.MaxDistanceKm of the hub. Any other child is ErrNotFound, whatever it is, so
+// that the answer tells nothing of children out of reach; so is a hub outside sc. Another day is
+// ErrInvalid; a level the hub does not take today is ErrHubClosed. The seat is confirmed at once;
+// the capacity invariant decides (ErrFull when no seat of the child's level is free). The child
+// is marked arrived at the time of the take-in (the child is at the door). The family is
+// e-mailed, the take-in audited (who, from sc.IP, which hub, child and day), and the seat freed
+// elsewhere goes to that day's waitlist.
 func (s *Store) TakeIn(ctx context.Context, p AllocationPolicy, sc Scope, hubID int64, day time.Time, childID int64) error {
 	return s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		hub, err := tx.HubInScope(ctx, sc, hubID)
@@ -261,6 +276,9 @@ func (s *Store) TakeIn(ctx context.Context, p AllocationPolicy, sc Scope, hubID 
 			return ErrNotFound
 		}
 		w := rows[0]
+		if !w.LevelTaken {
+			return fmt.Errorf("%w: level %s", ErrHubClosed, w.Level)
+		}
 		if _, err := tx.q.ExecContext(ctx, `DELETE FROM waitlist_entry WHERE child_id = $1 AND day = $2`, childID, d); err != nil {
 			return err
 		}
@@ -273,6 +291,9 @@ func (s *Store) TakeIn(ctx context.Context, p AllocationPolicy, sc Scope, hubID 
 		}
 		if err != nil {
 			return translate(err)
+		}
+		if err := tx.markArrived(ctx, sc, hubID, day, childID, tx.now().In(p.Location).Format("15:04")); err != nil {
+			return err
 		}
 		when := day.Format("02/01/2006")
 		if err := tx.queueEmails(ctx, []email{{to: w.Email,
@@ -298,4 +319,63 @@ func (s *Store) TakeIn(ctx context.Context, p AllocationPolicy, sc Scope, hubID 
 		}
 		return nil
 	})
+}
+
+// HubSeat is a hub with seats free for a level on a day, offered to a family the hub at the
+// door cannot take.
+type HubSeat struct {
+	ID         int64   `db:"id"`
+	Name       string  `db:"name"`
+	Address    string  `db:"address"`
+	Commune    string  `db:"commune"`
+	Lat        float64 `db:"lat"`
+	Lon        float64 `db:"lon"`
+	Free       int     `db:"free"`
+	DistanceKm float64 `db:"-"` // from the hub the child was brought to
+}
+
+// takeInAlternatives is how many hubs a refused take-in offers.
+const takeInAlternatives = 3
+
+// TakeInAlternatives is what a director sees when TakeIn refuses a child for its level or for
+// want of a seat: the child as the search shows it, and the open hubs nearest to hub hubID with
+// a seat free that day for the child's level, nearest first, with their distance. It finds the
+// same children as TakeIn (ErrNotFound for any other, or a hub outside sc); the hubs offered
+// are any hub's, whoever runs it: the family goes there.
+func (s *Store) TakeInAlternatives(ctx context.Context, p AllocationPolicy, sc Scope, hubID int64, day time.Time, childID int64) (WalkIn, []HubSeat, error) {
+	hub, err := s.HubInScope(ctx, sc, hubID)
+	if err != nil {
+		return WalkIn{}, nil, err
+	}
+	if !day.Equal(p.Today(s.now())) {
+		return WalkIn{}, nil, ErrNotFound
+	}
+	rows, err := s.walkIns(ctx, p, hub, day, childID, "")
+	if err != nil {
+		return WalkIn{}, nil, err
+	}
+	if len(rows) == 0 {
+		return WalkIn{}, nil, ErrNotFound
+	}
+	w := rows[0].WalkIn
+	// The nearest by a flat-earth distance (exact enough to rank a few candidates), then the
+	// allocator's distance for what is shown.
+	var seats []HubSeat
+	if err := s.q.SelectContext(ctx, &seats, `
+		SELECT h.id, h.name, h.address, c.name AS commune, h.lat, h.lon, hdc.capacity - hdc.placed AS free
+		FROM hub_day_capacity hdc
+		JOIN hub h ON h.id = hdc.hub_id
+		JOIN commune c ON c.insee_code = h.commune_code
+		WHERE hdc.day = $1 AND hdc.level = $2 AND hdc.capacity > hdc.placed AND h.status = 'open' AND h.id <> $3
+		ORDER BY (h.lat - $4) ^ 2 + ((h.lon - $5) * $6) ^ 2, h.id
+		LIMIT $7`, day.Format(time.DateOnly), w.Level, hubID, hub.Lat, hub.Lon,
+		math.Cos(hub.Lat*math.Pi/180), 2*takeInAlternatives); err != nil {
+		return WalkIn{}, nil, err
+	}
+	at := geo.Point{Lat: hub.Lat, Lon: hub.Lon}
+	for i := range seats {
+		seats[i].DistanceKm = geo.DistanceKm(geo.Point{Lat: seats[i].Lat, Lon: seats[i].Lon}, at)
+	}
+	slices.SortStableFunc(seats, func(a, b HubSeat) int { return cmp.Compare(a.DistanceKm, b.DistanceKm) })
+	return w, seats[:min(len(seats), takeInAlternatives)], nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -61,7 +60,7 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 	var waitChild, waitAccount, waitHub []int64
 	var waitDay, waitReason []string
 	for _, o := range sol.outcomes {
-		if o.Status == "waitlisted" {
+		if o.Status == RequestWaitlisted {
 			waitChild, waitAccount = append(waitChild, o.ChildID), append(waitAccount, accountOf[householdOf[o.ChildID]])
 			waitHub = append(waitHub, o.NearestFullHub)
 			waitDay, waitReason = append(waitDay, o.Day.Format(time.DateOnly)), append(waitReason, string(o.Reason))
@@ -283,8 +282,8 @@ func (r batchRead) check(calls []*BookingCall) ([]*BookingCall, map[int64]househ
 		case k.Used && !bytes.Equal(k.UsedHash, c.Hash):
 			c.answer(Booking{}, false, ErrIdempotencyMismatch)
 		case k.Used:
-			var b Booking
-			if err := json.Unmarshal(k.UsedResponse, &b); err != nil {
+			b, err := decodeReply(k.UsedResponse)
+			if err != nil {
 				c.answer(Booking{}, false, err)
 				continue
 			}
@@ -311,8 +310,8 @@ func (r batchRead) unchanged(b Booking) bool {
 			return false
 		}
 		before := r.days[i]
-		sameSeat := before.PlacedHub.Valid && before.PlacedHub.Int64 == d.HubID && before.PlacedStatus.String == d.Status
-		stillWaiting := before.Waitlisted && d.Status == "waitlisted"
+		sameSeat := before.PlacedHub.Valid && before.PlacedHub.Int64 == d.HubID && RequestStatus(before.PlacedStatus.String) == d.Status
+		stillWaiting := before.Waitlisted && d.Status == RequestWaitlisted
 		if !sameSeat && !stillWaiting {
 			return false
 		}

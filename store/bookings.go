@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -31,33 +30,35 @@ type BookingInput struct {
 	DepartAt string
 }
 
-// BookedDay is the answer for one child and day, as the family sees it.
+// BookedDay is the answer for one child and day, as the family sees it. It has no JSON form of
+// its own: the api answers with types of its own, and the stored replies have theirs
+// (encodeReply).
 type BookedDay struct {
-	ChildID    int64     `json:"child_id"`
-	ChildName  string    `json:"child_name"`
-	Day        time.Time `json:"day"`
-	Status     string    `json:"status"` // proposed, confirmed, waitlisted
-	HubID      int64     `json:"hub_id,omitempty"`
-	HubName    string    `json:"hub_name,omitempty"`
-	HubAddress string    `json:"hub_address,omitempty"`
-	HubLat     float64   `json:"hub_lat,omitempty"`
-	HubLon     float64   `json:"hub_lon,omitempty"`
-	DistanceKm float64   `json:"distance_km,omitempty"`
-	ArriveAt   string    `json:"arrive_at"`
-	DepartAt   string    `json:"depart_at"`
+	ChildID    int64
+	ChildName  string
+	Day        time.Time
+	Status     RequestStatus // proposed, confirmed, waitlisted
+	HubID      int64
+	HubName    string
+	HubAddress string
+	HubLat     float64
+	HubLon     float64
+	DistanceKm float64 // whole metres, as placement.distance_m
+	ArriveAt   string
+	DepartAt   string
 	// Position is the place on the day's waitlist, in priority order (1 is next).
-	Position int    `json:"position,omitempty"`
-	Reason   string `json:"reason,omitempty"`
+	Position int
+	Reason   string // the waitlist's reason (alloc.Reason)
 	// NearestFullHub names, for a child-day waiting because the hubs in reach are full, the
 	// nearest of them.
-	NearestFullHub string `json:"nearest_full_hub,omitempty"`
+	NearestFullHub string
 	// CheckedIn: the child has a mark that day, which can then no longer be cancelled.
-	CheckedIn bool `json:"-"`
+	CheckedIn bool
 }
 
 // Booking is the answer to one booking submission.
 type Booking struct {
-	Days []BookedDay `json:"days"`
+	Days []BookedDay
 }
 
 // Book records a parent's requests and answers them at once (an instant placement against the
@@ -165,7 +166,7 @@ func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*Booking
 			}
 		}
 		c.answer(b, false, nil)
-		body, err := json.Marshal(b)
+		body, err := encodeReply(b)
 		if err != nil {
 			return w, err
 		}
@@ -198,8 +199,8 @@ func (s *Store) replayKeys(ctx context.Context, calls []*BookingCall) error {
 		case !bytes.Equal(stored[i].Hash, c.Hash):
 			c.answer(Booking{}, false, ErrIdempotencyMismatch)
 		default:
-			var b Booking
-			if err := json.Unmarshal(stored[i].Response, &b); err != nil {
+			b, err := decodeReply(stored[i].Response)
+			if err != nil {
 				return err
 			}
 			c.answer(b, true, nil)
@@ -287,14 +288,9 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 	var waitDay []string
 	for i, r := range sol.rows {
 		d := BookedDay{ChildID: r.ChildID, ChildName: r.FirstName, Day: r.Day, ArriveAt: r.ArriveAt, DepartAt: r.DepartAt,
-			Status: "pending", HubID: r.PlacedHub.Int64, DistanceKm: float64(r.DistanceM.Int64) / 1000, Reason: r.WaitReason.String}
+			Status: requestStatusOf(false, PlacementStatus(r.PlacedStatus.String), r.Waitlisted),
+			HubID:  r.PlacedHub.Int64, DistanceKm: float64(r.DistanceM.Int64) / 1000, Reason: r.WaitReason.String}
 		nearestFull := r.NearestFull.Int64
-		switch {
-		case r.PlacedHub.Valid:
-			d.Status = r.PlacedStatus.String
-		case r.Waitlisted:
-			d.Status = "waitlisted"
-		}
 		if o, ok := outcome[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}]; ok {
 			d.Status, d.HubID, d.DistanceKm, d.Reason = o.Status, o.HubID, float64(distanceM(o.DistanceKm))/1000, string(o.Reason)
 			nearestFull = o.NearestFullHub
@@ -304,7 +300,7 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 				hubIDs = append(hubIDs, h)
 			}
 		}
-		if d.Status == "waitlisted" {
+		if d.Status == RequestWaitlisted {
 			waitChild = append(waitChild, d.ChildID)
 			waitDay = append(waitDay, d.Day.Format(time.DateOnly))
 		}
@@ -372,7 +368,7 @@ func (s *Store) waitlistPositions(ctx context.Context, sol *solution, children [
 	var pAt []time.Time
 	var pChild []int64
 	for _, o := range sol.outcomes {
-		if o.Status == "waitlisted" {
+		if o.Status == RequestWaitlisted {
 			r := row[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]
 			pDay, pTier, pAt, pChild = append(pDay, o.Day.Format(time.DateOnly)), append(pTier, r.Tier), append(pAt, r.RequestedAt), append(pChild, o.ChildID)
 		}
@@ -499,7 +495,7 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 		ChildID     int64           `db:"child_id"`
 		ChildName   string          `db:"child_name"`
 		Day         time.Time       `db:"day"`
-		Status      string          `db:"status"`
+		Status      RequestStatus   `db:"status"`
 		HubID       sql.NullInt64   `db:"hub_id"`
 		HubName     sql.NullString  `db:"hub_name"`
 		HubAddress  sql.NullString  `db:"hub_address"`
@@ -515,7 +511,7 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 	}
 	err := s.q.SelectContext(ctx, &rows, `
 		SELECT br.child_id, c.first_name AS child_name, br.day,
-		       CASE WHEN p.id IS NOT NULL THEN p.status::text WHEN w.child_id IS NOT NULL THEN 'waitlisted' ELSE 'pending' END AS status,
+		       request_status(br.cancelled_at, p.status, w.child_id IS NOT NULL) AS status,
 		       p.hub_id, hb.name AS hub_name, hb.address || ', ' || hc.name AS hub_address, hb.lat AS hub_lat, hb.lon AS hub_lon, p.distance_m,
 		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at, w.reason::text AS reason,
 		       nf.name AS nearest_full_hub,
@@ -632,7 +628,7 @@ func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID
 			ids = append(ids, c.ChildID)
 			ds = append(ds, c.Day.Format(time.DateOnly))
 			freed[c.Day.Format(time.DateOnly)] = c.Day
-			lines = append(lines, BookedDay{ChildID: c.ChildID, ChildName: c.Name, Day: c.Day, Status: "cancelled"})
+			lines = append(lines, BookedDay{ChildID: c.ChildID, ChildName: c.Name, Day: c.Day, Status: RequestCancelled})
 		}
 		if _, err := tx.q.ExecContext(ctx, `
 			UPDATE booking_request x SET cancelled_at = $3 FROM unnest($1::bigint[], $2::date[]) AS f(c, d)
@@ -681,15 +677,15 @@ func bookingEmail(to, subject string, days []BookedDay) email {
 	for _, d := range days {
 		day := d.Day.Format("02/01/2006")
 		switch d.Status {
-		case "cancelled":
+		case RequestCancelled:
 			fr = append(fr, fmt.Sprintf("- %s, le %s : annulé.", d.ChildName, day))
 			en = append(en, fmt.Sprintf("- %s, on %s: cancelled.", d.ChildName, day))
-		case "waitlisted":
+		case RequestWaitlisted:
 			fr = append(fr, fmt.Sprintf("- %s, le %s : liste d'attente, position %d.", d.ChildName, day, d.Position))
 			en = append(en, fmt.Sprintf("- %s, on %s: waitlist, position %d.", d.ChildName, day, d.Position))
 		default:
 			state, stateEN := "place proposée", "seat proposed"
-			if d.Status == string(Confirmed) {
+			if d.Status == RequestConfirmed {
 				state, stateEN = "place confirmée", "seat confirmed"
 			}
 			fr = append(fr, fmt.Sprintf("- %s, le %s : %s à %s, %s (%s–%s).", d.ChildName, day, state, d.HubName, d.HubAddress, d.ArriveAt, d.DepartAt))
@@ -700,7 +696,7 @@ func bookingEmail(to, subject string, days []BookedDay) email {
 		strings.Join(en, "\n") + "\n\nSee your bookings under “My bookings”.\n"
 	kind := EmailCancellation
 	for _, d := range days {
-		if d.Status != "cancelled" {
+		if d.Status != RequestCancelled {
 			kind = EmailBooking
 		}
 	}

@@ -24,19 +24,19 @@ type HeldData struct {
 
 // HeldDay is one booked child-day, past or coming, with what became of it.
 type HeldDay struct {
-	ChildID    int64      `db:"child_id"`
-	ChildName  string     `db:"child_name"`
-	Day        time.Time  `db:"day"`
-	Location   string     `db:"location"`
-	ArriveAt   string     `db:"arrive_at"`
-	DepartAt   string     `db:"depart_at"`
-	Requested  time.Time  `db:"requested_at"`
-	Cancelled  *time.Time `db:"cancelled_at"`
-	Status     string     `db:"status"` // proposed, confirmed, waitlisted, pending or cancelled
-	HubName    string     `db:"hub_name"`
-	Attendance string     `db:"attendance"` // present, absent or ""
-	ArrivedAt  string     `db:"arrived_at"`
-	DepartedAt string     `db:"departed_at"`
+	ChildID    int64         `db:"child_id"`
+	ChildName  string        `db:"child_name"`
+	Day        time.Time     `db:"day"`
+	Location   string        `db:"location"`
+	ArriveAt   string        `db:"arrive_at"`
+	DepartAt   string        `db:"depart_at"`
+	Requested  time.Time     `db:"requested_at"`
+	Cancelled  *time.Time    `db:"cancelled_at"`
+	Status     RequestStatus `db:"status"`
+	HubName    string        `db:"hub_name"`
+	Attendance string        `db:"attendance"` // present, absent or ""
+	ArrivedAt  string        `db:"arrived_at"`
+	DepartedAt string        `db:"departed_at"`
 }
 
 // HeldEmail is an e-mail sent or queued to the account's address.
@@ -95,8 +95,7 @@ func (s *Store) dataHeldFor(ctx context.Context, accountID int64) (HeldData, err
 		SELECT br.child_id, c.first_name AS child_name, br.day, br.location::text AS location,
 		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at,
 		       br.requested_at, br.cancelled_at,
-		       CASE WHEN br.cancelled_at IS NOT NULL THEN 'cancelled' WHEN p.id IS NOT NULL THEN p.status::text
-		            WHEN w.child_id IS NOT NULL THEN 'waitlisted' ELSE 'pending' END AS status,
+		       request_status(br.cancelled_at, p.status, w.child_id IS NOT NULL) AS status,
 		       COALESCE(hb.name, '') AS hub_name, COALESCE(a.status::text, '') AS attendance,
 		       COALESCE(to_char(a.arrived_at, 'HH24:MI'), '') AS arrived_at,
 		       COALESCE(to_char(a.departed_at, 'HH24:MI'), '') AS departed_at
@@ -169,10 +168,10 @@ func (s *Store) EraseAccount(ctx context.Context, p AllocationPolicy, accountID 
 		if _, err := tx.deleteAccounts(ctx, []int64{accountID}); err != nil {
 			return err
 		}
-		return tx.QueueEmail(ctx, acc.Email, "Accueil prioritaire : votre compte a été effacé",
+		return tx.QueueEmail(ctx, acc.Email, "Accueil prioritaire : votre compte a été effacé / your account was erased",
 			"Bonjour,\n\nVotre compte Accueil prioritaire et toutes les données de votre foyer (enfants, notes de santé, "+
-				"réservations, présences) ont été effacés à votre demande. Les places réservées ont été libérées.\n\n"+
-				"Your Accueil prioritaire account and all your household's data (children, health notes, bookings, attendance) "+
+				"réservations, présences) ont été effacés à votre demande. Les places réservées ont été libérées.\n\n---\n\n"+
+				"Hello,\n\nYour Accueil prioritaire account and all your household's data (children, health notes, bookings, attendance) "+
 				"have been erased at your request. The seats you had booked have been freed.\n")
 	})
 }

@@ -327,7 +327,7 @@ func (tx *Store) bringBack(ctx context.Context, hubID int64, day time.Time, offe
 		km := geo.DistanceKm(geo.Point{Lat: r.Lat, Lon: r.Lon}, at)
 		ids, dist = append(ids, r.ChildID), append(dist, distanceM(km))
 		before[cdKey{r.ChildID, day.Format(time.DateOnly)}] = r
-		outcomes = append(outcomes, Outcome{ChildID: r.ChildID, Day: day, Status: r.PlacedStatus.String, HubID: hubID, DistanceKm: km})
+		outcomes = append(outcomes, Outcome{ChildID: r.ChildID, Day: day, Status: PlacementStatus(r.PlacedStatus.String).Request(), HubID: hubID, DistanceKm: km})
 		t.returned[r.ChildID] = true
 	}
 	if _, err := tx.q.ExecContext(ctx, `

@@ -103,17 +103,17 @@ func (s *Store) notifyChanges(ctx context.Context, cause changeCause, movedFrom 
 		if !ok {
 			continue
 		}
-		changed := prev.PlacedHub.Int64 != o.HubID || prev.Waitlisted != (o.Status == "waitlisted")
+		changed := prev.PlacedHub.Int64 != o.HubID || prev.Waitlisted != (o.Status == RequestWaitlisted)
 		if !changed && cause != causeConfirmation {
 			continue
 		}
 		day := o.Day.Format("02/01/2006")
 		var fr, en string
 		switch o.Status {
-		case "waitlisted":
+		case RequestWaitlisted:
 			fr = fmt.Sprintf("- %s, le %s : liste d'attente. %s", prev.FirstName, day, o.ReasonFR)
 			en = fmt.Sprintf("- %s, on %s: waitlist. %s", prev.FirstName, day, o.ReasonEN)
-		case string(Confirmed):
+		case RequestConfirmed:
 			fr = fmt.Sprintf("- %s, le %s : place confirmée à %s.", prev.FirstName, day, hubText[o.HubID])
 			en = fmt.Sprintf("- %s, on %s: seat confirmed at %s.", prev.FirstName, day, hubText[o.HubID])
 		default:

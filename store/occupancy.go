@@ -105,12 +105,12 @@ func (s *Store) WaitlistedInScope(ctx context.Context, sc Scope, day time.Time) 
 
 // CommuneCount is a commune with a number of children.
 type CommuneCount struct {
-	Code        string  `db:"insee_code" json:"code"`
-	Name        string  `db:"name" json:"name"`
-	Departement string  `db:"departement_code" json:"departement"`
-	Lat         float64 `db:"lat" json:"lat"`
-	Lon         float64 `db:"lon" json:"lon"`
-	Count       int     `db:"count" json:"count"`
+	Code        string  `db:"insee_code"`
+	Name        string  `db:"name"`
+	Departement string  `db:"departement_code"`
+	Lat         float64 `db:"lat"`
+	Lon         float64 `db:"lon"`
+	Count       int     `db:"count"`
 }
 
 // WaitlistedByCommune counts the child-days waiting on day by the commune of the place the
@@ -143,12 +143,12 @@ func (s *Store) HubsWithoutRollCall(ctx context.Context, sc Scope, day time.Time
 
 // DayTotals sums a day over sc: what the overview's headline shows and refreshes.
 type DayTotals struct {
-	Hubs       int `db:"hubs" json:"hubs"`
-	Capacity   int `db:"capacity" json:"capacity"`
-	Proposed   int `db:"proposed" json:"proposed"`
-	Confirmed  int `db:"confirmed" json:"confirmed"`
-	Present    int `db:"present" json:"present"`
-	Waitlisted int `db:"waitlisted" json:"waitlisted"`
+	Hubs       int `db:"hubs"`
+	Capacity   int `db:"capacity"`
+	Proposed   int `db:"proposed"`
+	Confirmed  int `db:"confirmed"`
+	Present    int `db:"present"`
+	Waitlisted int `db:"waitlisted"`
 }
 
 // Totals counts day's figures over sc in one statement, cheap enough to poll from every open

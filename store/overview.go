@@ -146,7 +146,7 @@ func (s *Store) DirectorHubDays(ctx context.Context, accountID int64, day time.T
 // the hub's address, commune, hours, phone and position (empty when no seat).
 type ChildDay struct {
 	Day         time.Time      `db:"day"`
-	Status      string         `db:"status"` // proposed, confirmed, waitlisted or pending
+	Status      RequestStatus  `db:"status"`
 	ArriveAt    string         `db:"arrive_at"`
 	DepartAt    string         `db:"depart_at"`
 	HubID       int64          `db:"hub_id"`
@@ -198,7 +198,7 @@ func (s *Store) HouseholdSummaryOf(ctx context.Context, accountID int64, from ti
 	}
 	if err := s.q.SelectContext(ctx, &rows, `
 		SELECT br.child_id, br.day,
-		       CASE WHEN p.id IS NOT NULL THEN p.status::text WHEN w.child_id IS NOT NULL THEN 'waitlisted' ELSE 'pending' END AS status,
+		       request_status(br.cancelled_at, p.status, w.child_id IS NOT NULL) AS status,
 		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at,
 		       COALESCE(hb.id, 0) AS hub_id, COALESCE(hb.name, '') AS hub_name, COALESCE(hb.address, '') AS hub_address,
 		       COALESCE(cm.postal_code, '') AS postal_code, COALESCE(cm.name, '') AS commune_name, COALESCE(hb.phone, '') AS hub_phone,

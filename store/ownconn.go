@@ -57,7 +57,7 @@ func (s *Store) withOwnConnection(ctx context.Context) (*Store, error) {
 		return nil, err
 	}
 	if _, err := conn.ExecContext(ctx, `SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off`); err != nil {
-		conn.Close()
+		discard(conn) // the settings may have reached the server before the error
 		return nil, err
 	}
 	own := *s
@@ -72,10 +72,17 @@ func (s *Store) closeOwnConnection() {
 		for _, st := range c.stmts {
 			st.Close()
 		}
-		// A connection "bad" to its last user is closed by database/sql, never pooled again.
-		_ = c.Raw(func(any) error { return driver.ErrBadConn })
-		c.Close()
+		discard(c.Conn)
 	}
+}
+
+// discard closes conn rather than give it back to the pool. A SET survives Close (lib/pq's
+// session reset does not undo it), so a connection whose settings were changed never goes
+// back: TestPooledConnectionsPlanAsFreshAfterBatches checks every pooled connection.
+func discard(conn *sqlx.Conn) {
+	// A connection "bad" to its last user is closed by database/sql, never pooled again.
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	conn.Close()
 }
 
 // keptConn holds a copy of a Store on a connection of its own (withOwnConnection) for one

@@ -5,16 +5,6 @@ import (
 	"time"
 )
 
-// PlacementStatus tells whether a seat is proposed (may still go to a higher-priority child
-// before the day's cutoff) or confirmed (what the attendance sheet shows).
-type PlacementStatus string
-
-// The statuses.
-const (
-	Proposed  PlacementStatus = "proposed"
-	Confirmed PlacementStatus = "confirmed"
-)
-
 // NewPlacement is a seat to give: the level counted is the child's own.
 type NewPlacement struct {
 	ChildID   int64

@@ -81,6 +81,8 @@ const (
 	EmailBooking      EmailKind = "booking"
 	EmailCancellation EmailKind = "cancellation"
 	EmailSeatsChanged EmailKind = "seats_changed"
+	// EmailInvitation invites a staff account made on the administration page to choose its password.
+	EmailInvitation EmailKind = "invitation"
 )
 
 // QueueEmail adds an e-mail of kind EmailNotice to the outbox, sent by the outbox worker.

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -27,31 +25,8 @@ func TestBrowserOccupancyOverview(t *testing.T) {
 	chromium := chromiumPath(t)
 	base, _, _ := startServer(t, pgtest.Weekday())
 	ctx := newTab(t, chromium)
-	shots := screenshotDir(t)
-	shot := func(name string, full bool) {
-		t.Helper()
-		var png []byte
-		var err error
-		if full {
-			png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
-		} else {
-			png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, "occupancy-"+name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	eval := func(js string) any {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](js))
-		if err != nil {
-			t.Fatalf("%s: %v", js, err)
-		}
-		return v
-	}
+	shot := func(name string, full bool) { t.Helper(); saveScreenshot(t, ctx, "occupancy-"+name, full) }
+	eval := func(js string) any { t.Helper(); return evalJS(t, ctx, js) }
 	open := func(path string) {
 		t.Helper()
 		if err := within(ctx, chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {

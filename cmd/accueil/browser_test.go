@@ -43,8 +43,13 @@ func (s *syncBuffer) String() string {
 // and returns its base URL, what it prints and what it logs.
 func startServer(t *testing.T, at time.Time) (baseURL string, out, logs *syncBuffer) {
 	t.Helper()
+	return startServerOn(t, pgtest.URL(t), at)
+}
+
+// startServerOn is startServer on the database at dbURL, for a test that reads or arranges it.
+func startServerOn(t *testing.T, dbURL string, at time.Time) (baseURL string, out, logs *syncBuffer) {
+	t.Helper()
 	clock := func() time.Time { return at }
-	dbURL := pgtest.URL(t)
 	// The log at its most talkative: the journey test reads it for personal data. The clock
 	// stands still, so a family's e-mails leave without waiting for a window to pass.
 	env := map[string]string{"DATABASE_URL": dbURL, "DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug", "DEV_MODE": "true",
@@ -447,7 +452,7 @@ func TestBrowserDirectorRollCall(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector(".fr-card__title a").getAttribute("href")`))
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main h2 a").getAttribute("href")`))
 	if err != nil || !strings.HasPrefix(href, "/poles/") {
 		t.Fatalf("no hub link on the director's home: %q %v", href, err)
 	}
@@ -487,14 +492,32 @@ func TestBrowserPrefectureMap(t *testing.T) {
 		chromedp.EmulateViewport(1200, 900),
 		logIn(base, "prefecture25@demo.test", demo.StaffPassword),
 		chromedp.Navigate(base+"/carte"),
-		// The outlines are drawn first, then every hub of the département as a circle.
-		waitUntil(`document.querySelectorAll("#carte path.leaflet-interactive").length >= 100`),
+		// map.js draws the outlines, the waiting communes and the hubs in one go, once both its
+		// requests have answered: the first shape drawn means all are.
+		waitUntil(`document.querySelectorAll("#carte path.leaflet-interactive").length > 0`),
 	); err != nil {
 		t.Fatal(err)
 	}
-	circles, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#carte path.leaflet-interactive").length`))
-	if err != nil || circles < 100 {
-		t.Errorf("map circles: %d (%v), want the Doubs hubs", circles, err)
+	drawn, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#carte path.leaflet-interactive").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// What the map was sent: one shape per outline, waiting commune and hub.
+	type shapes struct {
+		Outlines int `json:"outlines"`
+		Waiting  int `json:"waiting"`
+		Hubs     int `json:"hubs"`
+	}
+	sent, err := chromedp.Run(ctx, chromedp.Evaluate[shapes](`(async () => {
+		const el = document.getElementById("carte"), get = u => fetch(u, {headers: {Accept: "application/json"}}).then(r => r.json());
+		const [o, d] = await Promise.all([get(el.dataset.outlines), get(el.dataset.src)]);
+		return {outlines: o.features.length, waiting: d.waiting.length, hubs: d.hubs.length};
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sent.Hubs < 100 || drawn != sent.Outlines+sent.Waiting+sent.Hubs {
+		t.Errorf("map: %d shapes drawn for %+v sent, want one each and the Doubs hubs (over 100)", drawn, sent)
 	}
 	attribution, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".leaflet-control-attribution")))
 	if err != nil || !strings.Contains(attribution, "IGN Admin Express") {
