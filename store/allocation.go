@@ -183,6 +183,10 @@ type allocation struct {
 	seed      uint64
 	startedBy int64
 	notify    bool
+	// cause is why the run moves seats, for the e-mails (empty: the kind's, causeOf);
+	// movedFrom, the hub whose seats the children to place just lost (0: none).
+	cause     changeCause
+	movedFrom int64
 	// record stores the run even when it has nothing to place: a day's confirmation points to
 	// its run (day_confirmation.run_id), placed children or not.
 	record bool
@@ -570,7 +574,11 @@ func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, 
 		return run, err
 	}
 	if a.notify {
-		if run.Notified, err = s.notifyChanges(ctx, a.kind, sol.toPlace, run.Outcomes); err != nil {
+		cause := a.cause
+		if cause == "" {
+			cause = causeOf(a.kind)
+		}
+		if run.Notified, err = s.notifyChanges(ctx, cause, a.movedFrom, sol.toPlace, run.Outcomes); err != nil {
 			return run, err
 		}
 	}

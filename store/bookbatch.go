@@ -41,6 +41,11 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 	if err != nil {
 		return err
 	}
+	for i, c := range valid {
+		if read.unchanged(c.Booking) {
+			w.mails[i].to = "" // written without an e-mail (bookAtOnceSQL)
+		}
+	}
 	// Every row written goes with its call's account, found from the child's household (the
 	// children asked for, and the households' others placed again when unsettled).
 	accountOf := make(map[int64]int64, len(households)) // by household
@@ -92,7 +97,7 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 
 // bookAtOnceSQL writes a batch (see bookAtOnce). Every row comes with its call's account: a
 // call whose key was stored meanwhile by another submission writes none (its e-mail is the
-// call's, in the order of the keys).
+// call's, in the order of the keys; one without an address is not written).
 var bookAtOnceSQL = `
 	WITH claimed AS (
 		INSERT INTO idempotency_key (account_id, key, request_hash, status_code, response, created_at)
@@ -113,7 +118,7 @@ var bookAtOnceSQL = `
 	), mail AS (
 		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at, kind)
 		SELECT f.t, f.s, f.b, $11, $11, 'booking' FROM unnest($7::bigint[], $18::text[], $19::text[], $20::text[]) AS f(account_id, t, s, b)
-		WHERE f.account_id IN (SELECT account_id FROM claimed)
+		WHERE f.account_id IN (SELECT account_id FROM claimed) AND f.t <> ''
 	), waiting AS (
 		INSERT INTO waitlist_entry (child_id, day, reason, nearest_full_hub_id, run_id, since)
 		SELECT f.child_id, f.day, f.reason, NULLIF(f.hub, 0), (SELECT id FROM run), $11
@@ -293,6 +298,25 @@ func (r batchRead) check(calls []*BookingCall) ([]*BookingCall, map[int64]househ
 		}
 	}
 	return valid, households
+}
+
+// unchanged reports whether an answer only repeats what its child-days had already: each one
+// requested before, with the same seat or still waiting. The family was told that answer, so
+// asking again (the form sent again after "back", under a new key) sends no second e-mail.
+func (r batchRead) unchanged(b Booking) bool {
+	for _, d := range b.Days {
+		i := slices.IndexFunc(r.days, func(cd childDay) bool { return cd.ChildID == d.ChildID && cd.Day.Equal(d.Day) })
+		if i < 0 || !r.days[i].Requested {
+			return false
+		}
+		before := r.days[i]
+		sameSeat := before.PlacedHub.Valid && before.PlacedHub.Int64 == d.HubID && RequestStatus(before.PlacedStatus.String) == d.Status
+		stillWaiting := before.Waitlisted && d.Status == RequestWaitlisted
+		if !sameSeat && !stillWaiting {
+			return false
+		}
+	}
+	return len(b.Days) > 0
 }
 
 // rows are the requests allocation a starts from: the active requests of its households'

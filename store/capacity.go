@@ -76,12 +76,12 @@ func (tx *Store) setCapacity(ctx context.Context, p AllocationPolicy, sc Scope, 
 	}
 	t.evicted(day, chosen, siblings)
 	a := allocation{kind: KindReplacement, days: []time.Time{day}, childIDs: victims, seed: leverSeed(hubID, day, level, capacity),
-		startedBy: sc.AccountID, notify: true, replace: requestRow.unsettled}
+		startedBy: sc.AccountID, notify: true, replace: requestRow.unsettled, cause: t.cause, movedFrom: hubID}
 	if len(victims) == 0 {
 		if capacity <= old.Capacity && len(back) == 0 {
 			return nil
 		}
-		a.kind, a.childIDs = KindPromotion, nil
+		a.kind, a.childIDs, a.cause, a.movedFrom = KindPromotion, nil, causeSeatsFreed, 0
 		a.replace = func(r requestRow) bool { return r.Waitlisted || r.unsettled() }
 	}
 	run, err := tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))

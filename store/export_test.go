@@ -39,3 +39,8 @@ func (b *Booker) BreakNextBatch() {
 
 // RequestStatusOf is requestStatusOf, compared with request_status() in SQL.
 var RequestStatusOf = requestStatusOf
+
+// MergeFamilyEmailsForTest is the body of the one e-mail the outbox sends for two of a family's.
+func MergeFamilyEmailsForTest(a, b string) string {
+	return mergeEmails(Email{Body: a}, Email{Body: b}).Body
+}
