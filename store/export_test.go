@@ -12,6 +12,10 @@ var (
 	SessionsByTokensSQL = sessionsByTokensSQL
 )
 
+// WaitPreparations returns once the statements being prepared in the background are, and their
+// pool connections back: a test counting connections in use counts none of theirs.
+func (s *Store) WaitPreparations() { s.stmts.preparing.Wait() }
+
 // ExplainOnOwnConnection returns PostgreSQL's plan of query with args on a connection set up
 // as the Booker's and the SessionLoader's (see ownConn).
 func (s *Store) ExplainOnOwnConnection(ctx context.Context, query string, args ...any) (string, error) {
