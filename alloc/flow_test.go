@@ -43,7 +43,7 @@ func randomNetwork(rng *rand.Rand) (seats []int32, kids [][]cand) {
 				cs = append(cs, cand{hub: int32(h), distM: int32(rng.IntN(1000))})
 			}
 		}
-		sortCands(cs)
+		sortCands(cs, nil)
 		kids = append(kids, cs)
 	}
 	return seats, kids

@@ -1,14 +1,17 @@
 package alloc
 
-import "github.com/accueil-prioritaire/accueil/geo"
+import (
+	"slices"
 
-// nearHubs remembers the hubs within reach of each location already asked about. Problem files
-// often hold one request per child and day, all from a few hundred places (a commune's centre, a
-// hospital), so most requests reuse a list instead of searching the grid again.
+	"github.com/accueil-prioritaire/accueil/geo"
+)
+
+// nearHubs finds the hubs within reach of many locations. Problem files often hold one request per
+// child and day, all from a few hundred places (a commune's centre, a hospital), so each distinct
+// location is searched once and its list shared.
 type nearHubs struct {
 	grid  *hubGrid
 	maxKm float64
-	at    map[geo.Point]*hubList
 }
 
 type hubList struct {
@@ -16,38 +19,63 @@ type hubList struct {
 	byHub []cand
 }
 
-// candidates returns the hubs within reach of p for which keep is true, nearest first and by hub.
-// When keep holds for every hub the slices are shared with other requests: nobody may modify them.
-func (n *nearHubs) candidates(p geo.Point, keep func(hub int32) bool) (cands, byHub []cand) {
-	if n.at == nil {
-		n.at = map[geo.Point]*hubList{}
+// lists returns the hubs within reach of each location, one list per distinct location, found in
+// parallel.
+func (n *nearHubs) lists(locs []geo.Point) []*hubList {
+	index := make(map[geo.Point]int32, len(locs))
+	var distinct []geo.Point
+	which := make([]int32, len(locs))
+	for i, p := range locs {
+		j, ok := index[p]
+		if !ok {
+			j = int32(len(distinct))
+			index[p] = j
+			distinct = append(distinct, p)
+		}
+		which[i] = j
 	}
-	all, ok := n.at[p]
-	if !ok {
-		all = &hubList{}
-		n.grid.within(p, n.maxKm, func(h int32, km float64) {
-			all.cands = append(all.cands, cand{hub: h, distM: int32(km * 1000)})
-		})
-		sortCands(all.cands)
-		all.byHub = sortedByHub(all.cands)
-		n.at[p] = all
+	found := make([]hubList, len(distinct))
+	const chunk = 256
+	_ = forEach((len(distinct)+chunk-1)/chunk, func(c int) error {
+		var keys []uint64
+		for j := c * chunk; j < min(len(distinct), (c+1)*chunk); j++ {
+			l := &found[j]
+			n.grid.within(distinct[j], n.maxKm, func(h int32, km float64) {
+				l.cands = append(l.cands, cand{hub: h, distM: int32(km * 1000)})
+			})
+			l.cands = slices.Clip(l.cands)
+			keys = sortCands(l.cands, keys)
+			l.byHub, keys = sortedByHub(l.cands, keys)
+		}
+		return nil
+	})
+	out := make([]*hubList, len(locs))
+	for i, j := range which {
+		out[i] = &found[j]
 	}
+	return out
+}
+
+// keep returns the hubs of the list for which keep is true, nearest first and by hub. When keep
+// holds for every hub the slices are the list's own, shared with other requests: nobody may
+// modify them.
+func (l *hubList) keep(keep func(hub int32) bool) (cands, byHub []cand) {
 	kept := 0
-	for _, c := range all.cands {
+	for _, c := range l.cands {
 		if keep(c.hub) {
 			kept++
 		}
 	}
-	if kept == len(all.cands) {
-		return all.cands, all.byHub
+	if kept == len(l.cands) {
+		return l.cands, l.byHub
 	}
 	cands, byHub = make([]cand, 0, kept), make([]cand, 0, kept)
-	for _, c := range all.cands {
+	for _, c := range l.cands {
 		if keep(c.hub) {
 			cands = append(cands, c)
 		}
 	}
-	for _, c := range all.byHub {
+	for _, c := range l.byHub {
 		if keep(c.hub) {
 			byHub = append(byHub, c)
 		}
