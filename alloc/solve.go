@@ -53,14 +53,22 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 	}
 
 	m.improve(best)
+	// The lower bound's networks are the report's heaviest part and need only the placement: they
+	// run beside the result, its check and the family figures.
+	var lb int64
+	lbDone := make(chan error, 1)
+	go func() {
+		var err error
+		lb, err = m.lowerBound(ctx, best)
+		lbDone <- err
+	}()
 	r := m.result(best)
-	lb, err := m.lowerBound(ctx, best)
-	if err != nil {
+	violations := m.check(&r)
+	m.familyReport(&r.Report, best)
+	if err := <-lbDone; err != nil {
 		return Result{}, err
 	}
-	violations := m.check(&r)
 	m.report(&r, lb, violations)
-	m.familyReport(&r.Report, best)
 	r.Report.Passes = passes
 	r.Report.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	return r, nil
