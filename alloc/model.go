@@ -194,7 +194,8 @@ func (m *model) compileRequests(p *Problem) {
 	for _, r := range p.Requests {
 		maxLat, maxLon = max(maxLat, math.Abs(r.Location.Lat)), max(maxLon, math.Abs(r.Location.Lon))
 	}
-	near := nearHubs{grid: newHubGrid(m.hubLoc, m.params.MaxDistanceKm, maxLat, maxLon), maxKm: m.params.MaxDistanceKm}
+	near := nearHubs{grid: newHubGrid(m.hubLoc, m.params.MaxDistanceKm, maxLat, maxLon), maxKm: m.params.MaxDistanceKm,
+		hosts: func(h int32, l int8) bool { return m.openDays[int(h)*numLevels+int(l)] != [maxDayWords]uint64{} }}
 
 	hhIdx := map[int64]int32{}
 	var hhIDs []int64
@@ -220,11 +221,11 @@ func (m *model) compileRequests(p *Problem) {
 	perChild := map[int32][]dayReq{}
 	// Candidate lists are the bulk of the work and independent of one another: they are found in
 	// parallel, each request's in its own place, so the result does not depend on the scheduling.
-	locs := make([]geo.Point, len(order))
+	places := make([]placeLevel, len(order))
 	for j, i := range order {
-		locs[j] = p.Requests[i].Location
+		places[j] = placeLevel{p.Requests[i].Location, int8(p.Requests[i].Level.index())}
 	}
-	lists := near.lists(locs)
+	lists := near.lists(places)
 	m.reqs = make([]request, len(order))
 	const chunk = 1024
 	_ = forEach((len(order)+chunk-1)/chunk, func(c int) error {

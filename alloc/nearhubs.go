@@ -6,12 +6,15 @@ import (
 	"github.com/accueil-prioritaire/accueil/geo"
 )
 
-// nearHubs finds the hubs within reach of many locations. Problem files often hold one request per
-// child and day, all from a few hundred places (a commune's centre, a hospital), so each distinct
-// location is searched once and its list shared.
+// nearHubs finds the hubs within reach of many places that host a level on some day of the run.
+// Problem files often hold one request per child and day, all from a few hundred places (a
+// commune's centre, a hospital), so each distinct place and level is searched once and its list
+// shared.
 type nearHubs struct {
 	grid  *hubGrid
 	maxKm float64
+	// hosts reports whether hub h hosts level l on some day of the run.
+	hosts func(h int32, l int8) bool
 }
 
 type hubList struct {
@@ -19,13 +22,19 @@ type hubList struct {
 	byHub []cand
 }
 
-// lists returns the hubs within reach of each location, one list per distinct location, found in
-// parallel.
-func (n *nearHubs) lists(locs []geo.Point) []*hubList {
-	index := make(map[geo.Point]int32, len(locs))
-	var distinct []geo.Point
-	which := make([]int32, len(locs))
-	for i, p := range locs {
+// placeLevel is a request's location and level, what its list of hubs depends on.
+type placeLevel struct {
+	loc   geo.Point
+	level int8
+}
+
+// lists returns the hubs within reach of each place that host its level, one list per distinct
+// place and level, found in parallel.
+func (n *nearHubs) lists(places []placeLevel) []*hubList {
+	index := make(map[placeLevel]int32, len(places))
+	var distinct []placeLevel
+	which := make([]int32, len(places))
+	for i, p := range places {
 		j, ok := index[p]
 		if !ok {
 			j = int32(len(distinct))
@@ -37,19 +46,24 @@ func (n *nearHubs) lists(locs []geo.Point) []*hubList {
 	found := make([]hubList, len(distinct))
 	const chunk = 256
 	_ = forEach((len(distinct)+chunk-1)/chunk, func(c int) error {
+		var buf []cand
 		var keys []uint64
 		for j := c * chunk; j < min(len(distinct), (c+1)*chunk); j++ {
-			l := &found[j]
-			n.grid.within(distinct[j], n.maxKm, func(h int32, km float64) {
-				l.cands = append(l.cands, cand{hub: h, distM: int32(km * 1000)})
+			p := distinct[j]
+			buf = buf[:0]
+			n.grid.within(p.loc, n.maxKm, func(h int32, km float64) {
+				if n.hosts(h, p.level) {
+					buf = append(buf, cand{hub: h, distM: int32(km * 1000)})
+				}
 			})
-			l.cands = slices.Clip(l.cands)
+			l := &found[j]
+			l.cands = slices.Clone(buf)
 			keys = sortCands(l.cands, keys)
 			l.byHub, keys = sortedByHub(l.cands, keys)
 		}
 		return nil
 	})
-	out := make([]*hubList, len(locs))
+	out := make([]*hubList, len(places))
 	for i, j := range which {
 		out[i] = &found[j]
 	}
