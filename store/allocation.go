@@ -7,9 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
-	"sort"
 	"strings"
 	"time"
 
@@ -162,34 +160,6 @@ func (r requestRow) allocRequest() alloc.Request {
 func (r requestRow) unsettled() bool { return !r.PlacedHub.Valid && !r.Waitlisted }
 func (r requestRow) confirmed() bool {
 	return PlacementStatus(r.PlacedStatus.String) == Confirmed
-}
-
-// allocation describes one run: which days, whose requests, which of them to (re)place.
-type allocation struct {
-	kind AllocationKind
-	days []time.Time
-	// households, when set, limits the run to their requests (the instant path, which read
-	// them already); childIDs to those children's.
-	households map[int64]householdCtx
-	childIDs   []int64
-	// asked are the child-days a booking batch asks for (bookAtOnce records them with its
-	// answers).
-	asked askedDays
-	// rows, when set, are the requests already read (see requestRows); seats, the seats left
-	// in reach of them, read with them.
-	rows      []requestRow
-	seats     *seatList
-	replace   func(requestRow) bool
-	seed      uint64
-	startedBy int64
-	notify    bool
-	// cause is why the run moves seats, for the e-mails (empty: the kind's, causeOf);
-	// movedFrom, the hub whose seats the children to place just lost (0: none).
-	cause     changeCause
-	movedFrom int64
-	// record stores the run even when it has nothing to place: a day's confirmation points to
-	// its run (day_confirmation.run_id), placed children or not.
-	record bool
 }
 
 // maxFullRetries bounds how often an instant placement is recomputed when a concurrent booking
@@ -425,29 +395,49 @@ func (a *askedDays) add(account, child int64, day time.Time, in BookingInput) {
 	a.location, a.arrive, a.depart = append(a.location, string(in.Location)), append(a.arrive, in.ArriveAt), append(a.depart, in.DepartAt)
 }
 
+// childDaysSQL reads, for each child of the households whose id matches householdIs (a
+// condition on c.household_id) and each day of :days, the child's active request that day if
+// any ("requested"), with what its answer shows. Each request, seat and waitlist entry is found
+// by key (LATERAL … OFFSET 0 keeps them so): for a few dozen rows the planner would otherwise
+// scan and hash the whole tables once they hold thousands. The booking batch's read and
+// householdRequestRows share it.
+func childDaysSQL(householdIs string) string {
+	return `
+		SELECT c.id AS child_id, c.household_id, c.level::text AS level, c.first_name, c.birth_date, d.day,
+		       b.child_id IS NOT NULL AS requested, b.requested_at, b.location::text AS location,
+		       to_char(b.arrive_at, 'HH24:MI') AS arrive_at, to_char(b.depart_at, 'HH24:MI') AS depart_at,
+		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m,
+		       w.child_id IS NOT NULL AS waitlisted, w.reason::text AS wait_reason, w.nearest_full_hub_id
+		FROM child c
+		CROSS JOIN unnest(:days::date[]) AS d(day)
+		LEFT JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = c.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b ON true
+		LEFT JOIN LATERAL (SELECT * FROM placement p WHERE p.child_id = c.id AND p.day = d.day OFFSET 0) p ON true
+		LEFT JOIN LATERAL (SELECT * FROM waitlist_entry w WHERE w.child_id = c.id AND w.day = d.day OFFSET 0) w ON true
+		WHERE ` + householdIs
+}
+
+// householdRequestRowsSQL reads the active requests of the households :households on :days.
+var householdRequestRowsSQL = named(`
+	SELECT child_id, household_id, level, first_name, birth_date, day, requested_at, location, arrive_at, depart_at,
+	       placed_hub, placed_status, distance_m, waitlisted, wait_reason, nearest_full_hub_id
+	FROM (` + childDaysSQL("c.household_id = ANY(:households::bigint[])") + `) cd
+	WHERE requested
+	ORDER BY day, child_id`)
+
 // householdRequestRows reads the active requests of households on days with what their
 // answers show: a lean read (four tables, planned in no time), the households' side coming from
-// the caller. Each request's child, seat and waitlist entry are found by key (LATERAL … OFFSET
-// 0 keeps them so): for a few dozen rows the planner would otherwise scan and hash the whole
-// tables once they hold thousands.
+// the caller.
 func (s *Store) householdRequestRows(ctx context.Context, households map[int64]householdCtx, days []time.Time) ([]requestRow, error) {
 	ids := make([]int64, 0, len(households))
 	for id := range households {
 		ids = append(ids, id)
 	}
+	args, err := householdRequestRowsSQL.args(map[string]any{"households": pq.Array(ids), "days": pq.Array(dayStrings(days))})
+	if err != nil {
+		return nil, err
+	}
 	var rows []requestRow
-	if err := s.selectPrepared(ctx, &rows, `
-		SELECT b.child_id, ch.household_id, ch.level, ch.first_name, ch.birth_date, b.day, b.requested_at, b.location,
-		       to_char(b.arrive_at, 'HH24:MI') AS arrive_at, to_char(b.depart_at, 'HH24:MI') AS depart_at,
-		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m,
-		       (w.child_id IS NOT NULL) AS waitlisted, w.reason::text AS wait_reason, w.nearest_full_hub_id
-		FROM child ch
-		CROSS JOIN unnest($2::date[]) AS d(day)
-		CROSS JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = ch.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b
-		LEFT JOIN LATERAL (SELECT * FROM placement p WHERE p.child_id = b.child_id AND p.day = b.day OFFSET 0) p ON true
-		LEFT JOIN LATERAL (SELECT * FROM waitlist_entry w WHERE w.child_id = b.child_id AND w.day = b.day OFFSET 0) w ON true
-		WHERE ch.household_id = ANY($1)
-		ORDER BY b.day, b.child_id`, pq.Array(ids), pq.Array(dayStrings(days))); err != nil {
+	if err := s.selectPrepared(ctx, &rows, householdRequestRowsSQL.text, args...); err != nil {
 		return nil, translate(err)
 	}
 	for i := range rows {
@@ -473,18 +463,42 @@ type seatKey struct {
 	level alloc.Level
 }
 
-// seatsLeft reads the seats left on days in the open hubs of the box between the latitudes and
-// longitudes given, plus extra (see seatList.hubs). It runs for every booking batch with a row
-// per hub, day and level (thousands over the académie), so the rows are scanned by hand, the
-// days kept as text, and sorted here rather than by the database.
-func (s *Store) seatsLeft(ctx context.Context, days []time.Time, minLat, maxLat, minLon, maxLon float64, extra map[seatKey]int) ([]alloc.Hub, error) {
-	rows, err := s.queryPrepared(ctx, `
-		SELECT h.id, h.lat, h.lon, hdc.day::text, hdc.level::text, hdc.capacity - hdc.placed
-		FROM hub_day_capacity hdc
+// seatsInReachSQL are the CTEs box and seats_in_reach: the seats left on :days in the open
+// hubs within :max_km of the places of a CTE named places (its columns min_lat, max_lat,
+// min_lon, max_lon), or rather in a box that wide around them. The box filters the day's
+// capacity rows one hub at a time (OFFSET 0 keeps it there): planned for unknown bounds, a box
+// looks empty and the plan would probe every hub's calendar instead. The booking batch's read
+// and seatsLeft share it.
+const seatsInReachSQL = `
+	box AS ( -- the places, the maximum distance wider (a degree of longitude shrinks away from the equator)
+		SELECT min_lat - :max_km::float8 / 110 AS min_lat, max_lat + :max_km::float8 / 110 AS max_lat,
+		       min_lon - d_lon AS min_lon, max_lon + d_lon AS max_lon
+		FROM places, LATERAL (SELECT :max_km::float8 / (111.32 * greatest(0.1, cos(radians(greatest(abs(min_lat), abs(max_lat)))))) AS d_lon) d
+	), seats_in_reach AS (
+		SELECT h.id AS hub, h.lat, h.lon, hdc.day::text AS day, hdc.level::text AS level, hdc.capacity - hdc.placed AS seats_left
+		FROM box CROSS JOIN hub_day_capacity hdc
 		CROSS JOIN LATERAL (SELECT h.id, h.lat, h.lon FROM hub h WHERE h.id = hdc.hub_id AND h.status = 'open'
-		                    AND h.lat BETWEEN $2 AND $3 AND h.lon BETWEEN $4 AND $5 OFFSET 0) h
-		WHERE hdc.day = ANY($1) AND hdc.capacity > 0`,
-		pq.Array(dayStrings(days)), minLat, maxLat, minLon, maxLon)
+		                    AND h.lat BETWEEN box.min_lat AND box.max_lat AND h.lon BETWEEN box.min_lon AND box.max_lon OFFSET 0) h
+		WHERE hdc.day = ANY(:days::date[]) AND hdc.capacity > 0
+	)`
+
+// seatsLeftSQL reads the seats left within reach of the places given (see seatsInReachSQL).
+var seatsLeftSQL = named(`
+	WITH places AS (SELECT :min_lat::float8 AS min_lat, :max_lat::float8 AS max_lat, :min_lon::float8 AS min_lon, :max_lon::float8 AS max_lon),
+	` + seatsInReachSQL + `
+	SELECT hub, lat, lon, day, level, seats_left FROM seats_in_reach`)
+
+// seatsLeft reads the seats left on days in the open hubs within maxKm of places, plus extra
+// (see seatList.hubs). It runs for every booking batch with a row per hub, day and level
+// (thousands over the académie), so the rows are scanned by hand, the days kept as text, and
+// sorted here rather than by the database.
+func (s *Store) seatsLeft(ctx context.Context, days []time.Time, places extent, maxKm float64, extra map[seatKey]int) ([]alloc.Hub, error) {
+	args, err := seatsLeftSQL.args(map[string]any{"days": pq.Array(dayStrings(days)), "max_km": maxKm,
+		"min_lat": places.minLat, "max_lat": places.maxLat, "min_lon": places.minLon, "max_lon": places.maxLon})
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.queryPrepared(ctx, seatsLeftSQL.text, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -540,276 +554,6 @@ func (l seatList) hubs(extra map[seatKey]int) []alloc.Hub {
 		slices.SortFunc(h.Days, func(a, b alloc.HubDay) int { return strings.Compare(string(a.Day), string(b.Day)) })
 	}
 	return hubs
-}
-
-// solution is an allocation computed against the current occupancy, not written yet.
-type solution struct {
-	kind     AllocationKind
-	seed     uint64
-	by       int64
-	rows     []requestRow         // the requests read
-	toPlace  map[cdKey]requestRow // those placed again
-	report   alloc.Report
-	outcomes []Outcome // by day then child
-	from, to time.Time
-	record   bool // store the run even when toPlace is empty
-}
-
-// allocate runs one allocation inside the caller's transaction: it frees the seats of the
-// child-days to re-place, offers every open hub's remaining seats, solves, and writes the run,
-// placements, waitlist entries and notifications.
-func (s *Store) allocate(ctx context.Context, p AllocationPolicy, a allocation, statusFor func(time.Time) PlacementStatus) (AllocationRun, error) {
-	sol, err := s.solve(ctx, p, a, statusFor)
-	if err != nil {
-		return AllocationRun{}, err
-	}
-	run, err := s.writeRun(ctx, sol)
-	if err != nil {
-		return run, err
-	}
-	if err := s.writePlacements(ctx, run); err != nil {
-		return run, err
-	}
-	if err := s.writeWaitlist(ctx, run); err != nil {
-		return run, err
-	}
-	if a.notify {
-		cause := a.cause
-		if cause == "" {
-			cause = causeOf(a.kind)
-		}
-		if run.Notified, err = s.notifyChanges(ctx, cause, a.movedFrom, sol.toPlace, run.Outcomes); err != nil {
-			return run, err
-		}
-	}
-	return run, nil
-}
-
-// solve reads a's requests and the seats in reach, frees the seats of the child-days placed
-// again, and computes their outcomes (statusFor gives a seat's status by day).
-func (s *Store) solve(ctx context.Context, p AllocationPolicy, a allocation, statusFor func(time.Time) PlacementStatus) (*solution, error) {
-	rows, err := a.rows, error(nil)
-	if rows == nil {
-		if rows, err = s.requestRows(ctx, a); err != nil {
-			return nil, err
-		}
-	}
-	type hhDay struct {
-		household int64
-		day       string
-	}
-	sol := &solution{kind: a.kind, seed: a.seed, by: a.startedBy, rows: rows, toPlace: map[cdKey]requestRow{}, record: a.record}
-	sol.report.Seed = a.seed
-	sol.from, sol.to = a.days[0], a.days[0]
-	for _, d := range a.days {
-		if d.Before(sol.from) {
-			sol.from = d
-		}
-		if d.After(sol.to) {
-			sol.to = d
-		}
-	}
-	groups := map[hhDay]bool{}
-	for _, r := range rows {
-		if a.replace(r) {
-			sol.toPlace[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
-			groups[hhDay{r.HouseholdID, r.Day.Format(time.DateOnly)}] = true
-		}
-	}
-	if len(sol.toPlace) == 0 {
-		return sol, nil
-	}
-
-	// Free the seats and waitlist entries of the child-days placed again (none for new requests:
-	// the instant path skips these round trips).
-	var freeChild []int64
-	var freeDay []string
-	for k, r := range sol.toPlace {
-		if r.PlacedHub.Valid || r.Waitlisted {
-			freeChild = append(freeChild, k.child)
-			freeDay = append(freeDay, k.day)
-		}
-	}
-	for _, q := range []string{
-		`DELETE FROM placement p USING unnest($1::bigint[], $2::date[]) AS f(child_id, day) WHERE p.child_id = f.child_id AND p.day = f.day`,
-		`DELETE FROM waitlist_entry w USING unnest($1::bigint[], $2::date[]) AS f(child_id, day) WHERE w.child_id = f.child_id AND w.day = f.day`,
-	} {
-		if len(freeChild) == 0 {
-			break
-		}
-		if _, err := s.q.ExecContext(ctx, q, pq.Array(freeChild), pq.Array(freeDay)); err != nil {
-			return nil, translate(err)
-		}
-	}
-
-	// The problem: the child-days to place, plus the seats their brothers and sisters keep that
-	// day (fixed, so that siblings stay together), over the seats left in every open hub.
-	prob := alloc.Problem{Params: alloc.Params{MaxDistanceKm: p.MaxDistanceKm, Seed: a.seed, NoFigures: !a.kind.reportsFigures()}}
-	extraSeats := map[seatKey]int{} // fixed sibling seats to add back
-	var minLat, maxLat, minLon, maxLon = math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	for _, r := range rows {
-		day := r.Day.Format(time.DateOnly)
-		_, place := sol.toPlace[cdKey{r.ChildID, day}]
-		keptSibling := !place && r.PlacedHub.Valid && groups[hhDay{r.HouseholdID, day}] && !r.AllowSplit
-		if !place && !keptSibling {
-			continue
-		}
-		prob.Requests = append(prob.Requests, r.allocRequest())
-		if keptSibling {
-			prob.Fixed = append(prob.Fixed, alloc.FixedPlacement{ChildID: r.ChildID, Day: alloc.Day(day), HubID: r.PlacedHub.Int64})
-			extraSeats[seatKey{r.PlacedHub.Int64, day, alloc.Level(r.Level)}]++
-		}
-		minLat, maxLat = math.Min(minLat, r.Lat), math.Max(maxLat, r.Lat)
-		minLon, maxLon = math.Min(minLon, r.Lon), math.Max(maxLon, r.Lon)
-	}
-	// Only hubs that can be in reach: a box of the maximum distance around the families. The box
-	// filters the day's capacity rows one hub at a time (OFFSET 0 keeps it there): planned for
-	// unknown bounds, a box looks empty and the plan would probe every hub's calendar instead.
-	dLat := p.MaxDistanceKm / 110.0
-	dLon := p.MaxDistanceKm / (111.32 * math.Max(0.1, math.Cos(math.Max(math.Abs(minLat), math.Abs(maxLat))*math.Pi/180)))
-	if a.seats != nil {
-		prob.Hubs = a.seats.hubs(extraSeats)
-	} else if prob.Hubs, err = s.seatsLeft(ctx, a.days, minLat-dLat, maxLat+dLat, minLon-dLon, maxLon+dLon, extraSeats); err != nil {
-		return nil, err
-	}
-	res, err := alloc.Solve(ctx, prob)
-	if err != nil {
-		return nil, fmt.Errorf("allocating: %w", err)
-	}
-	sol.report = res.Report
-	for _, pl := range res.Placements {
-		if pl.Fixed {
-			continue
-		}
-		day, err := pl.Day.Time()
-		if err != nil {
-			return nil, err
-		}
-		sol.outcomes = append(sol.outcomes, Outcome{ChildID: pl.ChildID, Day: day, Status: statusFor(day).Request(), HubID: pl.HubID, DistanceKm: pl.DistanceKm})
-	}
-	for _, w := range res.Waitlist {
-		day, err := w.Day.Time()
-		if err != nil {
-			return nil, err
-		}
-		sol.outcomes = append(sol.outcomes, Outcome{ChildID: w.ChildID, Day: day, Status: RequestWaitlisted, Reason: w.Reason,
-			ReasonFR: w.MessageFR, ReasonEN: w.MessageEN, NearestFullHub: w.NearestFullHubID})
-	}
-	sort.Slice(sol.outcomes, func(i, j int) bool {
-		if !sol.outcomes[i].Day.Equal(sol.outcomes[j].Day) {
-			return sol.outcomes[i].Day.Before(sol.outcomes[j].Day)
-		}
-		return sol.outcomes[i].ChildID < sol.outcomes[j].ChildID
-	})
-	return sol, nil
-}
-
-// run is sol as a run, not stored yet (ID 0).
-func (sol *solution) run() AllocationRun {
-	return AllocationRun{Kind: sol.kind, Seed: int64(sol.seed), Report: sol.report, DayFrom: sol.from, DayTo: sol.to, Outcomes: sol.outcomes}
-}
-
-// writeRun stores the run of sol (nothing when it placed nobody, unless sol.record) and returns
-// it with its outcomes.
-func (s *Store) writeRun(ctx context.Context, sol *solution) (AllocationRun, error) {
-	run := sol.run()
-	if len(sol.toPlace) == 0 && !sol.record {
-		return run, nil
-	}
-	args, err := sol.runArgs(s.now(), true)
-	if err != nil {
-		return run, err
-	}
-	return run, translate(s.getPrepared(ctx, &run.ID, insertRunSQL(1), args...))
-}
-
-// insertRunSQL stores the run of runArgs, numbered from $n, and returns its id; nothing when
-// runArgs was told not to write it.
-func insertRunSQL(n int) string {
-	return fmt.Sprintf(`
-		INSERT INTO allocation_run (kind, day_from, day_to, seed, started_by, started_at, finished_at, report)
-		SELECT $%[1]d::allocation_kind, $%[2]d::date, $%[3]d::date, $%[4]d::bigint, NULLIF($%[5]d::bigint, 0),
-		       $%[6]d::timestamptz, $%[6]d::timestamptz, $%[7]d::jsonb
-		WHERE $%[8]d::boolean RETURNING id`, n, n+1, n+2, n+3, n+4, n+5, n+6, n+7)
-}
-
-// runArgs are sol's run, finished at at, as the arguments of insertRunSQL.
-func (sol *solution) runArgs(at time.Time, write bool) ([]any, error) {
-	report, err := json.Marshal(sol.report)
-	if err != nil {
-		return nil, err
-	}
-	return []any{sol.kind, sol.from.Format(time.DateOnly), sol.to.Format(time.DateOnly), int64(sol.seed), sol.by, at, report, write}, nil
-}
-
-// placementsSQL writes seats from the arrays of placementArgs ($1 to $5) for the run whose id
-// runID gives, in the order of the capacity rows so that concurrent runs lock them in one
-// order (each child's level read by key, not by scanning the children). The capacity rows stay locked until the transaction ends, and a full one refuses the
-// seat (ErrFull).
-func placementsSQL(runID string) string {
-	return `
-	INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
-	SELECT f.child_id, f.day, f.hub_id, c.level, f.status, ` + runID + `, f.distance_m
-	FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[]) AS f(child_id, day, hub_id, status, distance_m)
-	CROSS JOIN LATERAL (SELECT c.level FROM child c WHERE c.id = f.child_id OFFSET 0) c
-	ORDER BY f.hub_id, f.day, c.level`
-}
-
-// placementArgs are the run's seats, and its id ($6), as the arguments of placementsSQL.
-func (run AllocationRun) placementArgs() []any {
-	return append(run.seatArrays(), run.ID)
-}
-
-// seatArrays are the run's seats as five arrays: child, day, hub, status, distance in metres.
-func (run AllocationRun) seatArrays() []any {
-	var pc, ph, pd []int64
-	var pday, pstatus []string
-	for _, o := range run.Outcomes {
-		if o.Status == RequestWaitlisted {
-			continue
-		}
-		pc = append(pc, o.ChildID)
-		pday = append(pday, o.Day.Format(time.DateOnly))
-		ph = append(ph, o.HubID)
-		pd = append(pd, distanceM(o.DistanceKm))
-		pstatus = append(pstatus, string(o.Status)) // proposed or confirmed: the seat's status
-	}
-	return []any{pq.Array(pc), pq.Array(pday), pq.Array(ph), pq.Array(pstatus), pq.Array(pd)}
-}
-
-// distanceM is a seat's distance as stored, in whole metres.
-func distanceM(km float64) int64 { return int64(math.Round(km * 1000)) }
-
-// writePlacements gives the run's seats.
-func (s *Store) writePlacements(ctx context.Context, run AllocationRun) error {
-	if !slices.ContainsFunc(run.Outcomes, func(o Outcome) bool { return o.Status != RequestWaitlisted }) {
-		return nil
-	}
-	_, err := s.execPrepared(ctx, placementsSQL("$6"), run.placementArgs()...)
-	return translate(err)
-}
-
-// writeWaitlist puts the run's unplaced child-days on their day's waitlist, with the reason.
-func (s *Store) writeWaitlist(ctx context.Context, run AllocationRun) error {
-	var wc, whub []int64
-	var wday, wreason []string
-	for _, o := range run.Outcomes {
-		if o.Status == RequestWaitlisted {
-			wc = append(wc, o.ChildID)
-			wday = append(wday, o.Day.Format(time.DateOnly))
-			wreason = append(wreason, string(o.Reason))
-			whub = append(whub, o.NearestFullHub)
-		}
-	}
-	if len(wc) == 0 {
-		return nil
-	}
-	_, err := s.execPrepared(ctx, `
-		INSERT INTO waitlist_entry (child_id, day, reason, nearest_full_hub_id, run_id, since)
-		SELECT f.child_id, f.day, f.reason, NULLIF(f.hub, 0), $5, $6
-		FROM unnest($1::bigint[], $2::date[], $3::waitlist_reason[], $4::bigint[]) AS f(child_id, day, reason, hub)`,
-		pq.Array(wc), pq.Array(wday), pq.Array(wreason), pq.Array(whub), run.ID, s.now())
-	return translate(err)
 }
 
 // AllocationRunByID returns a stored run with its report, or ErrNotFound.

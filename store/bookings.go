@@ -138,25 +138,18 @@ func (s *Store) batchAllocation(valid []*BookingCall, households map[int64]house
 		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}
 }
 
-// callWrites are what a batch stores for its calls, one each: the key with its answer, the
-// e-mail.
-type callWrites struct {
-	accounts          []int64
-	keys              []string
-	hashes, responses [][]byte
-	mails             []email
-}
-
-// answerCalls gives each valid call its answer, from sol, and returns what to store for them.
-func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*BookingCall, households map[int64]householdCtx) (callWrites, error) {
-	var w callWrites
+// answerCalls gives each valid call its answer, from pl, and returns what to store for them:
+// the keys with their answers, and an e-mail each (in the order of valid).
+func (s *Store) answerCalls(ctx context.Context, pl *plan, valid []*BookingCall, households map[int64]householdCtx) (bookingStep, []email, error) {
+	var step bookingStep
+	var mails []email
 	labels, err := s.hubLabels(ctx)
 	if err != nil {
-		return w, err
+		return step, nil, err
 	}
-	answers, err := s.instantAnswers(ctx, sol, labels)
+	answers, err := s.instantAnswers(ctx, pl, labels)
 	if err != nil {
-		return w, err
+		return step, nil, err
 	}
 	for _, c := range valid {
 		var b Booking
@@ -168,12 +161,15 @@ func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*Booking
 		c.answer(b, false, nil)
 		body, err := encodeReply(b)
 		if err != nil {
-			return w, err
+			return step, nil, err
 		}
-		w.accounts, w.keys, w.hashes, w.responses = append(w.accounts, c.AccountID), append(w.keys, c.Key), append(w.hashes, c.Hash), append(w.responses, body)
-		w.mails = append(w.mails, bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days))
+		step.accounts, step.keys = append(step.accounts, c.AccountID), append(step.keys, c.Key)
+		step.hashes, step.responses = append(step.hashes, c.Hash), append(step.responses, body)
+		m := bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days)
+		m.account = c.AccountID
+		mails = append(mails, m)
 	}
-	return w, nil
+	return step, mails, nil
 }
 
 // replayKeys answers calls whose key is stored: the first answer again, or
@@ -236,14 +232,14 @@ type householdCtx struct {
 }
 
 // householdCtxSQL reads a householdCtx for each account_id of a CTE named wanted, with which of
-// the days $1 have an open hub.
+// the days :days have an open hub.
 const householdCtxSQL = `
 	SELECT w.account_id, COALESCE(ht.id, 0) AS id, COALESCE(ht.allow_split, false) AS allow_split,
 	       COALESCE(ht.all_or_none, false) AS all_or_none, COALESCE(ht.tier, 3) AS tier,
 	       COALESCE(hc.lat, 0) AS home_lat, COALESCE(hc.lon, 0) AS home_lon, COALESCE(wc.lat, 0) AS work_lat, COALESCE(wc.lon, 0) AS work_lon,
 	       COALESCE(a.email, '') AS email,
 	       ARRAY(SELECT c.id FROM child c WHERE c.household_id = ht.id) AS children,
-	       ARRAY(SELECT DISTINCT d::text FROM unnest($1::date[]) AS d
+	       ARRAY(SELECT DISTINCT d::text FROM unnest(:days::date[]) AS d
 	             WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.day = d AND x.capacity > 0)) AS open_days
 	FROM wanted w
 	LEFT JOIN household_tier ht ON ht.account_id = w.account_id
@@ -251,12 +247,17 @@ const householdCtxSQL = `
 	LEFT JOIN commune hc ON hc.insee_code = ht.home_commune_code
 	LEFT JOIN commune wc ON wc.insee_code = ht.work_commune_code`
 
+var householdsOfSQL = named(`WITH wanted AS (SELECT DISTINCT unnest(:accounts::bigint[]) AS account_id)` + householdCtxSQL)
+
 // householdsOf reads the households of accounts, by account (ID 0: no household yet), with
 // which of days have an open hub.
 func (s *Store) householdsOf(ctx context.Context, accounts []int64, days []time.Time) (map[int64]householdCtx, error) {
+	args, err := householdsOfSQL.args(map[string]any{"days": pq.Array(dayStrings(days)), "accounts": pq.Array(accounts)})
+	if err != nil {
+		return nil, err
+	}
 	var rows []householdCtx
-	if err := s.selectPrepared(ctx, &rows, `WITH wanted AS (SELECT DISTINCT unnest($2::bigint[]) AS account_id)`+householdCtxSQL,
-		pq.Array(dayStrings(days)), pq.Array(accounts)); err != nil {
+	if err := s.selectPrepared(ctx, &rows, householdsOfSQL.text, args...); err != nil {
 		return nil, err
 	}
 	out := make(map[int64]householdCtx, len(rows))
@@ -273,20 +274,20 @@ type answeredDay struct {
 	nearestFull int64 // hub to name in a waitlisted day's reason, or 0
 }
 
-// instantAnswers gives the answer of every request sol read, as bookedDays would read it once
+// instantAnswers gives the answer of every request pl read, as bookedDays would read it once
 // written: the new outcomes, or the standing answer of the requests left as they were. It is
 // computed rather than read back so that the seats can be taken last. labels name the hubs (it
-// does not modify them); hubs missing from them are read. sol's waitlist entries are not
+// does not modify them); hubs missing from them are read. pl's waitlist entries are not
 // written yet: the positions count them as if they were.
-func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[int64]hubLabel) ([]answeredDay, error) {
-	outcome := make(map[cdKey]Outcome, len(sol.outcomes))
-	for _, o := range sol.outcomes {
+func (s *Store) instantAnswers(ctx context.Context, pl *plan, labels map[int64]hubLabel) ([]answeredDay, error) {
+	outcome := make(map[cdKey]Outcome, len(pl.outcomes))
+	for _, o := range pl.outcomes {
 		outcome[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}] = o
 	}
-	out := make([]answeredDay, len(sol.rows))
+	out := make([]answeredDay, len(pl.rows))
 	var hubIDs, waitChild []int64
 	var waitDay []string
-	for i, r := range sol.rows {
+	for i, r := range pl.rows {
 		d := BookedDay{ChildID: r.ChildID, ChildName: r.FirstName, Day: r.Day, ArriveAt: r.ArriveAt, DepartAt: r.DepartAt,
 			Status: requestStatusOf(false, PlacementStatus(r.PlacedStatus.String), r.Waitlisted),
 			HubID:  r.PlacedHub.Int64, DistanceKm: float64(r.DistanceM.Int64) / 1000, Reason: r.WaitReason.String}
@@ -314,7 +315,7 @@ func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[in
 		labels = maps.Clone(labels)
 		maps.Copy(labels, more)
 	}
-	positions, err := s.waitlistPositions(ctx, sol, waitChild, waitDay)
+	positions, err := s.waitlistPositions(ctx, pl, waitChild, waitDay)
 	if err != nil {
 		return nil, err
 	}
@@ -352,22 +353,22 @@ type waitPosition struct {
 }
 
 // waitlistPositions reads the positions of the waitlisted child-days given, on their days'
-// waitlists, counting sol's waitlisted outcomes as entries already written: the entries of
+// waitlists, counting pl's waitlisted outcomes as entries already written: the entries of
 // waitlist_queue and those, ranked as waitlist_position ranks (tier, then time of the request,
 // then child).
-func (s *Store) waitlistPositions(ctx context.Context, sol *solution, children []int64, days []string) ([]waitPosition, error) {
+func (s *Store) waitlistPositions(ctx context.Context, pl *plan, children []int64, days []string) ([]waitPosition, error) {
 	if len(children) == 0 {
 		return nil, nil
 	}
-	row := make(map[cdKey]requestRow, len(sol.rows))
-	for _, r := range sol.rows {
+	row := make(map[cdKey]requestRow, len(pl.rows))
+	for _, r := range pl.rows {
 		row[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
 	}
 	var pDay []string
 	var pTier []int
 	var pAt []time.Time
 	var pChild []int64
-	for _, o := range sol.outcomes {
+	for _, o := range pl.outcomes {
 		if o.Status == RequestWaitlisted {
 			r := row[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]
 			pDay, pTier, pAt, pChild = append(pDay, o.Day.Format(time.DateOnly)), append(pTier, r.Tier), append(pAt, r.RequestedAt), append(pChild, o.ChildID)
@@ -623,11 +624,13 @@ func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID
 		out.Cancelled = len(cancelled)
 		ids, ds = ids[:0], ds[:0]
 		freed := map[string]time.Time{}
+		var freedKeys []cdKey
 		var lines []BookedDay
 		for _, c := range cancelled {
 			ids = append(ids, c.ChildID)
 			ds = append(ds, c.Day.Format(time.DateOnly))
 			freed[c.Day.Format(time.DateOnly)] = c.Day
+			freedKeys = append(freedKeys, cdKey{c.ChildID, c.Day.Format(time.DateOnly)})
 			lines = append(lines, BookedDay{ChildID: c.ChildID, ChildName: c.Name, Day: c.Day, Status: RequestCancelled})
 		}
 		if _, err := tx.q.ExecContext(ctx, `
@@ -635,13 +638,8 @@ func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID
 			WHERE x.child_id = f.c AND x.day = f.d`, pq.Array(ids), pq.Array(ds), tx.now()); err != nil {
 			return translate(err)
 		}
-		for _, q := range []string{
-			`DELETE FROM placement x USING unnest($1::bigint[], $2::date[]) AS f(c, d) WHERE x.child_id = f.c AND x.day = f.d`,
-			`DELETE FROM waitlist_entry x USING unnest($1::bigint[], $2::date[]) AS f(c, d) WHERE x.child_id = f.c AND x.day = f.d`,
-		} {
-			if _, err := tx.q.ExecContext(ctx, q, pq.Array(ids), pq.Array(ds)); err != nil {
-				return translate(err)
-			}
+		if err := tx.free(ctx, freedKeys); err != nil {
+			return err
 		}
 		keys := make([]string, 0, len(freed))
 		for k := range freed {
@@ -665,10 +663,12 @@ func nullDay(d time.Time) any {
 	return d.Format(time.DateOnly)
 }
 
-// email is a message queued in the outbox (no kind is EmailNotice).
+// email is a message queued in the outbox (no kind is EmailNotice). account is the booking call
+// it answers, in a booking batch (see writes.booking).
 type email struct {
 	kind              EmailKind
 	to, subject, body string
+	account           int64
 }
 
 // bookingEmail tells a family what it booked or cancelled.
@@ -701,39 +701,4 @@ func bookingEmail(to, subject string, days []BookedDay) email {
 		}
 	}
 	return email{kind: kind, to: to, subject: subject, body: body}
-}
-
-// queueEmails puts mails in the outbox, in the caller's transaction: they leave only if it
-// commits.
-func (s *Store) queueEmails(ctx context.Context, mails []email) error {
-	if len(mails) == 0 {
-		return nil
-	}
-	_, err := s.execPrepared(ctx, insertEmailsSQL(1), emailArgs(mails, s.now())...)
-	return translate(err)
-}
-
-// insertEmailsSQL queues the e-mails of emailArgs, given as the parameters $n to $n+4.
-func insertEmailsSQL(n int) string {
-	return fmt.Sprintf(`
-		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at, kind)
-		SELECT f.t, f.s, f.b, $%[4]d, $%[4]d, f.k
-		FROM unnest($%[1]d::text[], $%[2]d::text[], $%[3]d::text[], $%[5]d::email_kind[]) AS f(t, s, b, k)`,
-		n, n+1, n+2, n+3, n+4)
-}
-
-// emailArgs are mails as the arguments of insertEmailsSQL: addresses, subjects, bodies, due at,
-// kinds.
-func emailArgs(mails []email, at time.Time) []any {
-	to := make([]string, len(mails))
-	subjects := make([]string, len(mails))
-	bodies := make([]string, len(mails))
-	kinds := make([]string, len(mails))
-	for i, m := range mails {
-		to[i], subjects[i], bodies[i], kinds[i] = m.to, m.subject, m.body, string(m.kind)
-		if m.kind == "" {
-			kinds[i] = string(EmailNotice)
-		}
-	}
-	return []any{pq.Array(to), pq.Array(subjects), pq.Array(bodies), at, pq.Array(kinds)}
 }

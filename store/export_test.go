@@ -12,6 +12,15 @@ var (
 	SessionsByTokensSQL = sessionsByTokensSQL
 )
 
+// ExplainNamedOnOwnConnection is ExplainOnOwnConnection for a statement with named parameters.
+func (s *Store) ExplainNamedOnOwnConnection(ctx context.Context, query namedSQL, args map[string]any) (string, error) {
+	list, err := query.args(args)
+	if err != nil {
+		return "", err
+	}
+	return s.ExplainOnOwnConnection(ctx, query.text, list...)
+}
+
 // ExplainOnOwnConnection returns PostgreSQL's plan of query with args on a connection set up
 // as the Booker's and the SessionLoader's (see ownConn).
 func (s *Store) ExplainOnOwnConnection(ctx context.Context, query string, args ...any) (string, error) {

@@ -438,12 +438,14 @@ func (sim *whatIfSim) setCapacity(ctx context.Context, tx *Store, hubID int64, d
 	if len(a.rows) == 0 {
 		return nil
 	}
-	a.seats = sim.seatList()
-	sol, err := tx.solve(ctx, sim.p, a, tx.statusByCutoff(ctx, sim.p))
-	if err != nil {
+	pl := newPlan(sim.p, a, a.rows)
+	if len(pl.toPlace) == 0 {
+		return nil
+	}
+	if err := pl.solve(ctx, sim.seatList().hubs(pl.extra), tx.statusByCutoff(ctx, sim.p)); err != nil {
 		return err
 	}
-	for _, o := range sol.outcomes {
+	for _, o := range pl.outcomes {
 		r := &sim.rows[sim.index[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]]
 		if o.Status == RequestWaitlisted {
 			r.Waitlisted = true
