@@ -53,3 +53,7 @@ var RequestStatusOf = requestStatusOf
 func MergeFamilyEmailsForTest(a, b string) string {
 	return mergeEmails(Email{Body: a}, Email{Body: b}).Body
 }
+
+// ObserveWrites calls f with the kind of each run the pipeline's writer stores, on s and the
+// transactions it starts (an e-mail alone has the kind "").
+func (s *Store) ObserveWrites(f func(AllocationKind)) { s.observeWrite = f }
