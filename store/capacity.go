@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
 )
 
 // SetCapacity changes a hub's capacity for one day and level, within sc. When the cut leaves

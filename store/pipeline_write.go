@@ -170,14 +170,14 @@ func (w writes) args(now time.Time) (map[string]any, error) {
 		"report": report, "store_run": w.storeRun,
 		"mail_to": pq.Array(to), "mail_subject": pq.Array(subjects), "mail_body": pq.Array(bodies), "mail_kind": pq.Array(kinds),
 		"mail_account": pq.Array(mailAccount),
-		"wait_child": pq.Array(waitChild), "wait_day": pq.Array(waitDay), "wait_reason": pq.Array(waitReason), "wait_hub": pq.Array(waitHub),
+		"wait_child":   pq.Array(waitChild), "wait_day": pq.Array(waitDay), "wait_reason": pq.Array(waitReason), "wait_hub": pq.Array(waitHub),
 		"wait_account": pq.Array(waitAccount),
-		"seat_child": pq.Array(seatChild), "seat_day": pq.Array(seatDay), "seat_hub": pq.Array(seatHub), "seat_status": pq.Array(seatStatus),
+		"seat_child":   pq.Array(seatChild), "seat_day": pq.Array(seatDay), "seat_hub": pq.Array(seatHub), "seat_status": pq.Array(seatStatus),
 		"seat_distance": pq.Array(seatDistance), "seat_account": pq.Array(seatAccount),
 	}, nil
 }
 
-// nullKind is kind as a parameter: an e-mail alone has no run, and '' is no allocation_kind.
+// nullKind is kind as a parameter: an e-mail alone has no run, and ” is no allocation_kind.
 func nullKind(kind AllocationKind) any {
 	if kind == "" {
 		return nil
