@@ -17,13 +17,7 @@ import (
 // was stored by it.
 func TestEveryAllocationKindGoesThroughTheWriter(t *testing.T) {
 	next := farDay.AddDate(0, 0, 1)
-	tw := newTown(farDay, next)
-	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 2})
-	tw.hub("0250002B", 47.300, 6.050, map[store.Level]int{store.Elementaire: 1})
-	nurse := tw.household("infirmier", farDay.AddDate(0, 0, -9), []time.Time{farDay}, store.Elementaire)
-	teacher := tw.household("enseignant_accueil", farDay.AddDate(0, 0, -8), []time.Time{farDay}, store.Elementaire)
-	late := tw.household("policier", farDay.AddDate(0, 0, -1), []time.Time{farDay}, store.Elementaire)
-	st := tw.load(t)
+	st, nurse, teacher, late := threeFamilies(t, newTown(farDay, next))
 	var mu sync.Mutex
 	var seen []store.AllocationKind
 	st.ObserveWrites(func(k store.AllocationKind) {
