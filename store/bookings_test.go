@@ -478,18 +478,24 @@ func TestBookerPlansGoByKey(t *testing.T) {
 	day := farDay.Format(time.DateOnly)
 	now := pgtest.Now()
 	ctx := context.Background()
-	read, err := st.ExplainOnOwnConnection(ctx, store.ReadBatchSQL,
-		pq.Array([]string{day}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), 20.0)
+	days := pq.Array([]string{day})
+	read, err := st.ExplainNamedOnOwnConnection(ctx, store.ReadBatchSQL, map[string]any{
+		"days": days, "accounts": pq.Array([]int64{acc}), "keys": pq.Array([]string{"plan-0001"}), "max_km": 20.0})
 	if err != nil {
 		t.Fatal(err)
 	}
-	write, err := st.ExplainOnOwnConnection(ctx, store.BookAtOnceSQL,
-		pq.Array(kids), pq.Array([]string{day}), pq.Array([]int64{1}), pq.Array([]string{"proposed"}), pq.Array([]int64{100}),
-		pq.Array([]int64{acc}), pq.Array([]int64{acc}), pq.Array([]string{"plan-0001"}), pq.ByteaArray([][]byte{{1}}),
-		pq.ByteaArray([][]byte{[]byte("{}")}), now, pq.Array([]int64{acc}), pq.Array(kids), pq.Array([]string{day}),
-		pq.Array([]string{"home"}), pq.Array([]string{"08:00"}), pq.Array([]string{"17:00"}), pq.Array([]string{email}),
-		pq.Array([]string{"s"}), pq.Array([]string{"b"}), "instant", day, day, int64(1), int64(0), now, []byte("{}"), true,
-		pq.Array(kids), pq.Array([]string{day}), pq.Array([]string{"hubs_full"}), pq.Array([]int64{acc}), pq.Array([]int64{0}))
+	write, err := st.ExplainNamedOnOwnConnection(ctx, store.BookAtOnceSQL, map[string]any{
+		"now": now, "key_account": pq.Array([]int64{acc}), "key": pq.Array([]string{"plan-0001"}), "key_hash": pq.ByteaArray([][]byte{{1}}),
+		"key_response": pq.ByteaArray([][]byte{[]byte("{}")}),
+		"ask_account":  pq.Array([]int64{acc}), "ask_child": pq.Array(kids), "ask_day": days, "ask_location": pq.Array([]string{"home"}),
+		"ask_arrive": pq.Array([]string{"08:00"}), "ask_depart": pq.Array([]string{"17:00"}),
+		"kind": "instant", "day_from": day, "day_to": day, "seed": int64(1), "started_by": int64(0), "report": []byte("{}"), "store_run": true,
+		"mail_to": pq.Array([]string{email}), "mail_subject": pq.Array([]string{"s"}), "mail_body": pq.Array([]string{"b"}),
+		"mail_kind": pq.Array([]string{"booking"}), "mail_account": pq.Array([]int64{acc}),
+		"wait_child": pq.Array(kids), "wait_day": days, "wait_reason": pq.Array([]string{"hubs_full"}), "wait_hub": pq.Array([]int64{0}),
+		"wait_account": pq.Array([]int64{acc}),
+		"seat_child":   pq.Array(kids), "seat_day": days, "seat_hub": pq.Array([]int64{1}), "seat_status": pq.Array([]string{"proposed"}),
+		"seat_distance": pq.Array([]int64{100}), "seat_account": pq.Array([]int64{acc})})
 	if err != nil {
 		t.Fatal(err)
 	}

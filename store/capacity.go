@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // SetCapacity changes a hub's capacity for one day and level, within sc. When the cut leaves
@@ -142,8 +140,12 @@ func (s *Store) evict(ctx context.Context, hubID int64, day time.Time, level Lev
 			siblings = append(siblings, v.ChildID)
 		}
 	}
-	if _, err := s.q.ExecContext(ctx, `DELETE FROM placement WHERE day = $1 AND child_id = ANY($2)`, d, pq.Array(append(append([]int64{}, chosen...), siblings...))); err != nil {
-		return nil, nil, translate(err)
+	var freed []cdKey
+	for _, c := range append(append([]int64{}, chosen...), siblings...) {
+		freed = append(freed, cdKey{c, d})
+	}
+	if err := s.free(ctx, freed); err != nil {
+		return nil, nil, err
 	}
 	return chosen, siblings, nil
 }

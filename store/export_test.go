@@ -16,6 +16,15 @@ var (
 // pool connections back: a test counting connections in use counts none of theirs.
 func (s *Store) WaitPreparations() { s.stmts.preparing.Wait() }
 
+// ExplainNamedOnOwnConnection is ExplainOnOwnConnection for a statement with named parameters.
+func (s *Store) ExplainNamedOnOwnConnection(ctx context.Context, query namedSQL, args map[string]any) (string, error) {
+	list, err := query.args(args)
+	if err != nil {
+		return "", err
+	}
+	return s.ExplainOnOwnConnection(ctx, query.text, list...)
+}
+
 // ExplainOnOwnConnection returns PostgreSQL's plan of query with args on a connection set up
 // as the Booker's and the SessionLoader's (see ownConn).
 func (s *Store) ExplainOnOwnConnection(ctx context.Context, query string, args ...any) (string, error) {
@@ -48,3 +57,7 @@ var RequestStatusOf = requestStatusOf
 func MergeFamilyEmailsForTest(a, b string) string {
 	return mergeEmails(Email{Body: a}, Email{Body: b}).Body
 }
+
+// ObserveWrites calls f with the kind of each run the pipeline's writer stores, on s and the
+// transactions it starts (an e-mail alone has the kind "").
+func (s *Store) ObserveWrites(f func(AllocationKind)) { s.observeWrite = f }

@@ -336,7 +336,10 @@ func (tx *Store) bringBack(ctx context.Context, hubID int64, day time.Time, offe
 		WHERE p.child_id = f.child_id AND p.day = $5`, hubID, pq.Array(ids), pq.Array(dist), tx.now(), day.Format(time.DateOnly)); err != nil {
 		return nil, translate(err)
 	}
-	n, err := tx.notifyChanges(ctx, causeBroughtBack, 0, before, outcomes)
-	t.emails += n
-	return ids, err
+	mails, err := tx.noticeEmails(ctx, causeBroughtBack, changeNotices(causeBroughtBack, 0, before, outcomes))
+	if err != nil {
+		return nil, err
+	}
+	t.emails += len(mails)
+	return ids, tx.queueEmails(ctx, mails)
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 )
 
 // changeCause is why a run moved children's seats, as the e-mail to their families says it.
@@ -72,66 +71,51 @@ var causeText = map[changeCause][2]string{
 		"The hub your child had to leave has its seats back: your child returns there."},
 }
 
-// notifyChanges queues one e-mail per family whose answer this run changed (another hub, a seat
-// given or lost) or, for a confirmation run, confirmed. Each e-mail says why (cause) and, for a
-// child who had a seat, which hub it was: its seat before the run or, when the run places
-// children whose seat was just taken away (movedFrom, 0 when none), that hub. It runs in the
-// run's transaction, so the e-mails leave only if the run is kept. It returns how many families
-// it wrote to.
-func (s *Store) notifyChanges(ctx context.Context, cause changeCause, movedFrom int64, before map[cdKey]requestRow, outcomes []Outcome) (int, error) {
-	hubIDs := []int64{movedFrom}
-	for _, o := range outcomes {
-		if o.HubID != 0 {
-			hubIDs = append(hubIDs, o.HubID)
-		}
-		if prev, ok := before[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]; ok && prev.PlacedHub.Valid {
-			hubIDs = append(hubIDs, prev.PlacedHub.Int64)
-		}
+// noticeEmails are the e-mails of notices, one per family, with the hubs named as they are now.
+// It only reads.
+func (s *Store) noticeEmails(ctx context.Context, cause changeCause, ns []notice) ([]email, error) {
+	if len(ns) == 0 {
+		return nil, nil
+	}
+	var hubIDs []int64
+	for _, n := range ns {
+		hubIDs = append(hubIDs, n.hub, n.had)
 	}
 	hubs, err := s.hubInfo(ctx, hubIDs)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
-	hubText := map[int64]string{}
-	for _, h := range hubs {
-		hubText[h.ID] = h.Name + ", " + h.Address
-	}
+	return composeNotices(cause, ns, hubs), nil
+}
+
+// composeNotices writes one e-mail per family of ns. Each says why (cause), and for each child-day
+// the answer now, the hub the child leaves and the cause in a few words.
+func composeNotices(cause changeCause, ns []notice, hubs map[int64]hubLabel) []email {
+	hubText := func(id int64) string { return hubs[id].Name + ", " + hubs[id].Address }
 	linesFR := map[string][]string{}
 	linesEN := map[string][]string{}
-	for _, o := range outcomes {
-		prev, ok := before[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]
-		if !ok {
-			continue
-		}
-		changed := prev.PlacedHub.Int64 != o.HubID || prev.Waitlisted != (o.Status == RequestWaitlisted)
-		if !changed && cause != causeConfirmation {
-			continue
-		}
-		day := o.Day.Format("02/01/2006")
+	for _, n := range ns {
+		day := n.day.Format("02/01/2006")
 		var fr, en string
-		switch o.Status {
+		switch n.status {
 		case RequestWaitlisted:
-			fr = fmt.Sprintf("- %s, le %s : liste d'attente. %s", prev.FirstName, day, o.ReasonFR)
-			en = fmt.Sprintf("- %s, on %s: waitlist. %s", prev.FirstName, day, o.ReasonEN)
+			fr = fmt.Sprintf("- %s, le %s : liste d'attente. %s", n.child, day, n.reasonFR)
+			en = fmt.Sprintf("- %s, on %s: waitlist. %s", n.child, day, n.reasonEN)
 		case RequestConfirmed:
-			fr = fmt.Sprintf("- %s, le %s : place confirmée à %s.", prev.FirstName, day, hubText[o.HubID])
-			en = fmt.Sprintf("- %s, on %s: seat confirmed at %s.", prev.FirstName, day, hubText[o.HubID])
+			fr = fmt.Sprintf("- %s, le %s : place confirmée à %s.", n.child, day, hubText(n.hub))
+			en = fmt.Sprintf("- %s, on %s: seat confirmed at %s.", n.child, day, hubText(n.hub))
 		default:
-			fr = fmt.Sprintf("- %s, le %s : place proposée à %s.", prev.FirstName, day, hubText[o.HubID])
-			en = fmt.Sprintf("- %s, on %s: seat proposed at %s.", prev.FirstName, day, hubText[o.HubID])
+			fr = fmt.Sprintf("- %s, le %s : place proposée à %s.", n.child, day, hubText(n.hub))
+			en = fmt.Sprintf("- %s, on %s: seat proposed at %s.", n.child, day, hubText(n.hub))
 		}
-		had := movedFrom
-		if prev.PlacedHub.Valid {
-			had = prev.PlacedHub.Int64
-		}
-		if had != 0 && had != o.HubID {
-			fr += fmt.Sprintf(" Avant : %s.", hubs[had].Name)
-			en += fmt.Sprintf(" Before: %s.", hubs[had].Name)
+		if n.had != 0 {
+			fr += fmt.Sprintf(" Avant : %s.", hubs[n.had].Name)
+			en += fmt.Sprintf(" Before: %s.", hubs[n.had].Name)
 		}
 		fr += fmt.Sprintf(" Motif : %s.", causeLabel[cause][0])
 		en += fmt.Sprintf(" Why: %s.", causeLabel[cause][1])
-		linesFR[prev.Email] = append(linesFR[prev.Email], fr)
-		linesEN[prev.Email] = append(linesEN[prev.Email], en)
+		linesFR[n.to] = append(linesFR[n.to], fr)
+		linesEN[n.to] = append(linesEN[n.to], en)
 	}
 	emails := make([]string, 0, len(linesFR))
 	for e := range linesFR {
@@ -145,5 +129,5 @@ func (s *Store) notifyChanges(ctx context.Context, cause changeCause, movedFrom 
 				"\n\nRetrouvez le détail dans « Mon foyer ».\n\n---\n\nHello,\n\n" + causeText[cause][1] + "\n\nHere are the changes for your children:\n" +
 				strings.Join(linesEN[e], "\n") + "\n\nSee the details under “My household”.\n"})
 	}
-	return len(mails), s.queueEmails(ctx, mails)
+	return mails
 }
