@@ -240,7 +240,7 @@ func (b *booker) run(ctx context.Context, base, name string, group, clients int,
 	return res
 }
 
-// bookedDay is one day of a booking answer, as store.BookedDay is marshalled.
+// bookedDay is one day of a booking answer, as POST /api/bookings gives it (api/answers.go).
 type bookedDay struct {
 	ChildID int64     `json:"child_id"`
 	Day     time.Time `json:"day"`

@@ -37,7 +37,14 @@ func TestLedgerCheckFindsWhatIsMissing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		body, _ := json.Marshal(booked)
+		// The answer as the service gives it (api/answers.go), the fields the run reads.
+		var answer struct {
+			Days []bookedDay `json:"days"`
+		}
+		for _, d := range booked.Days {
+			answer.Days = append(answer.Days, bookedDay{ChildID: d.ChildID, Day: d.Day, Status: string(d.Status), HubID: d.HubID})
+		}
+		body, _ := json.Marshal(answer)
 		acks = append(acks, ack{household: i, key: key, day: day, status: http.StatusCreated, body: body})
 	}
 	if lost, example, err := ledgerCheck(ctx, db, b, acks); err != nil || lost != 0 {

@@ -24,10 +24,11 @@ type farm struct {
 	proxyAddr                          string
 	serve                              [2]*exec.Cmd
 	haproxy                            *exec.Cmd
+	pin                                pinning
 }
 
-func newFarm(bin, haproxyCfg, runDir, healthKey string) (*farm, error) {
-	f := &farm{bin: bin, haproxyCfg: haproxyCfg, runDir: runDir, healthKey: healthKey,
+func newFarm(bin, haproxyCfg, runDir, healthKey string, pin pinning) (*farm, error) {
+	f := &farm{bin: bin, haproxyCfg: haproxyCfg, runDir: runDir, healthKey: healthKey, pin: pin,
 		errorPage: filepath.Join(filepath.Dir(haproxyCfg), "haproxy-503.http")}
 	for _, p := range []string{bin, haproxyCfg, f.errorPage} {
 		if _, err := os.Stat(p); err != nil {
@@ -69,7 +70,7 @@ func (f *farm) start(ctx context.Context, dbURL string, env ...string) error {
 		if err != nil {
 			return err
 		}
-		cmd := exec.Command(f.bin, "serve")
+		cmd := f.pin.command(context.WithoutCancel(ctx), false, f.bin, "serve")
 		// The caller's environment first, so that the knobs under test (queue bounds, limits…)
 		// reach the processes; the run's own settings after it win.
 		cmd.Env = append(os.Environ(),
@@ -99,7 +100,7 @@ func (f *farm) start(ctx context.Context, dbURL string, env ...string) error {
 		return err
 	}
 	defer log.Close()
-	cmd := exec.Command("haproxy", "-db", "-f", f.haproxyCfg)
+	cmd := f.pin.command(context.WithoutCancel(ctx), false, "haproxy", "-db", "-f", f.haproxyCfg)
 	cmd.Env = append(os.Environ(), "ACCUEIL_LISTEN="+f.proxyAddr, "ACCUEIL_SERVE1="+f.serveAddr[0],
 		"ACCUEIL_SERVE2="+f.serveAddr[1], "ACCUEIL_503="+f.errorPage)
 	cmd.Stdout, cmd.Stderr = log, log

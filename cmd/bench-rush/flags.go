@@ -29,12 +29,17 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.roomCapacity, "room-capacity", 500, "WAITING_ROOM_CAPACITY of the waiting-room run")
 	fs.DurationVar(&o.roomStay, "room-stay", 10*time.Second, "WAITING_ROOM_STAY of the waiting-room run (short, so that the run stays short)")
 	fs.IntVar(&o.cross, "cross", 20, "bookings sent with one key to both processes at once")
+	pin := fs.String("pin", "", "SERVICE:LOAD: run PostgreSQL, the processes and HAProxy on the CPUs SERVICE, the clients and wrk on LOAD (taskset lists, e.g. 0:1), as if the load came from other machines")
 	only := fs.String("phases", strings.Join(allPhases, ","), "the phases to run, comma-separated")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: bench-rush [flags]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	var err error
+	if o.pin, err = parsePinning(*pin); err != nil {
 		return o, err
 	}
 	o.phases = map[string]bool{}

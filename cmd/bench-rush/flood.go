@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -41,13 +40,13 @@ func (f floodResult) failures() int {
 
 // startFlood runs wrk with conns connections asking for paths at rate requests a second in
 // all, for d; wait returns what it saw.
-func startFlood(ctx context.Context, runDir, base string, paths []string, conns, rate int, d time.Duration) (wait func() (floodResult, error), err error) {
+func startFlood(ctx context.Context, pin pinning, runDir, base string, paths []string, conns, rate int, d time.Duration) (wait func() (floodResult, error), err error) {
 	script := filepath.Join(runDir, "flood.lua")
 	if err := os.WriteFile(script, []byte(floodLua), 0o600); err != nil {
 		return nil, err
 	}
 	pause := max(1, conns*1000/max(1, rate))
-	cmd := exec.CommandContext(ctx, "wrk", "-t", "2", "-c", strconv.Itoa(conns), "-d", fmt.Sprintf("%ds", int(d.Seconds())),
+	cmd := pin.command(ctx, true, "wrk", "-t", "2", "-c", strconv.Itoa(conns), "-d", fmt.Sprintf("%ds", int(d.Seconds())),
 		"--timeout", "10s", "--latency", "-s", script, base)
 	cmd.Env = append(os.Environ(), "FLOOD_PATHS="+strings.Join(paths, ","), "FLOOD_DELAY_MS="+strconv.Itoa(pause))
 	var out bytes.Buffer

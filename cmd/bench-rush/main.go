@@ -52,6 +52,7 @@ func main() {
 const dbName = "rush"
 
 type options struct {
+	pin                      pinning
 	bin, haproxyCfg, dataDir string
 	clients, rushClients     int
 	d                        time.Duration
@@ -70,6 +71,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	raiseFileLimit()
+	if err := o.pin.self(); err != nil {
+		return err
+	}
 	for _, tool := range []string{"haproxy", "wrk"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s not found (apt-get install %s)", tool, tool)
@@ -83,6 +87,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if _, err := c.Start(ctx); err != nil {
+		return err
+	}
+	if err := o.pin.postgres(c); err != nil {
 		return err
 	}
 	defer c.Stop(context.WithoutCancel(ctx))
@@ -113,7 +120,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := os.MkdirAll(filepath.Join(runDir, "data"), 0o700); err != nil {
 		return err
 	}
-	f, err := newFarm(o.bin, o.haproxyCfg, runDir, demo.HealthKey.Base64())
+	f, err := newFarm(o.bin, o.haproxyCfg, runDir, demo.HealthKey.Base64(), o.pin)
 	if err != nil {
 		return err
 	}
@@ -225,7 +232,7 @@ func (p *phases) overload() error {
 		return err
 	}
 	paths := []string{"/", roomEntry, asset}
-	wait, err := startFlood(p.ctx, p.f.runDir, p.f.base(), paths, p.o.floodConns, p.o.floodRate, p.o.d)
+	wait, err := startFlood(p.ctx, p.o.pin, p.f.runDir, p.f.base(), paths, p.o.floodConns, p.o.floodRate, p.o.d)
 	if err != nil {
 		return err
 	}
@@ -286,6 +293,8 @@ func (p *phases) killed() error {
 		// pg_ctl start -w: it returns once the server, recovered from its WAL, takes connections.
 		if _, err := p.c.Start(p.ctx); err != nil {
 			runErr = fmt.Errorf("restarting PostgreSQL: %w", err)
+		} else if err := p.o.pin.postgres(p.c); err != nil {
+			runErr = err
 		}
 		readyAt = time.Since(start)
 	})
