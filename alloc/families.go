@@ -211,12 +211,17 @@ func (m *model) freeSeatInReach(cd int32, used []int32) bool {
 
 // maxPlaceable returns the most child-days any placement obeying the rules could place: the fixed
 // ones plus, for each day and level, a maximum matching of the other child-days to the seats left
-// by fixed placements (augmenting paths in the same network as the placement). Children of
-// households that allowed a split and of family groups may be placed each on their own, so for
-// them the figure is exact; an all-or-none unit is relaxed to "each member in a hub that could
-// host the whole unit", so with such households it is an upper bound.
-func (m *model) maxPlaceable() int {
-	members := make([][numLevels][][]cand, len(m.days))
+// by fixed placements. Children of households that allowed a split and of family groups may be
+// placed each on their own, so for them the figure is exact; an all-or-none unit is relaxed to
+// "each member in a hub that could host the whole unit", so with such households it is an upper
+// bound. The matching starts from placement hubOf, which is one, and only its waiting child-days
+// look for augmenting paths.
+func (m *model) maxPlaceable(hubOf []int32) int {
+	type member struct {
+		cands []cand
+		hub   int32
+	}
+	members := make([][numLevels][]member, len(m.days))
 	total := 0
 	for _, cd := range m.cds {
 		if cd.fixedHub >= 0 {
@@ -239,7 +244,7 @@ func (m *model) maxPlaceable() int {
 					})
 				}
 				l := m.children[m.cds[cd].child].level
-				members[d][l] = append(members[d][l], cands)
+				members[d][l] = append(members[d][l], member{cands, hubOf[cd]})
 			}
 		}
 	}
@@ -254,11 +259,21 @@ func (m *model) maxPlaceable() int {
 			s := m.slot(int32(d), int32(h), int8(l))
 			seats[h] = m.seats[s] - m.fixedN[s]
 		}
-		n := newNetwork(seats, 0)
-		for _, cands := range members[d][l] {
-			// A kid refused now is refused for good: an augmenting path never shrinks the set of
-			// hubs reachable from a free seat's side, so the greedy matching is maximum.
-			if n.insert(n.addKid(cands, -1)) {
+		mt := newMatching(seats)
+		var waiting []int32
+		for _, mb := range members[d][l] {
+			h := mb.hub
+			if h >= 0 && (mt.free[h] <= 0 || !slices.ContainsFunc(mb.cands, func(c cand) bool { return c.hub == h })) {
+				h = -1 // not a valid start: look for a seat like a waiting child-day
+			}
+			if k := mt.addKid(mb.cands, h); h >= 0 {
+				placed[i]++
+			} else {
+				waiting = append(waiting, k)
+			}
+		}
+		for _, k := range waiting {
+			if mt.augment(k) {
 				placed[i]++
 			}
 		}
@@ -285,9 +300,15 @@ func (m *model) nearestFull(cd int32, used []int32) int32 {
 
 // familyReport fills the report's figures on placing as many as the rules allow.
 func (m *model) familyReport(rep *Report, hubOf []int32) {
-	rep.ChildDaysPlaceableMax = m.maxPlaceable()
+	rep.ChildDaysPlaceableMax = m.maxPlaceable(hubOf)
 	if rep.ChildDaysPlaceableMax > 0 {
-		rep.PlacedOfMaxPercent = math.Round(float64(rep.ChildDaysPlaced)/float64(rep.ChildDaysPlaceableMax)*1e6) / 1e4
+		placed := 0 // the report's ChildDaysPlaced, which may not be counted yet
+		for _, h := range hubOf {
+			if h >= 0 {
+				placed++
+			}
+		}
+		rep.PlacedOfMaxPercent = math.Round(float64(placed)/float64(rep.ChildDaysPlaceableMax)*1e6) / 1e4
 	}
 	used := m.seatsUsed(hubOf)
 	for cd, h := range hubOf {

@@ -65,6 +65,8 @@ type nodeState struct {
 	done  uint32 // stamp of the search that settled it
 	// blocked, for hubs only, is cap == 0 || dead: searches skip such hubs.
 	blocked bool
+	// free, for hubs only, is used < cap: the hub → sink arc exists.
+	free bool
 }
 
 // resetStamps forgets every search, when the stamp wraps around, keeping the hubs' potentials
@@ -104,7 +106,7 @@ func newNetwork(seats []int32, penalty int64) *network {
 	}
 	n.grow()
 	for h, c := range seats {
-		n.node[h].blocked = c <= 0
+		n.node[h].blocked, n.node[h].free = c <= 0, c > 0
 	}
 	return n
 }
@@ -236,6 +238,7 @@ func (n *network) decCap(h int32) {
 	}
 	n.cap[h]--
 	n.node[h].blocked = n.cap[h] <= 0 || n.dead[h]
+	n.node[h].free = n.used[h] < n.cap[h]
 }
 
 // augment runs Dijkstra from src (an unplaced kid, or a full hub) to the sink and applies the
@@ -264,7 +267,7 @@ func (n *network) augment(src int32) (delta int64, ok bool) {
 		case u == sink:
 			n.heap = n.heap[:0]
 		case u < sink:
-			if n.used[u] < n.cap[u] {
+			if n.node[u].free {
 				n.relax(sink, d+n.node[u].pot-n.potT, u, 0)
 			}
 			for _, k := range n.at[u] {
@@ -300,7 +303,7 @@ func (n *network) augment(src int32) (delta int64, ok bool) {
 					continue
 				}
 				n.relax(c.hub, nd, u, w)
-				if n.used[c.hub] < n.cap[c.hub] {
+				if s.free {
 					ub = min(ub, nd+s.pot-n.potT)
 				}
 			}
@@ -361,12 +364,14 @@ func (n *network) move(k, to int32, cost int64) {
 		n.kids[last].slot = kd.slot
 		n.at[h] = n.at[h][:len(n.at[h])-1]
 		n.used[h]--
+		n.node[h].free = n.used[h] < n.cap[h]
 	}
 	kd.hub, kd.cost, kd.slot = to, cost, -1
 	if to >= 0 {
 		kd.slot = int32(len(n.at[to]))
 		n.at[to] = append(n.at[to], k)
 		n.used[to]++
+		n.node[to].free = n.used[to] < n.cap[to]
 	}
 }
 
@@ -400,6 +405,7 @@ func (n *network) rollback() {
 		case opCap:
 			n.cap[e.a]++
 			n.node[e.a].blocked = n.cap[e.a] <= 0 || n.dead[e.a]
+			n.node[e.a].free = n.used[e.a] < n.cap[e.a]
 		}
 	}
 	n.undo = n.undo[:0]

@@ -43,7 +43,7 @@ func randomNetwork(rng *rand.Rand) (seats []int32, kids [][]cand) {
 				cs = append(cs, cand{hub: int32(h), distM: int32(rng.IntN(1000))})
 			}
 		}
-		sortCands(cs)
+		sortCands(cs, nil)
 		kids = append(kids, cs)
 	}
 	return seats, kids
@@ -154,4 +154,24 @@ func hubPots(n *network) []int64 {
 		pots[h] = n.node[h].pot
 	}
 	return pots
+}
+
+// The count of placeable child-days starts from a placement and grows it: a waiting kid gets a
+// seat by moving a placed one along a chain, and a kid whose reach is all full stays out.
+func TestMatchingAugmentsFromAPlacement(t *testing.T) {
+	// Hubs 0 and 1 have one seat each, hub 2 none. Kid a sits in hub 0 and could use hub 1; kid b
+	// can use only hub 0; kid c only hub 0 as well, so one of b and c must wait.
+	mt := newMatching([]int32{1, 1, 0})
+	a := mt.addKid([]cand{{hub: 0, distM: 1}, {hub: 1, distM: 2}}, 0)
+	b := mt.addKid([]cand{{hub: 0, distM: 1}, {hub: 2, distM: 1}}, -1)
+	c := mt.addKid([]cand{{hub: 0, distM: 1}}, -1)
+	if !mt.augment(b) {
+		t.Fatal("b found no seat, though a could move to hub 1")
+	}
+	if mt.kids[a].hub != 1 || mt.kids[b].hub != 0 {
+		t.Fatalf("a at %d, b at %d, want 1 and 0", mt.kids[a].hub, mt.kids[b].hub)
+	}
+	if mt.augment(c) || mt.kids[c].hub != -1 || mt.free[0] != 0 || mt.free[1] != 0 {
+		t.Fatalf("c placed or seats changed: c at %d, free %v", mt.kids[c].hub, mt.free)
+	}
 }

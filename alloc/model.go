@@ -194,7 +194,8 @@ func (m *model) compileRequests(p *Problem) {
 	for _, r := range p.Requests {
 		maxLat, maxLon = max(maxLat, math.Abs(r.Location.Lat)), max(maxLon, math.Abs(r.Location.Lon))
 	}
-	near := &nearHubs{grid: newHubGrid(m.hubLoc, m.params.MaxDistanceKm, maxLat, maxLon), maxKm: m.params.MaxDistanceKm}
+	near := nearHubs{grid: newHubGrid(m.hubLoc, m.params.MaxDistanceKm, maxLat, maxLon), maxKm: m.params.MaxDistanceKm,
+		hosts: func(h int32, l int8) bool { return m.openDays[int(h)*numLevels+int(l)] != [maxDayWords]uint64{} }}
 
 	hhIdx := map[int64]int32{}
 	var hhIDs []int64
@@ -218,32 +219,41 @@ func (m *model) compileRequests(p *Problem) {
 		req int32
 	}
 	perChild := map[int32][]dayReq{}
-	for _, i := range order {
-		r := p.Requests[i]
-		ri := int32(len(m.reqs))
-		req := request{
-			loc:   r.Location,
-			level: int8(r.Level.index()),
-			key:   priorityKey{tier: r.Tier, at: r.RequestedAt},
-		}
-		days := make([]int32, 0, len(r.Days))
-		for _, d := range r.Days {
-			days = append(days, m.dayIdx[d])
-		}
-		var want [maxDayWords]uint64 // the request's days
-		for _, d := range days {
-			want[d/64] |= 1 << (d % 64)
-		}
-		req.cands, req.byHub = near.candidates(r.Location, func(h int32) bool {
-			open := &m.openDays[int(h)*numLevels+int(req.level)]
-			for w := range m.dayWords {
-				if open[w]&want[w] != 0 {
-					return true
-				}
+	// Candidate lists are the bulk of the work and independent of one another: they are found in
+	// parallel, each request's in its own place, so the result does not depend on the scheduling.
+	places := make([]placeLevel, len(order))
+	for j, i := range order {
+		places[j] = placeLevel{p.Requests[i].Location, int8(p.Requests[i].Level.index())}
+	}
+	lists := near.lists(places)
+	m.reqs = make([]request, len(order))
+	const chunk = 1024
+	_ = forEach((len(order)+chunk-1)/chunk, func(c int) error {
+		for j := c * chunk; j < min(len(order), (c+1)*chunk); j++ {
+			r := &p.Requests[order[j]]
+			req := &m.reqs[j]
+			*req = request{loc: r.Location, level: int8(r.Level.index()), key: priorityKey{tier: r.Tier, at: r.RequestedAt}}
+			var want [maxDayWords]uint64 // the request's days
+			for _, d := range r.Days {
+				d := m.dayIdx[d]
+				want[d/64] |= 1 << (d % 64)
 			}
-			return false
-		})
-		m.reqs = append(m.reqs, req)
+			req.cands, req.byHub = lists[j].keep(func(h int32) bool {
+				open := &m.openDays[int(h)*numLevels+int(req.level)]
+				for w := range m.dayWords {
+					if open[w]&want[w] != 0 {
+						return true
+					}
+				}
+				return false
+			})
+		}
+		return nil
+	})
+	for j, i := range order {
+		r := p.Requests[i]
+		ri := int32(j)
+		req := &m.reqs[j]
 
 		ci, ok := m.childIdx[r.ChildID]
 		if !ok {
@@ -327,30 +337,33 @@ func (r *request) distM(hub int32) int32 {
 	return r.byHub[i].distM
 }
 
-func sortedByHub(cands []cand) []cand {
-	s := slices.Clone(cands)
-	keys := make([]uint64, len(s))
-	for i, c := range s {
-		keys[i] = uint64(uint32(c.hub))<<32 | uint64(uint32(c.distM))
+// sortedByHub returns a copy of cands sorted by hub; keys is scratch space, returned for reuse.
+func sortedByHub(cands []cand, keys []uint64) ([]cand, []uint64) {
+	s := make([]cand, len(cands))
+	keys = keys[:0]
+	for _, c := range cands {
+		keys = append(keys, uint64(uint32(c.hub))<<32|uint64(uint32(c.distM)))
 	}
 	slices.Sort(keys)
 	for i, k := range keys {
 		s[i] = cand{hub: int32(k >> 32), distM: int32(uint32(k))}
 	}
-	return s
+	return s, keys
 }
 
 // sortCands sorts candidates nearest first, then by hub; packing both into one integer makes the
 // sort of millions of arcs at national scale several times faster than a comparison function.
-func sortCands(cands []cand) {
-	keys := make([]uint64, len(cands))
-	for i, c := range cands {
-		keys[i] = uint64(uint32(c.distM))<<32 | uint64(uint32(c.hub))
+// keys is scratch space, returned for reuse.
+func sortCands(cands []cand, keys []uint64) []uint64 {
+	keys = keys[:0]
+	for _, c := range cands {
+		keys = append(keys, uint64(uint32(c.distM))<<32|uint64(uint32(c.hub)))
 	}
 	slices.Sort(keys)
 	for i, k := range keys {
 		cands[i] = cand{hub: int32(uint32(k)), distM: int32(k >> 32)}
 	}
+	return keys
 }
 
 // distanceKm is the exact distance of a child-day's chosen location to a hub.

@@ -1,14 +1,20 @@
 package alloc
 
-import "github.com/accueil-prioritaire/accueil/geo"
+import (
+	"slices"
 
-// nearHubs remembers the hubs within reach of each location already asked about. Problem files
-// often hold one request per child and day, all from a few hundred places (a commune's centre, a
-// hospital), so most requests reuse a list instead of searching the grid again.
+	"github.com/accueil-prioritaire/accueil/geo"
+)
+
+// nearHubs finds the hubs within reach of many places that host a level on some day of the run.
+// Problem files often hold one request per child and day, all from a few hundred places (a
+// commune's centre, a hospital), so each distinct place and level is searched once and its list
+// shared.
 type nearHubs struct {
 	grid  *hubGrid
 	maxKm float64
-	at    map[geo.Point]*hubList
+	// hosts reports whether hub h hosts level l on some day of the run.
+	hosts func(h int32, l int8) bool
 }
 
 type hubList struct {
@@ -16,38 +22,74 @@ type hubList struct {
 	byHub []cand
 }
 
-// candidates returns the hubs within reach of p for which keep is true, nearest first and by hub.
-// When keep holds for every hub the slices are shared with other requests: nobody may modify them.
-func (n *nearHubs) candidates(p geo.Point, keep func(hub int32) bool) (cands, byHub []cand) {
-	if n.at == nil {
-		n.at = map[geo.Point]*hubList{}
+// placeLevel is a request's location and level, what its list of hubs depends on.
+type placeLevel struct {
+	loc   geo.Point
+	level int8
+}
+
+// lists returns the hubs within reach of each place that host its level, one list per distinct
+// place and level, found in parallel.
+func (n *nearHubs) lists(places []placeLevel) []*hubList {
+	index := make(map[placeLevel]int32, len(places))
+	var distinct []placeLevel
+	which := make([]int32, len(places))
+	for i, p := range places {
+		j, ok := index[p]
+		if !ok {
+			j = int32(len(distinct))
+			index[p] = j
+			distinct = append(distinct, p)
+		}
+		which[i] = j
 	}
-	all, ok := n.at[p]
-	if !ok {
-		all = &hubList{}
-		n.grid.within(p, n.maxKm, func(h int32, km float64) {
-			all.cands = append(all.cands, cand{hub: h, distM: int32(km * 1000)})
-		})
-		sortCands(all.cands)
-		all.byHub = sortedByHub(all.cands)
-		n.at[p] = all
+	found := make([]hubList, len(distinct))
+	const chunk = 256
+	_ = forEach((len(distinct)+chunk-1)/chunk, func(c int) error {
+		var buf []cand
+		var keys []uint64
+		for j := c * chunk; j < min(len(distinct), (c+1)*chunk); j++ {
+			p := distinct[j]
+			buf = buf[:0]
+			n.grid.within(p.loc, n.maxKm, func(h int32, km float64) {
+				if n.hosts(h, p.level) {
+					buf = append(buf, cand{hub: h, distM: int32(km * 1000)})
+				}
+			})
+			l := &found[j]
+			l.cands = slices.Clone(buf)
+			keys = sortCands(l.cands, keys)
+			l.byHub, keys = sortedByHub(l.cands, keys)
+		}
+		return nil
+	})
+	out := make([]*hubList, len(places))
+	for i, j := range which {
+		out[i] = &found[j]
 	}
+	return out
+}
+
+// keep returns the hubs of the list for which keep is true, nearest first and by hub. When keep
+// holds for every hub the slices are the list's own, shared with other requests: nobody may
+// modify them.
+func (l *hubList) keep(keep func(hub int32) bool) (cands, byHub []cand) {
 	kept := 0
-	for _, c := range all.cands {
+	for _, c := range l.cands {
 		if keep(c.hub) {
 			kept++
 		}
 	}
-	if kept == len(all.cands) {
-		return all.cands, all.byHub
+	if kept == len(l.cands) {
+		return l.cands, l.byHub
 	}
 	cands, byHub = make([]cand, 0, kept), make([]cand, 0, kept)
-	for _, c := range all.cands {
+	for _, c := range l.cands {
 		if keep(c.hub) {
 			cands = append(cands, c)
 		}
 	}
-	for _, c := range all.byHub {
+	for _, c := range l.byHub {
 		if keep(c.hub) {
 			byHub = append(byHub, c)
 		}

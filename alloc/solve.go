@@ -53,14 +53,22 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 	}
 
 	m.improve(best)
+	// The bounds' networks are the report's heaviest part and need only the placement: they run
+	// beside the result, its check and the family figures.
+	var figures distanceFigures
+	figuresDone := make(chan error, 1)
+	go func() {
+		var err error
+		figures, err = m.distanceFigures(ctx, best)
+		figuresDone <- err
+	}()
 	r := m.result(best)
-	figures, err := m.distanceFigures(ctx, best)
-	if err != nil {
+	violations := m.check(&r)
+	m.familyReport(&r.Report, best)
+	if err := <-figuresDone; err != nil {
 		return Result{}, err
 	}
-	violations := m.check(&r)
 	m.report(&r, figures, violations)
-	m.familyReport(&r.Report, best)
 	r.Report.Passes = passes
 	r.Report.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	return r, nil

@@ -188,7 +188,7 @@ func bookedViews(days []store.BookedDay, maxKm float64) []bookedView {
 	for i, d := range days {
 		v := bookedView{BookedDay: d}
 		if d.HubID != 0 {
-			v.MapURL = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=16/%.5f/%.5f", d.HubLat, d.HubLon, d.HubLat, d.HubLon)
+			v.MapURL = mapURL(d.HubLat, d.HubLon)
 		}
 		if d.Reason != "" {
 			v.ReasonFR, v.ReasonEN = alloc.Reason(d.Reason).Explain(maxKm, d.NearestFullHub)
@@ -243,8 +243,13 @@ func (s *Server) renderBookingForm(c *fiber.Ctx, form bookingRequest, errs map[s
 	if err != nil {
 		return err
 	}
+	lang := s.lang(c)
+	p := s.page(c, frontend.T(lang, "booking.title"))
 	if len(kids) == 0 {
-		return c.Redirect("/", fiber.StatusSeeOther)
+		// Nothing to book yet: the page says to add a child, with the link, rather than
+		// sending the parent elsewhere without a word.
+		p.Data = bookingPage{}
+		return s.renderPage(c, "booking", p)
 	}
 	days, err := s.bookingDays(c)
 	if err != nil {
@@ -254,8 +259,6 @@ func (s *Server) renderBookingForm(c *fiber.Ctx, form bookingRequest, errs map[s
 	for m := 7*60 + 30; m <= 18*60+30; m += 15 {
 		times = append(times, fmt.Sprintf("%02d:%02d", m/60, m%60))
 	}
-	lang := s.lang(c)
-	p := s.page(c, frontend.T(lang, "booking.title"))
 	p.Data = bookingPage{Children: kids, Days: days, Key: store.RandomToken(), Form: form, Times: times,
 		Cutoff: fmt.Sprintf("%d:%02d", s.policy.CutoffHour, s.policy.CutoffMinute)}
 	if len(errs) > 0 {

@@ -2,10 +2,13 @@ package api
 
 import (
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/accueil-prioritaire/accueil/alloc"
 	"github.com/accueil-prioritaire/accueil/frontend"
 	"github.com/accueil-prioritaire/accueil/store"
 )
@@ -71,11 +74,94 @@ func (s *Server) homeParent(c *fiber.Ctx, sess *store.Session) error {
 		return err
 	}
 	p := s.page(c, frontend.T(s.lang(c), "home.parent.title"))
-	p.Data = struct {
-		Household *store.HouseholdSummary
-		Confirmed bool
-	}{household, sess.EmailConfirmedAt != nil}
+	p.Data = parentHome{Household: household, Confirmed: sess.EmailConfirmedAt != nil, Cards: parentCards(household, s.policy.MaxDistanceKm),
+		Saved: c.Query("foyer") == "enregistre", Cutoff: fmt.Sprintf("%02d:%02d", s.policy.CutoffHour, s.policy.CutoffMinute)}
 	return s.renderPage(c, "home_parent", p)
+}
+
+// parentHome is the parent's home: the answer to "where do my children go, when, and how do I
+// reach the hub", one card per child and week.
+type parentHome struct {
+	Household *store.HouseholdSummary
+	Confirmed bool
+	Cards     []parentCard
+	Saved     bool   // the household was just saved
+	Cutoff    string // the confirmation's time, the day before ("16:00")
+}
+
+// parentCard is one child's week: the hub(s) it goes to, with their days, and what the parent
+// must bring and do.
+type parentCard struct {
+	Child  store.ChildSummary
+	Monday time.Time
+	Stops  []cardStop
+	// What the statuses shown in this card mean, said once per card.
+	Proposed, Confirmed, Waitlisted, Pending bool
+	Meal                                     bool // a day runs over lunch
+}
+
+// cardStop is a hub and the days the child goes there (HubID 0: days without a seat yet).
+type cardStop struct {
+	store.ChildDay
+	MapURL string
+	Days   []cardDay
+}
+
+// cardDay is a day of a card, with why the child waits when it does.
+type cardDay struct {
+	store.ChildDay
+	ReasonFR, ReasonEN string
+}
+
+// parentCards groups each child's days by week (from Monday), then by hub in the order of the
+// days, so that a child who stays in one hub all week gets one address, not five.
+func parentCards(h *store.HouseholdSummary, maxKm float64) []parentCard {
+	if h == nil {
+		return nil
+	}
+	var cards []parentCard
+	for _, ch := range h.Children {
+		for _, d := range ch.Days {
+			monday := d.Day.AddDate(0, 0, -(int(d.Day.Weekday())+6)%7)
+			if len(cards) == 0 || cards[len(cards)-1].Child.ID != ch.ID || !cards[len(cards)-1].Monday.Equal(monday) {
+				child := ch
+				child.Days = nil
+				cards = append(cards, parentCard{Child: child, Monday: monday})
+			}
+			card := &cards[len(cards)-1]
+			i := slices.IndexFunc(card.Stops, func(st cardStop) bool { return st.HubID == d.HubID })
+			if i < 0 {
+				st := cardStop{ChildDay: d}
+				if d.HubID != 0 {
+					st.MapURL = mapURL(d.HubLat, d.HubLon)
+				}
+				card.Stops = append(card.Stops, st)
+				i = len(card.Stops) - 1
+			}
+			day := cardDay{ChildDay: d}
+			if d.Reason.Valid {
+				day.ReasonFR, day.ReasonEN = alloc.Reason(d.Reason.String).Messages(maxKm)
+			}
+			card.Stops[i].Days = append(card.Stops[i].Days, day)
+			switch d.Status {
+			case store.RequestConfirmed:
+				card.Confirmed = true
+			case store.RequestProposed:
+				card.Proposed = true
+			case store.RequestWaitlisted:
+				card.Waitlisted = true
+			default:
+				card.Pending = true
+			}
+			card.Meal = card.Meal || d.HubID != 0 && d.ArriveAt < "12:00" && d.DepartAt > "13:30"
+		}
+	}
+	return cards
+}
+
+// mapURL is a hub's place on OpenStreetMap, which works on any phone without an app.
+func mapURL(lat, lon float64) string {
+	return fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=16/%.5f/%.5f", lat, lon, lat, lon)
 }
 
 func (s *Server) homeDirector(c *fiber.Ctx, sess *store.Session) error {

@@ -174,5 +174,5 @@ func (s *Server) saveHousehold(c *fiber.Ctx) error {
 	if _, err := s.store.SaveHousehold(ctx, session(c).ID, in); err != nil {
 		return err
 	}
-	return c.Redirect("/", fiber.StatusSeeOther)
+	return c.Redirect("/?foyer=enregistre", fiber.StatusSeeOther)
 }

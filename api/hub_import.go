@@ -22,6 +22,10 @@ import (
 // directory names them (uai;nom;adresse;code_commune;latitude;longitude;type).
 var importColumns = []string{"uai", "nom", "adresse", "code_commune", "latitude", "longitude", "type"}
 
+// importPhoneColumns are the names the directory's optional phone column goes by: when the file
+// has one, each hub's phone is set from it (an empty cell clears it); without, phones are kept.
+var importPhoneColumns = []string{"telephone", "téléphone"}
+
 var (
 	uaiPattern = regexp.MustCompile(`^[0-9]{7}[A-Z]$`)
 	// coordinatePattern is a plain decimal number: strconv.ParseFloat would also take "NaN",
@@ -113,6 +117,12 @@ func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
 			return nil, nil, importFileError{Key: "import.err.column", Args: []any{c, strings.Join(importColumns, ";")}}
 		}
 	}
+	phoneCol := -1
+	for _, name := range importPhoneColumns {
+		if i, ok := col[name]; ok {
+			phoneCol = i
+		}
+	}
 	var rows []store.HubImport
 	var problems []importProblem
 	firstLine := map[string]int{} // UAI → the line that brings it first
@@ -150,7 +160,8 @@ func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
 		}
 		formula := ""
 		for i, cell := range rec {
-			if isFormula(cell) && !coordinatePattern.MatchString(strings.TrimSpace(cell)) {
+			// A coordinate may start with a sign, a phone with +33: neither is stored as typed.
+			if isFormula(cell) && !coordinatePattern.MatchString(strings.TrimSpace(cell)) && !(i == phoneCol && frenchPhone.MatchString(normalizePhone(cell))) {
 				formula = strings.TrimPrefix(header[i], "\ufeff")
 				break
 			}
@@ -164,6 +175,9 @@ func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
 		lat, errLat := strconv.ParseFloat(strings.ReplaceAll(get("latitude"), ",", "."), 64)
 		lon, errLon := strconv.ParseFloat(strings.ReplaceAll(get("longitude"), ",", "."), 64)
 		levels, okType := importLevels[strings.ToLower(get("type"))]
+		if phoneCol >= 0 {
+			h.PhoneGiven, h.Phone = true, normalizePhone(rec[phoneCol])
+		}
 		switch {
 		case !uaiPattern.MatchString(h.UAI):
 			reject("import.err.uai")
@@ -178,6 +192,8 @@ func parseHubCSV(r io.Reader) ([]store.HubImport, []importProblem, error) {
 			reject("import.err.position")
 		case !okType:
 			reject("import.err.type")
+		case h.Phone != "" && !frenchPhone.MatchString(h.Phone):
+			reject("import.err.phone")
 		default:
 			h.Lat, h.Lon, h.Levels = lat, lon, levels
 			rows = append(rows, h)

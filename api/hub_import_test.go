@@ -243,3 +243,41 @@ func TestHubImportReadsAWindows1252File(t *testing.T) {
 		t.Errorf("stored %q, %q (%v)", name, address, err)
 	}
 }
+
+// TestHubImportTakesThePhone: a "telephone" column sets each hub's phone (written as ten
+// digits, however typed); a bad number refuses the file, naming the line; a file without the
+// column keeps the phones known.
+func TestHubImportTakesThePhone(t *testing.T) {
+	b, st := importApp(t)
+	phoneOf := func(uai string) string {
+		t.Helper()
+		var p string
+		if err := st.DB().Get(&p, `SELECT phone FROM hub WHERE uai = $1`, uai); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	const withPhone = "uai;nom;adresse;code_commune;latitude;longitude;type;telephone\n"
+	before := hubsSnapshot(t, st)
+	res := b.importCSV(withPhone+"0250001A;École Jean-Macé;1 rue Jean-Macé;25056;47.25;6.02;elementaire;03 81 ab\n", false)
+	if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(res.body, "Ligne 2 : téléphone non valide") || hubsSnapshot(t, st) != before {
+		t.Fatalf("bad phone: %d, want 422 naming line 2 and nothing changed", res.StatusCode)
+	}
+	res = b.importCSV(withPhone+"0250001A;École Jean-Macé;1 rue Jean-Macé;25056;47.25;6.02;elementaire;+33 3 81 12 34 56\n"+
+		"0259999Z;École Neuve;5 rue Neuve;25056;47.24;6.01;maternelle;03.81.65.43.21\n", false)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("import with phones: %d", res.StatusCode)
+	}
+	if got := phoneOf("0250001A"); got != "0381123456" {
+		t.Errorf("updated hub's phone %q", got)
+	}
+	if got := phoneOf("0259999Z"); got != "0381654321" {
+		t.Errorf("new hub's phone %q", got)
+	}
+	if res := b.importCSV(importHeader+"0250001A;École Jean-Macé;1 rue Jean-Macé;25056;47.25;6.02;elementaire\n", false); res.StatusCode != http.StatusOK {
+		t.Fatalf("import without phones: %d", res.StatusCode)
+	}
+	if got := phoneOf("0250001A"); got != "0381123456" {
+		t.Errorf("a file without the column changed the phone to %q", got)
+	}
+}

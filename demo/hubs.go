@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -440,7 +441,10 @@ func seedHubs(a *academie, plans []hubPlan) []store.SeedHub {
 		}
 		out[i] = store.SeedHub{
 			UAI: h.uai, Name: h.name, Address: h.addr, CommuneCode: a.communes[h.commune].InseeCode,
-			Point: h.point, Capacity: capacity,
+			Point: h.point, Capacity: capacity, Phone: schoolPhone(h.uai),
+		}
+		if h.groups[2] > 0 { // collèges host from 8:00 to 18:00, the schools for the whole day
+			out[i].OpensAt, out[i].ClosesAt = "08:00", "18:00"
 		}
 	}
 	slices.SortFunc(out, func(x, y store.SeedHub) int {
@@ -453,4 +457,17 @@ func seedHubs(a *academie, plans []hubPlan) []store.SeedHub {
 		return strings.Compare(x.UAI, y.UAI)
 	})
 	return out
+}
+
+// schoolPhone is a school's landline in the académie's numbering (03 81 in the Doubs, 03 84
+// elsewhere), drawn from its UAI rather than the generator's stream, so that adding phones left
+// every other part of the demo as it was.
+func schoolPhone(uai string) string {
+	h := fnv.New32a()
+	h.Write([]byte(uai))
+	area := "84"
+	if strings.HasPrefix(uai, "025") {
+		area = "81"
+	}
+	return fmt.Sprintf("03%s%06d", area, h.Sum32()%1000000)
 }

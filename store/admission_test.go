@@ -157,6 +157,7 @@ func TestBookerAndSessionLoaderClose(t *testing.T) {
 	if _, _, err := booker.Book(ctx, accs[0], "before-0001", []byte("h"), bookingOf(kids[0])); err != nil {
 		t.Fatal(err)
 	}
+	st.WaitPreparations() // a statement the booking's path prepares on a pool connection, in the background
 	if n := st.DB().Stats().InUse; n != 2 {
 		t.Fatalf("%d connections in use, want the two kept", n)
 	}

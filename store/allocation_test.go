@@ -241,15 +241,20 @@ func TestConfirmationRunHonoursPriority(t *testing.T) {
 	}
 }
 
-// TestCapacityCutReplacesOnlyTheChildrenWhoLoseTheirSeat and an increase promotes the waitlist.
-func TestCapacityCutAndIncrease(t *testing.T) {
-	tw := newTown(farDay)
+// threeFamilies loads tw with a near hub of two seats and a far one of one, and three families
+// of one child asking for farDay: a nurse's, a teacher's and, asking last, a police officer's.
+func threeFamilies(t *testing.T, tw *town) (st *store.Store, nurse, teacher, late string) {
 	tw.hub("0250001A", 47.249, 6.019, map[store.Level]int{store.Elementaire: 2})
 	tw.hub("0250002B", 47.300, 6.050, map[store.Level]int{store.Elementaire: 1})
-	nurse := tw.household("infirmier", farDay.AddDate(0, 0, -9), []time.Time{farDay}, store.Elementaire)
-	teacher := tw.household("enseignant_accueil", farDay.AddDate(0, 0, -8), []time.Time{farDay}, store.Elementaire)
-	late := tw.household("policier", farDay.AddDate(0, 0, -1), []time.Time{farDay}, store.Elementaire)
-	st := tw.load(t)
+	nurse = tw.household("infirmier", farDay.AddDate(0, 0, -9), []time.Time{farDay}, store.Elementaire)
+	teacher = tw.household("enseignant_accueil", farDay.AddDate(0, 0, -8), []time.Time{farDay}, store.Elementaire)
+	late = tw.household("policier", farDay.AddDate(0, 0, -1), []time.Time{farDay}, store.Elementaire)
+	return tw.load(t), nurse, teacher, late
+}
+
+// TestCapacityCutReplacesOnlyTheChildrenWhoLoseTheirSeat and an increase promotes the waitlist.
+func TestCapacityCutAndIncrease(t *testing.T) {
+	st, nurse, teacher, late := threeFamilies(t, newTown(farDay))
 	ctx := context.Background()
 	p := store.DefaultAllocationPolicy()
 	for _, e := range []string{nurse, teacher, late} {

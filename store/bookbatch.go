@@ -32,51 +32,36 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 	}
 	now := s.now() // the requests' time, in the answers' positions and in the write
 	a := s.batchAllocation(valid, households)
-	a.rows, a.seats = read.rows(a, now), &read.seats
-	sol, err := s.solve(ctx, p, a, s.statusByCutoff(ctx, p))
+	pl := newPlan(p, a, read.rows(a, now))
+	if len(pl.toPlace) > 0 {
+		if err := pl.solve(ctx, read.seats.hubs(pl.extra), s.statusByCutoff(ctx, p)); err != nil {
+			return err
+		}
+	}
+	step, mails, err := s.answerCalls(ctx, pl, valid, households)
 	if err != nil {
 		return err
 	}
-	w, err := s.answerCalls(ctx, sol, valid, households)
-	if err != nil {
-		return err
+	for i, c := range valid {
+		if read.unchanged(c.Booking) {
+			mails[i].to = "" // not written (see writeCTEs)
+		}
 	}
+	step.asked = a.asked
 	// Every row written goes with its call's account, found from the child's household (the
 	// children asked for, and the households' others placed again when unsettled).
 	accountOf := make(map[int64]int64, len(households)) // by household
 	for account, h := range households {
 		accountOf[h.ID] = account
 	}
-	householdOf := make(map[int64]int64, len(sol.rows)) // by child
-	for _, r := range sol.rows {
-		householdOf[r.ChildID] = r.HouseholdID
+	w := pl.writes(mails)
+	w.booking, w.account = &step, make(map[int64]int64, len(pl.rows))
+	for _, r := range pl.rows {
+		w.account[r.ChildID] = accountOf[r.HouseholdID]
 	}
-	var seatAccounts []int64 // in the order of seatArrays
-	var waitChild, waitAccount, waitHub []int64
-	var waitDay, waitReason []string
-	for _, o := range sol.outcomes {
-		if o.Status == RequestWaitlisted {
-			waitChild, waitAccount = append(waitChild, o.ChildID), append(waitAccount, accountOf[householdOf[o.ChildID]])
-			waitHub = append(waitHub, o.NearestFullHub)
-			waitDay, waitReason = append(waitDay, o.Day.Format(time.DateOnly)), append(waitReason, string(o.Reason))
-		} else {
-			seatAccounts = append(seatAccounts, accountOf[householdOf[o.ChildID]])
-		}
-	}
-	runArgs, err := sol.runArgs(now, len(sol.toPlace) > 0)
+	_, claimed, err := s.write(ctx, w)
 	if err != nil {
 		return err
-	}
-	args := append(sol.run().seatArrays(), pq.Array(seatAccounts), // $1-$6
-		pq.Array(w.accounts), pq.Array(w.keys), pq.ByteaArray(w.hashes), pq.ByteaArray(w.responses), now, // $7-$11
-		pq.Array(a.asked.account), pq.Array(a.asked.child), pq.Array(a.asked.day), pq.Array(a.asked.location), // $12-$15
-		pq.Array(a.asked.arrive), pq.Array(a.asked.depart)) // $16-$17
-	args = append(append(args, emailArgs(w.mails, now)[:3]...), runArgs...)                                  // $18-$20, $21-$28
-	args = append(args, pq.Array(waitChild), pq.Array(waitDay), pq.Array(waitReason), pq.Array(waitAccount), // $29-$32
-		pq.Array(waitHub)) // $33
-	var claimed []int64
-	if err := s.selectPrepared(ctx, &claimed, bookAtOnceSQL, args...); err != nil {
-		return translate(err)
 	}
 	var replay []*BookingCall
 	for _, c := range valid {
@@ -89,46 +74,6 @@ func (s *Store) bookAtOnce(ctx context.Context, p AllocationPolicy, calls []*Boo
 	}
 	return nil
 }
-
-// bookAtOnceSQL writes a batch (see bookAtOnce). Every row comes with its call's account: a
-// call whose key was stored meanwhile by another submission writes none (its e-mail is the
-// call's, in the order of the keys).
-var bookAtOnceSQL = `
-	WITH claimed AS (
-		INSERT INTO idempotency_key (account_id, key, request_hash, status_code, response, created_at)
-		SELECT f.account_id, f.key, f.hash, 200, f.response, $11
-		FROM unnest($7::bigint[], $8::text[], $9::bytea[], $10::bytea[]) AS f(account_id, key, hash, response)
-		ORDER BY f.account_id, f.key
-		ON CONFLICT DO NOTHING RETURNING account_id
-	), asked AS (
-		INSERT INTO booking_request (child_id, day, location, arrive_at, depart_at, requested_at)
-		SELECT f.child_id, f.day, f.location, f.arrive_at, f.depart_at, $11
-		FROM unnest($12::bigint[], $13::bigint[], $14::date[], $15::booking_location[], $16::time[], $17::time[])
-			AS f(account_id, child_id, day, location, arrive_at, depart_at)
-		WHERE f.account_id IN (SELECT account_id FROM claimed)
-		ON CONFLICT (child_id, day) DO UPDATE SET location = EXCLUDED.location, arrive_at = EXCLUDED.arrive_at,
-			depart_at = EXCLUDED.depart_at, requested_at = EXCLUDED.requested_at, cancelled_at = NULL
-		WHERE booking_request.cancelled_at IS NOT NULL
-	), run AS (` + insertRunSQL(21) + `
-	), mail AS (
-		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at, kind)
-		SELECT f.t, f.s, f.b, $11, $11, 'booking' FROM unnest($7::bigint[], $18::text[], $19::text[], $20::text[]) AS f(account_id, t, s, b)
-		WHERE f.account_id IN (SELECT account_id FROM claimed)
-	), waiting AS (
-		INSERT INTO waitlist_entry (child_id, day, reason, nearest_full_hub_id, run_id, since)
-		SELECT f.child_id, f.day, f.reason, NULLIF(f.hub, 0), (SELECT id FROM run), $11
-		FROM unnest($29::bigint[], $30::date[], $31::waitlist_reason[], $32::bigint[], $33::bigint[]) AS f(child_id, day, reason, account_id, hub)
-		WHERE f.account_id IN (SELECT account_id FROM claimed)
-	), seats AS (
-		INSERT INTO placement (child_id, day, hub_id, level, status, run_id, distance_m)
-		SELECT f.child_id, f.day, f.hub_id, c.level, f.status, (SELECT id FROM run), f.distance_m
-		FROM unnest($1::bigint[], $2::date[], $3::bigint[], $4::placement_status[], $5::int[], $6::bigint[])
-			AS f(child_id, day, hub_id, status, distance_m, account_id)
-		CROSS JOIN LATERAL (SELECT c.level FROM child c WHERE c.id = f.child_id OFFSET 0) c
-		WHERE f.account_id IN (SELECT account_id FROM claimed)
-		ORDER BY f.hub_id, f.day, c.level
-	)
-	SELECT account_id FROM claimed`
 
 // batchRead is what a batch reads in one statement (readBatch): per call, its household and
 // its key if stored; per child of those households and day asked in the batch, the request and
@@ -167,7 +112,12 @@ func (s *Store) readBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 			}
 		}
 	}
-	rows, err := s.queryPrepared(ctx, readBatchSQL, pq.Array(dayStrings(days)), pq.Array(accounts), pq.Array(keys), p.MaxDistanceKm)
+	args, err := readBatchSQL.args(map[string]any{"days": pq.Array(dayStrings(days)), "accounts": pq.Array(accounts), "keys": pq.Array(keys),
+		"max_km": p.MaxDistanceKm})
+	if err != nil {
+		return batchRead{}, err
+	}
+	rows, err := s.queryPrepared(ctx, readBatchSQL.text, args...)
 	if err != nil {
 		return batchRead{}, translate(err)
 	}
@@ -188,7 +138,7 @@ func (s *Store) readBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 		if err := rows.Scan(&c.AccountID, &c.ID, &c.AllowSplit, &c.AllOrNone, &c.Tier, &c.HomeLat, &c.HomeLon, &c.WorkLat, &c.WorkLon, &c.Email,
 			&c.Children, &c.OpenDays, &c.Used, &c.UsedHash, &c.UsedResponse,
 			&child, &level, &firstName, &birth, &day, &requested, &requestedAt, &location, &arrive, &depart,
-			&d.PlacedHub, &d.PlacedStatus, &d.DistanceM, &waitlisted, &d.WaitReason,
+			&d.PlacedHub, &d.PlacedStatus, &d.DistanceM, &waitlisted, &d.WaitReason, &d.NearestFull,
 			&seats.hub, &seats.lat, &seats.lon, &seats.day, &seats.level, &seats.left); err != nil {
 			return batchRead{}, err
 		}
@@ -208,12 +158,11 @@ func (s *Store) readBatch(ctx context.Context, p AllocationPolicy, calls []*Book
 	return out, rows.Err()
 }
 
-// readBatchSQL reads a batchRead: $1 the days, $2 and $3 the calls' accounts and keys, $4 the
-// maximum distance in km. Every lookup goes by key (LATERAL … OFFSET 0): planned for a few
-// dozen rows, the query would otherwise hash whole tables. The seats come once, on the first
-// row.
-var readBatchSQL = `
-	WITH calls AS (SELECT * FROM unnest($2::bigint[], $3::text[]) AS f(account_id, key)),
+// readBatchSQL reads a batchRead: :days the days, :accounts and :keys the calls', :max_km the
+// maximum distance in km. Every lookup goes by key (LATERAL … OFFSET 0): planned for a few dozen
+// rows, the query would otherwise hash whole tables. The seats come once, on the first row.
+var readBatchSQL = named(`
+	WITH calls AS (SELECT * FROM unnest(:accounts::bigint[], :keys::text[]) AS f(account_id, key)),
 	wanted AS (SELECT DISTINCT account_id FROM calls),
 	households AS (` + householdCtxSQL + `),
 	checked AS (
@@ -224,39 +173,22 @@ var readBatchSQL = `
 		SELECT min(least(home_lat, work_lat)) AS min_lat, max(greatest(home_lat, work_lat)) AS max_lat,
 		       min(least(home_lon, work_lon)) AS min_lon, max(greatest(home_lon, work_lon)) AS max_lon
 		FROM checked WHERE id <> 0 AND NOT used
-	), box AS ( -- the places, the maximum distance wider (a degree of longitude shrinks away from the equator)
-		SELECT min_lat - $4::float8 / 110 AS min_lat, max_lat + $4::float8 / 110 AS max_lat,
-		       min_lon - d_lon AS min_lon, max_lon + d_lon AS max_lon
-		FROM places, LATERAL (SELECT $4::float8 / (111.32 * greatest(0.1, cos(radians(greatest(abs(min_lat), abs(max_lat)))))) AS d_lon) d
-	), seats AS (
-		SELECT array_agg(h.id) AS hub, array_agg(h.lat) AS lat, array_agg(h.lon) AS lon, array_agg(hdc.day::text) AS day,
-		       array_agg(hdc.level::text) AS level, array_agg(hdc.capacity - hdc.placed) AS seats_left
-		FROM box CROSS JOIN hub_day_capacity hdc
-		CROSS JOIN LATERAL (SELECT h.id, h.lat, h.lon FROM hub h WHERE h.id = hdc.hub_id AND h.status = 'open'
-		                    AND h.lat BETWEEN box.min_lat AND box.max_lat AND h.lon BETWEEN box.min_lon AND box.max_lon OFFSET 0) h
-		WHERE hdc.day = ANY($1) AND hdc.capacity > 0
+	),` + seatsInReachSQL + `, seats AS (
+		SELECT array_agg(hub) AS hub, array_agg(lat) AS lat, array_agg(lon) AS lon, array_agg(day) AS day,
+		       array_agg(level) AS level, array_agg(seats_left) AS seats_left
+		FROM seats_in_reach
 	)
 	SELECT ch.account_id, ch.id, ch.allow_split, ch.all_or_none, ch.tier, ch.home_lat, ch.home_lon, ch.work_lat, ch.work_lon, ch.email, ch.children, ch.open_days,
 	       ch.used, ch.used_hash, ch.used_response,
 	       cd.child_id, cd.level, cd.first_name, cd.birth_date, cd.day, cd.requested, cd.requested_at, cd.location, cd.arrive_at, cd.depart_at,
-	       cd.placed_hub, cd.placed_status, cd.distance_m, cd.waitlisted, cd.wait_reason,
+	       cd.placed_hub, cd.placed_status, cd.distance_m, cd.waitlisted, cd.wait_reason, cd.nearest_full_hub_id,
 	       CASE WHEN row_number() OVER () = 1 THEN seats.hub END, CASE WHEN row_number() OVER () = 1 THEN seats.lat END,
 	       CASE WHEN row_number() OVER () = 1 THEN seats.lon END, CASE WHEN row_number() OVER () = 1 THEN seats.day END,
 	       CASE WHEN row_number() OVER () = 1 THEN seats.level END, CASE WHEN row_number() OVER () = 1 THEN seats.seats_left END
 	FROM checked ch
-	LEFT JOIN LATERAL (
-		SELECT c.id AS child_id, c.level::text, c.first_name, c.birth_date, d.day, b.id IS NOT NULL AS requested, b.requested_at,
-		       b.location::text, to_char(b.arrive_at, 'HH24:MI') AS arrive_at, to_char(b.depart_at, 'HH24:MI') AS depart_at,
-		       p.hub_id AS placed_hub, p.status::text AS placed_status, p.distance_m, w.child_id IS NOT NULL AS waitlisted, w.reason::text AS wait_reason
-		FROM child c
-		CROSS JOIN unnest($1::date[]) AS d(day)
-		LEFT JOIN LATERAL (SELECT * FROM booking_request b WHERE b.child_id = c.id AND b.day = d.day AND b.cancelled_at IS NULL OFFSET 0) b ON true
-		LEFT JOIN LATERAL (SELECT * FROM placement p WHERE p.child_id = c.id AND p.day = d.day OFFSET 0) p ON true
-		LEFT JOIN LATERAL (SELECT * FROM waitlist_entry w WHERE w.child_id = c.id AND w.day = d.day OFFSET 0) w ON true
-		WHERE c.household_id = ch.id
-	) cd ON NOT ch.used
+	LEFT JOIN LATERAL (` + childDaysSQL("c.household_id = ch.id") + `) cd ON NOT ch.used
 	CROSS JOIN seats
-	ORDER BY cd.day, cd.child_id`
+	ORDER BY cd.day, cd.child_id`)
 
 // check answers the calls whose key is stored (the first answer again, or
 // ErrIdempotencyMismatch), those asking for another household's children (ErrNotFound) or for
@@ -293,6 +225,25 @@ func (r batchRead) check(calls []*BookingCall) ([]*BookingCall, map[int64]househ
 		}
 	}
 	return valid, households
+}
+
+// unchanged reports whether an answer only repeats what its child-days had already: each one
+// requested before, with the same seat or still waiting. The family was told that answer, so
+// asking again (the form sent again after "back", under a new key) sends no second e-mail.
+func (r batchRead) unchanged(b Booking) bool {
+	for _, d := range b.Days {
+		i := slices.IndexFunc(r.days, func(cd childDay) bool { return cd.ChildID == d.ChildID && cd.Day.Equal(d.Day) })
+		if i < 0 || !r.days[i].Requested {
+			return false
+		}
+		before := r.days[i]
+		sameSeat := before.PlacedHub.Valid && before.PlacedHub.Int64 == d.HubID && RequestStatus(before.PlacedStatus.String) == d.Status
+		stillWaiting := before.Waitlisted && d.Status == RequestWaitlisted
+		if !sameSeat && !stillWaiting {
+			return false
+		}
+	}
+	return len(b.Days) > 0
 }
 
 // rows are the requests allocation a starts from: the active requests of its households'

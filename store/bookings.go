@@ -2,16 +2,12 @@ package store
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/lib/pq"
@@ -138,25 +134,18 @@ func (s *Store) batchAllocation(valid []*BookingCall, households map[int64]house
 		seed: uint64(s.now().UnixNano()) & (1<<53 - 1), replace: requestRow.unsettled}
 }
 
-// callWrites are what a batch stores for its calls, one each: the key with its answer, the
-// e-mail.
-type callWrites struct {
-	accounts          []int64
-	keys              []string
-	hashes, responses [][]byte
-	mails             []email
-}
-
-// answerCalls gives each valid call its answer, from sol, and returns what to store for them.
-func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*BookingCall, households map[int64]householdCtx) (callWrites, error) {
-	var w callWrites
+// answerCalls gives each valid call its answer, from pl, and returns what to store for them:
+// the keys with their answers, and an e-mail each (in the order of valid).
+func (s *Store) answerCalls(ctx context.Context, pl *plan, valid []*BookingCall, households map[int64]householdCtx) (bookingStep, []email, error) {
+	var step bookingStep
+	var mails []email
 	labels, err := s.hubLabels(ctx)
 	if err != nil {
-		return w, err
+		return step, nil, err
 	}
-	answers, err := s.instantAnswers(ctx, sol, labels)
+	answers, err := s.instantAnswers(ctx, pl, labels)
 	if err != nil {
-		return w, err
+		return step, nil, err
 	}
 	for _, c := range valid {
 		var b Booking
@@ -168,12 +157,15 @@ func (s *Store) answerCalls(ctx context.Context, sol *solution, valid []*Booking
 		c.answer(b, false, nil)
 		body, err := encodeReply(b)
 		if err != nil {
-			return w, err
+			return step, nil, err
 		}
-		w.accounts, w.keys, w.hashes, w.responses = append(w.accounts, c.AccountID), append(w.keys, c.Key), append(w.hashes, c.Hash), append(w.responses, body)
-		w.mails = append(w.mails, bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days))
+		step.accounts, step.keys = append(step.accounts, c.AccountID), append(step.keys, c.Key)
+		step.hashes, step.responses = append(step.hashes, c.Hash), append(step.responses, body)
+		m := bookingEmail(households[c.AccountID].Email, "Accueil prioritaire : votre réservation / your booking", b.Days)
+		m.account = c.AccountID
+		mails = append(mails, m)
 	}
-	return w, nil
+	return step, mails, nil
 }
 
 // replayKeys answers calls whose key is stored: the first answer again, or
@@ -236,14 +228,14 @@ type householdCtx struct {
 }
 
 // householdCtxSQL reads a householdCtx for each account_id of a CTE named wanted, with which of
-// the days $1 have an open hub.
+// the days :days have an open hub.
 const householdCtxSQL = `
 	SELECT w.account_id, COALESCE(ht.id, 0) AS id, COALESCE(ht.allow_split, false) AS allow_split,
 	       COALESCE(ht.all_or_none, false) AS all_or_none, COALESCE(ht.tier, 3) AS tier,
 	       COALESCE(hc.lat, 0) AS home_lat, COALESCE(hc.lon, 0) AS home_lon, COALESCE(wc.lat, 0) AS work_lat, COALESCE(wc.lon, 0) AS work_lon,
 	       COALESCE(a.email, '') AS email,
 	       ARRAY(SELECT c.id FROM child c WHERE c.household_id = ht.id) AS children,
-	       ARRAY(SELECT DISTINCT d::text FROM unnest($1::date[]) AS d
+	       ARRAY(SELECT DISTINCT d::text FROM unnest(:days::date[]) AS d
 	             WHERE EXISTS (SELECT 1 FROM hub_day_capacity x WHERE x.day = d AND x.capacity > 0)) AS open_days
 	FROM wanted w
 	LEFT JOIN household_tier ht ON ht.account_id = w.account_id
@@ -251,226 +243,22 @@ const householdCtxSQL = `
 	LEFT JOIN commune hc ON hc.insee_code = ht.home_commune_code
 	LEFT JOIN commune wc ON wc.insee_code = ht.work_commune_code`
 
+var householdsOfSQL = named(`WITH wanted AS (SELECT DISTINCT unnest(:accounts::bigint[]) AS account_id)` + householdCtxSQL)
+
 // householdsOf reads the households of accounts, by account (ID 0: no household yet), with
 // which of days have an open hub.
 func (s *Store) householdsOf(ctx context.Context, accounts []int64, days []time.Time) (map[int64]householdCtx, error) {
+	args, err := householdsOfSQL.args(map[string]any{"days": pq.Array(dayStrings(days)), "accounts": pq.Array(accounts)})
+	if err != nil {
+		return nil, err
+	}
 	var rows []householdCtx
-	if err := s.selectPrepared(ctx, &rows, `WITH wanted AS (SELECT DISTINCT unnest($2::bigint[]) AS account_id)`+householdCtxSQL,
-		pq.Array(dayStrings(days)), pq.Array(accounts)); err != nil {
+	if err := s.selectPrepared(ctx, &rows, householdsOfSQL.text, args...); err != nil {
 		return nil, err
 	}
 	out := make(map[int64]householdCtx, len(rows))
 	for _, r := range rows {
 		out[r.AccountID] = r
-	}
-	return out, nil
-}
-
-// answeredDay is an answer with the child's birth date, for the order families see.
-type answeredDay struct {
-	BookedDay
-	birth       time.Time
-	nearestFull int64 // hub to name in a waitlisted day's reason, or 0
-}
-
-// instantAnswers gives the answer of every request sol read, as bookedDays would read it once
-// written: the new outcomes, or the standing answer of the requests left as they were. It is
-// computed rather than read back so that the seats can be taken last. labels name the hubs (it
-// does not modify them); hubs missing from them are read. sol's waitlist entries are not
-// written yet: the positions count them as if they were.
-func (s *Store) instantAnswers(ctx context.Context, sol *solution, labels map[int64]hubLabel) ([]answeredDay, error) {
-	outcome := make(map[cdKey]Outcome, len(sol.outcomes))
-	for _, o := range sol.outcomes {
-		outcome[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}] = o
-	}
-	out := make([]answeredDay, len(sol.rows))
-	var hubIDs, waitChild []int64
-	var waitDay []string
-	for i, r := range sol.rows {
-		d := BookedDay{ChildID: r.ChildID, ChildName: r.FirstName, Day: r.Day, ArriveAt: r.ArriveAt, DepartAt: r.DepartAt,
-			Status: requestStatusOf(false, PlacementStatus(r.PlacedStatus.String), r.Waitlisted),
-			HubID:  r.PlacedHub.Int64, DistanceKm: float64(r.DistanceM.Int64) / 1000, Reason: r.WaitReason.String}
-		nearestFull := r.NearestFull.Int64
-		if o, ok := outcome[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}]; ok {
-			d.Status, d.HubID, d.DistanceKm, d.Reason = o.Status, o.HubID, float64(distanceM(o.DistanceKm))/1000, string(o.Reason)
-			nearestFull = o.NearestFullHub
-		}
-		for _, h := range []int64{d.HubID, nearestFull} {
-			if _, known := labels[h]; h != 0 && !known {
-				hubIDs = append(hubIDs, h)
-			}
-		}
-		if d.Status == RequestWaitlisted {
-			waitChild = append(waitChild, d.ChildID)
-			waitDay = append(waitDay, d.Day.Format(time.DateOnly))
-		}
-		out[i] = answeredDay{BookedDay: d, birth: r.BirthDate, nearestFull: nearestFull}
-	}
-	if len(hubIDs) > 0 { // hubs opened since labels were read
-		more, err := s.hubInfo(ctx, hubIDs)
-		if err != nil {
-			return nil, err
-		}
-		labels = maps.Clone(labels)
-		maps.Copy(labels, more)
-	}
-	positions, err := s.waitlistPositions(ctx, sol, waitChild, waitDay)
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		d := &out[i].BookedDay
-		if h, ok := labels[d.HubID]; ok {
-			d.HubName, d.HubAddress, d.HubLat, d.HubLon = h.Name, h.Address, h.Lat, h.Lon
-		}
-		if h, ok := labels[out[i].nearestFull]; ok && d.Status == "waitlisted" {
-			d.NearestFullHub = h.Name
-		}
-		for _, p := range positions {
-			if p.ChildID == d.ChildID && p.Day.Equal(d.Day) {
-				d.Position = p.Position
-			}
-		}
-	}
-	slices.SortStableFunc(out, func(a, b answeredDay) int {
-		if c := a.Day.Compare(b.Day); c != 0 {
-			return c
-		}
-		if c := b.birth.Compare(a.birth); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.ChildID, b.ChildID)
-	})
-	return out, nil
-}
-
-// waitPosition is a child-day's place on its day's waitlist.
-type waitPosition struct {
-	ChildID  int64     `db:"child_id"`
-	Day      time.Time `db:"day"`
-	Position int       `db:"position"`
-}
-
-// waitlistPositions reads the positions of the waitlisted child-days given, on their days'
-// waitlists, counting sol's waitlisted outcomes as entries already written: the entries of
-// waitlist_queue and those, ranked as waitlist_position ranks (tier, then time of the request,
-// then child).
-func (s *Store) waitlistPositions(ctx context.Context, sol *solution, children []int64, days []string) ([]waitPosition, error) {
-	if len(children) == 0 {
-		return nil, nil
-	}
-	row := make(map[cdKey]requestRow, len(sol.rows))
-	for _, r := range sol.rows {
-		row[cdKey{r.ChildID, r.Day.Format(time.DateOnly)}] = r
-	}
-	var pDay []string
-	var pTier []int
-	var pAt []time.Time
-	var pChild []int64
-	for _, o := range sol.outcomes {
-		if o.Status == RequestWaitlisted {
-			r := row[cdKey{o.ChildID, o.Day.Format(time.DateOnly)}]
-			pDay, pTier, pAt, pChild = append(pDay, o.Day.Format(time.DateOnly)), append(pTier, r.Tier), append(pAt, r.RequestedAt), append(pChild, o.ChildID)
-		}
-	}
-	var positions []waitPosition
-	err := s.selectPrepared(ctx, &positions, `
-		WITH entries AS (
-			SELECT q.day, q.tier, q.requested_at, q.child_id FROM waitlist_queue q WHERE q.day = ANY($2)
-			UNION ALL
-			SELECT * FROM unnest($3::date[], $4::int[], $5::timestamptz[], $6::bigint[])
-		), ranked AS (
-			SELECT child_id, day, row_number() OVER (PARTITION BY day ORDER BY tier, requested_at, child_id) AS position FROM entries
-		)
-		SELECT r.child_id, r.day, r.position FROM ranked r
-		JOIN unnest($1::bigint[], $2::date[]) AS f(child_id, day) ON r.child_id = f.child_id AND r.day = f.day`,
-		pq.Array(children), pq.Array(days), pq.Array(pDay), pq.Array(pTier), pq.Array(pAt), pq.Array(pChild))
-	return positions, err
-}
-
-// hubLabel is a hub as families see it.
-type hubLabel struct {
-	ID      int64
-	Name    string
-	Address string // street, commune
-	Lat     float64
-	Lon     float64
-}
-
-// allHubLabelsSQL reads every hub as families see it (see hubLabelRow).
-const allHubLabelsSQL = `
-	SELECT h.id, h.name, h.address || ', ' || c.name AS address, h.lat, h.lon
-	FROM hub h JOIN commune c ON c.insee_code = h.commune_code`
-
-// hubLabelsSQL reads the hubs of the IDs in the parameter ids (such as "$1") as families see
-// them (see hubLabelRow).
-func hubLabelsSQL(ids string) string {
-	return allHubLabelsSQL + ` WHERE h.id = ANY(` + ids + `)`
-}
-
-// hubLabelRow is a row of hubLabelsSQL, null when outer-joined to nothing.
-type hubLabelRow struct {
-	ID      sql.NullInt64   `db:"id"`
-	Name    sql.NullString  `db:"name"`
-	Address sql.NullString  `db:"address"`
-	Lat     sql.NullFloat64 `db:"lat"`
-	Lon     sql.NullFloat64 `db:"lon"`
-}
-
-func (r hubLabelRow) label() hubLabel {
-	return hubLabel{ID: r.ID.Int64, Name: r.Name.String, Address: r.Address.String, Lat: r.Lat.Float64, Lon: r.Lon.Float64}
-}
-
-// hubLabelCache keeps every hub as families see it for hubLabelTTL, so that a booking batch
-// names the hubs of its answers without a round trip of its own: a hub renamed or moved shows
-// its new name and address in the answers given at most that long after.
-type hubLabelCache struct {
-	mu     sync.Mutex
-	readAt time.Time
-	byID   map[int64]hubLabel
-}
-
-const hubLabelTTL = 2 * time.Second
-
-// hubLabels returns every hub as families see it, by ID, as read at most hubLabelTTL ago. The
-// map is shared: nobody may modify it.
-func (s *Store) hubLabels(ctx context.Context) (map[int64]hubLabel, error) {
-	c := s.labels
-	c.mu.Lock()
-	all, readAt := c.byID, c.readAt
-	c.mu.Unlock()
-	if time.Since(readAt) < hubLabelTTL {
-		return all, nil
-	}
-	started := time.Now()
-	var rows []hubLabelRow
-	if err := s.selectPrepared(ctx, &rows, allHubLabelsSQL); err != nil {
-		return nil, err
-	}
-	all = make(map[int64]hubLabel, len(rows))
-	for _, r := range rows {
-		all[r.ID.Int64] = r.label()
-	}
-	c.mu.Lock()
-	if started.After(c.readAt) {
-		c.byID, c.readAt = all, started
-	}
-	c.mu.Unlock()
-	return all, nil
-}
-
-// hubInfo reads the hubs of ids, by ID.
-func (s *Store) hubInfo(ctx context.Context, ids []int64) (map[int64]hubLabel, error) {
-	out := map[int64]hubLabel{}
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []hubLabelRow
-	if err := s.selectPrepared(ctx, &rows, hubLabelsSQL("$1"), pq.Array(ids)); err != nil {
-		return nil, err
-	}
-	for _, r := range rows {
-		out[r.ID.Int64] = r.label()
 	}
 	return out, nil
 }
@@ -541,134 +329,12 @@ func (s *Store) bookedDays(ctx context.Context, accountID int64, days []time.Tim
 	return out, nil
 }
 
-// Cancellation is what a cancellation did: how many child-days it cancelled, and the days it
-// left as they were because they can no longer be cancelled (see CancelBooking).
-type Cancellation struct {
-	Cancelled int
-	Kept      []BookedDay
-}
-
-// CancelBooking cancels days of the account's children (one child-day, or every day from today
-// on when day is zero), frees their seats, runs the waitlist of each freed day and e-mails the
-// family. Today is the store's clock's, in p's time zone. A day that is over, or today once the
-// child has a mark (present or absent), can no longer be cancelled: that day's sheet and the
-// contact list the health authority relies on must keep the child. Asked for alone, such a day
-// is ErrDayLocked and nothing changes; among every coming day, it is left as it was and listed
-// in Kept. ErrNotFound for another household's child, or when nothing is booked.
-func (s *Store) CancelBooking(ctx context.Context, p AllocationPolicy, accountID, childID int64, day time.Time) (Cancellation, error) {
-	var out Cancellation
-	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-		out = Cancellation{}
-		today := p.Today(tx.now())
-		type childDay struct {
-			ChildID int64     `db:"child_id"`
-			Day     time.Time `db:"day"`
-			Name    string    `db:"first_name"`
-			Email   string    `db:"email"`
-		}
-		var asked []childDay
-		// The requests, then their seats, are locked before the marks are read: a mark being
-		// recorded holds its seat (RecordMark), so it is either seen below or finds no seat.
-		if err := tx.q.SelectContext(ctx, &asked, `
-			SELECT br.child_id, br.day, c.first_name, a.email
-			FROM booking_request br JOIN child c ON c.id = br.child_id
-			JOIN household h ON h.id = c.household_id JOIN account a ON a.id = h.account_id
-			WHERE h.account_id = $1 AND br.cancelled_at IS NULL
-			  AND ($2 = 0 OR br.child_id = $2)
-			  AND (($3::date IS NOT NULL AND br.day = $3::date) OR ($3::date IS NULL AND br.day >= $4))
-			ORDER BY br.day, br.child_id
-			FOR UPDATE OF br`, accountID, childID, nullDay(day), today.Format(time.DateOnly)); err != nil {
-			return translate(err)
-		}
-		if len(asked) == 0 {
-			return ErrNotFound
-		}
-		var ids []int64
-		var ds []string
-		for _, c := range asked {
-			ids, ds = append(ids, c.ChildID), append(ds, c.Day.Format(time.DateOnly))
-		}
-		if _, err := tx.q.ExecContext(ctx, `
-			SELECT 1 FROM placement x JOIN unnest($1::bigint[], $2::date[]) AS f(c, d) ON x.child_id = f.c AND x.day = f.d
-			ORDER BY x.child_id, x.day FOR UPDATE OF x`, pq.Array(ids), pq.Array(ds)); err != nil {
-			return translate(err)
-		}
-		var marked []cdKey
-		var rows []struct { // days with a mark
-			ChildID int64  `db:"child_id"`
-			Day     string `db:"day"`
-		}
-		if err := tx.q.SelectContext(ctx, &rows, `
-			SELECT a.child_id, a.day::text AS day FROM attendance a
-			JOIN unnest($1::bigint[], $2::date[]) AS f(c, d) ON a.child_id = f.c AND a.day = f.d`, pq.Array(ids), pq.Array(ds)); err != nil {
-			return translate(err)
-		}
-		for _, r := range rows {
-			marked = append(marked, cdKey{r.ChildID, r.Day})
-		}
-		var cancelled []childDay
-		for _, c := range asked {
-			if c.Day.Before(today) || slices.Contains(marked, cdKey{c.ChildID, c.Day.Format(time.DateOnly)}) {
-				out.Kept = append(out.Kept, BookedDay{ChildID: c.ChildID, ChildName: c.Name, Day: c.Day})
-			} else {
-				cancelled = append(cancelled, c)
-			}
-		}
-		if !day.IsZero() && len(out.Kept) > 0 {
-			return fmt.Errorf("%w: %s", ErrDayLocked, day.Format(time.DateOnly))
-		}
-		if len(cancelled) == 0 {
-			return nil
-		}
-		out.Cancelled = len(cancelled)
-		ids, ds = ids[:0], ds[:0]
-		freed := map[string]time.Time{}
-		var lines []BookedDay
-		for _, c := range cancelled {
-			ids = append(ids, c.ChildID)
-			ds = append(ds, c.Day.Format(time.DateOnly))
-			freed[c.Day.Format(time.DateOnly)] = c.Day
-			lines = append(lines, BookedDay{ChildID: c.ChildID, ChildName: c.Name, Day: c.Day, Status: RequestCancelled})
-		}
-		if _, err := tx.q.ExecContext(ctx, `
-			UPDATE booking_request x SET cancelled_at = $3 FROM unnest($1::bigint[], $2::date[]) AS f(c, d)
-			WHERE x.child_id = f.c AND x.day = f.d`, pq.Array(ids), pq.Array(ds), tx.now()); err != nil {
-			return translate(err)
-		}
-		for _, q := range []string{
-			`DELETE FROM placement x USING unnest($1::bigint[], $2::date[]) AS f(c, d) WHERE x.child_id = f.c AND x.day = f.d`,
-			`DELETE FROM waitlist_entry x USING unnest($1::bigint[], $2::date[]) AS f(c, d) WHERE x.child_id = f.c AND x.day = f.d`,
-		} {
-			if _, err := tx.q.ExecContext(ctx, q, pq.Array(ids), pq.Array(ds)); err != nil {
-				return translate(err)
-			}
-		}
-		keys := make([]string, 0, len(freed))
-		for k := range freed {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			if _, err := tx.PromoteWaitlist(ctx, p, freed[k], 0); err != nil {
-				return err
-			}
-		}
-		return tx.queueEmails(ctx, []email{bookingEmail(cancelled[0].Email, "Accueil prioritaire : annulation / cancellation", lines)})
-	})
-	return out, err
-}
-
-func nullDay(d time.Time) any {
-	if d.IsZero() {
-		return nil
-	}
-	return d.Format(time.DateOnly)
-}
-
-// email is a message queued in the outbox (no kind is EmailNotice).
+// email is a message queued in the outbox (no kind is EmailNotice). account is the booking call
+// it answers, in a booking batch (see writes.booking).
 type email struct {
 	kind              EmailKind
 	to, subject, body string
+	account           int64
 }
 
 // bookingEmail tells a family what it booked or cancelled.
@@ -701,39 +367,4 @@ func bookingEmail(to, subject string, days []BookedDay) email {
 		}
 	}
 	return email{kind: kind, to: to, subject: subject, body: body}
-}
-
-// queueEmails puts mails in the outbox, in the caller's transaction: they leave only if it
-// commits.
-func (s *Store) queueEmails(ctx context.Context, mails []email) error {
-	if len(mails) == 0 {
-		return nil
-	}
-	_, err := s.execPrepared(ctx, insertEmailsSQL(1), emailArgs(mails, s.now())...)
-	return translate(err)
-}
-
-// insertEmailsSQL queues the e-mails of emailArgs, given as the parameters $n to $n+4.
-func insertEmailsSQL(n int) string {
-	return fmt.Sprintf(`
-		INSERT INTO outbox_email (to_address, subject, body_text, created_at, next_attempt_at, kind)
-		SELECT f.t, f.s, f.b, $%[4]d, $%[4]d, f.k
-		FROM unnest($%[1]d::text[], $%[2]d::text[], $%[3]d::text[], $%[5]d::email_kind[]) AS f(t, s, b, k)`,
-		n, n+1, n+2, n+3, n+4)
-}
-
-// emailArgs are mails as the arguments of insertEmailsSQL: addresses, subjects, bodies, due at,
-// kinds.
-func emailArgs(mails []email, at time.Time) []any {
-	to := make([]string, len(mails))
-	subjects := make([]string, len(mails))
-	bodies := make([]string, len(mails))
-	kinds := make([]string, len(mails))
-	for i, m := range mails {
-		to[i], subjects[i], bodies[i], kinds[i] = m.to, m.subject, m.body, string(m.kind)
-		if m.kind == "" {
-			kinds[i] = string(EmailNotice)
-		}
-	}
-	return []any{pq.Array(to), pq.Array(subjects), pq.Array(bodies), at, pq.Array(kinds)}
 }

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // SetCapacity changes a hub's capacity for one day and level, within sc. When the cut leaves
@@ -76,12 +74,12 @@ func (tx *Store) setCapacity(ctx context.Context, p AllocationPolicy, sc Scope, 
 	}
 	t.evicted(day, chosen, siblings)
 	a := allocation{kind: KindReplacement, days: []time.Time{day}, childIDs: victims, seed: leverSeed(hubID, day, level, capacity),
-		startedBy: sc.AccountID, notify: true, replace: requestRow.unsettled}
+		startedBy: sc.AccountID, notify: true, replace: requestRow.unsettled, cause: t.cause, movedFrom: hubID}
 	if len(victims) == 0 {
 		if capacity <= old.Capacity && len(back) == 0 {
 			return nil
 		}
-		a.kind, a.childIDs = KindPromotion, nil
+		a.kind, a.childIDs, a.cause, a.movedFrom = KindPromotion, nil, causeSeatsFreed, 0
 		a.replace = func(r requestRow) bool { return r.Waitlisted || r.unsettled() }
 	}
 	run, err := tx.allocate(ctx, p, a, tx.statusByCutoff(ctx, p))
@@ -142,8 +140,12 @@ func (s *Store) evict(ctx context.Context, hubID int64, day time.Time, level Lev
 			siblings = append(siblings, v.ChildID)
 		}
 	}
-	if _, err := s.q.ExecContext(ctx, `DELETE FROM placement WHERE day = $1 AND child_id = ANY($2)`, d, pq.Array(append(append([]int64{}, chosen...), siblings...))); err != nil {
-		return nil, nil, translate(err)
+	var freed []cdKey
+	for _, c := range append(append([]int64{}, chosen...), siblings...) {
+		freed = append(freed, cdKey{c, d})
+	}
+	if err := s.free(ctx, freed); err != nil {
+		return nil, nil, err
 	}
 	return chosen, siblings, nil
 }

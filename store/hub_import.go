@@ -16,6 +16,10 @@ type HubImport struct {
 	CommuneCode string
 	Lat, Lon    float64
 	Levels      []Level
+	// Phone is the school's phone, ten digits or empty; PhoneGiven says the file had the column
+	// (without it, an existing hub keeps its phone).
+	Phone      string
+	PhoneGiven bool
 }
 
 // ImportAction is what an import did, or would do, to one line.
@@ -145,18 +149,19 @@ func (tx *Store) importHub(ctx context.Context, sc Scope, r HubImport) (ImportOu
 		Departement string  `db:"departement_code"`
 		Lat         float64 `db:"lat"`
 		Lon         float64 `db:"lon"`
+		Phone       string  `db:"phone"`
 		InScope     bool    `db:"in_scope"`
 	}
 	// The hub is locked so that two imports of the same school settle one after the other.
 	err = tx.q.GetContext(ctx, &existing, `
-		SELECT h.id, h.name, h.address, h.commune_code, c.departement_code, h.lat, h.lon, `+hubInScope+` AS in_scope
+		SELECT h.id, h.name, h.address, h.commune_code, c.departement_code, h.lat, h.lon, h.phone, `+hubInScope+` AS in_scope
 		FROM hub h JOIN commune c ON c.insee_code = h.commune_code
 		WHERE h.uai = $4 FOR UPDATE OF h`, sc.Role, sc.Departement, sc.AccountID, r.UAI)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		var id int64
-		if err := tx.q.GetContext(ctx, &id, `INSERT INTO hub (uai, name, address, commune_code, lat, lon) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-			r.UAI, r.Name, r.Address, r.CommuneCode, r.Lat, r.Lon); err != nil {
+		if err := tx.q.GetContext(ctx, &id, `INSERT INTO hub (uai, name, address, commune_code, lat, lon, phone) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+			r.UAI, r.Name, r.Address, r.CommuneCode, r.Lat, r.Lon, r.Phone); err != nil {
 			return o, translate(err)
 		}
 		for _, l := range r.Levels {
@@ -165,16 +170,22 @@ func (tx *Store) importHub(ctx context.Context, sc Scope, r HubImport) (ImportOu
 			}
 		}
 		o.Action = ImportCreated
+		return o, nil
 	case err != nil:
 		return o, err
 	case !existing.InScope:
 		return reject(ImportHubOutOfScope, existing.Departement)
+	}
+	if !r.PhoneGiven {
+		r.Phone = existing.Phone
+	}
+	switch {
 	case existing.Name == r.Name && existing.Address == r.Address && existing.Commune == r.CommuneCode &&
-		existing.Lat == r.Lat && existing.Lon == r.Lon:
+		existing.Lat == r.Lat && existing.Lon == r.Lon && existing.Phone == r.Phone:
 		o.Action = ImportUnchanged
 	default:
-		if _, err := tx.q.ExecContext(ctx, `UPDATE hub SET name = $2, address = $3, commune_code = $4, lat = $5, lon = $6, updated_at = $7 WHERE id = $1`,
-			existing.ID, r.Name, r.Address, r.CommuneCode, r.Lat, r.Lon, tx.now()); err != nil {
+		if _, err := tx.q.ExecContext(ctx, `UPDATE hub SET name = $2, address = $3, commune_code = $4, lat = $5, lon = $6, phone = $7, updated_at = $8 WHERE id = $1`,
+			existing.ID, r.Name, r.Address, r.CommuneCode, r.Lat, r.Lon, r.Phone, tx.now()); err != nil {
 			return o, translate(err)
 		}
 		o.Action = ImportUpdated

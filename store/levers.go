@@ -92,6 +92,7 @@ func (s *Store) lever(ctx context.Context, p AllocationPolicy, sc Scope, l Lever
 		}
 		t := &leverTally{victims: map[cdKey]bool{}, chosen: map[int64]bool{}, siblings: map[int64]bool{}, to: map[int64]map[int64]bool{},
 			waitlisted: map[int64]bool{}, promoted: map[int64]bool{}, returned: map[int64]bool{}}
+		t.cause = map[LeverAction]changeCause{LeverCapacity: causeCapacityCut, LeverCloseDay: causeHubClosedDay, LeverClose: causeHubClosed}[l.Action]
 		switch l.Action {
 		case LeverCapacity:
 			err = tx.setCapacity(ctx, p, sc, l.HubID, l.Day, l.Level, l.Capacity, l.BringBack, t)
@@ -145,6 +146,7 @@ type leverTally struct {
 	emails               int
 	canReturn            int
 	cutAt                time.Time
+	cause                changeCause // of the children's moves, told to their families
 }
 
 func (t *leverTally) evicted(day time.Time, chosen, siblings []int64) {
@@ -334,7 +336,10 @@ func (tx *Store) bringBack(ctx context.Context, hubID int64, day time.Time, offe
 		WHERE p.child_id = f.child_id AND p.day = $5`, hubID, pq.Array(ids), pq.Array(dist), tx.now(), day.Format(time.DateOnly)); err != nil {
 		return nil, translate(err)
 	}
-	n, err := tx.notifyChanges(ctx, KindReplacement, before, outcomes)
-	t.emails += n
-	return ids, err
+	mails, err := tx.noticeEmails(ctx, causeBroughtBack, changeNotices(causeBroughtBack, 0, before, outcomes))
+	if err != nil {
+		return nil, err
+	}
+	t.emails += len(mails)
+	return ids, tx.queueEmails(ctx, mails)
 }

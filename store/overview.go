@@ -142,13 +142,24 @@ func (s *Store) DirectorHubDays(ctx context.Context, accountID int64, day time.T
 	return hubs, nil
 }
 
-// ChildDay is what became of one day asked for a child.
+// ChildDay is what became of one day asked for a child, with what a parent needs to go there:
+// the hub's address, commune, hours, phone and position (empty when no seat).
 type ChildDay struct {
-	Day        time.Time      `db:"day"`
-	Status     RequestStatus  `db:"status"`
-	HubName    string         `db:"hub_name"`
-	HubAddress string         `db:"hub_address"`
-	Reason     sql.NullString `db:"reason"`
+	Day         time.Time      `db:"day"`
+	Status      RequestStatus  `db:"status"`
+	ArriveAt    string         `db:"arrive_at"`
+	DepartAt    string         `db:"depart_at"`
+	HubID       int64          `db:"hub_id"`
+	HubName     string         `db:"hub_name"`
+	HubAddress  string         `db:"hub_address"`
+	PostalCode  string         `db:"postal_code"`
+	CommuneName string         `db:"commune_name"`
+	HubPhone    string         `db:"hub_phone"`
+	OpensAt     string         `db:"opens_at"`
+	ClosesAt    string         `db:"closes_at"`
+	HubLat      float64        `db:"hub_lat"`
+	HubLon      float64        `db:"hub_lon"`
+	Reason      sql.NullString `db:"reason"`
 }
 
 // ChildSummary is a child of a household with its upcoming days.
@@ -157,7 +168,10 @@ type ChildSummary struct {
 	FirstName string `db:"first_name"`
 	LastName  string `db:"last_name"`
 	Level     Level  `db:"level"`
-	Days      []ChildDay
+	// HasHealthNote: the child has a health note (PAI), so its medicine goes with it. The note
+	// itself is not read here.
+	HasHealthNote bool `db:"has_health_note"`
+	Days          []ChildDay
 }
 
 // HouseholdSummary is what a parent's home page shows.
@@ -174,7 +188,8 @@ func (s *Store) HouseholdSummaryOf(ctx context.Context, accountID int64, from ti
 		return h, translate(err)
 	}
 	if err := s.q.SelectContext(ctx, &h.Children, `
-		SELECT id, first_name, last_name, level FROM child WHERE household_id = $1 ORDER BY birth_date, id`, h.ID); err != nil {
+		SELECT c.id, c.first_name, c.last_name, c.level, EXISTS (SELECT 1 FROM child_health_note n WHERE n.child_id = c.id) AS has_health_note
+		FROM child c WHERE c.household_id = $1 ORDER BY c.birth_date, c.id`, h.ID); err != nil {
 		return h, err
 	}
 	var rows []struct {
@@ -184,11 +199,16 @@ func (s *Store) HouseholdSummaryOf(ctx context.Context, accountID int64, from ti
 	if err := s.q.SelectContext(ctx, &rows, `
 		SELECT br.child_id, br.day,
 		       request_status(br.cancelled_at, p.status, w.child_id IS NOT NULL) AS status,
-		       COALESCE(hb.name, '') AS hub_name, COALESCE(hb.address, '') AS hub_address, w.reason::text AS reason
+		       to_char(br.arrive_at, 'HH24:MI') AS arrive_at, to_char(br.depart_at, 'HH24:MI') AS depart_at,
+		       COALESCE(hb.id, 0) AS hub_id, COALESCE(hb.name, '') AS hub_name, COALESCE(hb.address, '') AS hub_address,
+		       COALESCE(cm.postal_code, '') AS postal_code, COALESCE(cm.name, '') AS commune_name, COALESCE(hb.phone, '') AS hub_phone,
+		       COALESCE(to_char(hb.opens_at, 'HH24:MI'), '') AS opens_at, COALESCE(to_char(hb.closes_at, 'HH24:MI'), '') AS closes_at,
+		       COALESCE(hb.lat, 0) AS hub_lat, COALESCE(hb.lon, 0) AS hub_lon, w.reason::text AS reason
 		FROM booking_request br
 		JOIN child c ON c.id = br.child_id
 		LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
 		LEFT JOIN hub hb ON hb.id = p.hub_id
+		LEFT JOIN commune cm ON cm.insee_code = hb.commune_code
 		LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
 		WHERE c.household_id = $1 AND br.day >= $2 AND br.cancelled_at IS NULL
 		ORDER BY br.day`, h.ID, from.Format(time.DateOnly)); err != nil {

@@ -15,6 +15,8 @@ type statements struct {
 	mu      sync.Mutex
 	m       map[string]*sqlx.Stmt
 	pending map[string]bool
+	// preparing counts the preparations under way, each on a pool connection of its own.
+	preparing sync.WaitGroup
 }
 
 // stmt returns the prepared form of query, bound to the transaction when s is in one (on the
@@ -33,6 +35,7 @@ func (s *Store) stmt(ctx context.Context, query string) *sqlx.Stmt {
 			s.stmts.m = map[string]*sqlx.Stmt{}
 		}
 		s.stmts.pending[query] = true
+		s.stmts.preparing.Add(1)
 		go s.prepare(query)
 	}
 	s.stmts.mu.Unlock()
@@ -46,6 +49,7 @@ func (s *Store) stmt(ctx context.Context, query string) *sqlx.Stmt {
 }
 
 func (s *Store) prepare(query string) {
+	defer s.stmts.preparing.Done()
 	st, err := s.db.Preparex(query)
 	s.stmts.mu.Lock()
 	defer s.stmts.mu.Unlock()

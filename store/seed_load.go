@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -101,7 +102,7 @@ func (s *Store) loadHubs(ctx context.Context, hubs []SeedHub) (map[string]int64,
 		return nil, err
 	}
 	byUAI := map[string]int64{}
-	var uai, name, addr, commune []string
+	var uai, name, addr, commune, phone, opens, closes []string
 	var lat, lon []float64
 	var lHub []int64
 	var lLevel []string
@@ -114,6 +115,8 @@ func (s *Store) loadHubs(ctx context.Context, hubs []SeedHub) (map[string]int64,
 		commune = append(commune, h.CommuneCode)
 		lat = append(lat, h.Lat)
 		lon = append(lon, h.Lon)
+		phone = append(phone, h.Phone)
+		opens, closes = append(opens, cmp.Or(h.OpensAt, "07:30")), append(closes, cmp.Or(h.ClosesAt, "18:30"))
 		for _, l := range Levels {
 			if c, ok := h.Capacity[l]; ok {
 				lHub = append(lHub, ids[i])
@@ -123,9 +126,10 @@ func (s *Store) loadHubs(ctx context.Context, hubs []SeedHub) (map[string]int64,
 		}
 	}
 	if _, err := s.q.ExecContext(ctx, `
-		INSERT INTO hub (id, uai, name, address, commune_code, lat, lon) OVERRIDING SYSTEM VALUE
-		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[])`,
-		pq.Array(ids), pq.Array(uai), pq.Array(name), pq.Array(addr), pq.Array(commune), pq.Array(lat), pq.Array(lon)); err != nil {
+		INSERT INTO hub (id, uai, name, address, commune_code, lat, lon, phone, opens_at, closes_at) OVERRIDING SYSTEM VALUE
+		SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::text[], $9::time[], $10::time[])`,
+		pq.Array(ids), pq.Array(uai), pq.Array(name), pq.Array(addr), pq.Array(commune), pq.Array(lat), pq.Array(lon),
+		pq.Array(phone), pq.Array(opens), pq.Array(closes)); err != nil {
 		return nil, translate(err)
 	}
 	if _, err := s.q.ExecContext(ctx, `

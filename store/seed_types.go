@@ -55,6 +55,10 @@ type SeedHub struct {
 	CommuneCode string
 	geo.Point
 	Capacity map[Level]int
+	// Phone is ten digits or empty; OpensAt and ClosesAt ("07:30") empty take the schema's
+	// defaults.
+	Phone             string
+	OpensAt, ClosesAt string
 }
 
 // SeedAccount is an account with a plain-text password (hashed when loaded; identical passwords

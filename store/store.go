@@ -54,6 +54,8 @@ type Store struct {
 	labels *hubLabelCache
 	// notes seals and opens children's health notes; nil: the store refuses to touch them.
 	notes *HealthKeyring
+	// observeWrite, set by tests, sees the kind of each run the pipeline's writer stores.
+	observeWrite func(AllocationKind)
 }
 
 // Option sets up a Store in New.

@@ -50,3 +50,13 @@ document.querySelectorAll('[data-live]').forEach(function (box) {
       .catch(function () {});
   }, 30000);
 });
+
+// Parts of a form that matter only once a box is ticked ("Ajouter un second parent") hide while
+// it is not; without JavaScript they stay visible, labelled optional.
+document.querySelectorAll('[data-shown-by]').forEach(function (part) {
+  var box = document.getElementById(part.dataset.shownBy);
+  if (!box) return;
+  var sync = function () { part.hidden = !box.checked; };
+  box.addEventListener('change', sync);
+  sync();
+});
