@@ -1,7 +1,6 @@
 package api
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"time"
@@ -40,6 +39,7 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 			return err
 		}
 		sh := sheets.FromStore(hd, printed)
+		sh.Lang = string(s.lang(c))
 		for _, g := range sheets.Groups(sh) {
 			for _, ch := range g.Children {
 				if ch.ID == child {
@@ -65,7 +65,8 @@ func (s *Server) contactList(c *fiber.Ctx) error {
 	if c.Query("format") == "pdf" {
 		c.Set(fiber.HeaderContentType, "application/pdf")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="contacts-`+strconv.FormatInt(child, 10)+`.pdf"`)
-		return sheets.WriteContactsPDF(c.Response().BodyWriter(), fmt.Sprintf("enfant n° %d, du %s au %s", child, from.Format("02/01/2006"), to.Format("02/01/2006")), out, printed)
+		return sheets.WriteContactsPDF(c.Response().BodyWriter(), sheets.ContactList{ChildID: child, From: from, To: to, Days: out,
+			PrintedAt: printed, Lang: string(s.lang(c))})
 	}
 	if c.Query("format") == "csv" {
 		cw := csvResponse(c, "contacts-"+strconv.FormatInt(child, 10)+".csv")

@@ -78,7 +78,8 @@ func (s *Server) daySheets(c *fiber.Ctx) error {
 		ObjectID: day.Format(time.DateOnly), IP: c.IP(), Day: day, ChildIDs: children, Details: map[string]any{"format": format, "departement": sc.Departement}}); err != nil {
 		return err
 	}
-	seq := sheets.Day(ctx, s.store, sc, day, s.store.Now().In(s.policy.Location))
+	lang := string(s.lang(c))
+	seq := sheets.Day(ctx, s.store, sc, day, s.store.Now().In(s.policy.Location), lang)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	name := "feuilles-" + day.Format(time.DateOnly)
 	if sc.Departement != "" {
@@ -87,7 +88,7 @@ func (s *Server) daySheets(c *fiber.Ctx) error {
 	if format == "pdf" {
 		c.Set(fiber.HeaderContentType, "application/pdf")
 		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.pdf"`)
-		return sheets.WriteMergedPDF(c.Response().BodyWriter(), seq)
+		return sheets.WriteMergedPDF(c.Response().BodyWriter(), lang, seq)
 	}
 	c.Set(fiber.HeaderContentType, "application/zip")
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.zip"`)

@@ -1,8 +1,10 @@
 package api_test
 
 import (
+	"archive/zip"
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -62,4 +64,81 @@ func TestAttendanceSheetInEnglish(t *testing.T) {
 	if frCSV := fr.get(sheet + "&format=csv").body; !strings.HasPrefix(frCSV, "\ufeffDate;UAI;Pôle;Niveau;") {
 		t.Errorf("the French CSV:\n%.80s", frCSV)
 	}
+}
+
+// zipText is the text of every PDF of a ZIP, one after the other.
+func zipText(t *testing.T, body string) string {
+	t.Helper()
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var text strings.Builder
+	for _, f := range zr.File {
+		r, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		if _, err := io.Copy(&b, r); err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		text.WriteString(pdfText(t, b.String()))
+	}
+	return text.String()
+}
+
+// TestDaySheetsAndContactsInEnglish: in English, the day's ZIP and merged PDF of every sheet
+// (the one page of an empty day too), and the contact list as a page, PDF and CSV, print their
+// fixed texts and the groups' titles in English; in French they stay French.
+func TestDaySheetsAndContactsInEnglish(t *testing.T) {
+	app, st := newApp(t)
+	day := nextWeekdays(1)[0]
+	loadAndPlace(t, st, twoDepartements(day), day)
+	var zoe int64
+	if err := st.DB().Get(&zoe, `SELECT id FROM child WHERE first_name = 'Zoé'`); err != nil {
+		t.Fatal(err)
+	}
+	d := day.Format(time.DateOnly)
+	// A day with no open hub: the merged PDF is the one page saying so.
+	empty := nextWeekdays(2)[1].Format(time.DateOnly)
+	contacts := fmt.Sprintf("/contacts?enfant=%d&du=%s&au=%s", zoe, d, d)
+	fr := newBrowser(t, app)
+	fr.login("rectorat@example.fr", goodPassword)
+	en := newBrowser(t, app)
+	en.login("rectorat@example.fr", goodPassword)
+	en.get("/langue?lang=en&next=/")
+
+	check := func(what, text string, want, french []string) {
+		t.Helper()
+		for _, w := range want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s lacks %q:\n%s", what, w, text)
+			}
+		}
+		for _, f := range french {
+			if strings.Contains(text, f) {
+				t.Errorf("%s says %q", what, f)
+			}
+		}
+	}
+	sheetFrench := []string{"Feuille de présence", "Direction", "Enfant", "Imprimé le", "Élémentaire", "Document confidentiel"}
+	sheetEnglish := []string{"Attendance sheet — ", "Head:", "Child", "Printed on", "Primary school · 1 child", "Confidential document"}
+	check("the English ZIP", zipText(t, en.get("/feuilles/"+d+"?format=zip").body), sheetEnglish, sheetFrench)
+	check("the English merged PDF", pdfText(t, en.get("/feuilles/"+d+"?format=pdf").body), sheetEnglish, sheetFrench)
+	check("the French ZIP", zipText(t, fr.get("/feuilles/"+d+"?format=zip").body), []string{"Feuille de présence — ", "Élémentaire · 1 enfant"}, []string{"Attendance sheet"})
+	check("the French merged PDF", pdfText(t, fr.get("/feuilles/"+d+"?format=pdf").body), []string{"Feuille de présence — "}, []string{"Attendance sheet"})
+	check("the English empty merged PDF", pdfText(t, en.get("/feuilles/"+empty+"?format=pdf").body), []string{"No attendance sheet for this selection."}, []string{"Aucune feuille"})
+	check("the French empty merged PDF", pdfText(t, fr.get("/feuilles/"+empty+"?format=pdf").body), []string{"Aucune feuille de présence pour cette sélection."}, nil)
+
+	contactsFrench := []string{"Liste de contacts", "enfant n°", "direction :", "Élémentaire", "enfant", "imprimé le", "Document confidentiel"}
+	check("the English contacts PDF", pdfText(t, en.get(contacts+"&format=pdf").body),
+		[]string{"Contact list — child no. ", "from " + day.Format("02/01/2006") + " to " + day.Format("02/01/2006"), "Primary school · 1 child", "head:",
+			"Confidential document for the health authority — printed on", "Zoé"}, contactsFrench)
+	check("the French contacts PDF", pdfText(t, fr.get(contacts+"&format=pdf").body),
+		[]string{"Liste de contacts — enfant n° ", "Élémentaire · 1 enfant", "direction :", "imprimé le"}, []string{"Contact list", "Primary school"})
+	check("the English contacts page", en.get(contacts).body, []string{"Primary school · 1 child"}, []string{"Élémentaire", " enfant"})
+	check("the French contacts page", fr.get(contacts).body, []string{"Élémentaire · 1 enfant"}, []string{"Primary school"})
+	check("the English contacts CSV", en.get(contacts+"&format=csv").body, []string{";Primary school · 1 child;"}, []string{"Élémentaire"})
 }

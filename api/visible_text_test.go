@@ -245,6 +245,15 @@ func walkPages(t *testing.T, app *fiber.App, ids walkIDs, langs []string, visit 
 		{"GET /occupation/semaine", "/occupation/semaine?departement=39&q=dole"},
 		{"GET /occupation/semaine", "/occupation/semaine?q=aucun-pole-de-ce-nom"},
 		{"GET /contacts", fmt.Sprintf("/contacts?enfant=%d&du=%s&au=%s", ids.juraChild, ids.day, ids.day)},
+		// The what-if with each kind of change over a week, with a form's error, a past day and
+		// a change that cannot be read.
+		{"GET /simulation", fmt.Sprintf("/simulation?jour=%s&duree=semaine&c=capacite:%d:elementaire:0&c=commune:39198:10:15:15", ids.day, ids.juraHub)},
+		{"GET /simulation", fmt.Sprintf("/simulation?jour=%s&ajouter=capacite&pole=%d&niveau=elementaire&capacite=beaucoup", ids.day, ids.juraHub)},
+		{"GET /simulation", "/simulation?jour=2020-01-06&c=nimporte:quoi"},
+		{"GET /admin/agents", "/admin/agents?etat=disabled"},
+	}
+	for _, done := range []string{"cree", "invite", "desactive", "reactive", "pole", "deja", "retire"} {
+		extra = append(extra, struct{ route, path string }{"GET /admin/agents/:id", fmt.Sprintf("/admin/agents/%d?fait=%s&sessions=2&uai=0390002B", ids.staff, done)})
 	}
 	posts := []struct {
 		path string
@@ -255,6 +264,9 @@ func walkPages(t *testing.T, app *fiber.App, ids walkIDs, langs []string, visit 
 		{"/connexion", url.Values{"email": {"personne@example.fr"}, "password": {"faux"}}},
 		{"/admin/agents", url.Values{}},
 		{"/admin/agents/import", url.Values{"csv": {"uai;mail\n0390002B;ce.0390002B@ac-besancon.fr\n"}}},
+		{"/admin/agents", url.Values{"role": {"prefecture"}, "name": {"X"}, "email": {"pas-une-adresse"}, "departement": {"99"}}},
+		{"/admin/agents/import", url.Values{"csv": {"uai;mail\nZZZ;pas-une-adresse\n"}}},
+		{fmt.Sprintf("/admin/agents/%d/poles", ids.staff), url.Values{"uai": {"0000000X"}}},
 		// A rebalance's preview (nothing done before it is confirmed), and reversed dates.
 		{"/attribution", url.Values{"from": {ids.day}, "to": {ids.day}, "rebalance": {"true"}}},
 		{"/attribution", url.Values{"from": {ids.bookDay}, "to": {ids.day}}},

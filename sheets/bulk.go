@@ -130,16 +130,19 @@ func uniqueName(seen map[string]int, name string) string {
 // WriteMergedPDF writes every sheet of the sequence into one PDF, one after the other, each
 // with its own page numbering ("page 1/2" of each hub) and an outline entry per hub. Unlike
 // [WriteZIP] the whole document is held in memory until written (fpdf builds it so): about
-// 40 kB per hub. An empty sequence gives one page saying there is no sheet.
-func WriteMergedPDF(w io.Writer, sheets iter.Seq2[Sheet, error]) error {
+// 40 kB per hub. The document's title, and the one page saying there is no sheet when the
+// sequence is empty, are in lang ([English] or French); each sheet is in its own [Sheet.Lang].
+func WriteMergedPDF(w io.Writer, lang string, sheets iter.Seq2[Sheet, error]) error {
 	r := newRenderer()
+	w0 := wordsFor(lang)
+	r.pdf.SetLang(w0.langTag)
 	first := true
 	for s, err := range sheets {
 		if err != nil {
 			return fmt.Errorf("sheets: read sheets: %w", err)
 		}
 		if first {
-			r.pdf.SetTitle("Feuilles de présence — "+FrenchDate(s.Day), true)
+			r.pdf.SetTitle(w0.sheetsTitle+" — "+w0.date(s.Day), true)
 			r.pdf.SetCreationDate(s.PrintedAt)
 			r.pdf.SetModificationDate(s.PrintedAt)
 			first = false
@@ -150,11 +153,11 @@ func WriteMergedPDF(w io.Writer, sheets iter.Seq2[Sheet, error]) error {
 		}
 	}
 	if first {
-		r.pdf.SetTitle("Feuilles de présence", true)
+		r.pdf.SetTitle(w0.sheetsTitle, true)
 		r.pdf.AddPage()
 		r.setStyle(textStyle{bold: true, size: 13})
 		r.pdf.SetXY(marginX, 40)
-		r.pdf.CellFormat(tableW, 8, "Aucune feuille de présence pour cette sélection.", "", 0, "C", false, 0, "")
+		r.pdf.CellFormat(tableW, 8, w0.noSheet, "", 0, "C", false, 0, "")
 	}
 	return r.output(w)
 }

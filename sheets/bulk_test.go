@@ -131,7 +131,7 @@ func TestMergedPDF(t *testing.T) {
 		want += n
 	}
 	var b bytes.Buffer
-	err := WriteMergedPDF(&b, func(yield func(Sheet, error) bool) {
+	err := WriteMergedPDF(&b, "", func(yield func(Sheet, error) bool) {
 		for _, s := range sheets {
 			if !yield(s, nil) {
 				return
@@ -156,7 +156,7 @@ func TestMergedPDF(t *testing.T) {
 	}
 
 	b.Reset()
-	if err := WriteMergedPDF(&b, func(func(Sheet, error) bool) {}); err != nil {
+	if err := WriteMergedPDF(&b, "", func(func(Sheet, error) bool) {}); err != nil {
 		t.Fatal(err)
 	}
 	if text := pdfText(t, b.Bytes()); len(text) != 1 || !strings.Contains(text[0], "Aucune feuille de présence") {

@@ -101,7 +101,7 @@ func TestPDFSheetText(t *testing.T) {
 	// Printed together (the day's sheets in one PDF), the other hub's child is on its own hub's
 	// page, and on none of this one's.
 	var merged bytes.Buffer
-	if err := WriteMergedPDF(&merged, func(yield func(Sheet, error) bool) {
+	if err := WriteMergedPDF(&merged, "", func(yield func(Sheet, error) bool) {
 		_ = yield(other, nil) && yield(s, nil)
 	}); err != nil {
 		t.Fatal(err)

@@ -27,8 +27,8 @@ func FromStore(d store.HubDaySheet, printedAt time.Time) Sheet {
 }
 
 // Day yields the sheet of every hub open on day within sc, one at a time (for WriteZIP and
-// WriteMergedPDF, which keep memory bounded by pulling them as they go).
-func Day(ctx context.Context, st *store.Store, sc store.Scope, day, printedAt time.Time) iter.Seq2[Sheet, error] {
+// WriteMergedPDF, which keep memory bounded by pulling them as they go), in lang ([Sheet.Lang]).
+func Day(ctx context.Context, st *store.Store, sc store.Scope, day, printedAt time.Time, lang string) iter.Seq2[Sheet, error] {
 	return func(yield func(Sheet, error) bool) {
 		ids, err := st.OpenHubsInScope(ctx, sc, day)
 		if err != nil {
@@ -37,7 +37,9 @@ func Day(ctx context.Context, st *store.Store, sc store.Scope, day, printedAt ti
 		}
 		for _, id := range ids {
 			d, err := st.Sheet(ctx, sc, id, day)
-			if !yield(FromStore(d, printedAt), err) || err != nil {
+			sh := FromStore(d, printedAt)
+			sh.Lang = lang
+			if !yield(sh, err) || err != nil {
 				return
 			}
 		}

@@ -41,6 +41,14 @@ type words struct {
 	weekdays                          [7]string
 	months                            [12]string
 	firstOfMonth                      string // "1er" in French
+	// The bulk PDF of a day's sheets.
+	sheetsTitle, noSheet string
+	// The contact list for the health authority.
+	contactsTitle  string // followed by contactsAbout
+	contactsAbout  string // takes the child's number and the period's first and last days
+	contactsNone   string
+	contactsDay    string // takes the day, hub, UAI, commune, group and director
+	contactsFooter string // takes the printing day and time and the page number
 }
 
 var french = words{
@@ -74,6 +82,11 @@ var french = words{
 	months: [...]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
 		"septembre", "octobre", "novembre", "décembre"},
 	firstOfMonth: "1er",
+	sheetsTitle:  "Feuilles de présence", noSheet: "Aucune feuille de présence pour cette sélection.",
+	contactsTitle: "Liste de contacts — ", contactsAbout: "enfant n° %d, du %s au %s",
+	contactsNone:   "Aucun jour d’accueil sur la période.",
+	contactsDay:    "%s — %s (UAI %s), %s — %s — direction : %s",
+	contactsFooter: "Document confidentiel destiné à l’autorité sanitaire — imprimé le %s à %s — page %d",
 }
 
 var english = words{
@@ -106,6 +119,11 @@ var english = words{
 	months: [...]string{"January", "February", "March", "April", "May", "June", "July", "August",
 		"September", "October", "November", "December"},
 	firstOfMonth: "1",
+	sheetsTitle:  "Attendance sheets", noSheet: "No attendance sheet for this selection.",
+	contactsTitle: "Contact list — ", contactsAbout: "child no. %d, from %s to %s",
+	contactsNone:   "No day hosted in the period.",
+	contactsDay:    "%s — %s (UAI %s), %s — %s — head: %s",
+	contactsFooter: "Confidential document for the health authority — printed on %s at %s — page %d",
 }
 
 // wordsFor returns the texts of lang ([English] or French).

@@ -1,6 +1,7 @@
 package sheets
 
 import (
+	"bytes"
 	"fmt"
 	"strings"
 	"testing"
@@ -82,5 +83,57 @@ func TestCSVInEnglish(t *testing.T) {
 		if strings.Contains(string(raw), ";"+french+";") {
 			t.Errorf("the English CSV says %q", french)
 		}
+	}
+}
+
+// TestMergedAndContactsPDFInEnglish: the day's merged PDF (with nothing in it too) and the
+// contact list have their fixed texts in English when asked, in French otherwise.
+func TestMergedAndContactsPDFInEnglish(t *testing.T) {
+	s := fixture(1, 20, 7)
+	s.Lang = English
+	var b bytes.Buffer
+	if err := WriteMergedPDF(&b, English, func(yield func(Sheet, error) bool) { yield(s, nil) }); err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(pdfText(t, b.Bytes()), "\n"); !strings.Contains(text, "Attendance sheet — ") || strings.Contains(text, "Feuille de présence") {
+		t.Errorf("English merged PDF:\n%s", text)
+	}
+	for lang, want := range map[string]string{English: "No attendance sheet for this selection.", "fr": "Aucune feuille de présence pour cette sélection."} {
+		b.Reset()
+		if err := WriteMergedPDF(&b, lang, func(func(Sheet, error) bool) {}); err != nil {
+			t.Fatal(err)
+		}
+		if text := strings.Join(pdfText(t, b.Bytes()), "\n"); !strings.Contains(text, want) {
+			t.Errorf("empty merged PDF in %s: %q, want %q", lang, text, want)
+		}
+	}
+
+	groups := Groups(s)
+	list := ContactList{ChildID: 42, From: s.Day, To: s.Day.AddDate(0, 0, 2), PrintedAt: s.PrintedAt, Lang: English,
+		Days: []ContactDay{{Day: s.Day, Hub: s.Hub, Director: s.Director, Group: groups[0].Title(), Children: groups[0].Children}}}
+	b.Reset()
+	if err := WriteContactsPDF(&b, list); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(pdfText(t, b.Bytes()), "\n")
+	for _, want := range []string{"Contact list — child no. 42, from 23/11/2026 to 25/11/2026", "Monday 23 November 2026 — ", " — head: ",
+		"Confidential document for the health authority — printed on 22/11/2026 at 18:04 — page 1", groups[0].Title()} {
+		if !strings.Contains(text, want) {
+			t.Errorf("English contact list lacks %q:\n%s", want, text)
+		}
+	}
+	for _, french := range frenchOnly {
+		if strings.Contains(text, french) {
+			t.Errorf("the English contact list says %q", french)
+		}
+	}
+	list.Lang, list.Days = "", nil
+	b.Reset()
+	if err := WriteContactsPDF(&b, list); err != nil {
+		t.Fatal(err)
+	}
+	if text := strings.Join(pdfText(t, b.Bytes()), "\n"); !strings.Contains(text, "Liste de contacts — enfant n° 42, du 23/11/2026 au 25/11/2026") ||
+		!strings.Contains(text, "Aucun jour d’accueil sur la période.") || !strings.Contains(text, "imprimé le 22/11/2026 à 18:04") {
+		t.Errorf("French contact list:\n%s", text)
 	}
 }

@@ -36,7 +36,7 @@ func printSheets(ctx context.Context, e env, args []string) error {
 	sc := store.Scope{Role: store.RoleRectorat}
 	printed := e.now().In(store.DefaultAllocationPolicy().Location)
 	n := 0
-	for sh, err := range sheets.Day(ctx, st, sc, day, printed) {
+	for sh, err := range sheets.Day(ctx, st, sc, day, printed, "") {
 		if err != nil {
 			return err
 		}
@@ -54,8 +54,8 @@ func printSheets(ctx context.Context, e env, args []string) error {
 		n++
 	}
 	for name, write := range map[string]func(*os.File) error{
-		"feuilles-" + *dayFlag + ".zip": func(f *os.File) error { return sheets.WriteZIP(f, sheets.Day(ctx, st, sc, day, printed)) },
-		"feuilles-" + *dayFlag + ".pdf": func(f *os.File) error { return sheets.WriteMergedPDF(f, sheets.Day(ctx, st, sc, day, printed)) },
+		"feuilles-" + *dayFlag + ".zip": func(f *os.File) error { return sheets.WriteZIP(f, sheets.Day(ctx, st, sc, day, printed, "")) },
+		"feuilles-" + *dayFlag + ".pdf": func(f *os.File) error { return sheets.WriteMergedPDF(f, "", sheets.Day(ctx, st, sc, day, printed, "")) },
 	} {
 		f, err := os.Create(filepath.Join(*out, name))
 		if err != nil {
