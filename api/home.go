@@ -140,7 +140,7 @@ func parentCards(h *store.HouseholdSummary, maxKm float64) []parentCard {
 			}
 			day := cardDay{ChildDay: d}
 			if d.Reason.Valid {
-				day.ReasonFR, day.ReasonEN = alloc.Reason(d.Reason.String).Messages(maxKm)
+				day.ReasonFR, day.ReasonEN = alloc.Reason(d.Reason.String).Explain(maxKm, d.NearestFullHub)
 			}
 			card.Stops[i].Days = append(card.Stops[i].Days, day)
 			switch d.Status {

@@ -34,7 +34,7 @@ func TestParentHomeSaysWhereWhenAndWhatToBring(t *testing.T) {
 	for _, want := range []string{
 		"Zoé — semaine du lundi",
 		"École Jean-Macé", "1 rue Jean-Macé", "25000 Besançon",
-		"Ouvert de 7\u00a0h\u00a045 à 18\u00a0h",
+		"Ouvert de 7\u00a0h\u00a045 à 18\u00a0h", "Direction : Directrice Doubs",
 		`href="tel:&#43;33381123456"`, "03\u00a081\u00a012\u00a034\u00a056",
 		"https://www.openstreetmap.org/?mlat=47.25000&amp;mlon=6.02000",
 		"arrivée 8\u00a0h, départ 17\u00a0h",
@@ -45,7 +45,7 @@ func TestParentHomeSaysWhereWhenAndWhatToBring(t *testing.T) {
 			t.Errorf("home lacks %q", want)
 		}
 	}
-	for _, not := range []string{"<table", "École Pasteur de Dole", "Noé", "Place confirmée :"} {
+	for _, not := range []string{"<table", "École Pasteur de Dole", "Noé", "Place confirmée :", "dir25@example.fr"} {
 		if strings.Contains(body, not) {
 			t.Errorf("home shows %q", not)
 		}

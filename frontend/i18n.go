@@ -370,6 +370,7 @@ var messages = map[string]text{
 	"home.card.title":         {"%s — semaine du %s", "%s — week of %s"},
 	"home.card.hours":         {"Ouvert de %s à %s", "Open from %s to %s"},
 	"home.card.phone":         {"Téléphone :", "Phone:"},
+	"home.card.director":      {"Direction :", "Head:"},
 	"home.card.times":         {"arrivée %s, départ %s", "arrive %s, leave %s"},
 	"home.card.change":        {"Annuler ou changer un jour : Mes réservations", "Cancel or change a day: My bookings"},
 	"home.explain.proposed":   {"Place proposée : rien à faire de votre part. La veille de chaque jour à %s, les places sont confirmées ; si elles manquent, celle-ci peut changer de pôle ou passer en liste d’attente, et vous êtes prévenu par e-mail.", "Seat proposed: nothing for you to do. At %s the day before each day, seats are confirmed; if they run short, this one may move to another hub or to the waitlist, and you are told by e-mail."},

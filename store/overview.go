@@ -143,23 +143,27 @@ func (s *Store) DirectorHubDays(ctx context.Context, accountID int64, day time.T
 }
 
 // ChildDay is what became of one day asked for a child, with what a parent needs to go there:
-// the hub's address, commune, hours, phone and position (empty when no seat).
+// the hub's address, commune, hours, phone, director and position (empty when no seat).
 type ChildDay struct {
-	Day         time.Time      `db:"day"`
-	Status      RequestStatus  `db:"status"`
-	ArriveAt    string         `db:"arrive_at"`
-	DepartAt    string         `db:"depart_at"`
-	HubID       int64          `db:"hub_id"`
-	HubName     string         `db:"hub_name"`
-	HubAddress  string         `db:"hub_address"`
-	PostalCode  string         `db:"postal_code"`
-	CommuneName string         `db:"commune_name"`
-	HubPhone    string         `db:"hub_phone"`
+	Day         time.Time     `db:"day"`
+	Status      RequestStatus `db:"status"`
+	ArriveAt    string        `db:"arrive_at"`
+	DepartAt    string        `db:"depart_at"`
+	HubID       int64         `db:"hub_id"`
+	HubName     string        `db:"hub_name"`
+	HubAddress  string        `db:"hub_address"`
+	PostalCode  string        `db:"postal_code"`
+	CommuneName string        `db:"commune_name"`
+	HubPhone    string        `db:"hub_phone"`
+	// HubDirector is the names of the hub's directors (their display names: never an e-mail).
+	HubDirector string         `db:"hub_director"`
 	OpensAt     string         `db:"opens_at"`
 	ClosesAt    string         `db:"closes_at"`
 	HubLat      float64        `db:"hub_lat"`
 	HubLon      float64        `db:"hub_lon"`
 	Reason      sql.NullString `db:"reason"`
+	// NearestFullHub names, for a day waiting because the hubs in reach are full, the nearest.
+	NearestFullHub string `db:"nearest_full_hub"`
 }
 
 // ChildSummary is a child of a household with its upcoming days.
@@ -203,13 +207,16 @@ func (s *Store) HouseholdSummaryOf(ctx context.Context, accountID int64, from ti
 		       COALESCE(hb.id, 0) AS hub_id, COALESCE(hb.name, '') AS hub_name, COALESCE(hb.address, '') AS hub_address,
 		       COALESCE(cm.postal_code, '') AS postal_code, COALESCE(cm.name, '') AS commune_name, COALESCE(hb.phone, '') AS hub_phone,
 		       COALESCE(to_char(hb.opens_at, 'HH24:MI'), '') AS opens_at, COALESCE(to_char(hb.closes_at, 'HH24:MI'), '') AS closes_at,
-		       COALESCE(hb.lat, 0) AS hub_lat, COALESCE(hb.lon, 0) AS hub_lon, w.reason::text AS reason
+		       COALESCE((SELECT string_agg(a.display_name, ', ' ORDER BY a.id) FROM account_hub ah JOIN account a ON a.id = ah.account_id
+		                 WHERE ah.hub_id = hb.id AND a.role = 'director' AND a.disabled_at IS NULL AND a.display_name <> ''), '') AS hub_director,
+		       COALESCE(hb.lat, 0) AS hub_lat, COALESCE(hb.lon, 0) AS hub_lon, w.reason::text AS reason, COALESCE(nf.name, '') AS nearest_full_hub
 		FROM booking_request br
 		JOIN child c ON c.id = br.child_id
 		LEFT JOIN placement p ON p.child_id = br.child_id AND p.day = br.day
 		LEFT JOIN hub hb ON hb.id = p.hub_id
 		LEFT JOIN commune cm ON cm.insee_code = hb.commune_code
 		LEFT JOIN waitlist_entry w ON w.child_id = br.child_id AND w.day = br.day
+		LEFT JOIN hub nf ON nf.id = w.nearest_full_hub_id
 		WHERE c.household_id = $1 AND br.day >= $2 AND br.cancelled_at IS NULL
 		ORDER BY br.day`, h.ID, from.Format(time.DateOnly)); err != nil {
 		return h, err
