@@ -1,5 +1,9 @@
 package frontend
 
+// This file is over 500 lines on purpose: it is the catalogue, every UI string in French and
+// English in one map, so that a translator reads one file and the English-pages test checks
+// against one list.
+
 import (
 	"fmt"
 	"strconv"

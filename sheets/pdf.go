@@ -1,5 +1,9 @@
 package sheets
 
+// This file is over 500 lines on purpose: it is the one layout of the attendance sheet's page
+// (columns, rows, boxes, header and footer share the same geometry), read from top to bottom as
+// the page is drawn; split, each part would need the others' measurements to be understood.
+
 import (
 	"fmt"
 	"io"
