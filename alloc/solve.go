@@ -53,6 +53,8 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 	}
 
 	m.improve(best)
+	m.relocate(best)
+	m.improve(best)
 	r := m.result(best)
 	figures, err := m.distanceFigures(ctx, best)
 	if err != nil {
