@@ -329,7 +329,7 @@ func levelOfChild(p Problem, child int64) Level {
 }
 
 // TestAcademieWeekBoundFigures checks the report's bounds and costs against each other on a
-// generated académie week, and logs the gap to the bound that keeps siblings together.
+// generated académie week, and logs the gap of the objective to the week bound.
 func TestAcademieWeekBoundFigures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large instance")
@@ -355,13 +355,21 @@ func TestAcademieWeekBoundFigures(t *testing.T) {
 		t.Fatalf("one hub all week: %.3f km, per day %.3f km, %d children with two hubs per day, %d in the run",
 			rep.OneHubWeekKm, rep.PerDayDistanceKm, rep.PerDayChildrenMultiHub, rep.ChildrenMultiHub)
 	}
-	// Issue 15's target, within 1 % of this bound, is not met yet (README, "Allocator"): the gap
-	// is logged for the reader, not asserted, so that the figures above stay checked.
-	if rep.SiblingGapPercent > 1 {
-		t.Logf("target not met: %.0f km is %.2f %% above the bound %.0f km (1 %% wanted); one hub all week costs %.0f km, "+
-			"and the allocator's day-by-day placement (%.0f km) is itself %.2f %% above the bound",
-			rep.TotalDistanceKm, rep.SiblingGapPercent, rep.SiblingBoundKm, rep.OneHubWeekKm,
-			rep.PerDayDistanceKm, gapPercent(rep.PerDayDistanceKm, rep.SiblingBoundKm))
+	// The week bound holds for the objective, distance and hub changes, and sees the hub changes
+	// the sibling bound ignores.
+	if math.Abs(rep.ObjectiveKm-(rep.TotalDistanceKm+rep.HubChangeCostKm)) > 0.002 ||
+		!(rep.SiblingBoundKm < rep.WeekBoundKm && rep.WeekBoundKm < rep.ObjectiveKm) {
+		t.Fatalf("want sibling bound < week bound < objective = distance + hub changes: %.3f, %.3f, %.3f = %.3f + %.3f km",
+			rep.SiblingBoundKm, rep.WeekBoundKm, rep.ObjectiveKm, rep.TotalDistanceKm, rep.HubChangeCostKm)
+	}
+	// Issue 15's target, the objective within 1 % of the bound that keeps the real rules, is not
+	// met (README, "Allocation"): the gap is logged for the reader, not asserted, so that the
+	// figures above stay checked.
+	if rep.WeekGapPercent > 1 {
+		t.Logf("target not met: the objective %.0f km (distance %.0f km, hub changes %.0f km) is %.2f %% above the week bound %.0f km "+
+			"(1 %% wanted); the distance alone is %.2f %% above the bound that ignores hub changes (%.0f km)",
+			rep.ObjectiveKm, rep.TotalDistanceKm, rep.HubChangeCostKm, rep.WeekGapPercent, rep.WeekBoundKm,
+			rep.SiblingGapPercent, rep.SiblingBoundKm)
 	}
 }
 
