@@ -47,10 +47,10 @@ type weekMover struct {
 	im      *improver
 	pieces  []relPiece
 	units   []relUnit
-	kids    []int32         // children of the pieces
-	unitOf  []int32         // each placed, non-fixed child-day's unit
-	pieceOf []int32         // each unit's piece
-	at      map[int][]int32 // units at each slot of day and hub, slot(day, hub, 0)
+	kids    []int32   // children of the pieces
+	unitOf  []int32   // each placed, non-fixed child-day's unit
+	pieceOf []int32   // each unit's piece
+	at      [][]int32 // units at each day and hub, by day × hubs + hub
 	// Scratch: the seats taken by the relocation being tried, and a child's hubs.
 	taken   []slotNeed
 	hubs    []int32
@@ -135,10 +135,10 @@ func (m *model) newWeekMover(hubOf []int32, im *improver) *weekMover {
 		}
 		rl.pieces = append(rl.pieces, p)
 	}
-	rl.at = map[int][]int32{}
+	rl.at = make([][]int32, len(m.days)*len(m.hubIDs))
 	for j := range rl.units {
 		u := &rl.units[j]
-		k := m.slot(u.day, hubOf[u.members[0]], 0)
+		k := rl.atIndex(u.day, hubOf[u.members[0]])
 		rl.at[k] = append(rl.at[k], int32(j))
 	}
 	return rl
@@ -194,21 +194,20 @@ func (rl *weekMover) changes(p *relPiece, hubOf []int32) int {
 // waitlisted unit's claim.
 func (rl *weekMover) canMove(u *relUnit, from, to int32, taken []slotNeed) bool {
 	m, im := rl.m, rl.im
-	for _, cd := range u.members {
-		if m.distM(cd, to) < 0 {
-			return false
-		}
-		s := m.slot(u.day, from, m.children[m.cds[cd].child].level)
-		if im.contested[s] && !im.worst[s].before(im.keyOf[cd]) {
-			return false
-		}
-	}
 	for l, n := range u.need {
 		if n > 0 {
 			s := m.slot(u.day, to, int8(l))
 			if m.seats[s] == 0 || m.seats[s]-im.used[s]-neededAt(taken, s) < n {
 				return false
 			}
+		}
+	}
+	if !rl.mayLeave(u, from) {
+		return false
+	}
+	for _, cd := range u.members {
+		if m.distM(cd, to) < 0 {
+			return false
 		}
 	}
 	return true
@@ -305,11 +304,13 @@ func (rl *weekMover) move(j, to int32, hubOf []int32) {
 		rl.im.used[m.slot(u.day, to, l)]++
 		hubOf[cd] = to
 	}
-	k := m.slot(u.day, from, 0)
+	k := rl.atIndex(u.day, from)
 	rl.at[k] = slices.DeleteFunc(rl.at[k], func(v int32) bool { return v == j })
-	k = m.slot(u.day, to, 0)
+	k = rl.atIndex(u.day, to)
 	rl.at[k] = append(rl.at[k], j)
 }
+
+func (rl *weekMover) atIndex(day, hub int32) int { return int(day)*len(rl.m.hubIDs) + int(hub) }
 
 // unitCost is the cost of unit j's piece with unit j at hub h and the rest as in hubOf.
 func (rl *weekMover) unitCost(j, h int32, hubOf []int32) int64 {
@@ -356,7 +357,7 @@ func (rl *weekMover) tryEvict(i int32, hubOf []int32) bool {
 			}
 		}
 		bestGain, bestV, bestH := int64(0), int32(-1), int32(-1)
-		for _, v := range rl.at[m.slot(u.day, k, 0)] {
+		for _, v := range rl.at[rl.atIndex(u.day, k)] {
 			w := &rl.units[v]
 			if rl.pieceOf[v] == i || !w.movable || w.need != u.need {
 				continue

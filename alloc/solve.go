@@ -54,7 +54,7 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 
 	m.improve(best)
 	m.relocate(best)
-	m.improve(best)
+	m.improve(best) // on what relocate made movable: children with one hub again
 	r := m.result(best)
 	figures, err := m.distanceFigures(ctx, best)
 	if err != nil {
