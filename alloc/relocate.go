@@ -73,55 +73,12 @@ type relUnit struct {
 
 func (m *model) newWeekMover(hubOf []int32, im *improver) *weekMover {
 	rl := &weekMover{m: m, im: im, unitOf: make([]int32, len(m.cds))}
-	parent := make([]int32, len(m.children))
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	var units []relUnit
-	for d, us := range m.units {
-		for ui := range us {
-			u := &us[ui]
-			if u.strict || m.keptTogether(u, hubOf) {
-				if hubOf[u.members[0]] < 0 {
-					continue
-				}
-				units = append(units, relUnit{members: u.members, day: int32(d), need: u.need, movable: u.allowed == nil})
-				r0 := find(m.cds[u.members[0]].child)
-				for _, cd := range u.members[1:] {
-					if r := find(m.cds[cd].child); r != r0 {
-						parent[r] = r0
-					}
-				}
-				continue
-			}
-			for _, cd := range u.members {
-				if hubOf[cd] >= 0 {
-					a := m.aloneIn(u, cd)
-					// A family group's child who joined a fixed brother or sister stays there.
-					units = append(units, relUnit{members: a.members, day: int32(d), need: a.need, movable: u.allowed == nil})
-				}
-			}
-		}
-	}
-	byRoot := make([][]int32, len(m.children))
-	for i := range units {
-		r := find(m.cds[units[i].members[0]].child)
-		byRoot[r] = append(byRoot[r], int32(i))
-	}
-	for _, idx := range byRoot {
-		if len(idx) == 0 {
-			continue
-		}
+	units, pieces := m.weekPieces(hubOf)
+	for _, idx := range pieces {
 		p := relPiece{index: int32(len(rl.pieces)), kidFrom: int32(len(rl.kids)), unitFrom: int32(len(rl.units))}
 		for _, i := range idx {
-			rl.units = append(rl.units, units[i])
+			du := &units[i]
+			rl.units = append(rl.units, relUnit{members: du.members, day: du.day, need: du.u.need, movable: !du.pinned})
 			for _, cd := range units[i].members {
 				rl.unitOf[cd] = int32(len(rl.units) - 1)
 				if c := m.cds[cd].child; !slices.Contains(rl.kids[p.kidFrom:], c) {

@@ -121,26 +121,11 @@ func TestRelocateKeepsTheRulesOnRandomProblems(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(i), 29))
 		p := randomProblem(rng)
 		m := compile(&p)
-		homes, err := m.weeklyHomes(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hubOf, err := m.placeAll(ctx, homes, m.penalty)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.consolidate(hubOf)
+		hubOf := firstPass(ctx, t, m)
 		m.improve(hubOf)
 		before := slices.Clone(hubOf)
 		m.relocate(hubOf)
-		if vs := m.check(ptr(m.result(hubOf))); len(vs) > 0 {
-			t.Fatalf("instance %d: %v", i, vs)
-		}
-		for cd := range hubOf {
-			if (hubOf[cd] < 0) != (before[cd] < 0) {
-				t.Fatalf("instance %d: child-day %d placed %d before, %d after", i, cd, before[cd], hubOf[cd])
-			}
-		}
+		checkSamePlaced(t, i, m, before, hubOf)
 		for _, us := range m.units {
 			for ui := range us {
 				if m.keptTogether(&us[ui], before) && !m.keptTogether(&us[ui], hubOf) {

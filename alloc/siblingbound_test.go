@@ -180,10 +180,17 @@ func smallFamiliesProblem(rng *rand.Rand) Problem {
 			child++
 		}
 	}
+	fixAtRandom(rng, &p, 8)
+	return p
+}
+
+// fixAtRandom gives about one request in oneIn a fixed seat on its first day, in a random hub that
+// still has one.
+func fixAtRandom(rng *rand.Rand, p *Problem, oneIn int) {
 	used := map[[3]any]int{}
 	for _, q := range p.Requests {
 		d := q.Days[0]
-		if rng.IntN(8) != 0 {
+		if rng.IntN(oneIn) != 0 {
 			continue
 		}
 		h := p.Hubs[rng.IntN(len(p.Hubs))]
@@ -192,7 +199,6 @@ func smallFamiliesProblem(rng *rand.Rand) Problem {
 			p.Fixed = append(p.Fixed, FixedPlacement{ChildID: q.ChildID, Day: d, HubID: h.ID})
 		}
 	}
-	return p
 }
 
 // exactDayOptima returns the sum over days of the least distance, in km, of the child-days r placed
@@ -206,19 +212,6 @@ func smallFamiliesProblem(rng *rand.Rand) Problem {
 func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 	t.Helper()
 	m := compile(&p)
-	placedAt := map[[2]any]int64{}
-	for _, pl := range r.Placements {
-		placedAt[[2]any{pl.ChildID, pl.Day}] = pl.HubID
-	}
-	locationOf := func(child int64, d Day) geo.Point {
-		for _, q := range p.Requests {
-			if q.ChildID == child && slices.Contains(q.Days, d) {
-				return q.Location
-			}
-		}
-		t.Fatalf("child %d did not ask for %s", child, d)
-		return geo.Point{}
-	}
 	var total float64
 	for di, d := range m.days {
 		left := map[[2]any]int{} // hub, level → seats left by fixed placements
@@ -232,56 +225,11 @@ func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 				left[[2]any{f.HubID, levelOfChild(p, f.ChildID)}]--
 			}
 		}
-		type option struct {
-			hub  int64
-			cost float64
-		}
-		var units [][]option
+		var units [][]hubOption
 		var needs []map[Level]int
-		addUnit := func(members []int32, allowed []int32) {
-			need := map[Level]int{}
-			var opts []option
-			for _, h := range p.Hubs {
-				if allowed != nil && !slices.Contains(allowed, m.hubIdx[h.ID]) {
-					continue
-				}
-				cost, ok := 0.0, true
-				for _, cd := range members {
-					c := m.children[m.cds[cd].child]
-					km := geo.DistanceKm(locationOf(c.id, d), h.Location)
-					ok = ok && seatsOn(h, d, levelAt(int(c.level))) > 0 && km <= p.Params.withDefaults().MaxDistanceKm
-					cost += km
-				}
-				if ok {
-					opts = append(opts, option{h.ID, cost})
-				}
-			}
-			for _, cd := range members {
-				need[levelAt(int(m.children[m.cds[cd].child].level))]++
-			}
-			units = append(units, opts)
-			needs = append(needs, need)
-		}
-		for _, u := range m.units[di] {
-			var placed []int32
-			hubs := map[int64]bool{}
-			for _, cd := range u.members {
-				if h, ok := placedAt[[2]any{m.children[m.cds[cd].child].id, d}]; ok {
-					placed = append(placed, cd)
-					hubs[h] = true
-				}
-			}
-			switch {
-			case len(placed) == 0:
-			case u.strict:
-				addUnit(placed, u.allowed)
-			case len(placed) == len(u.members) && len(placed) > 1 && len(hubs) == 1:
-				addUnit(placed, nil)
-			default:
-				for _, cd := range placed {
-					addUnit([]int32{cd}, nil)
-				}
-			}
+		for _, u := range keptUnits(t, p, m, r, di) {
+			units = append(units, u.opts)
+			needs = append(needs, u.need)
 		}
 		best := math.Inf(1)
 		var try func(i int, cost float64)
@@ -317,6 +265,88 @@ func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 		total += best
 	}
 	return total
+}
+
+// enumUnit is what exactDayOptima and exactWeekOptimum place as one on a day: its children, the
+// seats it needs by level and the hubs it could take, with the sum of its members' distances.
+type enumUnit struct {
+	children []int64
+	need     map[Level]int
+	opts     []hubOption
+}
+
+type hubOption struct {
+	hub  int64
+	cost float64
+}
+
+// keptUnits lists the units of day di for the exact optima: each all-or-none unit (restricted to
+// the hubs of its fixed siblings), each family group r placed whole in one hub, and each other
+// placed child alone, with the hubs open to all their levels that day within reach of every
+// member. Reach, seats and distances come from the problem itself, only the grouping from m.
+func keptUnits(t *testing.T, p Problem, m *model, r Result, di int) []enumUnit {
+	t.Helper()
+	d := m.days[di]
+	placedAt := map[[2]any]int64{}
+	for _, pl := range r.Placements {
+		placedAt[[2]any{pl.ChildID, pl.Day}] = pl.HubID
+	}
+	locationOf := func(child int64) geo.Point {
+		for _, q := range p.Requests {
+			if q.ChildID == child && slices.Contains(q.Days, d) {
+				return q.Location
+			}
+		}
+		t.Fatalf("child %d did not ask for %s", child, d)
+		return geo.Point{}
+	}
+	var units []enumUnit
+	add := func(members []int32, allowed []int32) {
+		u := enumUnit{need: map[Level]int{}}
+		for _, h := range p.Hubs {
+			if allowed != nil && !slices.Contains(allowed, m.hubIdx[h.ID]) {
+				continue
+			}
+			cost, ok := 0.0, true
+			for _, cd := range members {
+				c := m.children[m.cds[cd].child]
+				km := geo.DistanceKm(locationOf(c.id), h.Location)
+				ok = ok && seatsOn(h, d, levelAt(int(c.level))) > 0 && km <= p.Params.withDefaults().MaxDistanceKm
+				cost += km
+			}
+			if ok {
+				u.opts = append(u.opts, hubOption{h.ID, cost})
+			}
+		}
+		for _, cd := range members {
+			c := m.children[m.cds[cd].child]
+			u.need[levelAt(int(c.level))]++
+			u.children = append(u.children, c.id)
+		}
+		units = append(units, u)
+	}
+	for _, u := range m.units[di] {
+		var placed []int32
+		hubs := map[int64]bool{}
+		for _, cd := range u.members {
+			if h, ok := placedAt[[2]any{m.children[m.cds[cd].child].id, d}]; ok {
+				placed = append(placed, cd)
+				hubs[h] = true
+			}
+		}
+		switch {
+		case len(placed) == 0:
+		case u.strict:
+			add(placed, u.allowed)
+		case len(placed) == len(u.members) && len(placed) > 1 && len(hubs) == 1:
+			add(placed, nil)
+		default:
+			for _, cd := range placed {
+				add([]int32{cd}, nil)
+			}
+		}
+	}
+	return units
 }
 
 func levelOfChild(p Problem, child int64) Level {

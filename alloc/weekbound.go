@@ -104,63 +104,10 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 		}
 	}
 
-	// Pieces: children linked by the units kept together on some day.
-	parent := make([]int32, len(m.children))
-	for i := range parent {
-		parent[i] = int32(i)
-	}
-	find := func(x int32) int32 {
-		for parent[x] != x {
-			parent[x] = parent[parent[x]]
-			x = parent[x]
-		}
-		return x
-	}
-	type dayUnit struct {
-		d       int32
-		u       *unit
-		members []int32 // the placed child-days it keeps together, or one child-day alone
-	}
-	var units []dayUnit
-	for d, us := range m.units {
-		for ui := range us {
-			u := &us[ui]
-			if u.strict || m.keptTogether(u, hubOf) {
-				if hubOf[u.members[0]] < 0 {
-					continue
-				}
-				together := *u
-				if !u.strict {
-					together.allowed = nil // as in dayAssignment
-				}
-				units = append(units, dayUnit{int32(d), &together, u.members})
-				r0 := find(m.cds[u.members[0]].child)
-				for _, cd := range u.members[1:] {
-					if r := find(m.cds[cd].child); r != r0 {
-						parent[r] = r0
-					}
-				}
-				continue
-			}
-			for _, cd := range u.members {
-				if hubOf[cd] >= 0 {
-					alone := m.aloneIn(u, cd)
-					units = append(units, dayUnit{int32(d), &alone, alone.members})
-				}
-			}
-		}
-	}
-	byRoot := make([][]int, len(m.children)) // units of each piece, by its root child
-	for i, du := range units {
-		r := find(m.cds[du.members[0]].child)
-		byRoot[r] = append(byRoot[r], i)
-	}
+	units, pieces := m.weekPieces(hubOf)
 	inPiece := make([]bool, len(m.children))
 	var kids []int32
-	for _, idx := range byRoot {
-		if len(idx) == 0 {
-			continue
-		}
+	for _, idx := range pieces {
 		// The piece's children, by index: those of its units.
 		kids = kids[:0]
 		for _, i := range idx {
@@ -182,9 +129,9 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 				wu.members |= 1 << slices.Index(kids, m.cds[cd].child)
 			}
 		hubs:
-			for _, h := range m.commonHubs(du.d, du.u) {
+			for _, h := range m.commonHubs(du.day, &du.u) {
 				for l, n := range du.u.need {
-					if float64(n) > wb.seats[m.slot(du.d, h, int8(l))] {
+					if float64(n) > wb.seats[m.slot(du.day, h, int8(l))] {
 						continue hubs
 					}
 				}
@@ -192,7 +139,7 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 				for _, cd := range du.members {
 					c += int64(m.distM(cd, h))
 				}
-				wb.arcs = append(wb.arcs, weekArc{float64(c), int32(m.slot(du.d, h, 0)), h})
+				wb.arcs = append(wb.arcs, weekArc{float64(c), int32(m.slot(du.day, h, 0)), h})
 			}
 			arcs := wb.arcs[wu.arcFrom:]
 			if len(arcs) == 0 {
@@ -242,6 +189,70 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 		wb.konst += m.penalty * int64(len(fixedHubs)-mostFrequent(fixedHubs))
 	}
 	return wb
+}
+
+// dayUnit is what the week's bound and relocate take as one on a day: a unit hubOf kept together
+// (all its members placed in one hub; a family group's fixed siblings' hubs dropped, as in
+// dayAssignment), or a placed member of another unit, alone. pinned marks a unit whose unit of the
+// day was restricted to its fixed siblings' hubs.
+type dayUnit struct {
+	day     int32
+	u       unit
+	members []int32 // placed child-days
+	pinned  bool
+}
+
+// weekPieces returns the units of hubOf's placed, non-fixed child-days, and the pieces of the week:
+// the indices of the units of the children that kept-together units link over the days, each
+// piece in order, pieces by their first child.
+func (m *model) weekPieces(hubOf []int32) ([]dayUnit, [][]int) {
+	parent := make([]int32, len(m.children))
+	for i := range parent {
+		parent[i] = int32(i)
+	}
+	find := func(x int32) int32 {
+		for parent[x] != x {
+			parent[x] = parent[parent[x]]
+			x = parent[x]
+		}
+		return x
+	}
+	var units []dayUnit
+	for d, us := range m.units {
+		for ui := range us {
+			u := &us[ui]
+			if u.strict || m.keptTogether(u, hubOf) {
+				if hubOf[u.members[0]] < 0 {
+					continue
+				}
+				together := *u
+				if !u.strict {
+					together.allowed = nil // as in dayAssignment
+				}
+				units = append(units, dayUnit{int32(d), together, u.members, u.allowed != nil})
+				r0 := find(m.cds[u.members[0]].child)
+				for _, cd := range u.members[1:] {
+					if r := find(m.cds[cd].child); r != r0 {
+						parent[r] = r0
+					}
+				}
+				continue
+			}
+			for _, cd := range u.members {
+				if hubOf[cd] >= 0 {
+					alone := m.aloneIn(u, cd)
+					units = append(units, dayUnit{int32(d), alone, alone.members, u.allowed != nil})
+				}
+			}
+		}
+	}
+	byRoot := make([][]int, len(m.children))
+	for i, du := range units {
+		r := find(m.cds[du.members[0]].child)
+		byRoot[r] = append(byRoot[r], i)
+	}
+	pieces := slices.DeleteFunc(byRoot, func(idx []int) bool { return len(idx) == 0 })
+	return units, pieces
 }
 
 // mostFrequent is how often the most frequent value of hubs occurs (it sorts hubs).

@@ -112,18 +112,7 @@ func smallWeekProblem(rng *rand.Rand) Problem {
 			child++
 		}
 	}
-	used := map[[3]any]int{}
-	for _, q := range p.Requests {
-		d := q.Days[0]
-		if rng.IntN(6) != 0 {
-			continue
-		}
-		h := p.Hubs[rng.IntN(len(p.Hubs))]
-		if k := [3]any{h.ID, d, q.Level}; used[k] < seatsOn(h, d, q.Level) {
-			used[k]++
-			p.Fixed = append(p.Fixed, FixedPlacement{ChildID: q.ChildID, Day: d, HubID: h.ID})
-		}
-	}
+	fixAtRandom(rng, &p, 6)
 	return p
 }
 
@@ -152,19 +141,6 @@ func exactWeekOptimum(t *testing.T, p Problem, r Result) (float64, bool) {
 	t.Helper()
 	m := compile(&p)
 	change := p.Params.withDefaults().HubChangeKm
-	placedAt := map[[2]any]int64{}
-	for _, pl := range r.Placements {
-		placedAt[[2]any{pl.ChildID, pl.Day}] = pl.HubID
-	}
-	locationOf := func(child int64, d Day) geo.Point {
-		for _, q := range p.Requests {
-			if q.ChildID == child && slices.Contains(q.Days, d) {
-				return q.Location
-			}
-		}
-		t.Fatalf("child %d did not ask for %s", child, d)
-		return geo.Point{}
-	}
 	left := map[[3]any]int{} // hub, day, level → seats left by fixed placements
 	for _, h := range p.Hubs {
 		for _, d := range m.days {
@@ -178,64 +154,14 @@ func exactWeekOptimum(t *testing.T, p Problem, r Result) (float64, bool) {
 		left[[3]any{f.HubID, f.Day, levelOfChild(p, f.ChildID)}]--
 		hubsOf[f.ChildID] = append(hubsOf[f.ChildID], f.HubID)
 	}
-	type option struct {
-		hub  int64
-		cost float64
-	}
-	type weekUnit struct {
-		day      Day
-		children []int64
-		need     map[Level]int
-		opts     []option
-	}
-	var units []weekUnit
+	var units []enumUnit
+	var days []Day // each unit's
 	combos := 1.0
 	for di, d := range m.days {
-		addUnit := func(members []int32, allowed []int32) {
-			u := weekUnit{day: d, need: map[Level]int{}}
-			for _, h := range p.Hubs {
-				if allowed != nil && !slices.Contains(allowed, m.hubIdx[h.ID]) {
-					continue
-				}
-				cost, ok := 0.0, true
-				for _, cd := range members {
-					c := m.children[m.cds[cd].child]
-					km := geo.DistanceKm(locationOf(c.id, d), h.Location)
-					ok = ok && seatsOn(h, d, levelAt(int(c.level))) > 0 && km <= p.Params.withDefaults().MaxDistanceKm
-					cost += km
-				}
-				if ok {
-					u.opts = append(u.opts, option{h.ID, cost})
-				}
-			}
-			for _, cd := range members {
-				c := m.children[m.cds[cd].child]
-				u.need[levelAt(int(c.level))]++
-				u.children = append(u.children, c.id)
-			}
-			combos *= float64(len(u.opts))
+		for _, u := range keptUnits(t, p, m, r, di) {
 			units = append(units, u)
-		}
-		for _, u := range m.units[di] {
-			var placed []int32
-			hubs := map[int64]bool{}
-			for _, cd := range u.members {
-				if h, ok := placedAt[[2]any{m.children[m.cds[cd].child].id, d}]; ok {
-					placed = append(placed, cd)
-					hubs[h] = true
-				}
-			}
-			switch {
-			case len(placed) == 0:
-			case u.strict:
-				addUnit(placed, u.allowed)
-			case len(placed) == len(u.members) && len(placed) > 1 && len(hubs) == 1:
-				addUnit(placed, nil)
-			default:
-				for _, cd := range placed {
-					addUnit([]int32{cd}, nil)
-				}
-			}
+			days = append(days, d)
+			combos *= float64(len(u.opts))
 		}
 	}
 	if combos > 2e6 {
@@ -264,17 +190,17 @@ func exactWeekOptimum(t *testing.T, p Problem, r Result) (float64, bool) {
 			best = min(best, objective(dist))
 			return
 		}
-		u := &units[i]
+		u, day := &units[i], days[i]
 		for _, o := range u.opts {
 			fits := true
 			for l, n := range u.need {
-				fits = fits && left[[3]any{o.hub, u.day, l}] >= n
+				fits = fits && left[[3]any{o.hub, day, l}] >= n
 			}
 			if !fits {
 				continue
 			}
 			for l, n := range u.need {
-				left[[3]any{o.hub, u.day, l}] -= n
+				left[[3]any{o.hub, day, l}] -= n
 			}
 			for _, c := range u.children {
 				hubsOf[c] = append(hubsOf[c], o.hub)
@@ -284,7 +210,7 @@ func exactWeekOptimum(t *testing.T, p Problem, r Result) (float64, bool) {
 				hubsOf[c] = hubsOf[c][:len(hubsOf[c])-1]
 			}
 			for l, n := range u.need {
-				left[[3]any{o.hub, u.day, l}] += n
+				left[[3]any{o.hub, day, l}] += n
 			}
 		}
 	}
