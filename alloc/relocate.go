@@ -104,16 +104,32 @@ func (m *model) newWeekMover(hubOf []int32, im *improver) *weekMover {
 // cost is the piece's part of the weekly objective, in metres, with its units at hubs (one per
 // unit, in order) and everything else as in hubOf.
 func (rl *weekMover) cost(p *relPiece, hubs []int32, hubOf []int32) int64 {
-	m := rl.m
-	units := rl.units[p.unitFrom:p.unitTo]
-	var total int64
-	for i := range units {
-		for _, cd := range units[i].members {
-			if m.cds[cd].fixedHub < 0 {
-				total += int64(m.distM(cd, hubs[i]))
-			}
-		}
+	total := rl.changeCost(p, hubs, hubOf)
+	for i := range hubs {
+		total += rl.unitDist(&rl.units[p.unitFrom+int32(i)], hubs[i])
 	}
+	return total
+}
+
+// unitDist is the distance of unit u's members at hub h, in metres, or -1 when h is out of reach
+// of one of them.
+func (rl *weekMover) unitDist(u *relUnit, h int32) int64 {
+	var total int64
+	for _, cd := range u.members {
+		d := rl.m.distM(cd, h)
+		if d < 0 {
+			return -1
+		}
+		total += int64(d)
+	}
+	return total
+}
+
+// changeCost is HubChangeKm, in metres, for each placed day of the piece's children away from
+// their usual hub, with its units at hubs.
+func (rl *weekMover) changeCost(p *relPiece, hubs []int32, hubOf []int32) int64 {
+	m := rl.m
+	var total int64
 	for _, ci := range rl.kids[p.kidFrom:p.kidTo] {
 		rl.hubs = rl.hubs[:0]
 		for _, cd := range m.children[ci].cds {
@@ -159,15 +175,7 @@ func (rl *weekMover) canMove(u *relUnit, from, to int32, taken []slotNeed) bool 
 			}
 		}
 	}
-	if !rl.mayLeave(u, from) {
-		return false
-	}
-	for _, cd := range u.members {
-		if m.distM(cd, to) < 0 {
-			return false
-		}
-	}
-	return true
+	return rl.mayLeave(u, from) && rl.unitDist(u, to) >= 0
 }
 
 func neededAt(taken []slotNeed, s int) int32 {
@@ -194,42 +202,50 @@ func (rl *weekMover) tryPiece(i int32, hubOf []int32) bool {
 	}
 	best := slices.Clone(current)
 	trial := make([]int32, len(units))
-	now := rl.cost(p, current, hubOf)
+	curDist, kDist := make([]int64, len(units)), make([]int64, len(units))
+	var dist int64
+	for j := range units {
+		curDist[j] = rl.unitDist(&units[j], current[j])
+		dist += curDist[j]
+	}
+	now := dist + rl.changeCost(p, current, hubOf)
 	bestCost := now
 	// Every hub in reach of the piece's first unit.
 	for _, kc := range m.reqs[m.cds[units[0].members[0]].req].cands {
 		k := kc.hub
 		copy(trial, current)
 		rl.taken = rl.taken[:0]
-		any := false
+		moved := dist
 		for j := range units {
 			u := &units[j]
-			if u.movable && trial[j] != k && rl.canMove(u, trial[j], k, rl.taken) {
-				trial[j], any = k, true
-				for l, n := range u.need {
-					if n > 0 {
-						s := m.slot(u.day, k, int8(l))
-						if i := slices.IndexFunc(rl.taken, func(t slotNeed) bool { return t.slot == s }); i >= 0 {
-							rl.taken[i].n += n
-						} else {
-							rl.taken = append(rl.taken, slotNeed{s, n})
-						}
+			if !u.movable || trial[j] == k || !rl.canMove(u, trial[j], k, rl.taken) {
+				continue
+			}
+			trial[j], kDist[j] = k, rl.unitDist(u, k)
+			moved += kDist[j] - curDist[j]
+			for l, n := range u.need {
+				if n > 0 {
+					s := m.slot(u.day, k, int8(l))
+					if i := slices.IndexFunc(rl.taken, func(t slotNeed) bool { return t.slot == s }); i >= 0 {
+						rl.taken[i].n += n
+					} else {
+						rl.taken = append(rl.taken, slotNeed{s, n})
 					}
 				}
 			}
 		}
-		if !any {
+		if slices.Equal(trial, current) {
 			continue
 		}
-		c := rl.cost(p, trial, hubOf)
+		c := moved + rl.changeCost(p, trial, hubOf)
 		// A day moved may cost more than it saves: put such days back, one at a time.
 		for j := range units {
 			if trial[j] == current[j] {
 				continue
 			}
 			trial[j] = current[j]
-			if back := rl.cost(p, trial, hubOf); back < c {
-				c = back
+			if back := moved - kDist[j] + curDist[j] + rl.changeCost(p, trial, hubOf); back < c {
+				c, moved = back, moved-kDist[j]+curDist[j]
 			} else {
 				trial[j] = k
 			}
