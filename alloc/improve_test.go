@@ -98,30 +98,45 @@ func TestImproveKeepsTheRulesOnRandomProblems(t *testing.T) {
 		rng := rand.New(rand.NewPCG(uint64(i), 23))
 		p := randomProblem(rng)
 		m := compile(&p)
-		homes, err := m.weeklyHomes(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hubOf, err := m.placeAll(ctx, homes, m.penalty)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.consolidate(hubOf)
+		hubOf := firstPass(ctx, t, m)
 		before := slices.Clone(hubOf)
 		m.improve(hubOf)
-		if vs := m.check(ptr(m.result(hubOf))); len(vs) > 0 {
-			t.Fatalf("instance %d: %v", i, vs)
-		}
-		for cd := range hubOf {
-			if (hubOf[cd] < 0) != (before[cd] < 0) {
-				t.Fatalf("instance %d: child-day %d placed %d before, %d after", i, cd, before[cd], hubOf[cd])
-			}
-		}
+		checkSamePlaced(t, i, m, before, hubOf)
 		if a, b := m.multiHub(hubOf), m.multiHub(before); a > b {
 			t.Errorf("instance %d: %d children with more than one hub, %d before", i, a, b)
 		}
 		if a, b := m.score(hubOf).distM, m.score(before).distM; a > b {
 			t.Errorf("instance %d: distance %d m, %d m before", i, a, b)
+		}
+	}
+}
+
+// firstPass is a pass of Solve's before its final phases: usual hubs from whole weeks, the daily
+// placement, consolidation.
+func firstPass(ctx context.Context, t *testing.T, m *model) []int32 {
+	t.Helper()
+	homes, err := m.weeklyHomes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hubOf, err := m.placeAll(ctx, homes, m.penalty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.consolidate(hubOf)
+	return hubOf
+}
+
+// checkSamePlaced fails the test when placement after breaks a rule or places other child-days
+// than before.
+func checkSamePlaced(t *testing.T, instance int, m *model, before, after []int32) {
+	t.Helper()
+	if vs := m.check(ptr(m.result(after))); len(vs) > 0 {
+		t.Fatalf("instance %d: %v", instance, vs)
+	}
+	for cd := range after {
+		if (after[cd] < 0) != (before[cd] < 0) {
+			t.Fatalf("instance %d: child-day %d placed %d before, %d after", instance, cd, before[cd], after[cd])
 		}
 	}
 }

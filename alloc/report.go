@@ -24,10 +24,12 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 	}
 	hubsOf := map[int64][]int64{}                 // child → hubs
 	hubsOfHousehold := map[householdDay][]int64{} // household-day → hubs
+	placedHubs := map[int64][]int32{}             // child → the hub of each placed day
 	var dists []float64
 	var total float64
 	for _, p := range r.Placements {
 		ci := m.childIdx[p.ChildID]
+		placedHubs[p.ChildID] = append(placedHubs[p.ChildID], m.hubIdx[p.HubID])
 		if !slices.Contains(hubsOf[p.ChildID], p.HubID) {
 			hubsOf[p.ChildID] = append(hubsOf[p.ChildID], p.HubID)
 		}
@@ -68,6 +70,12 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 		rep.P95DistanceKm = dists[int(math.Ceil(0.95*float64(len(dists))))-1] // nearest rank
 		rep.MaxDistanceKm = dists[len(dists)-1]
 	}
+	changes := 0
+	for _, hs := range placedHubs {
+		changes += len(hs) - mostFrequent(hs)
+	}
+	rep.HubChangeCostKm = roundMetre(float64(m.penalty*int64(changes)) / 1000)
+	rep.ObjectiveKm = roundMetre(rep.TotalDistanceKm + rep.HubChangeCostKm)
 	rep.LowerBoundKm = float64(f.relaxedBound) / 1000
 	rep.GapPercent = gapPercent(rep.TotalDistanceKm, rep.LowerBoundKm)
 	if f.computed {
@@ -79,6 +87,9 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 		rep.PerDayChildDaysPlaced = f.perDayPlaced
 		rep.PerDayChildrenMultiHub = f.perDayMultiHub
 		rep.OneHubWeekKm = roundMetre(rep.TotalDistanceKm - f.perDayKm)
+		// Both bounds hold for the objective (the distance is part of it); the larger is given.
+		rep.WeekBoundKm = float64(max(f.weekBound, f.siblingBound)) / 1000
+		rep.WeekGapPercent = gapPercent(rep.ObjectiveKm, rep.WeekBoundKm)
 	}
 
 	waitlisted := map[int64]bool{}

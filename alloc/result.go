@@ -64,6 +64,20 @@ type Report struct {
 	MeanDistanceKm  float64 `json:"mean_distance_km"`
 	P95DistanceKm   float64 `json:"p95_distance_km"`
 	MaxDistanceKm   float64 `json:"max_distance_km"`
+	// HubChangeCostKm is what rule 3 charges for hub changes: Params.HubChangeKm for every placed
+	// day (fixed ones included) a child spends away from the hub of most of its placed days.
+	// ObjectiveKm = TotalDistanceKm + HubChangeCostKm is the weekly objective the allocator
+	// pursues once the stronger rules hold.
+	HubChangeCostKm float64 `json:"hub_change_cost_km"`
+	ObjectiveKm     float64 `json:"objective_km"`
+	// WeekBoundKm is a lower bound on ObjectiveKm for any placement of the same child-days that
+	// keeps together the brothers and sisters this run kept together: unlike the bounds below it
+	// keeps the same-hub-all-week rule, as the objective weighs it (a Lagrangian bound of the
+	// whole week, see weekBound; never below SiblingBoundKm, which bounds the objective too).
+	// WeekGapPercent is (ObjectiveKm − WeekBoundKm) / WeekBoundKm × 100: at most this much of the
+	// objective could any such placement save. Like the bounds below, only with the figures.
+	WeekBoundKm    float64 `json:"week_bound_km"`
+	WeekGapPercent float64 `json:"week_gap_percent"`
 	// The bounds and their gaps are about TotalDistanceKm alone (not HubChangeKm), over the same
 	// child-days as this run placed (not the fixed ones), and they drop the same-hub-all-week rule:
 	// every other rule holds, day by day.

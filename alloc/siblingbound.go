@@ -38,9 +38,10 @@ const (
 // seats(h,l)·λ(h,l) is at most the cost of any valid placement, whatever the prices, since a
 // valid placement pays at most seats × λ in prices. The prices start from the optimal dual of
 // relaxed, lowerBound's keptTogether bound (the same siblings together, each sibling in a hub that
-// could host them all), where the value is already at least that bound's, and improve by
-// projected subgradient steps (Polyak's rule); the best value met is kept, and never below the
-// day's relaxed bound, which bounds the same problem. The limit is the value of the linear
+// could host them all), given in prices (per slot), where the value is already at least that
+// bound's, and improve by projected subgradient steps (Polyak's rule); the best value met is kept,
+// and never below the day's relaxed bound, which bounds the same problem, and prices end holding
+// the prices of the best value (weekBound starts from them). The limit is the value of the linear
 // relaxation of the day's assignment. Costs are whole metres rounded down and the value is rounded
 // down, so the bound also holds against exact distances.
 func (m *model) siblingBound(ctx context.Context, hubOf []int32, relaxed []int64, prices []float64) (int64, error) {
@@ -58,6 +59,11 @@ func (m *model) siblingBound(ctx context.Context, hubOf []int32, relaxed []int64
 		}
 		// The relaxed bound of the day is a bound of the same problem too.
 		bounds[d] = max(relaxed[d], a.lagrangianBound(start))
+		for h := range m.hubIDs { // the prices of the day's best bound, for weekBound
+			for l := range numLevels {
+				prices[m.slot(int32(d), int32(h), int8(l))] = start[h*numLevels+l]
+			}
+		}
 		return nil
 	})
 	var total int64
@@ -171,8 +177,8 @@ hubs:
 	a.needAt = append(a.needAt, int32(len(a.need)))
 }
 
-// lagrangianBound runs the subgradient search from the prices price (per hub×numLevels+level, ≥ 0,
-// changed in place) and returns the best bound met, in whole metres.
+// lagrangianBound runs the subgradient search from the prices price (per hub×numLevels+level, ≥ 0)
+// and returns the best bound met, in whole metres; price ends holding the prices of that bound.
 func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 	units := len(a.start) - 1
 	for u := range units {
@@ -184,8 +190,8 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 		return 0
 	}
 	used := make([]float64, len(a.seats)) // seats the units' choices take, per hub and level
-	best := math.Inf(-1)
-	theta, stale := siblingBoundStep, 0
+	bestPrice := slices.Clone(price)
+	pol := newPolyak(float64(a.upper))
 	priced := 0 // unit-hub pairs priced: the work done, the same for the same problem
 	for range siblingBoundIters {
 		clear(used)
@@ -226,28 +232,21 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 				norm += g * g
 			}
 		}
-		if value > best+siblingBoundProgress*math.Abs(value) {
-			best, stale = value, 0
-		} else {
-			best = max(best, value)
-			if stale++; stale >= siblingBoundPatience {
-				theta, stale = theta/2, 0
-			}
+		if value > pol.best {
+			copy(bestPrice, price)
 		}
-		target := best + siblingBoundAim*(float64(a.upper)-best)
-		if norm == 0 || float64(a.upper)-best < 1 || theta < siblingBoundMinStep || priced > siblingBoundArcs {
-			// The prices are optimal (no seat over- or under-used where it matters), or the
-			// bound is within a metre of a placement that exists.
+		step, stop := pol.next(value, norm)
+		if stop || priced > siblingBoundArcs {
 			break
 		}
-		step := theta * (target - value) / norm
 		for s, p := range price {
 			price[s] = max(0, p+step*(used[s]-float64(a.seats[s])))
 		}
 	}
+	copy(price, bestPrice)
 	// The sums are of whole metres and prices below 1e6, far from float64's 2^53; one metre is
 	// taken off for rounding.
-	return max(0, int64(math.Floor(best))-1)
+	return max(0, int64(math.Floor(pol.best))-1)
 }
 
 // distanceFigures are the report's figures on distance beside the run's own (see Report): bounds in
@@ -260,6 +259,7 @@ type distanceFigures struct {
 	perDayKm        float64 // distance of a pass without usual hubs: the allocator's placement day by day
 	perDayMultiHub  int     // children with more than one hub in that pass
 	perDayPlaced    int     // child-days that pass placed, fixed ones included
+	weekBound       int64   // weekBound: the weekly objective, distance and hub changes
 }
 
 // distanceFigures computes the bounds for the placement hubOf, and runs one placement pass of the
@@ -294,6 +294,9 @@ func (m *model) distanceFigures(ctx context.Context, hubOf []int32) (distanceFig
 		f.withoutSiblings += free[d]
 	}
 	if f.siblingBound, err = m.siblingBound(ctx, hubOf, kept, prices); err != nil {
+		return f, err
+	}
+	if f.weekBound, err = m.weekBound(ctx, hubOf, prices); err != nil {
 		return f, err
 	}
 	noHomes := make([]int32, len(m.children))

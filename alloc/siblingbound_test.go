@@ -180,10 +180,17 @@ func smallFamiliesProblem(rng *rand.Rand) Problem {
 			child++
 		}
 	}
+	fixAtRandom(rng, &p, 8)
+	return p
+}
+
+// fixAtRandom gives about one request in oneIn a fixed seat on its first day, in a random hub that
+// still has one.
+func fixAtRandom(rng *rand.Rand, p *Problem, oneIn int) {
 	used := map[[3]any]int{}
 	for _, q := range p.Requests {
 		d := q.Days[0]
-		if rng.IntN(8) != 0 {
+		if rng.IntN(oneIn) != 0 {
 			continue
 		}
 		h := p.Hubs[rng.IntN(len(p.Hubs))]
@@ -192,7 +199,6 @@ func smallFamiliesProblem(rng *rand.Rand) Problem {
 			p.Fixed = append(p.Fixed, FixedPlacement{ChildID: q.ChildID, Day: d, HubID: h.ID})
 		}
 	}
-	return p
 }
 
 // exactDayOptima returns the sum over days of the least distance, in km, of the child-days r placed
@@ -206,19 +212,6 @@ func smallFamiliesProblem(rng *rand.Rand) Problem {
 func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 	t.Helper()
 	m := compile(&p)
-	placedAt := map[[2]any]int64{}
-	for _, pl := range r.Placements {
-		placedAt[[2]any{pl.ChildID, pl.Day}] = pl.HubID
-	}
-	locationOf := func(child int64, d Day) geo.Point {
-		for _, q := range p.Requests {
-			if q.ChildID == child && slices.Contains(q.Days, d) {
-				return q.Location
-			}
-		}
-		t.Fatalf("child %d did not ask for %s", child, d)
-		return geo.Point{}
-	}
 	var total float64
 	for di, d := range m.days {
 		left := map[[2]any]int{} // hub, level → seats left by fixed placements
@@ -232,56 +225,11 @@ func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 				left[[2]any{f.HubID, levelOfChild(p, f.ChildID)}]--
 			}
 		}
-		type option struct {
-			hub  int64
-			cost float64
-		}
-		var units [][]option
+		var units [][]hubOption
 		var needs []map[Level]int
-		addUnit := func(members []int32, allowed []int32) {
-			need := map[Level]int{}
-			var opts []option
-			for _, h := range p.Hubs {
-				if allowed != nil && !slices.Contains(allowed, m.hubIdx[h.ID]) {
-					continue
-				}
-				cost, ok := 0.0, true
-				for _, cd := range members {
-					c := m.children[m.cds[cd].child]
-					km := geo.DistanceKm(locationOf(c.id, d), h.Location)
-					ok = ok && seatsOn(h, d, levelAt(int(c.level))) > 0 && km <= p.Params.withDefaults().MaxDistanceKm
-					cost += km
-				}
-				if ok {
-					opts = append(opts, option{h.ID, cost})
-				}
-			}
-			for _, cd := range members {
-				need[levelAt(int(m.children[m.cds[cd].child].level))]++
-			}
-			units = append(units, opts)
-			needs = append(needs, need)
-		}
-		for _, u := range m.units[di] {
-			var placed []int32
-			hubs := map[int64]bool{}
-			for _, cd := range u.members {
-				if h, ok := placedAt[[2]any{m.children[m.cds[cd].child].id, d}]; ok {
-					placed = append(placed, cd)
-					hubs[h] = true
-				}
-			}
-			switch {
-			case len(placed) == 0:
-			case u.strict:
-				addUnit(placed, u.allowed)
-			case len(placed) == len(u.members) && len(placed) > 1 && len(hubs) == 1:
-				addUnit(placed, nil)
-			default:
-				for _, cd := range placed {
-					addUnit([]int32{cd}, nil)
-				}
-			}
+		for _, u := range keptUnits(t, p, m, r, di) {
+			units = append(units, u.opts)
+			needs = append(needs, u.need)
 		}
 		best := math.Inf(1)
 		var try func(i int, cost float64)
@@ -319,6 +267,88 @@ func exactDayOptima(t *testing.T, p Problem, r Result) float64 {
 	return total
 }
 
+// enumUnit is what exactDayOptima and exactWeekOptimum place as one on a day: its children, the
+// seats it needs by level and the hubs it could take, with the sum of its members' distances.
+type enumUnit struct {
+	children []int64
+	need     map[Level]int
+	opts     []hubOption
+}
+
+type hubOption struct {
+	hub  int64
+	cost float64
+}
+
+// keptUnits lists the units of day di for the exact optima: each all-or-none unit (restricted to
+// the hubs of its fixed siblings), each family group r placed whole in one hub, and each other
+// placed child alone, with the hubs open to all their levels that day within reach of every
+// member. Reach, seats and distances come from the problem itself, only the grouping from m.
+func keptUnits(t *testing.T, p Problem, m *model, r Result, di int) []enumUnit {
+	t.Helper()
+	d := m.days[di]
+	placedAt := map[[2]any]int64{}
+	for _, pl := range r.Placements {
+		placedAt[[2]any{pl.ChildID, pl.Day}] = pl.HubID
+	}
+	locationOf := func(child int64) geo.Point {
+		for _, q := range p.Requests {
+			if q.ChildID == child && slices.Contains(q.Days, d) {
+				return q.Location
+			}
+		}
+		t.Fatalf("child %d did not ask for %s", child, d)
+		return geo.Point{}
+	}
+	var units []enumUnit
+	add := func(members []int32, allowed []int32) {
+		u := enumUnit{need: map[Level]int{}}
+		for _, h := range p.Hubs {
+			if allowed != nil && !slices.Contains(allowed, m.hubIdx[h.ID]) {
+				continue
+			}
+			cost, ok := 0.0, true
+			for _, cd := range members {
+				c := m.children[m.cds[cd].child]
+				km := geo.DistanceKm(locationOf(c.id), h.Location)
+				ok = ok && seatsOn(h, d, levelAt(int(c.level))) > 0 && km <= p.Params.withDefaults().MaxDistanceKm
+				cost += km
+			}
+			if ok {
+				u.opts = append(u.opts, hubOption{h.ID, cost})
+			}
+		}
+		for _, cd := range members {
+			c := m.children[m.cds[cd].child]
+			u.need[levelAt(int(c.level))]++
+			u.children = append(u.children, c.id)
+		}
+		units = append(units, u)
+	}
+	for _, u := range m.units[di] {
+		var placed []int32
+		hubs := map[int64]bool{}
+		for _, cd := range u.members {
+			if h, ok := placedAt[[2]any{m.children[m.cds[cd].child].id, d}]; ok {
+				placed = append(placed, cd)
+				hubs[h] = true
+			}
+		}
+		switch {
+		case len(placed) == 0:
+		case u.strict:
+			add(placed, u.allowed)
+		case len(placed) == len(u.members) && len(placed) > 1 && len(hubs) == 1:
+			add(placed, nil)
+		default:
+			for _, cd := range placed {
+				add([]int32{cd}, nil)
+			}
+		}
+	}
+	return units
+}
+
 func levelOfChild(p Problem, child int64) Level {
 	for _, q := range p.Requests {
 		if q.ChildID == child {
@@ -329,7 +359,7 @@ func levelOfChild(p Problem, child int64) Level {
 }
 
 // TestAcademieWeekBoundFigures checks the report's bounds and costs against each other on a
-// generated académie week, and logs the gap to the bound that keeps siblings together.
+// generated académie week, and logs the gap of the objective to the week bound.
 func TestAcademieWeekBoundFigures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large instance")
@@ -355,13 +385,21 @@ func TestAcademieWeekBoundFigures(t *testing.T) {
 		t.Fatalf("one hub all week: %.3f km, per day %.3f km, %d children with two hubs per day, %d in the run",
 			rep.OneHubWeekKm, rep.PerDayDistanceKm, rep.PerDayChildrenMultiHub, rep.ChildrenMultiHub)
 	}
-	// Issue 15's target, within 1 % of this bound, is not met yet (README, "Allocator"): the gap
-	// is logged for the reader, not asserted, so that the figures above stay checked.
-	if rep.SiblingGapPercent > 1 {
-		t.Logf("target not met: %.0f km is %.2f %% above the bound %.0f km (1 %% wanted); one hub all week costs %.0f km, "+
-			"and the allocator's day-by-day placement (%.0f km) is itself %.2f %% above the bound",
-			rep.TotalDistanceKm, rep.SiblingGapPercent, rep.SiblingBoundKm, rep.OneHubWeekKm,
-			rep.PerDayDistanceKm, gapPercent(rep.PerDayDistanceKm, rep.SiblingBoundKm))
+	// The week bound holds for the objective, distance and hub changes, and sees the hub changes
+	// the sibling bound ignores.
+	if math.Abs(rep.ObjectiveKm-(rep.TotalDistanceKm+rep.HubChangeCostKm)) > 0.002 ||
+		!(rep.SiblingBoundKm < rep.WeekBoundKm && rep.WeekBoundKm < rep.ObjectiveKm) {
+		t.Fatalf("want sibling bound < week bound < objective = distance + hub changes: %.3f, %.3f, %.3f = %.3f + %.3f km",
+			rep.SiblingBoundKm, rep.WeekBoundKm, rep.ObjectiveKm, rep.TotalDistanceKm, rep.HubChangeCostKm)
+	}
+	// Issue 15's target, the objective within 1 % of the bound that keeps the real rules, is not
+	// met (README, "Allocation"): the gap is logged for the reader, not asserted, so that the
+	// figures above stay checked.
+	if rep.WeekGapPercent > 1 {
+		t.Logf("target not met: the objective %.0f km (distance %.0f km, hub changes %.0f km) is %.2f %% above the week bound %.0f km "+
+			"(1 %% wanted); the distance alone is %.2f %% above the bound that ignores hub changes (%.0f km)",
+			rep.ObjectiveKm, rep.TotalDistanceKm, rep.HubChangeCostKm, rep.WeekGapPercent, rep.WeekBoundKm,
+			rep.SiblingGapPercent, rep.SiblingBoundKm)
 	}
 }
 
