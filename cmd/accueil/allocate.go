@@ -37,6 +37,7 @@ func allocate(ctx context.Context, e env, args []string) error {
 	export := fs.Bool("export", false, "with --from/--to: write the database's state of those days as a problem file instead of allocating")
 	generate := fs.String("generate", "", "solve a generated week, academie or national, and print its report")
 	seatRatio := fs.Float64("seat-ratio", 0, "with --generate: seats per child-day of each level (default 1.15; about 0.95 leaves an eighth of the demand unmet)")
+	noFigures := fs.Bool("no-figures", false, "with --problem or --generate: skip the report's bounds and what the rules cost (about a second solve)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -44,10 +45,10 @@ func allocate(ctx context.Context, e env, args []string) error {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(allocateMemoryLimit))
 	}
 	if *problem != "" {
-		return solveFile(ctx, e, *problem, *out, *seed)
+		return solveFile(ctx, e, *problem, *out, *seed, *noFigures)
 	}
 	if *generate != "" {
-		return solveGenerated(ctx, e, *generate, *seed, *seatRatio)
+		return solveGenerated(ctx, e, *generate, *seed, *seatRatio, *noFigures)
 	}
 	if *from == "" {
 		return errors.New(allocateUsage)
@@ -93,7 +94,7 @@ func allocate(ctx context.Context, e env, args []string) error {
 	return printReport(e.stdout, run.Report)
 }
 
-func solveFile(ctx context.Context, e env, path, out string, seed uint64) error {
+func solveFile(ctx context.Context, e env, path, out string, seed uint64, noFigures bool) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -106,6 +107,7 @@ func solveFile(ctx context.Context, e env, path, out string, seed uint64) error 
 	if seed != 0 {
 		p.Params.Seed = seed
 	}
+	p.Params.NoFigures = p.Params.NoFigures || noFigures
 	res, err := alloc.Solve(ctx, p)
 	if err != nil {
 		return err
@@ -136,7 +138,7 @@ func writeTo(e env, path string, write func(io.Writer) error) error {
 }
 
 // solveGenerated solves the académie or national benchmark week and prints its report.
-func solveGenerated(ctx context.Context, e env, which string, seed uint64, seatRatio float64) error {
+func solveGenerated(ctx context.Context, e env, which string, seed uint64, seatRatio float64, noFigures bool) error {
 	if seed == 0 {
 		seed = 1
 	}
@@ -162,6 +164,7 @@ func solveGenerated(ctx context.Context, e env, which string, seed uint64, seatR
 	if err != nil {
 		return err
 	}
+	p.Params.NoFigures = noFigures
 	res, err := alloc.Solve(ctx, p)
 	if err != nil {
 		return err
