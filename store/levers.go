@@ -320,26 +320,29 @@ func (tx *Store) bringBack(ctx context.Context, hubID int64, day time.Time, offe
 		return nil, err
 	}
 	at := geo.Point{Lat: hub[hubID].Lat, Lon: hub[hubID].Lon}
-	var ids, dist []int64
+	var ids []int64
 	before := map[cdKey]requestRow{}
 	var outcomes []Outcome
 	for _, r := range offer.rows {
 		km := geo.DistanceKm(geo.Point{Lat: r.Lat, Lon: r.Lon}, at)
-		ids, dist = append(ids, r.ChildID), append(dist, distanceM(km))
+		ids = append(ids, r.ChildID)
 		before[cdKey{r.ChildID, day.Format(time.DateOnly)}] = r
 		outcomes = append(outcomes, Outcome{ChildID: r.ChildID, Day: day, Status: PlacementStatus(r.PlacedStatus.String).Request(), HubID: hubID, DistanceKm: km})
 		t.returned[r.ChildID] = true
-	}
-	if _, err := tx.q.ExecContext(ctx, `
-		UPDATE placement p SET hub_id = $1, distance_m = f.distance_m, updated_at = $4
-		FROM unnest($2::bigint[], $3::bigint[]) AS f(child_id, distance_m)
-		WHERE p.child_id = f.child_id AND p.day = $5`, hubID, pq.Array(ids), pq.Array(dist), tx.now(), day.Format(time.DateOnly)); err != nil {
-		return nil, translate(err)
 	}
 	mails, err := tx.noticeEmails(ctx, causeBroughtBack, changeNotices(causeBroughtBack, 0, before, outcomes))
 	if err != nil {
 		return nil, err
 	}
 	t.emails += len(mails)
-	return ids, tx.queueEmails(ctx, mails)
+	// Through the one writer: the seats elsewhere freed, the seats here given with the status
+	// they had, the e-mails queued. No run is stored: the seats go back as a lever of staff,
+	// not a run of the allocator (run_id empty, as a child taken in by hand).
+	free := make([]cdKey, len(ids))
+	for i, id := range ids {
+		free[i] = cdKey{id, day.Format(time.DateOnly)}
+	}
+	_, _, err = tx.write(ctx, writes{run: AllocationRun{Kind: KindReplacement, DayFrom: day, DayTo: day, Outcomes: outcomes},
+		free: free, mails: mails})
+	return ids, err
 }
