@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -199,8 +200,9 @@ func TestLoginLimitCannotBeInflictedFromElsewhere(t *testing.T) {
 // Two servers on one database, as two processes behind HAProxy, share an address's limit once
 // each has synced.
 func TestTwoServersShareALimit(t *testing.T) {
-	now := pgtest.Now()
-	clock := func() time.Time { return now }
+	var now atomic.Int64 // read by the background syncs while the test moves it
+	now.Store(pgtest.Now().UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()) }
 	db := pgtest.NewDB(t)
 	cfg := api.DefaultConfig()
 	cfg.TrustedProxies = []string{"0.0.0.0"}
@@ -232,15 +234,28 @@ func TestTwoServersShareALimit(t *testing.T) {
 	}
 	get(a)
 	get(a)
-	now = now.Add(cfg.Limits.Sync)
+	now.Add(int64(cfg.Limits.Sync))
 	get(a) // admitted, and a's sync is due: it sends its 3
 	sharedHits(3)
 	if res := get(b); res.StatusCode == http.StatusTooManyRequests { // b has not synced yet
 		t.Fatalf("b refused before it learnt the total: %s", res.body)
 	}
 	sharedHits(4) // b's sync sent its one and read back 4
-	if res := get(b); res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
-		t.Errorf("b after its sync: %d, want 429 with Retry-After", res.StatusCode)
+	// The table holds b's hit a moment before b reads the total back into its memory, so b may
+	// still admit one more request. Two admitted by b alone stay under the limit of 3: a refusal
+	// then can only come from the shared total.
+	for admitted := 0; ; admitted++ {
+		res := get(b)
+		if res.StatusCode == http.StatusTooManyRequests {
+			if res.Header.Get("Retry-After") == "" {
+				t.Error("b's refusal has no Retry-After")
+			}
+			break
+		}
+		if admitted == 1 {
+			t.Fatalf("b after its sync: %d twice, want 429 with Retry-After", res.StatusCode)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	if res := get(a); res.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("a: %d, want 429", res.StatusCode)
