@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"time"
 
@@ -25,6 +24,8 @@ import (
 //     writes) solved from scratch, before and after the changes applied to a copy of it. It
 //     gives the allocator's report, whose gap to its lower bound says how good a placement of
 //     those days can be with the hubs changed.
+//
+// The levers' view is in whatif_sim.go, the full view in whatif_full.go.
 //
 // A new hub at a place with no school (a commune) has no lever: it only exists in the what-if.
 
@@ -175,27 +176,6 @@ func (s *Store) RunWhatIf(ctx context.Context, p AllocationPolicy, sc Scope, w W
 		}
 	}
 	res.Before, res.After, res.NewHubs = sim.first, sim.figures(), sim.newHubs
-	full.Params.Seed = whatIfSeed(days)
-	if res.FullBefore, err = solveReport(ctx, full); err != nil {
-		return res, err
-	}
-	res.FullAfter, err = solveReport(ctx, sim.changed(full))
+	res.FullBefore, res.FullAfter, err = solveFull(ctx, full, sim.changed(full), whatIfSeed(days))
 	return res, err
-}
-
-func solveReport(ctx context.Context, p alloc.Problem) (alloc.Report, error) {
-	r, err := alloc.Solve(ctx, p)
-	if err != nil {
-		return alloc.Report{}, fmt.Errorf("what-if: %w", err)
-	}
-	return r.Report, nil
-}
-
-// whatIfSeed is the seed of the full view: the same days solve the same before and after.
-func whatIfSeed(days []time.Time) uint64 {
-	h := fnv.New64a()
-	for _, d := range days {
-		fmt.Fprintf(h, "%s|", d.Format(time.DateOnly))
-	}
-	return h.Sum64()
 }

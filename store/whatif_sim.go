@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -444,60 +443,4 @@ func (sim *whatIfSim) moves(ctx context.Context, tx *Store, before map[cdKey]int
 		return cmp.Or(cmp.Compare(b.Children, a.Children), cmp.Compare(b.ChildDays, a.ChildDays), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
 	})
 	return out, seats, nil
-}
-
-// changed is a copy of the problem file full with the seats of the copy after the changes: the
-// hubs changed take their new seats (a new hub is added), and the confirmed seats that no longer
-// fit a changed hub are given again.
-func (sim *whatIfSim) changed(full alloc.Problem) alloc.Problem {
-	out := full
-	out.Hubs = nil
-	changedHub := map[int64]bool{}
-	for _, id := range sim.changeHub {
-		changedHub[id] = true
-	}
-	for _, h := range full.Hubs {
-		if !changedHub[h.ID] {
-			out.Hubs = append(out.Hubs, h)
-		}
-	}
-	for _, id := range slices.Sorted(maps.Keys(changedHub)) {
-		h := sim.hubs[id]
-		if !h.open {
-			continue
-		}
-		hub := alloc.Hub{ID: id, Name: sim.newHubs[id], Location: geo.Point{Lat: h.lat, Lon: h.lon}}
-		for _, day := range sim.days {
-			hd := alloc.HubDay{Day: alloc.DayOf(day), Seats: map[alloc.Level]int{}}
-			for _, l := range Levels {
-				if s := sim.seats[seatKey{id, day.Format(time.DateOnly), alloc.Level(l)}]; s != nil && s.capacity > 0 {
-					hd.Seats[alloc.Level(l)] = s.capacity
-				}
-			}
-			if len(hd.Seats) > 0 {
-				hub.Days = append(hub.Days, hd)
-			}
-		}
-		if len(hub.Days) > 0 {
-			out.Hubs = append(out.Hubs, hub)
-		}
-	}
-	level := map[int64]alloc.Level{}
-	for _, r := range full.Requests {
-		level[r.ChildID] = r.Level
-	}
-	fixed := map[seatKey]int{}
-	out.Fixed = nil
-	for _, f := range full.Fixed {
-		k := seatKey{f.HubID, string(f.Day), level[f.ChildID]}
-		if changedHub[f.HubID] {
-			s := sim.seats[k]
-			if !sim.hubs[f.HubID].open || s == nil || fixed[k] >= s.capacity {
-				continue
-			}
-		}
-		fixed[k]++
-		out.Fixed = append(out.Fixed, f)
-	}
-	return out
 }
