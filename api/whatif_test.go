@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/accueil-prioritaire/accueil/frontend"
+	"github.com/accueil-prioritaire/accueil/store"
 )
 
 // TestWhatIfFollowsRolesAndScope: prefecture agents and the rectorat try out changes on the
@@ -90,6 +93,38 @@ func TestWhatIfFollowsRolesAndScope(t *testing.T) {
 	rect.login("rectorat@example.fr", goodPassword)
 	if res := rect.get(page(fmt.Sprintf("fermer:%d", ids[1]))); res.StatusCode != http.StatusOK || !strings.Contains(res.body, "1 enfant(s) perdraient leur place") {
 		t.Errorf("the rectorat closes the Jura hub in a what-if: %d", res.StatusCode)
+	}
+	// The full view shows the week's objective, its bound and the gap, before and after, as the
+	// store computes them; in English too.
+	cut := fmt.Sprintf("capacite:%d:elementaire:0", ids[0])
+	want, err := st.RunWhatIf(ctx, store.DefaultAllocationPolicy(), store.Scope{Role: store.RoleRectorat},
+		store.WhatIf{Days: []time.Time{day}, Changes: []store.WhatIfChange{{Action: store.WhatIfCapacity, HubID: ids[0], Level: store.Elementaire}}})
+	if err != nil || want.FullBefore.WeekBoundKm <= 0 || want.FullBefore.ObjectiveKm < want.FullBefore.WeekBoundKm {
+		t.Fatalf("the what-if's full view has no week bound: %v %+v", err, want.FullBefore)
+	}
+	row := func(label string, before, after float64, format func(frontend.Lang, float64) string, lang frontend.Lang) string {
+		label = strings.ReplaceAll(label, "+", "&#43;") // as html/template writes it
+		return fmt.Sprintf("<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td></tr>", label, format(lang, before), format(lang, after))
+	}
+	gap := func(lang frontend.Lang, x float64) string { return frontend.FormatDecimal(lang, x, 2) + " %" }
+	for _, c := range []struct {
+		lang                          frontend.Lang
+		objective, weekBound, weekGap string
+	}{
+		{frontend.French, "Objectif : kilomètres + 20 km par jour hors du pôle habituel", "Borne de la semaine (objectif)", "Écart à la borne de la semaine"},
+		{frontend.English, "Objective: kilometres + 20 km per day away from the usual hub", "Week bound (objective)", "Gap to the week bound"},
+	} {
+		rect.get("/langue?lang=" + string(c.lang) + "&next=/")
+		res := rect.get(page(cut))
+		for _, r := range []string{
+			row(c.objective, want.FullBefore.ObjectiveKm, want.FullAfter.ObjectiveKm, frontend.FormatKm, c.lang),
+			row(c.weekBound, want.FullBefore.WeekBoundKm, want.FullAfter.WeekBoundKm, frontend.FormatKm, c.lang),
+			row(c.weekGap, want.FullBefore.WeekGapPercent, want.FullAfter.WeekGapPercent, gap, c.lang),
+		} {
+			if !strings.Contains(res.body, r) {
+				t.Errorf("%s: the what-if does not show %s\n%s", c.lang, r, res.body)
+			}
+		}
 	}
 	if after := state(); after != before {
 		t.Errorf("the what-if changed the data:\n%s\n%s", before, after)

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -95,8 +96,12 @@ type WhatIfResult struct {
 	// Changed lists every child-day whose seat would change, by day then child (From and To
 	// as in WhatIfMove): what the levers would then do, seat by seat.
 	Changed []WhatIfSeat
-	// FullBefore and FullAfter are the reports of the days solved whole (see above).
+	// FullBefore and FullAfter are the reports of the days solved whole (see above), with the
+	// figures: the week bound and its gap, and the distance's bounds.
 	FullBefore, FullAfter alloc.Report
+	// HubChangeKm is what the full view's objective charges per day a child spends away from
+	// its usual hub (alloc.Params.HubChangeKm).
+	HubChangeKm float64
 	// NewHubs names the hubs that exist only in the what-if (open at a commune), by their ID
 	// in the result.
 	NewHubs map[int64]string
@@ -176,6 +181,7 @@ func (s *Store) RunWhatIf(ctx context.Context, p AllocationPolicy, sc Scope, w W
 		}
 	}
 	res.Before, res.After, res.NewHubs = sim.first, sim.figures(), sim.newHubs
+	res.HubChangeKm = cmp.Or(full.Params.HubChangeKm, alloc.DefaultHubChangeKm)
 	res.FullBefore, res.FullAfter, err = solveFull(ctx, full, sim.changed(full), whatIfSeed(days))
 	return res, err
 }

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 	"time"
 
+	"github.com/accueil-prioritaire/accueil/alloc"
 	"github.com/accueil-prioritaire/accueil/demo"
 	"github.com/accueil-prioritaire/accueil/store"
 	"github.com/accueil-prioritaire/accueil/store/pgtest"
@@ -173,8 +175,21 @@ func TestWhatIfCapacityCutMatchesTheLever(t *testing.T) {
 			res.FullBefore.LowerBoundKm <= 0 || res.FullAfter.Violations != 0 {
 			t.Errorf("full view: before %+v\nafter %+v", res.FullBefore, res.FullAfter)
 		}
-		t.Logf("hub %d cut from %d to %d: %d moved, %d siblings, %d waiting; full view gap %.2f %% → %.2f %%",
-			hub, placed, cut, res.Levers.Moved, res.Levers.Siblings, res.Levers.Waitlisted, res.FullBefore.GapPercent, res.FullAfter.GapPercent)
+		// Its figures hold the week's objective (distance and hub changes) and the bound on it
+		// the page shows, before and after.
+		for _, r := range []alloc.Report{res.FullBefore, res.FullAfter} {
+			if r.WeekBoundKm <= 0 || r.WeekBoundKm < r.SiblingBoundKm || r.ObjectiveKm < r.WeekBoundKm ||
+				math.Abs(r.ObjectiveKm-r.TotalDistanceKm-r.HubChangeCostKm) > 0.01 ||
+				math.Abs(r.WeekGapPercent-(r.ObjectiveKm-r.WeekBoundKm)/r.WeekBoundKm*100) > 0.01 {
+				t.Errorf("full view's week figures: objective %.3f km (distance %.3f, hub changes %.3f), week bound %.3f km, gap %.3f %%, sibling bound %.3f km",
+					r.ObjectiveKm, r.TotalDistanceKm, r.HubChangeCostKm, r.WeekBoundKm, r.WeekGapPercent, r.SiblingBoundKm)
+			}
+		}
+		if res.HubChangeKm != alloc.DefaultHubChangeKm {
+			t.Errorf("the objective charges %v km per hub change", res.HubChangeKm)
+		}
+		t.Logf("hub %d cut from %d to %d: %d moved, %d siblings, %d waiting; full view week gap %.2f %% → %.2f %%",
+			hub, placed, cut, res.Levers.Moved, res.Levers.Siblings, res.Levers.Waitlisted, res.FullBefore.WeekGapPercent, res.FullAfter.WeekGapPercent)
 	}
 }
 

@@ -75,7 +75,7 @@ func TestBrowserWhatIf(t *testing.T) {
 	}
 	page := text()
 	said := regexp.MustCompile(`(\d+) enfant\(s\) perdraient leur place et (\d+) frère\(s\) et sœur\(s\)`).FindStringSubmatch(page)
-	if said == nil || said[1] == "0" || !strings.Contains(page, "Qui changerait de place") || !strings.Contains(page, "Écart à la borne") ||
+	if said == nil || said[1] == "0" || !strings.Contains(page, "Qui changerait de place") || !regexp.MustCompile(`Écart à la borne de la semaine\s*[\d,]+ %\s*[\d,]+ %`).MatchString(page) ||
 		!strings.Contains(page, "Kilomètres, toutes places comprises") {
 		t.Fatalf("the what-if does not say what the cut would do:\n%s", page)
 	}
