@@ -39,7 +39,7 @@ func commands() []command {
 		{"demo", "demo [--seed N]", "load the demo académie of Besançon into an empty database", loadDemo},
 		{"allocate", "allocate --from D [--to D] [--rebalance] [--seed N] [--export] | --problem FILE [--out FILE] | --generate academie|national",
 			"run the allocator on the database for some days (or export them as a problem file), on a problem file, or on a generated week", allocate},
-		{"sheets", "sheets --day YYYY-MM-DD --out DIR", "write every open hub's attendance sheet of a day (PDFs, ZIP, merged PDF)", printSheets},
+		{"sheets", "sheets --day YYYY-MM-DD --out DIR [--lang fr|en]", "write every open hub's attendance sheet of a day (PDFs, ZIP, merged PDF), in French or English", printSheets},
 		{"account", "account create --email E --role R [--name N] [--departement D] [--hub UAI]... [--password-stdin]", "create a staff account (password generated and printed, or read from standard input)", account},
 		{"keys", "keys rotate | keys new", "re-encrypt every health note with a new key (rotate), or print a new key for HEALTH_KEY (new)", keysCommand},
 		{"db", "db start|stop|url [--cluster NAME]", "start, stop or locate the private PostgreSQL cluster under DATA_DIR", dbCommand},

@@ -13,17 +13,20 @@ import (
 )
 
 // printSheets writes every open hub's attendance sheet of a day as PDF files in a folder, plus
-// the ZIP and the merged PDF, as the rectorat downloads them.
+// the ZIP and the merged PDF, as the rectorat downloads them, in French (the schools'
+// language) or, with --lang en, in English as the site gives them to a user who chose it.
 func printSheets(ctx context.Context, e env, args []string) error {
 	fs := newFlags("sheets")
 	dayFlag := fs.String("day", "", "the day, YYYY-MM-DD")
 	out := fs.String("out", "", "folder to write into")
+	langFlag := fs.String("lang", "fr", "the sheets' language: fr or en")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	day, err := time.Parse(time.DateOnly, *dayFlag)
-	if err != nil || *out == "" {
-		return errors.New("usage: accueil sheets --day YYYY-MM-DD --out DIR")
+	lang, known := map[string]string{"fr": "", "en": sheets.English}[*langFlag]
+	if err != nil || *out == "" || !known {
+		return errors.New("usage: accueil sheets --day YYYY-MM-DD --out DIR [--lang fr|en]")
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
@@ -36,7 +39,7 @@ func printSheets(ctx context.Context, e env, args []string) error {
 	sc := store.Scope{Role: store.RoleRectorat}
 	printed := e.now().In(store.DefaultAllocationPolicy().Location)
 	n := 0
-	for sh, err := range sheets.Day(ctx, st, sc, day, printed, "") {
+	for sh, err := range sheets.Day(ctx, st, sc, day, printed, lang) {
 		if err != nil {
 			return err
 		}
@@ -54,8 +57,10 @@ func printSheets(ctx context.Context, e env, args []string) error {
 		n++
 	}
 	for name, write := range map[string]func(*os.File) error{
-		"feuilles-" + *dayFlag + ".zip": func(f *os.File) error { return sheets.WriteZIP(f, sheets.Day(ctx, st, sc, day, printed, "")) },
-		"feuilles-" + *dayFlag + ".pdf": func(f *os.File) error { return sheets.WriteMergedPDF(f, "", sheets.Day(ctx, st, sc, day, printed, "")) },
+		"feuilles-" + *dayFlag + ".zip": func(f *os.File) error { return sheets.WriteZIP(f, sheets.Day(ctx, st, sc, day, printed, lang)) },
+		"feuilles-" + *dayFlag + ".pdf": func(f *os.File) error {
+			return sheets.WriteMergedPDF(f, lang, sheets.Day(ctx, st, sc, day, printed, lang))
+		},
 	} {
 		f, err := os.Create(filepath.Join(*out, name))
 		if err != nil {
@@ -74,7 +79,7 @@ func printSheets(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if err := st.Audit(ctx, store.AuditEntry{Action: "sheet.download_day", ObjectType: "day", ObjectID: *dayFlag, Day: day, ChildIDs: children,
-		Details: map[string]any{"via": "command line", "hubs": n}}); err != nil {
+		Details: map[string]any{"via": "command line", "hubs": n, "lang": *langFlag}}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%d sheets written to %s, with the ZIP and the merged PDF\n", n, *out)
