@@ -99,8 +99,10 @@ func TestWhatIfFollowsRolesAndScope(t *testing.T) {
 	cut := fmt.Sprintf("capacite:%d:elementaire:0", ids[0])
 	want, err := st.RunWhatIf(ctx, store.DefaultAllocationPolicy(), store.Scope{Role: store.RoleRectorat},
 		store.WhatIf{Days: []time.Time{day}, Changes: []store.WhatIfChange{{Action: store.WhatIfCapacity, HubID: ids[0], Level: store.Elementaire}}})
-	if err != nil || want.FullBefore.WeekBoundKm <= 0 || want.FullBefore.ObjectiveKm < want.FullBefore.WeekBoundKm {
-		t.Fatalf("the what-if's full view has no week bound: %v %+v", err, want.FullBefore)
+	// (After the day's cutoff its seats are confirmed: fixed, they leave the run nothing to
+	// place, and every figure is 0; store's TestWhatIfCapacityCutMatchesTheLever checks them.)
+	if err != nil || want.FullBefore.ObjectiveKm < want.FullBefore.WeekBoundKm {
+		t.Fatalf("the what-if's full view: %v %+v", err, want.FullBefore)
 	}
 	row := func(label string, before, after float64, format func(frontend.Lang, float64) string, lang frontend.Lang) string {
 		label = strings.ReplaceAll(label, "+", "&#43;") // as html/template writes it
