@@ -1,0 +1,391 @@
+package alloc
+
+import (
+	"cmp"
+	"slices"
+)
+
+// chainDepth bounds the movers of one ejection chain. improve already makes every single move to
+// free seats and every swap of two movers that gains: chains of three and four reach the moves
+// through full hubs that neither finds.
+const chainDepth = 4
+
+// chainRounds bounds the sweeps of chains over all movers.
+const chainRounds = 3
+
+// chainWork is the search's budget for one mover in one sweep, counted in hubs priced. It makes
+// the pass's work proportional to the number of movers, whatever the crowding, and never depends
+// on the clock, so the same problem always gets the same result.
+const chainWork = 48
+
+// polishRounds bounds the rounds of polish; on the generated académie weeks the third gains
+// little and the fourth nothing.
+const polishRounds = 3
+
+// polishMaxChildDays is the largest problem polish works on: it re-solves every day's flows once
+// or twice per round, which an académie week (15,000 child-days) affords in a few hundred
+// milliseconds, and a national week (400,000) cannot within its time budget. The limit depends on
+// the problem's size only, so the same problem always gets the same result.
+const polishMaxChildDays = 60_000
+
+// polish runs, on a finished pass, rounds of the local searches that never raise the weekly
+// objective (reflow, improve, relocate, chains), each from where the others left the placement,
+// until a round gains nothing. Each keeps every rule (see each), so polish does.
+func (m *model) polish(hubOf []int32) {
+	if len(m.cds) > polishMaxChildDays {
+		return
+	}
+	now := m.objectiveMetres(hubOf)
+	for range polishRounds {
+		m.reflow(hubOf, true)
+		m.reflow(hubOf, false) // the seats the groups left
+		m.improve(hubOf)
+		m.relocate(hubOf)
+		m.improve(hubOf)
+		m.chains(hubOf)
+		next := m.objectiveMetres(hubOf)
+		if next >= now {
+			break
+		}
+		now = next
+	}
+}
+
+// objectiveMetres is the weekly objective of a pass (Report.ObjectiveKm), in whole metres: the
+// distance of the non-fixed placed child-days plus HubChangeKm for every placed day away from the
+// child's usual hub.
+func (m *model) objectiveMetres(hubOf []int32) int64 {
+	var total int64
+	for cd, h := range hubOf {
+		if h >= 0 && m.cds[cd].fixedHub < 0 {
+			total += int64(m.distM(int32(cd), h))
+		}
+	}
+	return total + m.penalty*int64(m.hubChangeDays(hubOf))
+}
+
+// chains lowers the total distance of a finished pass by ejection chains of whole movers (see
+// improve): a mover moves to a nearer hub that is full, a mover there moves on to another hub, and
+// so on, until a hub with room ends the chain or the last mover takes the first one's place (a
+// cycle). Each chain is searched depth first from every mover in turn, keeping the search where
+// the movers so far gain together (the gain criterion of Lin and Kernighan), and the chain that
+// gains most from that mover is applied.
+//
+// Why the rules hold, as in improve: movers move whole, with every day of their week, to a hub
+// that hosts each of their children on each of their days within reach; the hubs of a chain are
+// distinct, so each hub of the chain sees one mover leave and at most one enter, and the entering
+// one fits beside the others once the leaving one is gone (improver.fits); the placed child-days
+// stay the same and no child gains a second hub; every mover that leaves a hub may leave it
+// (improver.mayLeave), so no waitlisted unit's claim rises. The distance falls at each chain
+// applied, and hub changes do not change, so the weekly objective falls too.
+func (m *model) chains(hubOf []int32) {
+	im := m.newImprover(hubOf)
+	if len(im.movers) == 0 {
+		return
+	}
+	cs := &chainSearch{im: im, onChain: make([]bool, len(m.hubIDs))}
+	for range chainRounds {
+		moved := false
+		for i := range im.movers {
+			if cs.try(int32(i)) {
+				moved = true
+			}
+		}
+		if !moved {
+			break
+		}
+	}
+	for i := range im.movers {
+		mv := &im.movers[i]
+		for _, ci := range mv.children {
+			for _, cd := range m.children[ci].cds {
+				hubOf[cd] = mv.hub
+			}
+		}
+	}
+}
+
+// chainStep moves mover to hub to, where its cost is cost.
+type chainStep struct {
+	mover, to int32
+	cost      int64
+}
+
+type chainSearch struct {
+	im       *improver
+	first    int32 // the chain's first mover, which left start
+	start    int32
+	onChain  []bool // hubs a mover of the current chain left
+	path     []chainStep
+	best     []chainStep
+	bestGain int64
+	work     int
+}
+
+// try applies the chain starting with mover i that gains most, if any gains.
+func (cs *chainSearch) try(i int32) bool {
+	im := cs.im
+	mv := &im.movers[i]
+	if !im.mayLeave(mv) {
+		return false
+	}
+	cs.first, cs.start = i, mv.hub
+	cs.path, cs.best, cs.bestGain, cs.work = cs.path[:0], cs.best[:0], 0, chainWork
+	cs.onChain[cs.start] = true
+	cs.extend(i, 0)
+	cs.onChain[cs.start] = false
+	if len(cs.best) == 0 {
+		return false
+	}
+	for _, st := range cs.best {
+		im.place(st.mover, st.to, st.cost)
+	}
+	return true
+}
+
+// extend moves mover i, the last of the chain so far, which gains gain before it (in metres), out
+// of its hub: to a hub with room, or back to the start, or in the place of another mover, which
+// the chain then moves on.
+func (cs *chainSearch) extend(i int32, gain int64) {
+	im := cs.im
+	m := im.m
+	mv := &im.movers[i]
+	// As in improve: hubs come nearest first for the first child's first request, whose days cost
+	// at least their count times that distance; once that reaches what the chain may still lose,
+	// no further hub keeps the gain positive.
+	first := &m.children[mv.children[0]]
+	req := m.cds[first.cds[0]].req
+	var days int64
+	for _, cd := range first.cds {
+		if m.cds[cd].req == req {
+			days++
+		}
+	}
+	budget := mv.cost + gain // a hub costing the mover this much or more gains nothing
+	for _, k := range m.reqs[req].cands {
+		if cs.work <= 0 || int64(k.distM)*days >= budget {
+			return
+		}
+		b := k.hub
+		if b == mv.hub || (cs.onChain[b] && b != cs.start) {
+			continue
+		}
+		cs.work--
+		cb := im.cost(mv, b)
+		if cb < 0 || cb >= budget {
+			continue
+		}
+		g := budget - cb
+		step := chainStep{i, b, cb}
+		if b == cs.start {
+			if i != cs.first && g > cs.bestGain && im.fits(mv, b, &im.movers[cs.first]) {
+				cs.record(step, g)
+			}
+			continue
+		}
+		if im.fits(mv, b, nil) {
+			if g > cs.bestGain {
+				cs.record(step, g)
+			}
+			continue
+		}
+		if len(cs.path)+2 > chainDepth {
+			continue
+		}
+		cs.path = append(cs.path, step)
+		cs.onChain[b] = true
+		for _, j := range im.at[b] {
+			o := &im.movers[j]
+			if im.fits(mv, b, o) && im.mayLeave(o) {
+				cs.extend(j, g)
+			}
+			if cs.work <= 0 {
+				break
+			}
+		}
+		cs.onChain[b] = false
+		cs.path = cs.path[:len(cs.path)-1]
+	}
+}
+
+// record keeps the chain so far, ended by step, as the best one.
+func (cs *chainSearch) record(step chainStep, gain int64) {
+	cs.best = append(append(cs.best[:0], cs.path...), step)
+	cs.bestGain = gain
+}
+
+// reflow lowers the weekly objective of a finished pass day by day, with the children's usual hubs
+// (the hub of most of their placed days) as they are. Each day, the children alone who may leave
+// their hub (improver.mayLeave) are assigned again, at least cost, by the same minimum-cost flow as
+// the placement (a kid's cost is its distance plus HubChangeKm away from its usual hub); then, when
+// moveGroups, each family group kept together (or all-or-none unit) that may leave its hub tries,
+// like the placement's groups, the hubs it could use, with the seats freed by moving children
+// alone along shortest augmenting paths (chains of moves through full hubs), and moves when that
+// costs less than where it is. The seats a moved group leaves stay empty until the next reflow.
+//
+// Why the rules hold: the same child-days stay placed (the current placement is a feasible flow,
+// so the flow places every kid); levels, days, reach and seats are the network's; siblings kept
+// together move together; children who may not leave their hub are not in the network and hold
+// their seats, and every child of a slot some waitlisted unit could claim who is in the network is
+// of lower priority than every such unit, so no claimant's count of seats free or held by lower
+// children rises. The objective never rises: with usual hubs fixed, the day's cost is at least the
+// objective and equal to it at the start, and each step lowers or keeps the day's cost.
+func (m *model) reflow(hubOf []int32, moveGroups bool) {
+	im := m.newImprover(hubOf)
+	usual := make([]int32, len(m.children))
+	for ci := range m.children {
+		usual[ci] = m.usualHubOf(int32(ci), hubOf)
+	}
+	for d := range m.units {
+		m.reflowDay(int32(d), hubOf, im, usual, moveGroups)
+	}
+}
+
+func (m *model) reflowDay(d int32, hubOf []int32, im *improver, usual []int32, moveGroups bool) {
+	us := m.units[d]
+	mayLeave := func(cd, h int32) bool {
+		s := m.slot(d, h, m.children[m.cds[cd].child].level)
+		return !im.contested[s] || im.worst[s].before(im.keyOf[cd])
+	}
+	var movable [numLevels][]int32
+	for ui := range us {
+		u := &us[ui]
+		if cd := u.members[0]; !u.together() && hubOf[cd] >= 0 && mayLeave(cd, hubOf[cd]) {
+			l := m.children[m.cds[cd].child].level
+			movable[l] = append(movable[l], cd)
+		}
+	}
+	nHub := len(m.hubIDs)
+	dp := &dayPlacer{m: m, homes: usual, penalty: m.penalty,
+		mark: make([]uint32, nHub), count: make([]int32, nHub), cost: make([]int64, nHub)}
+	var kids [numLevels][]int32
+	for l := range numLevels {
+		dp.noRoom[l] = make([]uint32, nHub)
+		seats := make([]int32, nHub)
+		for h := range seats {
+			s := m.slot(d, int32(h), int8(l))
+			seats[h] = m.seats[s] - im.used[s]
+		}
+		for _, cd := range movable[l] {
+			seats[hubOf[cd]]++
+		}
+		n := newNetwork(seats, m.penalty)
+		dp.nets[l] = n
+		for _, cd := range movable[l] {
+			k := n.addKid(m.reqs[m.cds[cd].req].cands, usual[m.cds[cd].child])
+			if !n.insert(k) {
+				panic("alloc: reflow could not place a child the pass placed")
+			}
+			kids[l] = append(kids[l], k)
+		}
+	}
+	if moveGroups {
+		for ui := range us {
+			u := &us[ui]
+			a := hubOf[u.members[0]]
+			if !u.together() || u.allowed != nil || a < 0 || !m.keptTogetherAt(u, a, hubOf) ||
+				slices.ContainsFunc(u.members, func(cd int32) bool { return !mayLeave(cd, a) }) {
+				continue
+			}
+			if b := dp.moveGroup(u, a); b >= 0 {
+				for _, cd := range u.members {
+					hubOf[cd] = b
+				}
+			}
+		}
+	}
+	for l := range numLevels {
+		for i, cd := range movable[l] {
+			hubOf[cd] = dp.nets[l].kids[kids[l][i]].hub
+		}
+	}
+}
+
+// keptTogetherAt reports whether every member of u is at hub a.
+func (m *model) keptTogetherAt(u *unit, a int32, hubOf []int32) bool {
+	return !slices.ContainsFunc(u.members, func(cd int32) bool { return hubOf[cd] != a })
+}
+
+// moveGroup moves group u, at hub a with its seats held outside the networks, to the hub where its
+// cost plus the cost of the moves that make room there is least, when that is less than its cost
+// at a; it returns that hub, or -1 when u stays.
+func (dp *dayPlacer) moveGroup(u *unit, a int32) int32 {
+	m := dp.m
+	groupCost := func(h int32) int64 {
+		var c int64
+		for _, cd := range u.members {
+			d := m.distM(cd, h)
+			if d < 0 {
+				return -1
+			}
+			c += int64(d)
+			if home := dp.homes[m.cds[cd].child]; home >= 0 && h != home {
+				c += dp.penalty
+			}
+		}
+		return c
+	}
+	now := groupCost(a)
+	dp.stamp++
+	dp.hubs = dp.hubs[:0]
+	for _, c := range m.reqs[m.cds[u.members[0]].req].cands {
+		h := c.hub
+		if h == a {
+			continue
+		}
+		if gc := groupCost(h); gc >= 0 && gc < now {
+			dp.cost[h] = gc
+			dp.hubs = append(dp.hubs, h)
+		}
+	}
+	slices.SortFunc(dp.hubs, func(x, y int32) int { return cmp.Or(cmp.Compare(dp.cost[x], dp.cost[y]), cmp.Compare(x, y)) })
+	best, bestCost, trials := int32(-1), now, 0
+	for _, h := range dp.hubs {
+		if dp.cost[h] >= bestCost {
+			break
+		}
+		if !dp.mayFit(u, h) {
+			continue
+		}
+		moves, ok := dp.reserve(u, h)
+		if !ok {
+			continue
+		}
+		dp.end(u, false)
+		if total := dp.cost[h] + moves; total < bestCost {
+			best, bestCost = h, total
+		}
+		if trials++; trials == maxGroupTrials {
+			break
+		}
+	}
+	if best < 0 {
+		return -1
+	}
+	if _, ok := dp.reserve(u, best); !ok {
+		panic("alloc: sibling group reservation is not reproducible")
+	}
+	dp.end(u, true)
+	return best
+}
+
+// usualHubOf is the hub of most of child ci's placed days (the first such hub by index), or -1.
+func (m *model) usualHubOf(ci int32, hubOf []int32) int32 {
+	best, bestN := int32(-1), 0
+	for _, cd := range m.children[ci].cds {
+		h := hubOf[cd]
+		if h < 0 {
+			continue
+		}
+		n := 0
+		for _, cd2 := range m.children[ci].cds {
+			if hubOf[cd2] == h {
+				n++
+			}
+		}
+		if n > bestN || (n == bestN && h < best) {
+			best, bestN = h, n
+		}
+	}
+	return best
+}
