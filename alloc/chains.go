@@ -232,16 +232,48 @@ func (cs *chainSearch) record(step chainStep, gain int64) {
 // objective and equal to it at the start, and each step lowers or keeps the day's cost.
 func (m *model) reflow(hubOf []int32, moveGroups bool) {
 	im := m.newImprover(hubOf)
-	usual := make([]int32, len(m.children))
-	for ci := range m.children {
-		usual[ci] = m.usualHubOf(int32(ci), hubOf)
-	}
+	homes := make([]int32, len(m.children))
 	for d := range m.units {
-		m.reflowDay(int32(d), hubOf, im, usual, moveGroups)
+		m.dayHomes(int32(d), hubOf, homes)
+		m.reflowDay(int32(d), hubOf, im, homes, moveGroups)
 	}
 }
 
-func (m *model) reflowDay(d int32, hubOf []int32, im *improver, usual []int32, moveGroups bool) {
+// dayHomes sets, for each child booked on day d, the hub that spares it HubChangeKm on day d
+// given its hubs on its other days: the hub of most of those days (its present hub when that is
+// one of them, else the first by index), or -1 when it has no other placed day and no hub costs
+// it a change. With the other days as they are, the child's share of the objective is then its
+// distance plus HubChangeKm away from that hub, up to a constant, and exactly so for its present
+// hub, so that a day's cost falling makes the objective fall.
+func (m *model) dayHomes(d int32, hubOf []int32, homes []int32) {
+	for _, us := range m.units[d : d+1] {
+		for ui := range us {
+			for _, cd := range us[ui].members {
+				ci := m.cds[cd].child
+				cur := hubOf[cd]
+				best, bestN := int32(-1), 0
+				for _, o := range m.children[ci].cds {
+					h := hubOf[o]
+					if o == cd || h < 0 {
+						continue
+					}
+					n := 0
+					for _, o2 := range m.children[ci].cds {
+						if o2 != cd && hubOf[o2] == h {
+							n++
+						}
+					}
+					if n > bestN || (n == bestN && (h == cur || (best != cur && h < best))) {
+						best, bestN = h, n
+					}
+				}
+				homes[ci] = best
+			}
+		}
+	}
+}
+
+func (m *model) reflowDay(d int32, hubOf []int32, im *improver, homes []int32, moveGroups bool) {
 	us := m.units[d]
 	mayLeave := func(cd, h int32) bool {
 		s := m.slot(d, h, m.children[m.cds[cd].child].level)
@@ -256,7 +288,7 @@ func (m *model) reflowDay(d int32, hubOf []int32, im *improver, usual []int32, m
 		}
 	}
 	nHub := len(m.hubIDs)
-	dp := &dayPlacer{m: m, homes: usual, penalty: m.penalty,
+	dp := &dayPlacer{m: m, homes: homes, penalty: m.penalty,
 		mark: make([]uint32, nHub), count: make([]int32, nHub), cost: make([]int64, nHub)}
 	var kids [numLevels][]int32
 	for l := range numLevels {
@@ -272,7 +304,7 @@ func (m *model) reflowDay(d int32, hubOf []int32, im *improver, usual []int32, m
 		n := newNetwork(seats, m.penalty)
 		dp.nets[l] = n
 		for _, cd := range movable[l] {
-			k := n.addKid(m.reqs[m.cds[cd].req].cands, usual[m.cds[cd].child])
+			k := n.addKid(m.reqs[m.cds[cd].req].cands, homes[m.cds[cd].child])
 			if !n.insert(k) {
 				panic("alloc: reflow could not place a child the pass placed")
 			}
@@ -366,26 +398,5 @@ func (dp *dayPlacer) moveGroup(u *unit, a int32) int32 {
 		panic("alloc: sibling group reservation is not reproducible")
 	}
 	dp.end(u, true)
-	return best
-}
-
-// usualHubOf is the hub of most of child ci's placed days (the first such hub by index), or -1.
-func (m *model) usualHubOf(ci int32, hubOf []int32) int32 {
-	best, bestN := int32(-1), 0
-	for _, cd := range m.children[ci].cds {
-		h := hubOf[cd]
-		if h < 0 {
-			continue
-		}
-		n := 0
-		for _, cd2 := range m.children[ci].cds {
-			if hubOf[cd2] == h {
-				n++
-			}
-		}
-		if n > bestN || (n == bestN && h < best) {
-			best, bestN = h, n
-		}
-	}
 	return best
 }
