@@ -1,0 +1,179 @@
+package alloc
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/accueil-prioritaire/accueil/geo"
+)
+
+// Hubs 10, 20, 30 and 40 stand 0, 2, 4 and 6.5 km east on a line, one seat each; the reach is
+// 2.5 km. Child 1 (living at 2 km) is in hub 10, child 2 (at 3 km) in hub 20, child 3 (at 5 km) in
+// hub 30. Only a chain makes room for child 1 in hub 20: child 2 to hub 30 (no loss), child 3 to
+// hub 40 (0.5 km more), child 1 gaining 2 km. No single move or swap gains: improve finds nothing.
+func TestChainsMoveThroughFullHubs(t *testing.T) {
+	p := Problem{
+		Params:   Params{MaxDistanceKm: 2.5},
+		Hubs:     []Hub{hub(10, km(0, 0), 1), hub(20, km(0, 2), 1), hub(30, km(0, 4), 1), hub(40, km(0, 6.5), 1)},
+		Requests: []Request{lone(1, km(0, 2)), lone(2, km(0, 3)), lone(3, km(0, 5))},
+	}
+	where := map[int64]int64{1: 10, 2: 20, 3: 30}
+	if _, r := improved(t, p, where); hubOf(r, 1, monday) != 10 {
+		t.Fatalf("improve alone should find no move here: %+v", r.Placements)
+	}
+	m := compile(&p)
+	placed := placedAt(m, where)
+	m.chains(placed)
+	r := m.result(placed)
+	if vs := m.check(&r); len(vs) > 0 {
+		t.Errorf("chains broke rules: %v", vs)
+	}
+	if hubOf(r, 1, monday) != 20 || hubOf(r, 2, monday) != 30 || hubOf(r, 3, monday) != 40 {
+		t.Errorf("children 1, 2 and 3 should move one hub east each: %+v", r.Placements)
+	}
+}
+
+// Hubs 10, 20 and 30 stand 1.6, 4 and 6.6 km east, two seats each; the reach is 2.5 km. Brothers 1
+// and 2 (living at hub 20) are in hub 10, 2.4 km away; hub 20's seats are held by children 3 and 4,
+// living at 4.8 km, who lose 1 km each in hub 30, which has room and is out of the brothers' reach. The group needs two seats where each move frees one: neither improve's swaps nor the
+// chains of movers make room, the day's flow does.
+func TestReflowMovesAGroupThroughFullHubs(t *testing.T) {
+	one, two := lone(1, km(0, 4)), lone(2, km(0, 4))
+	two.HouseholdID = 1
+	p := Problem{
+		Params:   Params{MaxDistanceKm: 2.5},
+		Hubs:     []Hub{hub(10, km(0, 1.6), 2), hub(20, km(0, 4), 2), hub(30, km(0, 6.6), 2)},
+		Requests: []Request{one, two, lone(3, km(0, 4.8)), lone(4, km(0, 4.8))},
+	}
+	where := map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20}
+	m := compile(&p)
+	placed := placedAt(m, where)
+	m.improve(placed)
+	m.chains(placed)
+	if r := m.result(placed); hubOf(r, 1, monday) != 10 {
+		t.Fatalf("improve and chains should find no move here: %+v", r.Placements)
+	}
+	m.reflow(placed, true)
+	r := m.result(placed)
+	if vs := m.check(&r); len(vs) > 0 {
+		t.Errorf("reflow broke rules: %v", vs)
+	}
+	if hubOf(r, 1, monday) != 20 || hubOf(r, 2, monday) != 20 || hubOf(r, 3, monday) != 30 || hubOf(r, 4, monday) != 30 {
+		t.Errorf("brothers 1 and 2 should be in hub 20, children 3 and 4 in hub 30: %+v", r.Placements)
+	}
+}
+
+// On random one-day problems of children alone, every one placed, reflow turns any placement of
+// them into one of least distance: the exact optimum found by trying every assignment.
+func TestReflowReachesTheExactOptimum(t *testing.T) {
+	ctx := context.Background()
+	n, improvedFrom := 0, 0
+	for i := range 400 {
+		rng := rand.New(rand.NewPCG(uint64(i), 41))
+		base := geo.Point{Lat: 47.24, Lon: 6.02}
+		near := func() geo.Point {
+			return geo.Point{Lat: base.Lat + (rng.Float64()-0.5)*8/111.2, Lon: base.Lon + (rng.Float64()-0.5)*8/75.5}
+		}
+		p := Problem{Params: Params{MaxDistanceKm: 5}}
+		for h := range 2 + rng.IntN(3) {
+			p.Hubs = append(p.Hubs, hub(int64(10+h), near(), 1+rng.IntN(2)))
+		}
+		for c := range int64(2 + rng.IntN(6)) {
+			q := lone(c+1, near())
+			q.AllowSplit = true
+			p.Requests = append(p.Requests, q)
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		m := compile(&p)
+		// A placement of everyone, far from the best: each child pulled to a hub drawn at random.
+		homes := make([]int32, len(m.children))
+		for ci := range homes {
+			homes[ci] = int32(rng.IntN(len(m.hubIDs)))
+		}
+		placed, err := m.placeAll(ctx, homes, 50_000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.Contains(placed, -1) {
+			continue
+		}
+		seats := make([]int32, len(m.hubIDs))
+		for h := range seats {
+			seats[h] = m.seats[m.slot(0, int32(h), int8(Elementaire.index()))]
+		}
+		var kids [][]cand
+		for _, cd := range m.cds {
+			kids = append(kids, m.reqs[cd.req].cands)
+		}
+		best, ok := bruteAssignment(seats, kids)
+		if !ok {
+			t.Fatalf("instance %d: the placement placed everyone, the enumeration finds no way", i)
+		}
+		n++
+		start := m.score(placed).distM
+		m.reflow(placed, false)
+		checkSamePlaced(t, i, m, slices.Repeat([]int32{0}, len(placed)), placed)
+		if got := m.score(placed).distM; got != best {
+			t.Errorf("instance %d: %d m after reflow, optimum %d m (start %d m)", i, got, best, start)
+		}
+		if start > best {
+			improvedFrom++
+		}
+	}
+	if n < 150 || improvedFrom < 50 {
+		t.Errorf("%d instances enumerated, %d starting above the optimum: too few to test anything", n, improvedFrom)
+	}
+	t.Logf("%d instances enumerated, %d started above the optimum", n, improvedFrom)
+}
+
+// On random crowded weeks, each step of polish (reflow with and without group moves, chains)
+// never breaks a rule, places the same child-days, keeps together the siblings kept together, and
+// never raises the weekly objective; together they lower it on some.
+func TestPolishKeepsTheRulesOnRandomProblems(t *testing.T) {
+	ctx := context.Background()
+	gained := 0
+	for i := range 300 {
+		rng := rand.New(rand.NewPCG(uint64(i), 37))
+		p := randomProblem(rng)
+		m := compile(&p)
+		hubOf := firstPass(ctx, t, m)
+		m.improve(hubOf)
+		m.relocate(hubOf)
+		m.improve(hubOf)
+		start := m.objectiveM(hubOf)
+		steps := []struct {
+			name string
+			run  func([]int32)
+		}{
+			{"reflow with groups", func(h []int32) { m.reflow(h, true) }},
+			{"reflow", func(h []int32) { m.reflow(h, false) }},
+			{"chains", m.chains},
+		}
+		for _, st := range steps {
+			before := slices.Clone(hubOf)
+			st.run(hubOf)
+			checkSamePlaced(t, i, m, before, hubOf)
+			for _, us := range m.units {
+				for ui := range us {
+					if m.keptTogether(&us[ui], before) && !m.keptTogether(&us[ui], hubOf) {
+						t.Errorf("instance %d: %s split siblings kept together", i, st.name)
+					}
+				}
+			}
+			if a, b := m.objectiveM(hubOf), m.objectiveM(before); a > b {
+				t.Errorf("instance %d: %s: objective %d m, %d m before", i, st.name, a, b)
+			}
+		}
+		if m.objectiveM(hubOf) < start {
+			gained++
+		}
+	}
+	if gained < 10 {
+		t.Errorf("polish lowered the objective on %d instances of 300", gained)
+	}
+	t.Logf("polish lowered the objective on %d instances of 300", gained)
+}
