@@ -65,6 +65,34 @@ func TestReflowMovesAGroupThroughFullHubs(t *testing.T) {
 	}
 }
 
+// Hubs 10 and 20, 4 km apart, have two seats each. Brothers 1 and 2 live at hub 20 and are in hub
+// 10; children 3 and 4 live 1 km from hub 10 and are in hub 20. The brothers' move needs the seats
+// they leave: with them, the four swap hubs and save 12 km.
+func TestReflowSwapsAGroupWithChildrenAlone(t *testing.T) {
+	one, two := lone(1, km(0, 4)), lone(2, km(0, 4))
+	two.HouseholdID = 1
+	p := Problem{
+		Params:   Params{MaxDistanceKm: 5},
+		Hubs:     []Hub{hub(10, km(0, 0), 2), hub(20, km(0, 4), 2)},
+		Requests: []Request{one, two, lone(3, km(0, 1)), lone(4, km(0, 1))},
+	}
+	m := compile(&p)
+	placed := placedAt(m, map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20})
+	m.improve(placed)
+	m.chains(placed)
+	if r := m.result(placed); hubOf(r, 1, monday) != 10 {
+		t.Fatalf("improve and chains should find no move here: %+v", r.Placements)
+	}
+	m.reflow(placed, true)
+	r := m.result(placed)
+	if vs := m.check(&r); len(vs) > 0 {
+		t.Errorf("reflow broke rules: %v", vs)
+	}
+	if hubOf(r, 1, monday) != 20 || hubOf(r, 2, monday) != 20 || hubOf(r, 3, monday) != 10 || hubOf(r, 4, monday) != 10 {
+		t.Errorf("brothers 1 and 2 should be in hub 20, children 3 and 4 in hub 10: %+v", r.Placements)
+	}
+}
+
 // On random one-day problems of children alone, every one placed, reflow turns any placement of
 // them into one of least distance: the exact optimum found by trying every assignment.
 func TestReflowReachesTheExactOptimum(t *testing.T) {
