@@ -42,7 +42,8 @@ func (m *model) polish(hubOf []int32) {
 	now := m.objectiveMetres(hubOf)
 	for range polishRounds {
 		m.reflow(hubOf, true)
-		m.reflow(hubOf, false) // the seats the groups left
+		m.moveWeeks(hubOf)
+		m.reflow(hubOf, false) // the seats the groups left, at least cost again
 		m.improve(hubOf)
 		m.relocate(hubOf)
 		m.improve(hubOf)
@@ -278,15 +279,45 @@ func (m *model) dayHomes(d int32, hubOf []int32, homes []int32) {
 }
 
 func (m *model) reflowDay(d int32, hubOf []int32, im *improver, homes []int32, moveGroups bool) {
-	us := m.units[d]
-	mayLeave := func(cd, h int32) bool {
-		s := m.slot(d, h, m.children[m.cds[cd].child].level)
-		return !im.contested[s] || im.worst[s].before(im.keyOf[cd])
+	dn := m.newDayNets(d, hubOf, im, homes, nil)
+	if moveGroups {
+		us := m.units[d]
+		for ui := range us {
+			u := &us[ui]
+			a := hubOf[u.members[0]]
+			if !u.together() || u.allowed != nil || a < 0 || !m.keptTogetherAt(u, a, hubOf) ||
+				slices.ContainsFunc(u.members, func(cd int32) bool { return !dn.mayLeave(cd, a) }) {
+				continue
+			}
+			if b := dn.dp.moveGroup(u, a); b >= 0 {
+				for _, cd := range u.members {
+					hubOf[cd] = b
+				}
+			}
+		}
 	}
+	dn.readBack(hubOf)
+}
+
+// dayNets holds one day's networks: one per level, with the children alone of that day who may
+// leave their hub as kids, every other placed child holding its seat outside.
+type dayNets struct {
+	m  *model
+	im *improver
+	d  int32
+	dp *dayPlacer
+	// cds[l][k] is the child-day of kid k of level l's network.
+	cds [numLevels][]int32
+}
+
+// newDayNets builds day d's networks from placement hubOf, each kid at least cost given homes
+// (which it keeps). When kidOf is not nil, it records each kid's index by child-day.
+func (m *model) newDayNets(d int32, hubOf []int32, im *improver, homes []int32, kidOf []int32) *dayNets {
+	dn := &dayNets{m: m, im: im, d: d}
 	var movable [numLevels][]int32
-	for ui := range us {
-		u := &us[ui]
-		if cd := u.members[0]; !u.together() && hubOf[cd] >= 0 && mayLeave(cd, hubOf[cd]) {
+	for ui := range m.units[d] {
+		u := &m.units[d][ui]
+		if cd := u.members[0]; !u.together() && hubOf[cd] >= 0 && dn.mayLeave(cd, hubOf[cd]) {
 			l := m.children[m.cds[cd].child].level
 			movable[l] = append(movable[l], cd)
 		}
@@ -294,7 +325,7 @@ func (m *model) reflowDay(d int32, hubOf []int32, im *improver, homes []int32, m
 	nHub := len(m.hubIDs)
 	dp := &dayPlacer{m: m, homes: homes, penalty: m.penalty,
 		mark: make([]uint32, nHub), count: make([]int32, nHub), cost: make([]int64, nHub)}
-	var kids [numLevels][]int32
+	dn.dp = dp
 	for l := range numLevels {
 		dp.noRoom[l] = make([]uint32, nHub)
 		seats := make([]int32, nHub)
@@ -312,27 +343,28 @@ func (m *model) reflowDay(d int32, hubOf []int32, im *improver, homes []int32, m
 			if !n.insert(k) {
 				panic("alloc: reflow could not place a child the pass placed")
 			}
-			kids[l] = append(kids[l], k)
-		}
-	}
-	if moveGroups {
-		for ui := range us {
-			u := &us[ui]
-			a := hubOf[u.members[0]]
-			if !u.together() || u.allowed != nil || a < 0 || !m.keptTogetherAt(u, a, hubOf) ||
-				slices.ContainsFunc(u.members, func(cd int32) bool { return !mayLeave(cd, a) }) {
-				continue
-			}
-			if b := dp.moveGroup(u, a); b >= 0 {
-				for _, cd := range u.members {
-					hubOf[cd] = b
-				}
+			if kidOf != nil {
+				kidOf[cd] = k
 			}
 		}
+		dn.cds[l] = movable[l]
 	}
-	for l := range numLevels {
-		for i, cd := range movable[l] {
-			hubOf[cd] = dp.nets[l].kids[kids[l][i]].hub
+	return dn
+}
+
+// mayLeave reports whether child-day cd, on the day's networks, may leave hub h without raising a
+// waitlisted unit's claim (see improver.mayLeave).
+func (dn *dayNets) mayLeave(cd, h int32) bool {
+	m := dn.m
+	s := m.slot(dn.d, h, m.children[m.cds[cd].child].level)
+	return !dn.im.contested[s] || dn.im.worst[s].before(dn.im.keyOf[cd])
+}
+
+// readBack writes the kids' hubs into hubOf.
+func (dn *dayNets) readBack(hubOf []int32) {
+	for l, cds := range dn.cds {
+		for k, cd := range cds {
+			hubOf[cd] = dn.dp.nets[l].kids[k].hub
 		}
 	}
 }
@@ -431,4 +463,202 @@ func (n *network) reopen(h int32) {
 	}
 	n.node[h].blocked = n.cap[h] <= 0
 	n.node[h].free = n.used[h] < n.cap[h]
+}
+
+// moveWeeks moves children alone, all their placed days at once, to the hub that lowers the weekly
+// objective most, making room on each day along shortest augmenting paths of the day's networks
+// (which may end in the seats the child leaves). Day by day, a child's move away from the hub of
+// its other days costs HubChangeKm, so reflow never moves a child's whole week; here the change
+// is priced exactly: the objective's share of every child the move touches, before and after.
+// A move is made only when it lowers the objective.
+//
+// Why the rules hold: the moving child and the children moved to make room are kids of the day's
+// networks, so they may leave their hubs (see reflow) and go only where the networks allow (level,
+// day, reach, seats); the same child-days stay placed, and groups are not touched.
+func (m *model) moveWeeks(hubOf []int32) {
+	im := m.newImprover(hubOf)
+	kidOf := make([]int32, len(m.cds))
+	for i := range kidOf {
+		kidOf[i] = -1
+	}
+	days := make([]*dayNets, len(m.days))
+	for d := range days {
+		homes := make([]int32, len(m.children))
+		m.dayHomes(int32(d), hubOf, homes)
+		days[d] = m.newDayNets(int32(d), hubOf, im, homes, kidOf)
+	}
+	wm := &weekMove{m: m, days: days, kidOf: kidOf, live: slices.Clone(hubOf)}
+	for ci := range m.children {
+		wm.try(int32(ci))
+	}
+	for _, dn := range days {
+		dn.readBack(hubOf)
+	}
+}
+
+type weekMove struct {
+	m     *model
+	days  []*dayNets
+	kidOf []int32
+	// live is every child-day's hub as committed: hubOf's, kept up to date with the networks.
+	live []int32
+	// Scratch: the networks of the move being tried, the children it touches, hubs, options.
+	open     []*network
+	touched  []int32
+	mark     []bool
+	hubs     []int32
+	options  []cand
+	childCDs []int32
+}
+
+// hubNow is child-day cd's hub in the networks' present, tentative state.
+func (wm *weekMove) hubNow(cd int32) int32 {
+	if k := wm.kidOf[cd]; k >= 0 {
+		c := wm.m.cds[cd]
+		return wm.days[c.day].dp.nets[wm.m.children[c.child].level].kids[k].hub
+	}
+	return wm.live[cd]
+}
+
+// share is child ci's part of the objective, in metres, with each child-day at hub(cd).
+func (wm *weekMove) share(ci int32, hub func(int32) int32) int64 {
+	m := wm.m
+	var total int64
+	wm.hubs = wm.hubs[:0]
+	for _, cd := range m.children[ci].cds {
+		h := hub(cd)
+		if h < 0 {
+			continue
+		}
+		if m.cds[cd].fixedHub < 0 {
+			total += int64(m.distM(cd, h))
+		}
+		wm.hubs = append(wm.hubs, h)
+	}
+	return total + m.penalty*int64(len(wm.hubs)-mostFrequent(wm.hubs))
+}
+
+func (wm *weekMove) liveHub(cd int32) int32 { return wm.live[cd] }
+
+// try moves child ci's week to the hub that lowers the objective most, if any does.
+func (wm *weekMove) try(ci int32) {
+	m := wm.m
+	c := &m.children[ci]
+	wm.childCDs = wm.childCDs[:0]
+	for _, cd := range c.cds {
+		switch {
+		case wm.kidOf[cd] >= 0:
+			wm.childCDs = append(wm.childCDs, cd)
+		case wm.live[cd] >= 0:
+			return // a fixed seat, or kept with brothers and sisters: not a child alone all week
+		}
+	}
+	if len(wm.childCDs) < 2 {
+		return // one day: reflow's work
+	}
+	now := wm.share(ci, wm.liveHub)
+	// Hubs that could host the child on all its placed days and cost it less than now, cheapest
+	// first.
+	wm.options = wm.options[:0]
+	for _, k := range m.reqs[m.cds[wm.childCDs[0]].req].cands {
+		var own int64
+		for _, cd := range wm.childCDs {
+			d := m.distM(cd, k.hub)
+			if d < 0 || m.seats[m.slot(m.cds[cd].day, k.hub, c.level)] == 0 {
+				own = -1
+				break
+			}
+			own += int64(d)
+		}
+		if own >= 0 && own < now {
+			wm.options = append(wm.options, cand{hub: k.hub, distM: int32(own)})
+		}
+	}
+	sortCands(wm.options, nil)
+	best, bestChange := int32(-1), int64(0)
+	for i, o := range wm.options {
+		if i == maxGroupTrials {
+			break
+		}
+		if change, ok := wm.apply(ci, o.hub); ok && change < bestChange {
+			best, bestChange = o.hub, change
+		}
+		wm.end(false)
+	}
+	if best >= 0 {
+		if _, ok := wm.apply(ci, best); !ok {
+			panic("alloc: week move is not reproducible")
+		}
+		wm.end(true)
+	}
+}
+
+// apply moves child ci's kids to hub b on each of their days, making room there, with every change
+// logged; it returns the change in the objective, and false when a day has no room.
+func (wm *weekMove) apply(ci, b int32) (int64, bool) {
+	m := wm.m
+	level := m.children[ci].level
+	wm.open = wm.open[:0]
+	for _, cd := range wm.childCDs {
+		n := wm.days[m.cds[cd].day].dp.nets[level]
+		n.begin()
+		wm.open = append(wm.open, n)
+		k := wm.kidOf[cd]
+		if n.kids[k].hub == b {
+			continue
+		}
+		n.move(k, -1, 0)
+		if n.used[b] >= n.cap[b] {
+			if n.dead[b] {
+				return 0, false
+			}
+			if _, ok := n.freeSeat(b); !ok {
+				return 0, false
+			}
+		}
+		n.move(k, b, n.cost(&n.kids[k], cand{hub: b, distM: m.distM(cd, b)}))
+	}
+	// Every child the move touched: ci, and the kids its days' logs moved.
+	if wm.mark == nil {
+		wm.mark = make([]bool, len(m.children))
+	}
+	wm.touched = append(wm.touched[:0], ci)
+	wm.mark[ci] = true
+	for i, n := range wm.open {
+		cds := wm.days[m.cds[wm.childCDs[i]].day].cds[level]
+		for _, e := range n.undo {
+			if e.op != opMove {
+				continue
+			}
+			if o := m.cds[cds[e.a]].child; !wm.mark[o] {
+				wm.mark[o] = true
+				wm.touched = append(wm.touched, o)
+			}
+		}
+	}
+	var change int64
+	for _, o := range wm.touched {
+		wm.mark[o] = false
+		change += wm.share(o, wm.hubNow) - wm.share(o, wm.liveHub)
+	}
+	return change, true
+}
+
+// end commits or undoes the move being tried.
+func (wm *weekMove) end(keep bool) {
+	for _, n := range wm.open {
+		if keep {
+			n.commit()
+		} else {
+			n.rollback()
+		}
+	}
+	if keep {
+		for _, o := range wm.touched {
+			for _, cd := range wm.m.children[o].cds {
+				wm.live[cd] = wm.hubNow(cd)
+			}
+		}
+	}
+	wm.open = wm.open[:0]
 }

@@ -93,6 +93,38 @@ func TestReflowSwapsAGroupWithChildrenAlone(t *testing.T) {
 	}
 }
 
+// Hubs 10, 20 and 30 stand 1.6, 4 and 6.6 km east, one seat each on Monday and Tuesday; the reach
+// is 2.5 km. Child 1 (both days, living at hub 20) is in hub 10 all week; hub 20 holds child 2 on
+// Monday and child 3 on Tuesday, who live at 4.8 km and lose 1 km each in hub 30. Day by day, child
+// 1's move would cost a hub change; only its whole week moves, and improve's whole movers find no
+// room on both days.
+func TestMoveWeeksMovesAChildsWeekThroughFullHubs(t *testing.T) {
+	one, two, three := lone(1, km(0, 4)), lone(2, km(0, 4.8)), lone(3, km(0, 4.8))
+	one.Days, three.Days = []Day{monday, tuesday}, []Day{tuesday}
+	p := Problem{
+		Params: Params{MaxDistanceKm: 2.5},
+		Hubs: []Hub{hub(10, km(0, 1.6), 1, monday, tuesday), hub(20, km(0, 4), 1, monday, tuesday),
+			hub(30, km(0, 6.6), 1, monday, tuesday)},
+		Requests: []Request{one, two, three},
+	}
+	m := compile(&p)
+	placed := placedAt(m, map[int64]int64{1: 10, 2: 20, 3: 20})
+	m.improve(placed)
+	m.chains(placed)
+	m.reflow(placed, true)
+	if r := m.result(placed); hubOf(r, 1, monday) != 10 || hubOf(r, 1, tuesday) != 10 {
+		t.Fatalf("improve, chains and reflow should find no move here: %+v", r.Placements)
+	}
+	m.moveWeeks(placed)
+	r := m.result(placed)
+	if vs := m.check(&r); len(vs) > 0 {
+		t.Errorf("moveWeeks broke rules: %v", vs)
+	}
+	if hubOf(r, 1, monday) != 20 || hubOf(r, 1, tuesday) != 20 || hubOf(r, 2, monday) != 30 || hubOf(r, 3, tuesday) != 30 {
+		t.Errorf("child 1 should be in hub 20 all week, children 2 and 3 in hub 30: %+v", r.Placements)
+	}
+}
+
 // On random one-day problems of children alone, every one placed, reflow turns any placement of
 // them into one of least distance: the exact optimum found by trying every assignment.
 func TestReflowReachesTheExactOptimum(t *testing.T) {
@@ -158,7 +190,8 @@ func TestReflowReachesTheExactOptimum(t *testing.T) {
 	t.Logf("%d instances enumerated, %d started above the optimum", n, improvedFrom)
 }
 
-// On random crowded weeks, each step of polish (reflow with and without group moves, chains)
+// On random crowded weeks, each step of polish (reflow with and without group moves, moveWeeks,
+// chains)
 // never breaks a rule, places the same child-days, keeps together the siblings kept together, and
 // never raises the weekly objective; together they lower it on some.
 func TestPolishKeepsTheRulesOnRandomProblems(t *testing.T) {
@@ -178,6 +211,7 @@ func TestPolishKeepsTheRulesOnRandomProblems(t *testing.T) {
 			run  func([]int32)
 		}{
 			{"reflow with groups", func(h []int32) { m.reflow(h, true) }},
+			{"moveWeeks", m.moveWeeks},
 			{"reflow", func(h []int32) { m.reflow(h, false) }},
 			{"chains", m.chains},
 		}
