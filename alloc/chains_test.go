@@ -125,6 +125,44 @@ func TestMoveWeeksMovesAChildsWeekThroughFullHubs(t *testing.T) {
 	}
 }
 
+// The same as TestReflowMovesAGroupThroughFullHubs on Monday and Tuesday: the brothers' week moves
+// as a whole, which no day alone would do (a hub change each), and neither improve nor chains can.
+func TestMoveWeeksMovesSiblingsThroughFullHubs(t *testing.T) {
+	var reqs []Request
+	for c, at := range []float64{4, 4, 4.8, 4.8} {
+		q := lone(int64(c+1), km(0, at))
+		q.Days = []Day{monday, tuesday}
+		if c == 1 {
+			q.HouseholdID = 1
+		}
+		reqs = append(reqs, q)
+	}
+	p := Problem{
+		Params: Params{MaxDistanceKm: 2.5},
+		Hubs: []Hub{hub(10, km(0, 1.6), 2, monday, tuesday), hub(20, km(0, 4), 2, monday, tuesday),
+			hub(30, km(0, 6.6), 2, monday, tuesday)},
+		Requests: reqs,
+	}
+	m := compile(&p)
+	placed := placedAt(m, map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20})
+	m.improve(placed)
+	m.chains(placed)
+	m.reflow(placed, true)
+	if r := m.result(placed); hubOf(r, 1, monday) != 10 || hubOf(r, 1, tuesday) != 10 {
+		t.Fatalf("improve, chains and reflow should find no move here: %+v", r.Placements)
+	}
+	m.moveWeeks(placed)
+	r := m.result(placed)
+	if vs := m.check(&r); len(vs) > 0 {
+		t.Errorf("moveWeeks broke rules: %v", vs)
+	}
+	for _, d := range []Day{monday, tuesday} {
+		if hubOf(r, 1, d) != 20 || hubOf(r, 2, d) != 20 || hubOf(r, 3, d) != 30 || hubOf(r, 4, d) != 30 {
+			t.Errorf("brothers 1 and 2 should be in hub 20, children 3 and 4 in hub 30 all week: %+v", r.Placements)
+		}
+	}
+}
+
 // On random one-day problems of children alone, every one placed, reflow turns any placement of
 // them into one of least distance: the exact optimum found by trying every assignment.
 func TestReflowReachesTheExactOptimum(t *testing.T) {
