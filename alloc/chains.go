@@ -93,10 +93,16 @@ func (m *model) chains(hubOf []int32) {
 		return
 	}
 	cs := &chainSearch{im: im, onChain: make([]bool, len(m.hubIDs))}
-	for range chainRounds {
+	im.sweep(chainRounds, cs.try, hubOf)
+}
+
+// sweep offers every mover in turn to try, which moves it or not, for up to rounds sweeps or
+// until one moves none, then writes the movers' hubs into hubOf.
+func (im *improver) sweep(rounds int, try func(int32) bool, hubOf []int32) {
+	for range rounds {
 		moved := false
 		for i := range im.movers {
-			if cs.try(int32(i)) {
+			if try(int32(i)) {
 				moved = true
 			}
 		}
@@ -107,7 +113,7 @@ func (m *model) chains(hubOf []int32) {
 	for i := range im.movers {
 		mv := &im.movers[i]
 		for _, ci := range mv.children {
-			for _, cd := range m.children[ci].cds {
+			for _, cd := range im.m.children[ci].cds {
 				hubOf[cd] = mv.hub
 			}
 		}
@@ -162,14 +168,7 @@ func (cs *chainSearch) extend(i int32, gain int64) {
 	// As in improve: hubs come nearest first for the first child's first request, whose days cost
 	// at least their count times that distance; once that reaches what the chain may still lose,
 	// no further hub keeps the gain positive.
-	first := &m.children[mv.children[0]]
-	req := m.cds[first.cds[0]].req
-	var days int64
-	for _, cd := range first.cds {
-		if m.cds[cd].req == req {
-			days++
-		}
-	}
+	req, days := im.firstRequest(mv)
 	budget := mv.cost + gain // a hub costing the mover this much or more gains nothing
 	for _, k := range m.reqs[req].cands {
 		if cs.work <= 0 || int64(k.distM)*days >= budget {
@@ -215,6 +214,20 @@ func (cs *chainSearch) extend(i int32, gain int64) {
 		cs.onChain[b] = false
 		cs.path = cs.path[:len(cs.path)-1]
 	}
+}
+
+// firstRequest is the first request of mover mv's first child, by which improve and chains order
+// the hubs they try, and the number of days it covers.
+func (im *improver) firstRequest(mv *mover) (req int32, days int64) {
+	m := im.m
+	first := &m.children[mv.children[0]]
+	req = m.cds[first.cds[0]].req
+	for _, cd := range first.cds {
+		if m.cds[cd].req == req {
+			days++
+		}
+	}
+	return req, days
 }
 
 // record keeps the chain so far, ended by step, as the best one.

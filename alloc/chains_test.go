@@ -9,6 +9,47 @@ import (
 	"github.com/accueil-prioritaire/accueil/geo"
 )
 
+// search is one of the local searches, by name.
+type search struct {
+	name string
+	run  func(*model, []int32)
+}
+
+var (
+	byImprove   = search{"improve", (*model).improve}
+	byChains    = search{"chains", (*model).chains}
+	byReflow    = search{"reflow", func(m *model, hubOf []int32) { m.reflow(hubOf, true) }}
+	byMoveWeeks = search{"moveWeeks", (*model).moveWeeks}
+)
+
+// onlyStepMoves places p's children as where says (child ID → hub ID on all its days), checks that
+// the earlier searches move nobody, then that step keeps the rules and places them as want says.
+func onlyStepMoves(t *testing.T, p Problem, where, want map[int64]int64, earlier []search, step search) {
+	t.Helper()
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m := compile(&p)
+	placed := placedAt(m, where)
+	if vs := m.check(ptr(m.result(placed))); len(vs) > 0 {
+		t.Fatalf("the starting placement breaks rules: %v", vs)
+	}
+	for _, s := range earlier {
+		s.run(m, placed)
+		if !slices.Equal(placed, placedAt(m, where)) {
+			t.Fatalf("%s should find no move here: %+v", s.name, m.result(placed).Placements)
+		}
+	}
+	step.run(m, placed)
+	r := m.result(placed)
+	if vs := m.check(&r); len(vs) > 0 {
+		t.Errorf("%s broke rules: %v", step.name, vs)
+	}
+	if !slices.Equal(placed, placedAt(m, want)) {
+		t.Errorf("%s should place the children as %v: %+v", step.name, want, r.Placements)
+	}
+}
+
 // Hubs 10, 20, 30 and 40 stand 0, 2, 4 and 6.5 km east on a line, one seat each; the reach is
 // 2.5 km. Child 1 (living at 2 km) is in hub 10, child 2 (at 3 km) in hub 20, child 3 (at 5 km) in
 // hub 30. Only a chain makes room for child 1 in hub 20: child 2 to hub 30 (no loss), child 3 to
@@ -19,49 +60,39 @@ func TestChainsMoveThroughFullHubs(t *testing.T) {
 		Hubs:     []Hub{hub(10, km(0, 0), 1), hub(20, km(0, 2), 1), hub(30, km(0, 4), 1), hub(40, km(0, 6.5), 1)},
 		Requests: []Request{lone(1, km(0, 2)), lone(2, km(0, 3)), lone(3, km(0, 5))},
 	}
-	where := map[int64]int64{1: 10, 2: 20, 3: 30}
-	if _, r := improved(t, p, where); hubOf(r, 1, monday) != 10 {
-		t.Fatalf("improve alone should find no move here: %+v", r.Placements)
-	}
-	m := compile(&p)
-	placed := placedAt(m, where)
-	m.chains(placed)
-	r := m.result(placed)
-	if vs := m.check(&r); len(vs) > 0 {
-		t.Errorf("chains broke rules: %v", vs)
-	}
-	if hubOf(r, 1, monday) != 20 || hubOf(r, 2, monday) != 30 || hubOf(r, 3, monday) != 40 {
-		t.Errorf("children 1, 2 and 3 should move one hub east each: %+v", r.Placements)
-	}
+	onlyStepMoves(t, p, map[int64]int64{1: 10, 2: 20, 3: 30}, map[int64]int64{1: 20, 2: 30, 3: 40},
+		[]search{byImprove}, byChains)
 }
 
 // Hubs 10, 20 and 30 stand 1.6, 4 and 6.6 km east, two seats each; the reach is 2.5 km. Brothers 1
 // and 2 (living at hub 20) are in hub 10, 2.4 km away; hub 20's seats are held by children 3 and 4,
-// living at 4.8 km, who lose 1 km each in hub 30, which has room and is out of the brothers' reach. The group needs two seats where each move frees one: neither improve's swaps nor the
-// chains of movers make room, the day's flow does.
+// living at 4.8 km, who lose 1 km each in hub 30, which has room and is out of the brothers' reach.
+// The group needs two seats where each move frees one: neither improve's swaps nor the chains of
+// movers make room, the day's flow does.
 func TestReflowMovesAGroupThroughFullHubs(t *testing.T) {
-	one, two := lone(1, km(0, 4)), lone(2, km(0, 4))
-	two.HouseholdID = 1
 	p := Problem{
 		Params:   Params{MaxDistanceKm: 2.5},
 		Hubs:     []Hub{hub(10, km(0, 1.6), 2), hub(20, km(0, 4), 2), hub(30, km(0, 6.6), 2)},
-		Requests: []Request{one, two, lone(3, km(0, 4.8)), lone(4, km(0, 4.8))},
+		Requests: family(monday)(4, 4, 4.8, 4.8),
 	}
-	where := map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20}
-	m := compile(&p)
-	placed := placedAt(m, where)
-	m.improve(placed)
-	m.chains(placed)
-	if r := m.result(placed); hubOf(r, 1, monday) != 10 {
-		t.Fatalf("improve and chains should find no move here: %+v", r.Placements)
-	}
-	m.reflow(placed, true)
-	r := m.result(placed)
-	if vs := m.check(&r); len(vs) > 0 {
-		t.Errorf("reflow broke rules: %v", vs)
-	}
-	if hubOf(r, 1, monday) != 20 || hubOf(r, 2, monday) != 20 || hubOf(r, 3, monday) != 30 || hubOf(r, 4, monday) != 30 {
-		t.Errorf("brothers 1 and 2 should be in hub 20, children 3 and 4 in hub 30: %+v", r.Placements)
+	onlyStepMoves(t, p, map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20}, map[int64]int64{1: 20, 2: 20, 3: 30, 4: 30},
+		[]search{byImprove, byChains}, byReflow)
+}
+
+// family returns children 1 to 4 booked on days, living at the given kilometres east; 1 and 2 are
+// brothers.
+func family(days ...Day) func(at ...float64) []Request {
+	return func(at ...float64) []Request {
+		var reqs []Request
+		for c, x := range at {
+			q := lone(int64(c+1), km(0, x))
+			q.Days = days
+			if c == 1 {
+				q.HouseholdID = 1
+			}
+			reqs = append(reqs, q)
+		}
+		return reqs
 	}
 }
 
@@ -69,28 +100,13 @@ func TestReflowMovesAGroupThroughFullHubs(t *testing.T) {
 // 10; children 3 and 4 live 1 km from hub 10 and are in hub 20. The brothers' move needs the seats
 // they leave: with them, the four swap hubs and save 12 km.
 func TestReflowSwapsAGroupWithChildrenAlone(t *testing.T) {
-	one, two := lone(1, km(0, 4)), lone(2, km(0, 4))
-	two.HouseholdID = 1
 	p := Problem{
 		Params:   Params{MaxDistanceKm: 5},
 		Hubs:     []Hub{hub(10, km(0, 0), 2), hub(20, km(0, 4), 2)},
-		Requests: []Request{one, two, lone(3, km(0, 1)), lone(4, km(0, 1))},
+		Requests: family(monday)(4, 4, 1, 1),
 	}
-	m := compile(&p)
-	placed := placedAt(m, map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20})
-	m.improve(placed)
-	m.chains(placed)
-	if r := m.result(placed); hubOf(r, 1, monday) != 10 {
-		t.Fatalf("improve and chains should find no move here: %+v", r.Placements)
-	}
-	m.reflow(placed, true)
-	r := m.result(placed)
-	if vs := m.check(&r); len(vs) > 0 {
-		t.Errorf("reflow broke rules: %v", vs)
-	}
-	if hubOf(r, 1, monday) != 20 || hubOf(r, 2, monday) != 20 || hubOf(r, 3, monday) != 10 || hubOf(r, 4, monday) != 10 {
-		t.Errorf("brothers 1 and 2 should be in hub 20, children 3 and 4 in hub 10: %+v", r.Placements)
-	}
+	onlyStepMoves(t, p, map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20}, map[int64]int64{1: 20, 2: 20, 3: 10, 4: 10},
+		[]search{byImprove, byChains}, byReflow)
 }
 
 // Hubs 10, 20 and 30 stand 1.6, 4 and 6.6 km east, one seat each on Monday and Tuesday; the reach
@@ -107,60 +123,21 @@ func TestMoveWeeksMovesAChildsWeekThroughFullHubs(t *testing.T) {
 			hub(30, km(0, 6.6), 1, monday, tuesday)},
 		Requests: []Request{one, two, three},
 	}
-	m := compile(&p)
-	placed := placedAt(m, map[int64]int64{1: 10, 2: 20, 3: 20})
-	m.improve(placed)
-	m.chains(placed)
-	m.reflow(placed, true)
-	if r := m.result(placed); hubOf(r, 1, monday) != 10 || hubOf(r, 1, tuesday) != 10 {
-		t.Fatalf("improve, chains and reflow should find no move here: %+v", r.Placements)
-	}
-	m.moveWeeks(placed)
-	r := m.result(placed)
-	if vs := m.check(&r); len(vs) > 0 {
-		t.Errorf("moveWeeks broke rules: %v", vs)
-	}
-	if hubOf(r, 1, monday) != 20 || hubOf(r, 1, tuesday) != 20 || hubOf(r, 2, monday) != 30 || hubOf(r, 3, tuesday) != 30 {
-		t.Errorf("child 1 should be in hub 20 all week, children 2 and 3 in hub 30: %+v", r.Placements)
-	}
+	onlyStepMoves(t, p, map[int64]int64{1: 10, 2: 20, 3: 20}, map[int64]int64{1: 20, 2: 30, 3: 30},
+		[]search{byImprove, byChains, byReflow}, byMoveWeeks)
 }
 
-// The same as TestReflowMovesAGroupThroughFullHubs on Monday and Tuesday: the brothers' week moves
-// as a whole, which no day alone would do (a hub change each), and neither improve nor chains can.
+// TestReflowMovesAGroupThroughFullHubs on Monday and Tuesday: the brothers' week moves as a whole,
+// which no day alone would do (a hub change each), and neither improve nor chains can.
 func TestMoveWeeksMovesSiblingsThroughFullHubs(t *testing.T) {
-	var reqs []Request
-	for c, at := range []float64{4, 4, 4.8, 4.8} {
-		q := lone(int64(c+1), km(0, at))
-		q.Days = []Day{monday, tuesday}
-		if c == 1 {
-			q.HouseholdID = 1
-		}
-		reqs = append(reqs, q)
-	}
 	p := Problem{
 		Params: Params{MaxDistanceKm: 2.5},
 		Hubs: []Hub{hub(10, km(0, 1.6), 2, monday, tuesday), hub(20, km(0, 4), 2, monday, tuesday),
 			hub(30, km(0, 6.6), 2, monday, tuesday)},
-		Requests: reqs,
+		Requests: family(monday, tuesday)(4, 4, 4.8, 4.8),
 	}
-	m := compile(&p)
-	placed := placedAt(m, map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20})
-	m.improve(placed)
-	m.chains(placed)
-	m.reflow(placed, true)
-	if r := m.result(placed); hubOf(r, 1, monday) != 10 || hubOf(r, 1, tuesday) != 10 {
-		t.Fatalf("improve, chains and reflow should find no move here: %+v", r.Placements)
-	}
-	m.moveWeeks(placed)
-	r := m.result(placed)
-	if vs := m.check(&r); len(vs) > 0 {
-		t.Errorf("moveWeeks broke rules: %v", vs)
-	}
-	for _, d := range []Day{monday, tuesday} {
-		if hubOf(r, 1, d) != 20 || hubOf(r, 2, d) != 20 || hubOf(r, 3, d) != 30 || hubOf(r, 4, d) != 30 {
-			t.Errorf("brothers 1 and 2 should be in hub 20, children 3 and 4 in hub 30 all week: %+v", r.Placements)
-		}
-	}
+	onlyStepMoves(t, p, map[int64]int64{1: 10, 2: 10, 3: 20, 4: 20}, map[int64]int64{1: 20, 2: 20, 3: 30, 4: 30},
+		[]search{byImprove, byChains, byReflow}, byMoveWeeks)
 }
 
 // On random one-day problems of children alone, every one placed, reflow turns any placement of
@@ -229,8 +206,7 @@ func TestReflowReachesTheExactOptimum(t *testing.T) {
 }
 
 // On random crowded weeks, each step of polish (reflow with and without group moves, moveWeeks,
-// chains)
-// never breaks a rule, places the same child-days, keeps together the siblings kept together, and
+// chains) never breaks a rule, places the same child-days, keeps together the siblings kept together, and
 // never raises the weekly objective; together they lower it on some.
 func TestPolishKeepsTheRulesOnRandomProblems(t *testing.T) {
 	ctx := context.Background()
