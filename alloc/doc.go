@@ -102,7 +102,14 @@
 // still change hub during the week, with the siblings kept with them, move on the days a hub has
 // room to the hub that costs them least over the week, or swap a day with a child of the same
 // level who is away from its own usual hub, under the same conditions (see relocate), and improve
-// runs once more on what that made movable.
+// runs once more on what that made movable. On problems of 1,000 to 60,000 child-days (an
+// académie's week, not a booking batch nor a national week), polish then makes the moves through
+// full hubs that those phases lack, in rounds while the objective falls: each day's children
+// alone are assigned again at least cost and each sibling group kept together is offered the
+// hubs it could use with room made by moving children alone along shortest augmenting paths
+// (reflow); whole weeks of a child alone or of siblings kept together move the same way
+// (moveWeeks); movers move in ejection chains (chains). None raises the objective, and each
+// moves only children who may leave their hub (as improve), so the rules hold.
 // Candidate hubs are found with a latitude-longitude grid; every hub within the maximum distance
 // is a candidate, since leaving one out could let a lower-priority child take a seat the rule
 // owes to a higher one. Days, and the lower bound's networks, are solved in parallel.

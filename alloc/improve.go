@@ -29,25 +29,7 @@ func (m *model) improve(hubOf []int32) {
 	if len(im.movers) == 0 {
 		return
 	}
-	for range improveRounds {
-		moved := false
-		for i := range im.movers {
-			if im.tryMove(int32(i)) {
-				moved = true
-			}
-		}
-		if !moved {
-			break
-		}
-	}
-	for i := range im.movers {
-		mv := &im.movers[i]
-		for _, ci := range mv.children {
-			for _, cd := range m.children[ci].cds {
-				hubOf[cd] = mv.hub
-			}
-		}
-	}
+	im.sweep(improveRounds, im.tryMove, hubOf)
 }
 
 // mover is a set of children who must share a hub on every day of the week: siblings kept
@@ -287,14 +269,7 @@ func (im *improver) tryMove(i int32) bool {
 	// Candidates come nearest first for the first child's first request, whose days alone cost
 	// at least their count times that distance: once that reaches the mover's cost less the best
 	// gain so far, no further hub can do better.
-	first := &m.children[mv.children[0]]
-	req := m.cds[first.cds[0]].req
-	var days int64
-	for _, cd := range first.cds {
-		if m.cds[cd].req == req {
-			days++
-		}
-	}
+	req, days := im.firstRequest(mv)
 	bestGain, bestHub, bestCost, partner, partnerCost := int64(0), int32(-1), int64(0), int32(-1), int64(0)
 	for _, k := range m.reqs[req].cands {
 		if int64(k.distM)*days >= mv.cost-bestGain {

@@ -19,17 +19,8 @@ func placedOn(m *model, where map[int64]map[Day]int64) []int32 {
 	return hubOf
 }
 
-// objectiveM is the weekly objective of a pass, in metres: the distance of the non-fixed placed
-// child-days plus HubChangeKm for every placed day away from the child's usual hub.
-func (m *model) objectiveM(hubOf []int32) int64 {
-	var total int64
-	for cd, h := range hubOf {
-		if h >= 0 && m.cds[cd].fixedHub < 0 {
-			total += int64(m.distM(int32(cd), h))
-		}
-	}
-	return total + m.penalty*int64(m.hubChangeDays(hubOf))
-}
+// objectiveM is the weekly objective of a pass, in metres (see objectiveMetres).
+func (m *model) objectiveM(hubOf []int32) int64 { return m.objectiveMetres(hubOf) }
 
 func relocated(t *testing.T, p Problem, where map[int64]map[Day]int64) (*model, []int32) {
 	t.Helper()

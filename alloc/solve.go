@@ -55,6 +55,7 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 	m.improve(best)
 	m.relocate(best)
 	m.improve(best) // on what relocate made movable: children with one hub again
+	m.polish(best)
 	// The bounds' networks are the report's heaviest part and need only the placement: they run
 	// beside the result, its check and the family figures.
 	var figures distanceFigures
