@@ -20,6 +20,11 @@ export DATABASE_URL
 export TRUSTED_PROXIES=${TRUSTED_PROXIES:-127.0.0.1}
 export PUBLIC_URL=${PUBLIC_URL:-http://localhost:${LISTEN##*:}}
 export DEV_MODE=${DEV_MODE:-true}
+# The bookings worked on at once are bounded per process, but they all wait on one database:
+# each of the two takes half of what one process alone takes (a batch of 64 and 32 waiting),
+# so that the admitted bookings wait no longer than with one (README, BOOKING_BATCH_MAX).
+export BOOKING_BATCH_MAX=${BOOKING_BATCH_MAX:-32}
+export BOOKING_QUEUE_MAX=${BOOKING_QUEUE_MAX:-16}
 
 pids=()
 stop() {

@@ -40,12 +40,13 @@ type config struct {
 	// WaitingRoom: WAITING_ROOM_CAPACITY, WAITING_ROOM_STAY and WAITING_ROOM_KEY (empty: the key
 	// kept in PostgreSQL, see store.WaitingRoomKey).
 	WaitingRoom waitingroom.Config
-	// Admission control (see api.Config): BOOKING_QUEUE_MAX and SESSION_QUEUE_MAX bound the
-	// bookings and session reads waiting for a batch; REQUEST_TIMEOUT and LONG_REQUEST_TIMEOUT
+	// Admission control (see api.Config): BOOKING_BATCH_MAX caps a booking batch, and with
+	// BOOKING_QUEUE_MAX the booking submissions a process works on at once; SESSION_QUEUE_MAX
+	// bounds the session reads waiting for a batch; REQUEST_TIMEOUT and LONG_REQUEST_TIMEOUT
 	// bound a request (Go durations, e.g. 10s, 2m). A request also waits for a database
 	// connection (DB_MAX_CONNS) no longer than its deadline.
-	BookingQueueMax, SessionQueueMax   int
-	RequestTimeout, LongRequestTimeout time.Duration
+	BookingBatchMax, BookingQueueMax, SessionQueueMax int
+	RequestTimeout, LongRequestTimeout                time.Duration
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -102,6 +103,9 @@ func loadConfig(getenv func(string) string) (config, error) {
 		c.WaitingRoom.Key = []byte(k)
 	}
 	def := api.DefaultConfig()
+	if c.BookingBatchMax, err = strconv.Atoi(get("BOOKING_BATCH_MAX", strconv.Itoa(def.BookingBatch))); err != nil || c.BookingBatchMax < 1 {
+		return c, fmt.Errorf("BOOKING_BATCH_MAX must be a positive number")
+	}
 	if c.BookingQueueMax, err = strconv.Atoi(get("BOOKING_QUEUE_MAX", strconv.Itoa(def.BookingQueue))); err != nil || c.BookingQueueMax < 1 {
 		return c, fmt.Errorf("BOOKING_QUEUE_MAX must be a positive number")
 	}

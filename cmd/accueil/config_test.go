@@ -103,16 +103,16 @@ func TestWaitingRoomConfig(t *testing.T) {
 func TestAdmissionConfig(t *testing.T) {
 	def := api.DefaultConfig()
 	cfg, err := loadConfig(func(string) string { return "" })
-	if err != nil || cfg.BookingQueueMax != def.BookingQueue || cfg.SessionQueueMax != def.SessionQueue ||
+	if err != nil || cfg.BookingBatchMax != def.BookingBatch || cfg.BookingQueueMax != def.BookingQueue || cfg.SessionQueueMax != def.SessionQueue ||
 		cfg.RequestTimeout != def.RequestTimeout || cfg.LongRequestTimeout != def.LongRequestTimeout {
 		t.Fatalf("defaults: %+v, %v", cfg, err)
 	}
-	set := map[string]string{"BOOKING_QUEUE_MAX": "512", "SESSION_QUEUE_MAX": "2048", "REQUEST_TIMEOUT": "4s", "LONG_REQUEST_TIMEOUT": "5m"}
+	set := map[string]string{"BOOKING_BATCH_MAX": "32", "BOOKING_QUEUE_MAX": "512", "SESSION_QUEUE_MAX": "2048", "REQUEST_TIMEOUT": "4s", "LONG_REQUEST_TIMEOUT": "5m"}
 	cfg, err = loadConfig(func(k string) string { return set[k] })
-	if err != nil || cfg.BookingQueueMax != 512 || cfg.SessionQueueMax != 2048 || cfg.RequestTimeout != 4*time.Second || cfg.LongRequestTimeout != 5*time.Minute {
+	if err != nil || cfg.BookingBatchMax != 32 || cfg.BookingQueueMax != 512 || cfg.SessionQueueMax != 2048 || cfg.RequestTimeout != 4*time.Second || cfg.LongRequestTimeout != 5*time.Minute {
 		t.Errorf("set: %+v, %v", cfg, err)
 	}
-	for k, bad := range map[string]string{"BOOKING_QUEUE_MAX": "0", "SESSION_QUEUE_MAX": "beaucoup", "REQUEST_TIMEOUT": "10",
+	for k, bad := range map[string]string{"BOOKING_BATCH_MAX": "-1", "BOOKING_QUEUE_MAX": "0", "SESSION_QUEUE_MAX": "beaucoup", "REQUEST_TIMEOUT": "10",
 		"LONG_REQUEST_TIMEOUT": "1s"} {
 		if _, err := loadConfig(func(key string) string { return map[string]string{k: bad}[key] }); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%s: %v", k, bad, err)

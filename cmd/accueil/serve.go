@@ -54,7 +54,7 @@ func serve(ctx context.Context, e env, args []string) error {
 	cfg.Privacy.DPOContact = e.cfg.DPOContact
 	cfg.Privacy.RetentionDays = e.cfg.RetentionDays
 	cfg.Limits = e.cfg.Limits
-	cfg.BookingQueue, cfg.SessionQueue = e.cfg.BookingQueueMax, e.cfg.SessionQueueMax
+	cfg.BookingBatch, cfg.BookingQueue, cfg.SessionQueue = e.cfg.BookingBatchMax, e.cfg.BookingQueueMax, e.cfg.SessionQueueMax
 	cfg.RequestTimeout, cfg.LongRequestTimeout = e.cfg.RequestTimeout, e.cfg.LongRequestTimeout
 	sender, err := mailer.New(e.cfg.SMTPURL, e.cfg.SMTPConns, smtpTimeout, e.log)
 	if err != nil {

@@ -257,3 +257,35 @@ func parseBooking(body []byte) ([]bookedDay, error) {
 	}
 	return b.Days, nil
 }
+
+// timeline is the run second by second, by when answers came: bookings, refusals, other
+// answers, and the p50 and p99 of the bookings' latencies. A rate lost in a few seconds (a
+// burst) reads differently from one lost all along.
+func (r loadResult) timeline() string {
+	type second struct {
+		lat              []time.Duration
+		refused, failing int
+	}
+	var secs []second
+	for _, a := range r.answers {
+		i := int(a.got / time.Second)
+		for len(secs) <= i {
+			secs = append(secs, second{})
+		}
+		switch {
+		case a.ok():
+			secs[i].lat = append(secs[i].lat, a.got-a.sent)
+		case a.refused():
+			secs[i].refused++
+		default:
+			secs[i].failing++
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "second\tbooked\trefused\tother\tp50\tp99\n")
+	for i, s := range secs {
+		slices.Sort(s.lat)
+		fmt.Fprintf(&b, "%d\t%d\t%d\t%d\t%v\t%v\n", i, len(s.lat), s.refused, s.failing, percentile(s.lat, 50), percentile(s.lat, 99))
+	}
+	return b.String()
+}

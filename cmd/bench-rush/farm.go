@@ -71,9 +71,10 @@ func (f *farm) start(ctx context.Context, dbURL string, env ...string) error {
 			return err
 		}
 		cmd := f.pin.command(context.WithoutCancel(ctx), false, f.bin, "serve")
-		// The caller's environment first, so that the knobs under test (queue bounds, limits…)
-		// reach the processes; the run's own settings after it win.
-		cmd.Env = append(os.Environ(),
+		// Each process's share of the admission bound as deploy/run-multi.sh sets it, then the
+		// caller's environment, so that the knobs under test (queue bounds, limits…) reach the
+		// processes; the run's own settings after it win.
+		cmd.Env = append(append(shareOfTwo(), os.Environ()...),
 			"DATABASE_URL="+dbURL,
 			"LISTEN_ADDR="+addr,
 			"DATA_DIR="+filepath.Join(f.runDir, "data"),
@@ -180,4 +181,10 @@ func waitReady(ctx context.Context, url string, within time.Duration) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// shareOfTwo is what deploy/run-multi.sh gives each of its two processes: half the bookings
+// one process alone works on at once (batch 64 + 32 waiting), since both feed one database.
+func shareOfTwo() []string {
+	return []string{"BOOKING_BATCH_MAX=32", "BOOKING_QUEUE_MAX=16"}
 }

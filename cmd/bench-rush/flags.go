@@ -19,7 +19,7 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.clients, "c", 64, "booking clients of the baseline and database-killed runs")
 	fs.IntVar(&o.rushClients, "rush", 640, "booking clients of the overload and database-slowed runs")
 	fs.DurationVar(&o.d, "d", 15*time.Second, "length of the baseline, overload and database-slowed runs")
-	fs.IntVar(&o.floodConns, "flood-conns", 3000, "connections of the anonymous flood")
+	fs.IntVar(&o.floodConns, "flood-conns", 3000, "connections of the anonymous flood (0: none, to measure the clients alone)")
 	fs.IntVar(&o.floodRate, "flood-rate", 3000, "requests a second of the anonymous flood, all connections together")
 	fs.DurationVar(&o.killAfter, "kill-after", 5*time.Second, "PostgreSQL is killed this long into its run")
 	fs.DurationVar(&o.down, "down", 5*time.Second, "and restarted this long after (the run goes on 10 s more)")

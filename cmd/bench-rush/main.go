@@ -197,6 +197,9 @@ type phases struct {
 func (p *phases) bookingFigures(phase string, r loadResult) error {
 	lat := r.admitted()
 	byStatus, refused, failed, first := tally(r.answers)
+	if err := os.WriteFile(filepath.Join(p.f.runDir, r.name+"-timeline.tsv"), []byte(r.timeline()), 0o600); err != nil {
+		return err
+	}
 	p.rep.add(phase, fmt.Sprintf("bookings, %d clients", r.clients),
 		fmt.Sprintf("%d in %v: %.0f/s, p50 %v, p99 %v", len(r.acks), r.elapsed.Round(100*time.Millisecond), r.rate(), percentile(lat, 50), percentile(lat, 99)), "", none)
 	p.rep.add(phase, "booking answers", formatStatuses(byStatus), "", none)
@@ -232,9 +235,12 @@ func (p *phases) overload() error {
 		return err
 	}
 	paths := []string{"/", roomEntry, asset}
-	wait, err := startFlood(p.ctx, p.o.pin, p.f.runDir, p.f.base(), paths, p.o.floodConns, p.o.floodRate, p.o.d)
-	if err != nil {
-		return err
+	// -flood-conns 0 runs the clients alone, to tell what the flood costs from what they do.
+	wait := func() (floodResult, error) { return floodResult{counts: map[string]int{}}, nil }
+	if p.o.floodConns > 0 {
+		if wait, err = startFlood(p.ctx, p.o.pin, p.f.runDir, p.f.base(), paths, p.o.floodConns, p.o.floodRate, p.o.d); err != nil {
+			return err
+		}
 	}
 	r := p.b.run(p.ctx, p.f.base(), "rush", 1, p.o.rushClients, p.days, p.o.d, nil)
 	flood, err := wait()

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The timeline puts each answer in the second it came back, and tells bookings, promised
+// refusals and anything else apart, with the latencies of that second's bookings.
+func TestTimelineBySecond(t *testing.T) {
+	ms := time.Millisecond
+	r := loadResult{answers: []answer{
+		{sent: 100 * ms, got: 200 * ms, status: http.StatusCreated},
+		{sent: 300 * ms, got: 700 * ms, status: http.StatusCreated},
+		{sent: 800 * ms, got: 900 * ms, status: http.StatusServiceUnavailable, retryAfter: true},
+		{sent: 900 * ms, got: 2100 * ms, status: http.StatusCreated},
+		{sent: 2000 * ms, got: 2050 * ms, status: http.StatusServiceUnavailable}, // no Retry-After
+		{sent: 2000 * ms, got: 2060 * ms, status: 0},
+	}}
+	want := []string{
+		"second\tbooked\trefused\tother\tp50\tp99",
+		"0\t2\t1\t0\t400ms\t400ms",
+		"1\t0\t0\t0\t0s\t0s",
+		"2\t1\t0\t2\t1.2s\t1.2s",
+	}
+	if got := strings.Split(strings.TrimSpace(r.timeline()), "\n"); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("timeline:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
