@@ -86,9 +86,10 @@ type dayAssignment struct {
 }
 
 // unitArc is a hub a unit could take: the hub's first slot (hub × numLevels) and the sum of the
-// members' distances to it.
+// members' distances to it, in whole metres (exact as an int32, and kept small: a national day
+// holds millions of arcs; it becomes the same float64 wherever it is priced).
 type unitArc struct {
-	cost float64
+	cost int32
 	base int32
 }
 
@@ -105,6 +106,17 @@ func (m *model) dayAssignment(d int32, hubOf []int32) *dayAssignment {
 			a.seats[h*numLevels+l] = m.seats[s] - m.fixedN[s]
 		}
 	}
+	// A unit's hubs are among its first member's candidates: sized once, the arcs (millions on a
+	// national day) are never copied into a bigger array while growing.
+	arcs := 0
+	for ui := range m.units[d] {
+		for _, cd := range m.units[d][ui].members {
+			if hubOf[cd] >= 0 {
+				arcs += len(m.reqs[m.cds[cd].req].cands)
+			}
+		}
+	}
+	a.arcs = make([]unitArc, 0, arcs)
 	for ui := range m.units[d] {
 		u := &m.units[d][ui]
 		if u.strict || m.keptTogether(u, hubOf) {
@@ -161,7 +173,7 @@ hubs:
 		for _, cd := range u.members {
 			c += int64(m.distM(cd, h))
 		}
-		a.arcs = append(a.arcs, unitArc{float64(c), h * numLevels})
+		a.arcs = append(a.arcs, unitArc{int32(c), h * numLevels})
 	}
 	// Prices are never negative, so with its arcs by cost a unit's search for its cheapest hub
 	// stops at the first arc that costs more than the best so far.
@@ -201,16 +213,16 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 			bestArc, bestCost := int32(-1), math.Inf(1)
 			if len(need) == 1 {
 				l, n := need[0].level, need[0].n
-				for i := a.start[u]; i < a.start[u+1] && a.arcs[i].cost < bestCost; i++ {
+				for i := a.start[u]; i < a.start[u+1] && float64(a.arcs[i].cost) < bestCost; i++ {
 					priced++
-					if c := a.arcs[i].cost + n*price[a.arcs[i].base+l]; c < bestCost {
+					if c := float64(a.arcs[i].cost) + n*price[a.arcs[i].base+l]; c < bestCost {
 						bestArc, bestCost = i, c
 					}
 				}
 			} else {
-				for i := a.start[u]; i < a.start[u+1] && a.arcs[i].cost < bestCost; i++ {
+				for i := a.start[u]; i < a.start[u+1] && float64(a.arcs[i].cost) < bestCost; i++ {
 					priced++
-					c := a.arcs[i].cost
+					c := float64(a.arcs[i].cost)
 					for _, ln := range need {
 						c += ln.n * price[a.arcs[i].base+ln.level]
 					}
