@@ -166,6 +166,12 @@ func (rl *weekMover) changes(p *relPiece, hubOf []int32) int {
 // day within their reach and has room beyond the seats taken, and leaving from raises no
 // waitlisted unit's claim.
 func (rl *weekMover) canMove(u *relUnit, from, to int32, taken []slotNeed) bool {
+	return rl.roomFor(u, from, to, taken) && rl.unitDist(u, to) >= 0
+}
+
+// roomFor is canMove without the reach: to hosts the unit's levels that day with room beyond the
+// seats taken, and leaving from raises no waitlisted unit's claim.
+func (rl *weekMover) roomFor(u *relUnit, from, to int32, taken []slotNeed) bool {
 	m, im := rl.m, rl.im
 	for l, n := range u.need {
 		if n > 0 {
@@ -175,7 +181,7 @@ func (rl *weekMover) canMove(u *relUnit, from, to int32, taken []slotNeed) bool 
 			}
 		}
 	}
-	return rl.mayLeave(u, from) && rl.unitDist(u, to) >= 0
+	return rl.mayLeave(u, from)
 }
 
 func neededAt(taken []slotNeed, s int) int32 {
@@ -210,18 +216,26 @@ func (rl *weekMover) tryPiece(i int32, hubOf []int32) bool {
 	}
 	now := dist + rl.changeCost(p, current, hubOf)
 	bestCost := now
-	// Every hub in reach of the piece's first unit.
-	for _, kc := range m.reqs[m.cds[units[0].members[0]].req].cands {
+	// Every hub in reach of the piece's first unit. A child alone on the request of that unit is
+	// at the candidate's own distance there, which spares a search of its candidates.
+	first := m.cds[units[0].members[0]].req
+	for _, kc := range m.reqs[first].cands {
 		k := kc.hub
 		copy(trial, current)
 		rl.taken = rl.taken[:0]
 		moved := dist
 		for j := range units {
 			u := &units[j]
-			if !u.movable || trial[j] == k || !rl.canMove(u, trial[j], k, rl.taken) {
+			if !u.movable || trial[j] == k || !rl.roomFor(u, trial[j], k, rl.taken) {
 				continue
 			}
-			trial[j], kDist[j] = k, rl.unitDist(u, k)
+			d := int64(kc.distM)
+			if len(u.members) != 1 || m.cds[u.members[0]].req != first {
+				if d = rl.unitDist(u, k); d < 0 {
+					continue
+				}
+			}
+			trial[j], kDist[j] = k, d
 			moved += kDist[j] - curDist[j]
 			for l, n := range u.need {
 				if n > 0 {
