@@ -131,6 +131,14 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 // closed on one of them.
 func (m *model) weekDistM(ci, h int32) int64 {
 	c := &m.children[ci]
+	if c.req >= 0 {
+		// One request for all days: one distance, and h must be open on each of them.
+		d := m.reqs[c.req].distM(h)
+		if d < 0 || m.openOn(h, c.level, &c.days) != len(c.cds) {
+			return -1
+		}
+		return int64(d) * int64(len(c.cds))
+	}
 	var total int64
 	for _, cd := range c.cds {
 		d := m.distM(cd, h)
