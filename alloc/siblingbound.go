@@ -162,6 +162,19 @@ func (a *dayAssignment) addUnit(m *model, d int32, u *unit, hubOf []int32) {
 		a.upper += int64(m.distM(cd, hubOf[cd]))
 	}
 	from := len(a.arcs)
+	if len(u.members) == 1 && u.allowed == nil {
+		// A child alone: its hubs are its candidates with a seat left that day, already by
+		// distance then hub, the order the arcs need.
+		cd := u.members[0]
+		l := int(m.children[m.cds[cd].child].level)
+		for _, c := range m.reqs[m.cds[cd].req].cands {
+			if a.seats[int(c.hub)*numLevels+l] >= 1 {
+				a.arcs = append(a.arcs, unitArc{c.distM, c.hub * numLevels})
+			}
+		}
+		a.endUnit(u)
+		return
+	}
 hubs:
 	for _, h := range m.commonHubs(d, u) {
 		for l, n := range u.need {
@@ -180,6 +193,11 @@ hubs:
 	slices.SortFunc(a.arcs[from:], func(x, y unitArc) int {
 		return cmp.Or(cmp.Compare(x.cost, y.cost), cmp.Compare(x.base, y.base))
 	})
+	a.endUnit(u)
+}
+
+// endUnit closes the arcs of unit u, the last added, and adds its needs.
+func (a *dayAssignment) endUnit(u *unit) {
 	a.start = append(a.start, int32(len(a.arcs)))
 	for l, n := range u.need {
 		if n > 0 {

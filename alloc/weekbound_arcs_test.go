@@ -1,6 +1,7 @@
 package alloc
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"testing"
@@ -10,37 +11,8 @@ import (
 // its own (weekUnit.cands), which spares a national week tens of millions of arcs: the bound must
 // be exactly the one the arcs give.
 func TestWeekBoundChildrenAlonePricedAsArcs(t *testing.T) {
-	s, err := AcademieScenario(2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Generate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Some hubs close a level on some days, which candidate lists (hubs open on some day of the
-	// request) do not show.
-	p.Fixed = nil
-	for i := range p.Hubs {
-		if i%4 == 0 {
-			d := &p.Hubs[i].Days[i%len(p.Hubs[i].Days)]
-			d.Seats = map[Level]int{College: d.Seats[College]}
-		}
-	}
 	ctx := context.Background()
-	p.Params.NoFigures = true
-	r, err := Solve(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := compile(&p)
-	hubOf := make([]int32, len(m.cds))
-	for i := range hubOf {
-		hubOf[i] = -1
-	}
-	for _, pl := range r.Placements {
-		hubOf[m.childDayOf(m.childIdx[pl.ChildID], m.dayIdx[pl.Day])] = m.hubIdx[pl.HubID]
-	}
+	m, hubOf := closedDaysRun(t)
 	prices := make([]float64, len(m.seats))
 	if _, err := m.lowerBound(ctx, hubOf, keptTogether, prices); err != nil {
 		t.Fatal(err)
@@ -84,5 +56,85 @@ func TestWeekBoundChildrenAlonePricedAsArcs(t *testing.T) {
 	}
 	if got != want || got <= 0 {
 		t.Errorf("week bound %d m through the candidates, %d m through arcs", got, want)
+	}
+}
+
+// closedDaysRun solves a generated académie week in which some hubs close a level on some days,
+// which candidate lists (hubs open on some day of the request) do not show, and returns its model
+// and placement.
+func closedDaysRun(t *testing.T) (*model, []int32) {
+	t.Helper()
+	s, err := AcademieScenario(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Fixed = nil
+	for i := range p.Hubs {
+		if i%4 == 0 {
+			d := &p.Hubs[i].Days[i%len(p.Hubs[i].Days)]
+			d.Seats = map[Level]int{College: d.Seats[College]}
+		}
+	}
+	p.Params.NoFigures = true
+	r, err := Solve(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := compile(&p)
+	hubOf := make([]int32, len(m.cds))
+	for i := range hubOf {
+		hubOf[i] = -1
+	}
+	for _, pl := range r.Placements {
+		hubOf[m.childDayOf(m.childIdx[pl.ChildID], m.dayIdx[pl.Day])] = m.hubIdx[pl.HubID]
+	}
+	return m, hubOf
+}
+
+// A child alone takes as the sibling bound's arcs its candidates with a seat left that day, in
+// their order: exactly the hubs, costs and order that the merge of candidate lists gives a group.
+func TestSiblingBoundChildrenAloneArcs(t *testing.T) {
+	m, hubOf := closedDaysRun(t)
+	alone := 0
+	for d := range m.days {
+		a := m.dayAssignment(int32(d), hubOf)
+		i := 0
+		for ui := range m.units[d] {
+			u := &m.units[d][ui]
+			if u.strict || m.keptTogether(u, hubOf) {
+				if hubOf[u.members[0]] >= 0 {
+					i++
+				}
+				continue
+			}
+			for _, cd := range u.members {
+				if hubOf[cd] < 0 {
+					continue
+				}
+				alone++
+				l := m.children[m.cds[cd].child].level
+				var want []unitArc
+				for _, h := range m.commonHubs(int32(d), &unit{members: []int32{cd}}) {
+					if a.seats[int(h)*numLevels+int(l)] >= 1 {
+						want = append(want, unitArc{m.distM(cd, h), h * numLevels})
+					}
+				}
+				slices.SortFunc(want, func(x, y unitArc) int { return cmp.Or(cmp.Compare(x.cost, y.cost), cmp.Compare(x.base, y.base)) })
+				if got := a.arcs[a.start[i]:a.start[i+1]]; !slices.Equal(got, want) {
+					t.Fatalf("day %d, child-day %d: arcs %v, want %v", d, cd, got, want)
+				}
+				i++
+			}
+		}
+		if i != len(a.start)-1 {
+			t.Fatalf("day %d: %d units, want %d", d, len(a.start)-1, i)
+		}
+	}
+	if alone == 0 {
+		t.Fatal("no child alone")
 	}
 }
