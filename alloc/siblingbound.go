@@ -364,6 +364,39 @@ func (n *network) seatPrices() []float64 {
 			price[h] = unknown
 		}
 	}
+	// A full hub's arcs: to each other hub with seats that a kid there could move to, at the least
+	// cost of such a move over its kids. Each sweep reads these instead of every kid's candidates
+	// again: a hub's new price is the least over its kids' moves, the same over its arcs.
+	type hubArc struct {
+		to int32
+		w  int64
+	}
+	var arcs []hubArc
+	arcsFrom := make([]int32, n.nHub+1)
+	at := make([]int32, n.nHub) // the arc to each hub, for the hub being built
+	for h, p := range price {
+		arcsFrom[h] = int32(len(arcs))
+		if p == 0 {
+			continue
+		}
+		first := len(arcs)
+		for _, k := range n.at[h] {
+			kd := &n.kids[k]
+			for _, c := range kd.cands {
+				if c.hub == int32(h) || n.cap[c.hub] <= 0 {
+					continue
+				}
+				w := int64(c.distM) - kd.cost
+				if i := at[c.hub]; int(i) >= first && int(i) < len(arcs) && arcs[i].to == c.hub {
+					arcs[i].w = min(arcs[i].w, w)
+					continue
+				}
+				at[c.hub] = int32(len(arcs))
+				arcs = append(arcs, hubArc{c.hub, w})
+			}
+		}
+	}
+	arcsFrom[n.nHub] = int32(len(arcs))
 	// Bellman-Ford sweeps over the hubs: an optimal assignment leaves no negative cycle, and the
 	// sweeps stop early once nothing changes (a bounded number only costs accuracy).
 	for range min(int(n.nHub), seatPriceSweeps) {
@@ -372,15 +405,12 @@ func (n *network) seatPrices() []float64 {
 			if p == 0 {
 				continue
 			}
-			for _, k := range n.at[h] {
-				kd := &n.kids[k]
-				for _, c := range kd.cands {
-					if c.hub == int32(h) || n.cap[c.hub] <= 0 || price[c.hub] == unknown {
-						continue
-					}
-					if v := int64(c.distM) - kd.cost + price[c.hub]; v < price[h] {
-						price[h], changed = v, true
-					}
+			for _, a := range arcs[arcsFrom[h]:arcsFrom[h+1]] {
+				if price[a.to] == unknown {
+					continue
+				}
+				if v := a.w + price[a.to]; v < price[h] {
+					price[h], changed = v, true
 				}
 			}
 		}
