@@ -3,6 +3,7 @@ package alloc
 import (
 	"cmp"
 	"context"
+	"math"
 	"slices"
 	"testing"
 )
@@ -137,4 +138,87 @@ func TestSiblingBoundChildrenAloneArcs(t *testing.T) {
 	if alone == 0 {
 		t.Fatal("no child alone")
 	}
+}
+
+// seatPrices gathers each full hub's cheapest move to each other hub once; its prices must be
+// those of the sweeps over every kid's candidates.
+func TestSeatPricesOverGatheredMoves(t *testing.T) {
+	m, hubOf := closedDaysRun(t)
+	full := 0
+	for d := range m.days {
+		for l := range numLevels {
+			seats := make([]int32, len(m.hubIDs))
+			for h := range seats {
+				s := m.slot(int32(d), int32(h), int8(l))
+				seats[h] = m.seats[s] - m.fixedN[s]
+			}
+			n := newNetwork(seats, 0)
+			for cd, h := range hubOf {
+				if h >= 0 && m.cds[cd].day == int32(d) && m.children[m.cds[cd].child].level == int8(l) {
+					if !n.insert(n.addKid(m.reqs[m.cds[cd].req].cands, -1)) {
+						t.Fatalf("child-day %d does not fit", cd)
+					}
+				}
+			}
+			for h := range seats {
+				if seats[h] > 0 && n.used[h] >= seats[h] {
+					full++
+				}
+			}
+			if got, want := n.seatPrices(), sweptSeatPrices(n); !slices.Equal(got, want) {
+				t.Fatalf("day %d, level %d: prices %v, want %v", d, l, got, want)
+			}
+		}
+	}
+	if full == 0 {
+		t.Fatal("no full hub: nothing priced")
+	}
+}
+
+// sweptSeatPrices is seatPrices computed as its definition says: Bellman-Ford sweeps over every
+// kid's candidates.
+func sweptSeatPrices(n *network) []float64 {
+	const unknown = math.MaxInt64
+	price := make([]int64, n.nHub)
+	for h := range price {
+		if n.cap[h] > 0 && n.used[h] >= n.cap[h] {
+			price[h] = unknown
+		}
+	}
+	for range min(int(n.nHub), seatPriceSweeps) {
+		changed := false
+		for h, p := range price {
+			if p == 0 {
+				continue
+			}
+			for _, k := range n.at[h] {
+				kd := &n.kids[k]
+				for _, c := range kd.cands {
+					if c.hub == int32(h) || n.cap[c.hub] <= 0 || price[c.hub] == unknown {
+						continue
+					}
+					if v := int64(c.distM) - kd.cost + price[c.hub]; v < price[h] {
+						price[h], changed = v, true
+					}
+				}
+			}
+		}
+		if !changed {
+			break
+		}
+	}
+	var highest int64
+	for _, p := range price {
+		if p != unknown {
+			highest = max(highest, p)
+		}
+	}
+	out := make([]float64, n.nHub)
+	for h, p := range price {
+		if p == unknown {
+			p = highest
+		}
+		out[h] = float64(max(0, p))
+	}
+	return out
 }
