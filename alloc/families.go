@@ -256,12 +256,7 @@ func (m *model) maxPlaceable(hubOf []int32) int {
 		if len(members[d][l]) == 0 {
 			return nil
 		}
-		seats := make([]int32, len(m.hubIDs))
-		for h := range seats {
-			s := m.slot(int32(d), int32(h), int8(l))
-			seats[h] = m.seats[s] - m.fixedN[s]
-		}
-		mt := newMatching(seats)
+		mt := newMatching(m.seatsLeft(int32(d), int8(l)))
 		var waiting []int32
 		for _, mb := range members[d][l] {
 			h := mb.hub

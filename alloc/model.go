@@ -108,6 +108,16 @@ func (m *model) slot(day, hub int32, level int8) int {
 	return (int(day)*len(m.hubIDs)+int(hub))*numLevels + int(level)
 }
 
+// seatsLeft returns, for each hub, its seats of level l on day d that fixed placements left.
+func (m *model) seatsLeft(d int32, l int8) []int32 {
+	seats := make([]int32, len(m.hubIDs))
+	for h := range seats {
+		s := m.slot(d, int32(h), l)
+		seats[h] = m.seats[s] - m.fixedN[s]
+	}
+	return seats
+}
+
 // compile builds the model of a problem that passed Validate.
 func compile(p *Problem) *model {
 	m := &model{params: p.Params.withDefaults()}

@@ -114,12 +114,7 @@ func (dp *dayPlacer) placeDay(ctx context.Context, d int32, hubOf []int32) error
 		if dp.class >= 0 && familyClass(int8(l)) != dp.class {
 			continue
 		}
-		seats := make([]int32, nHub)
-		for h := range seats {
-			s := m.slot(d, int32(h), int8(l))
-			seats[h] = m.seats[s] - m.fixedN[s]
-		}
-		dp.nets[l] = newNetwork(seats, dp.penalty)
+		dp.nets[l] = newNetwork(m.seatsLeft(d, int8(l)), dp.penalty)
 	}
 	if len(dp.mark) != nHub {
 		dp.mark = make([]uint32, nHub)

@@ -418,13 +418,19 @@ func (n *network) seatPrices() []float64 {
 			break
 		}
 	}
+	return knownPrices(price, unknown)
+}
+
+// knownPrices turns seatPrices' sweeps into prices: a hub whose price stayed unknown gets the
+// highest one found, and none is below 0.
+func knownPrices(price []int64, unknown int64) []float64 {
 	var highest int64
 	for _, p := range price {
 		if p != unknown {
 			highest = max(highest, p)
 		}
 	}
-	out := make([]float64, n.nHub)
+	out := make([]float64, len(price))
 	for h, p := range price {
 		if p == unknown {
 			p = highest

@@ -86,6 +86,11 @@ func closedDaysRun(t *testing.T) (*model, []int32) {
 		t.Fatal(err)
 	}
 	m := compile(&p)
+	return m, m.placedHubs(r)
+}
+
+// placedHubs is the hub of each child-day in r, or -1.
+func (m *model) placedHubs(r Result) []int32 {
 	hubOf := make([]int32, len(m.cds))
 	for i := range hubOf {
 		hubOf[i] = -1
@@ -93,7 +98,7 @@ func closedDaysRun(t *testing.T) (*model, []int32) {
 	for _, pl := range r.Placements {
 		hubOf[m.childDayOf(m.childIdx[pl.ChildID], m.dayIdx[pl.Day])] = m.hubIdx[pl.HubID]
 	}
-	return m, hubOf
+	return hubOf
 }
 
 // A child alone takes as the sibling bound's arcs its candidates with a seat left that day, in
@@ -147,11 +152,7 @@ func TestSeatPricesOverGatheredMoves(t *testing.T) {
 	full := 0
 	for d := range m.days {
 		for l := range numLevels {
-			seats := make([]int32, len(m.hubIDs))
-			for h := range seats {
-				s := m.slot(int32(d), int32(h), int8(l))
-				seats[h] = m.seats[s] - m.fixedN[s]
-			}
+			seats := m.seatsLeft(int32(d), int8(l))
 			n := newNetwork(seats, 0)
 			for cd, h := range hubOf {
 				if h >= 0 && m.cds[cd].day == int32(d) && m.children[m.cds[cd].child].level == int8(l) {
@@ -207,18 +208,5 @@ func sweptSeatPrices(n *network) []float64 {
 			break
 		}
 	}
-	var highest int64
-	for _, p := range price {
-		if p != unknown {
-			highest = max(highest, p)
-		}
-	}
-	out := make([]float64, n.nHub)
-	for h, p := range price {
-		if p == unknown {
-			p = highest
-		}
-		out[h] = float64(max(0, p))
-	}
-	return out
+	return knownPrices(price, unknown)
 }
