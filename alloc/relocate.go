@@ -172,6 +172,11 @@ func (rl *weekMover) canMove(u *relUnit, from, to int32, taken []slotNeed) bool 
 // roomFor is canMove without the reach: to hosts the unit's levels that day with room beyond the
 // seats taken, and leaving from raises no waitlisted unit's claim.
 func (rl *weekMover) roomFor(u *relUnit, from, to int32, taken []slotNeed) bool {
+	return rl.hasRoom(u, to, taken) && rl.mayLeave(u, from)
+}
+
+// hasRoom reports whether hub to hosts unit u's levels on its day with room beyond the seats taken.
+func (rl *weekMover) hasRoom(u *relUnit, to int32, taken []slotNeed) bool {
 	m, im := rl.m, rl.im
 	for l, n := range u.need {
 		if n > 0 {
@@ -181,7 +186,7 @@ func (rl *weekMover) roomFor(u *relUnit, from, to int32, taken []slotNeed) bool 
 			}
 		}
 	}
-	return rl.mayLeave(u, from)
+	return true
 }
 
 func neededAt(taken []slotNeed, s int) int32 {
@@ -364,12 +369,31 @@ func (rl *weekMover) tryEvict(i int32, hubOf []int32) bool {
 				continue
 			}
 			wBefore := rl.unitCost(v, k, hubOf)
+			// w's piece with w at h costs the distance of its other units, the same for every h,
+			// plus w's at h and the piece's hub changes: the first is summed once.
+			pw := &rl.pieces[rl.pieceOf[v]]
+			hubs := rl.scratch[:0]
+			var others int64
+			for i := pw.unitFrom; i < pw.unitTo; i++ {
+				h := hubOf[rl.units[i].members[0]]
+				hubs = append(hubs, h)
+				if i != v {
+					others += rl.unitDist(&rl.units[i], h)
+				}
+			}
+			rl.scratch = hubs
 			for _, c := range m.reqs[m.cds[w.members[0]].req].cands {
 				h := c.hub
-				if h == k || !rl.canMove(w, k, h, frees) {
+				// w may leave K (checked above): only room and reach at h are left to check.
+				if h == k || !rl.hasRoom(w, h, frees) {
 					continue
 				}
-				gain := gainJ + wBefore - rl.unitCost(v, h, hubOf)
+				dist := rl.unitDist(w, h)
+				if dist < 0 {
+					continue
+				}
+				hubs[v-pw.unitFrom] = h
+				gain := gainJ + wBefore - (rl.changeCost(pw, hubs, hubOf) + others + dist)
 				if gain > bestGain {
 					bestGain, bestV, bestH = gain, v, h
 				}
