@@ -23,7 +23,8 @@ func (m *model) buildUnits() {
 	for ci, c := range m.children {
 		m.byHousehold[c.household] = append(m.byHousehold[c.household], int32(ci))
 	}
-	for d := range m.days {
+	// Days are independent; the order is total, so it does not depend on the scheduling.
+	_ = forEach(len(m.days), func(d int) error {
 		us := m.dayUnits(int32(d))
 		slices.SortFunc(us, func(a, b unit) int {
 			switch {
@@ -35,7 +36,8 @@ func (m *model) buildUnits() {
 			return cmp.Or(cmp.Compare(a.draw, b.draw), cmp.Compare(a.firstID, b.firstID))
 		})
 		m.units[d] = us
-	}
+		return nil
+	})
 }
 
 // dayUnits is the one place where a day's child-days (those not fixed) become units; the placement,
@@ -254,12 +256,7 @@ func (m *model) maxPlaceable(hubOf []int32) int {
 		if len(members[d][l]) == 0 {
 			return nil
 		}
-		seats := make([]int32, len(m.hubIDs))
-		for h := range seats {
-			s := m.slot(int32(d), int32(h), int8(l))
-			seats[h] = m.seats[s] - m.fixedN[s]
-		}
-		mt := newMatching(seats)
+		mt := newMatching(m.seatsLeft(int32(d), int8(l)))
 		var waiting []int32
 		for _, mb := range members[d][l] {
 			h := mb.hub

@@ -35,10 +35,23 @@ func compareChoices(all int32) func(a, b hubChoice) int {
 // usual hub when one is usable on all their days.
 func (m *model) homes(hubOf []int32) []int32 {
 	homes := make([]int32, len(m.children))
+	// Households are independent, and each writes only its children's usual hubs: they are
+	// taken in parallel, in blocks.
+	const block = 4096
+	_ = forEach((len(m.byHousehold)+block-1)/block, func(b int) error {
+		m.householdHomes(hubOf, homes, b*block, min(len(m.byHousehold), (b+1)*block))
+		return nil
+	})
+	return homes
+}
+
+// householdHomes sets the usual hubs of the children of households [from, to) (see homes).
+func (m *model) householdHomes(hubOf, homes []int32, from, to int) {
 	slotOf := make([]int32, len(m.hubIDs))
 	var buf, common, kept []hubChoice // reused from household to household
 	var spans [][2]int                // each child's choices in buf
-	for hh, kids := range m.byHousehold {
+	for hh := from; hh < to; hh++ {
+		kids := m.byHousehold[hh]
 		buf, spans = buf[:0], spans[:0]
 		for _, ci := range kids {
 			start := len(buf)
@@ -90,7 +103,6 @@ func (m *model) homes(hubOf []int32) []int32 {
 			homes[k] = h
 		}
 	}
-	return homes
 }
 
 // appendHubChoices appends to cs the hubs child ci can use on at least one of its days, or where it

@@ -81,12 +81,7 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		seats := make([]int32, len(m.hubIDs))
-		for h := range seats {
-			s := m.slot(int32(d), int32(h), int8(l))
-			seats[h] = m.seats[s] - m.fixedN[s]
-		}
-		n := newNetwork(seats, 0)
+		n := newNetwork(m.seatsLeft(int32(d), int8(l)), 0)
 		for _, mb := range members {
 			if !n.insert(n.addKid(mb.cands, -1)) {
 				return errInternal("placed child-day %d does not fit the lower-bound network", mb.cd)

@@ -108,6 +108,16 @@ func (m *model) slot(day, hub int32, level int8) int {
 	return (int(day)*len(m.hubIDs)+int(hub))*numLevels + int(level)
 }
 
+// seatsLeft returns, for each hub, its seats of level l on day d that fixed placements left.
+func (m *model) seatsLeft(d int32, l int8) []int32 {
+	seats := make([]int32, len(m.hubIDs))
+	for h := range seats {
+		s := m.slot(d, int32(h), l)
+		seats[h] = m.seats[s] - m.fixedN[s]
+	}
+	return seats
+}
+
 // compile builds the model of a problem that passed Validate.
 func compile(p *Problem) *model {
 	m := &model{params: p.Params.withDefaults()}
@@ -330,11 +340,22 @@ func (m *model) openOn(h int32, l int8, mask *[maxDayWords]uint64) int {
 func (m *model) distM(cd, hub int32) int32 { return m.reqs[m.cds[cd].req].distM(hub) }
 
 func (r *request) distM(hub int32) int32 {
-	i, found := slices.BinarySearchFunc(r.byHub, hub, func(c cand, h int32) int { return cmp.Compare(c.hub, h) })
-	if !found {
-		return -1
+	// A binary search by hand: the improvement passes call this tens of millions of times on a
+	// national week, and slices.BinarySearchFunc's comparison function costs twice as much.
+	s := r.byHub
+	lo, hi := 0, len(s)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if s[mid].hub < hub {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
 	}
-	return r.byHub[i].distM
+	if lo < len(s) && s[lo].hub == hub {
+		return s[lo].distM
+	}
+	return -1
 }
 
 // sortedByHub returns a copy of cands sorted by hub; keys is scratch space, returned for reuse.

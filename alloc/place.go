@@ -26,10 +26,15 @@ func (m *model) placeAll(ctx context.Context, homes []int32, penalty int64) ([]i
 	for i, cd := range m.cds {
 		hubOf[i] = cd.fixedHub
 	}
-	// Days are independent, and each writes only its own child-days.
-	err := forEach(len(m.days), func(d int) error {
-		dp := &dayPlacer{m: m, homes: homes, penalty: penalty}
-		return dp.placeDay(ctx, int32(d), hubOf)
+	// Days are independent, and each writes only its own child-days. So are, within a day, the
+	// two classes of levels (see familyClass) when no all-or-none unit spans both: a unit of one
+	// class touches only its levels' networks, so each class placed on its own, in the same
+	// order, gives the same placement. Two cores then have work even on the one-day problem of
+	// weeklyHomes. The largest jobs go first, so that the last one to end is short.
+	jobs := m.placeJobs()
+	err := forEach(len(jobs), func(j int) error {
+		dp := &dayPlacer{m: m, homes: homes, penalty: penalty, class: jobs[j].class}
+		return dp.placeDay(ctx, jobs[j].day, hubOf)
 	})
 	if err != nil {
 		return nil, err
@@ -37,11 +42,61 @@ func (m *model) placeAll(ctx context.Context, homes []int32, penalty int64) ([]i
 	return hubOf, nil
 }
 
+// placeJob is a day, or one class of levels of a day (class -1: all levels), placed on its own.
+type placeJob struct {
+	day   int32
+	class int
+	size  int // child-days to place, to schedule the largest first
+}
+
+// placeJobs splits the days of a pass into independent jobs, largest first.
+func (m *model) placeJobs() []placeJob {
+	var jobs []placeJob
+	for d, us := range m.units {
+		var size [2]int
+		split := true
+		for i := range us {
+			c := unitClass(&us[i])
+			if c < 0 {
+				split = false
+				break
+			}
+			size[c] += len(us[i].members)
+		}
+		if !split {
+			jobs = append(jobs, placeJob{day: int32(d), class: -1, size: size[0] + size[1]})
+			continue
+		}
+		for c, n := range size {
+			if n > 0 {
+				jobs = append(jobs, placeJob{day: int32(d), class: c, size: n})
+			}
+		}
+	}
+	slices.SortStableFunc(jobs, func(a, b placeJob) int { return cmp.Compare(b.size, a.size) })
+	return jobs
+}
+
+// unitClass is the class of levels (familyClass) of a unit's members, or -1 when they span both.
+func unitClass(u *unit) int {
+	college := u.need[College.index()] > 0
+	switch {
+	case !college:
+		return 0
+	case u.need[Maternelle.index()]+u.need[Elementaire.index()] == 0:
+		return 1
+	}
+	return -1
+}
+
 type dayPlacer struct {
 	m       *model
 	homes   []int32
 	penalty int64
-	nets    [numLevels]*network
+	// class, when not -1, limits the placer to the units and networks of that class of levels
+	// (see placeJobs).
+	class int
+	nets  [numLevels]*network
 
 	// Scratch for a group's candidate hubs, indexed by hub.
 	mark   []uint32
@@ -56,12 +111,10 @@ func (dp *dayPlacer) placeDay(ctx context.Context, d int32, hubOf []int32) error
 	m := dp.m
 	nHub := len(m.hubIDs)
 	for l := range dp.nets {
-		seats := make([]int32, nHub)
-		for h := range seats {
-			s := m.slot(d, int32(h), int8(l))
-			seats[h] = m.seats[s] - m.fixedN[s]
+		if dp.class >= 0 && familyClass(int8(l)) != dp.class {
+			continue
 		}
-		dp.nets[l] = newNetwork(seats, dp.penalty)
+		dp.nets[l] = newNetwork(m.seatsLeft(d, int8(l)), dp.penalty)
 	}
 	if len(dp.mark) != nHub {
 		dp.mark = make([]uint32, nHub)
@@ -100,6 +153,9 @@ func (dp *dayPlacer) placeDay(ctx context.Context, d int32, hubOf []int32) error
 			}
 		}
 		u := &m.units[d][i]
+		if dp.class >= 0 && unitClass(u) != dp.class {
+			continue
+		}
 		if !u.together() {
 			alone(u.members[0])
 			continue

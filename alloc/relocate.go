@@ -166,6 +166,17 @@ func (rl *weekMover) changes(p *relPiece, hubOf []int32) int {
 // day within their reach and has room beyond the seats taken, and leaving from raises no
 // waitlisted unit's claim.
 func (rl *weekMover) canMove(u *relUnit, from, to int32, taken []slotNeed) bool {
+	return rl.roomFor(u, from, to, taken) && rl.unitDist(u, to) >= 0
+}
+
+// roomFor is canMove without the reach: to hosts the unit's levels that day with room beyond the
+// seats taken, and leaving from raises no waitlisted unit's claim.
+func (rl *weekMover) roomFor(u *relUnit, from, to int32, taken []slotNeed) bool {
+	return rl.hasRoom(u, to, taken) && rl.mayLeave(u, from)
+}
+
+// hasRoom reports whether hub to hosts unit u's levels on its day with room beyond the seats taken.
+func (rl *weekMover) hasRoom(u *relUnit, to int32, taken []slotNeed) bool {
 	m, im := rl.m, rl.im
 	for l, n := range u.need {
 		if n > 0 {
@@ -175,7 +186,7 @@ func (rl *weekMover) canMove(u *relUnit, from, to int32, taken []slotNeed) bool 
 			}
 		}
 	}
-	return rl.mayLeave(u, from) && rl.unitDist(u, to) >= 0
+	return true
 }
 
 func neededAt(taken []slotNeed, s int) int32 {
@@ -210,18 +221,26 @@ func (rl *weekMover) tryPiece(i int32, hubOf []int32) bool {
 	}
 	now := dist + rl.changeCost(p, current, hubOf)
 	bestCost := now
-	// Every hub in reach of the piece's first unit.
-	for _, kc := range m.reqs[m.cds[units[0].members[0]].req].cands {
+	// Every hub in reach of the piece's first unit. A child alone on the request of that unit is
+	// at the candidate's own distance there, which spares a search of its candidates.
+	first := m.cds[units[0].members[0]].req
+	for _, kc := range m.reqs[first].cands {
 		k := kc.hub
 		copy(trial, current)
 		rl.taken = rl.taken[:0]
 		moved := dist
 		for j := range units {
 			u := &units[j]
-			if !u.movable || trial[j] == k || !rl.canMove(u, trial[j], k, rl.taken) {
+			if !u.movable || trial[j] == k || !rl.roomFor(u, trial[j], k, rl.taken) {
 				continue
 			}
-			trial[j], kDist[j] = k, rl.unitDist(u, k)
+			d := int64(kc.distM)
+			if len(u.members) != 1 || m.cds[u.members[0]].req != first {
+				if d = rl.unitDist(u, k); d < 0 {
+					continue
+				}
+			}
+			trial[j], kDist[j] = k, d
 			moved += kDist[j] - curDist[j]
 			for l, n := range u.need {
 				if n > 0 {
@@ -350,12 +369,31 @@ func (rl *weekMover) tryEvict(i int32, hubOf []int32) bool {
 				continue
 			}
 			wBefore := rl.unitCost(v, k, hubOf)
+			// w's piece with w at h costs the distance of its other units, the same for every h,
+			// plus w's at h and the piece's hub changes: the first is summed once.
+			pw := &rl.pieces[rl.pieceOf[v]]
+			hubs := rl.scratch[:0]
+			var others int64
+			for i := pw.unitFrom; i < pw.unitTo; i++ {
+				h := hubOf[rl.units[i].members[0]]
+				hubs = append(hubs, h)
+				if i != v {
+					others += rl.unitDist(&rl.units[i], h)
+				}
+			}
+			rl.scratch = hubs
 			for _, c := range m.reqs[m.cds[w.members[0]].req].cands {
 				h := c.hub
-				if h == k || !rl.canMove(w, k, h, frees) {
+				// w may leave K (checked above): only room and reach at h are left to check.
+				if h == k || !rl.hasRoom(w, h, frees) {
 					continue
 				}
-				gain := gainJ + wBefore - rl.unitCost(v, h, hubOf)
+				dist := rl.unitDist(w, h)
+				if dist < 0 {
+					continue
+				}
+				hubs[v-pw.unitFrom] = h
+				gain := gainJ + wBefore - (rl.changeCost(pw, hubs, hubOf) + others + dist)
 				if gain > bestGain {
 					bestGain, bestV, bestH = gain, v, h
 				}

@@ -16,30 +16,47 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 	rep.ChildDaysWaitlist = len(r.Waitlist)
 
 	// Siblings who should share a hub: a family group (household, day and class), or all the
-	// children of an all-or-none household booked that day (class 0).
-	type householdDay struct {
-		household int32
-		day       Day
-		class     int
+	// children of an all-or-none household booked that day (class 0). Counted in dense arrays,
+	// not maps: a national week has 400,000 placements.
+	groupKey := func(hh int32, day int32, class int) int {
+		return (int(day)*len(m.households)+int(hh))*2 + class
 	}
-	hubsOf := map[int64][]int64{}                 // child → hubs
-	hubsOfHousehold := map[householdDay][]int64{} // household-day → hubs
-	placedHubs := map[int64][]int32{}             // child → the hub of each placed day
+	groupHub := make([]int32, len(m.days)*len(m.households)*2) // the group's first hub + 1, 0: none
+	groupSplit := make([]bool, len(groupHub))
+	childHub := make([]int32, len(m.children)) // the child's first hub + 1, 0: none
+	childMulti := make([]bool, len(m.children))
+	// The hub of each child's i-th placed day is placedHubs[its i-th child-day].
+	placedHubs := make([]int32, len(m.cds))
+	placedN := make([]int32, len(m.children))
+	placedCD := make([]bool, len(m.cds))
 	var dists []float64
 	var total float64
 	for _, p := range r.Placements {
 		ci := m.childIdx[p.ChildID]
-		placedHubs[p.ChildID] = append(placedHubs[p.ChildID], m.hubIdx[p.HubID])
-		if !slices.Contains(hubsOf[p.ChildID], p.HubID) {
-			hubsOf[p.ChildID] = append(hubsOf[p.ChildID], p.HubID)
+		c := &m.children[ci]
+		h := m.hubIdx[p.HubID]
+		placedHubs[c.cds[placedN[ci]]] = h
+		placedN[ci]++
+		id := h + 1
+		switch {
+		case childHub[ci] == 0:
+			childHub[ci] = id
+		case childHub[ci] != id:
+			childMulti[ci] = true
 		}
-		hh := m.children[ci].household
-		k := householdDay{hh, p.Day, 0}
+		hh := c.household
+		class := 0
 		if !m.households[hh].allOrNone {
-			k.class = familyClass(m.children[ci].level)
+			class = familyClass(c.level)
 		}
-		if !slices.Contains(hubsOfHousehold[k], p.HubID) {
-			hubsOfHousehold[k] = append(hubsOfHousehold[k], p.HubID)
+		d := m.dayIdx[p.Day]
+		placedCD[m.childDayOf(ci, d)] = true
+		k := groupKey(hh, d, class)
+		switch {
+		case groupHub[k] == 0:
+			groupHub[k] = id
+		case groupHub[k] != id:
+			groupSplit[k] = true
 		}
 		if p.Fixed {
 			rep.ChildDaysFixed++
@@ -48,14 +65,14 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 		dists = append(dists, p.DistanceKm)
 		total += p.DistanceKm
 	}
-	for _, hs := range hubsOf {
-		if len(hs) > 1 {
+	for _, multi := range childMulti {
+		if multi {
 			rep.ChildrenMultiHub++
 		}
 	}
-	for k, hs := range hubsOfHousehold {
-		if len(hs) > 1 {
-			if m.households[k.household].allowSplit {
+	for k, split := range groupSplit {
+		if split {
+			if m.households[k/2%len(m.households)].allowSplit {
 				rep.SplitsAllowed++
 			} else {
 				rep.SiblingSplits++
@@ -71,8 +88,13 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 		rep.MaxDistanceKm = dists[len(dists)-1]
 	}
 	changes := 0
-	for _, hs := range placedHubs {
-		changes += len(hs) - mostFrequent(hs)
+	var hubs []int32
+	for ci, n := range placedN {
+		hubs = hubs[:0]
+		for _, cd := range m.children[ci].cds[:n] {
+			hubs = append(hubs, placedHubs[cd])
+		}
+		changes += int(n) - mostFrequent(hubs)
 	}
 	rep.HubChangeCostKm = roundMetre(float64(m.penalty*int64(changes)) / 1000)
 	rep.ObjectiveKm = roundMetre(rep.TotalDistanceKm + rep.HubChangeCostKm)
@@ -109,14 +131,10 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 		}
 		return &tiers[i]
 	}
-	placed := map[[2]int64]bool{}
-	for _, p := range r.Placements {
-		placed[[2]int64{p.ChildID, int64(m.dayIdx[p.Day])}] = true
-	}
-	for _, cd := range m.cds {
+	for i, cd := range m.cds {
 		t := tier(m.reqs[cd.req].key.tier)
 		t.ChildDaysRequested++
-		if placed[[2]int64{m.children[cd.child].id, int64(cd.day)}] {
+		if placedCD[i] {
 			t.ChildDaysPlaced++
 		} else {
 			t.ChildDaysWaitlist++

@@ -86,9 +86,10 @@ type dayAssignment struct {
 }
 
 // unitArc is a hub a unit could take: the hub's first slot (hub × numLevels) and the sum of the
-// members' distances to it.
+// members' distances to it, in whole metres (exact as an int32, and kept small: a national day
+// holds millions of arcs; it becomes the same float64 wherever it is priced).
 type unitArc struct {
-	cost float64
+	cost int32
 	base int32
 }
 
@@ -105,6 +106,17 @@ func (m *model) dayAssignment(d int32, hubOf []int32) *dayAssignment {
 			a.seats[h*numLevels+l] = m.seats[s] - m.fixedN[s]
 		}
 	}
+	// A unit's hubs are among its first member's candidates: sized once, the arcs (millions on a
+	// national day) are never copied into a bigger array while growing.
+	arcs := 0
+	for ui := range m.units[d] {
+		for _, cd := range m.units[d][ui].members {
+			if hubOf[cd] >= 0 {
+				arcs += len(m.reqs[m.cds[cd].req].cands)
+			}
+		}
+	}
+	a.arcs = make([]unitArc, 0, arcs)
 	for ui := range m.units[d] {
 		u := &m.units[d][ui]
 		if u.strict || m.keptTogether(u, hubOf) {
@@ -150,6 +162,19 @@ func (a *dayAssignment) addUnit(m *model, d int32, u *unit, hubOf []int32) {
 		a.upper += int64(m.distM(cd, hubOf[cd]))
 	}
 	from := len(a.arcs)
+	if len(u.members) == 1 && u.allowed == nil {
+		// A child alone: its hubs are its candidates with a seat left that day, already by
+		// distance then hub, the order the arcs need.
+		cd := u.members[0]
+		l := int(m.children[m.cds[cd].child].level)
+		for _, c := range m.reqs[m.cds[cd].req].cands {
+			if a.seats[int(c.hub)*numLevels+l] >= 1 {
+				a.arcs = append(a.arcs, unitArc{c.distM, c.hub * numLevels})
+			}
+		}
+		a.endUnit(u)
+		return
+	}
 hubs:
 	for _, h := range m.commonHubs(d, u) {
 		for l, n := range u.need {
@@ -161,13 +186,18 @@ hubs:
 		for _, cd := range u.members {
 			c += int64(m.distM(cd, h))
 		}
-		a.arcs = append(a.arcs, unitArc{float64(c), h * numLevels})
+		a.arcs = append(a.arcs, unitArc{int32(c), h * numLevels})
 	}
 	// Prices are never negative, so with its arcs by cost a unit's search for its cheapest hub
 	// stops at the first arc that costs more than the best so far.
 	slices.SortFunc(a.arcs[from:], func(x, y unitArc) int {
 		return cmp.Or(cmp.Compare(x.cost, y.cost), cmp.Compare(x.base, y.base))
 	})
+	a.endUnit(u)
+}
+
+// endUnit closes the arcs of unit u, the last added, and adds its needs.
+func (a *dayAssignment) endUnit(u *unit) {
 	a.start = append(a.start, int32(len(a.arcs)))
 	for l, n := range u.need {
 		if n > 0 {
@@ -201,16 +231,16 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 			bestArc, bestCost := int32(-1), math.Inf(1)
 			if len(need) == 1 {
 				l, n := need[0].level, need[0].n
-				for i := a.start[u]; i < a.start[u+1] && a.arcs[i].cost < bestCost; i++ {
+				for i := a.start[u]; i < a.start[u+1] && float64(a.arcs[i].cost) < bestCost; i++ {
 					priced++
-					if c := a.arcs[i].cost + n*price[a.arcs[i].base+l]; c < bestCost {
+					if c := float64(a.arcs[i].cost) + n*price[a.arcs[i].base+l]; c < bestCost {
 						bestArc, bestCost = i, c
 					}
 				}
 			} else {
-				for i := a.start[u]; i < a.start[u+1] && a.arcs[i].cost < bestCost; i++ {
+				for i := a.start[u]; i < a.start[u+1] && float64(a.arcs[i].cost) < bestCost; i++ {
 					priced++
-					c := a.arcs[i].cost
+					c := float64(a.arcs[i].cost)
 					for _, ln := range need {
 						c += ln.n * price[a.arcs[i].base+ln.level]
 					}
@@ -334,6 +364,39 @@ func (n *network) seatPrices() []float64 {
 			price[h] = unknown
 		}
 	}
+	// A full hub's arcs: to each other hub with seats that a kid there could move to, at the least
+	// cost of such a move over its kids. Each sweep reads these instead of every kid's candidates
+	// again: a hub's new price is the least over its kids' moves, the same over its arcs.
+	type hubArc struct {
+		to int32
+		w  int64
+	}
+	var arcs []hubArc
+	arcsFrom := make([]int32, n.nHub+1)
+	at := make([]int32, n.nHub) // the arc to each hub, for the hub being built
+	for h, p := range price {
+		arcsFrom[h] = int32(len(arcs))
+		if p == 0 {
+			continue
+		}
+		first := len(arcs)
+		for _, k := range n.at[h] {
+			kd := &n.kids[k]
+			for _, c := range kd.cands {
+				if c.hub == int32(h) || n.cap[c.hub] <= 0 {
+					continue
+				}
+				w := int64(c.distM) - kd.cost
+				if i := at[c.hub]; int(i) >= first && int(i) < len(arcs) && arcs[i].to == c.hub {
+					arcs[i].w = min(arcs[i].w, w)
+					continue
+				}
+				at[c.hub] = int32(len(arcs))
+				arcs = append(arcs, hubArc{c.hub, w})
+			}
+		}
+	}
+	arcsFrom[n.nHub] = int32(len(arcs))
 	// Bellman-Ford sweeps over the hubs: an optimal assignment leaves no negative cycle, and the
 	// sweeps stop early once nothing changes (a bounded number only costs accuracy).
 	for range min(int(n.nHub), seatPriceSweeps) {
@@ -342,15 +405,12 @@ func (n *network) seatPrices() []float64 {
 			if p == 0 {
 				continue
 			}
-			for _, k := range n.at[h] {
-				kd := &n.kids[k]
-				for _, c := range kd.cands {
-					if c.hub == int32(h) || n.cap[c.hub] <= 0 || price[c.hub] == unknown {
-						continue
-					}
-					if v := int64(c.distM) - kd.cost + price[c.hub]; v < price[h] {
-						price[h], changed = v, true
-					}
+			for _, a := range arcs[arcsFrom[h]:arcsFrom[h+1]] {
+				if price[a.to] == unknown {
+					continue
+				}
+				if v := a.w + price[a.to]; v < price[h] {
+					price[h], changed = v, true
 				}
 			}
 		}
@@ -358,13 +418,19 @@ func (n *network) seatPrices() []float64 {
 			break
 		}
 	}
+	return knownPrices(price, unknown)
+}
+
+// knownPrices turns seatPrices' sweeps into prices: a hub whose price stayed unknown gets the
+// highest one found, and none is below 0.
+func knownPrices(price []int64, unknown int64) []float64 {
 	var highest int64
 	for _, p := range price {
 		if p != unknown {
 			highest = max(highest, p)
 		}
 	}
-	out := make([]float64, n.nHub)
+	out := make([]float64, len(price))
 	for h, p := range price {
 		if p == unknown {
 			p = highest

@@ -426,13 +426,7 @@ func benchmarkSiblingBound(b *testing.B, s Scenario) {
 		b.Fatal(err)
 	}
 	m := compile(&p)
-	hubOf := make([]int32, len(m.cds))
-	for i := range hubOf {
-		hubOf[i] = -1
-	}
-	for _, pl := range r.Placements {
-		hubOf[m.childDayOf(m.childIdx[pl.ChildID], m.dayIdx[pl.Day])] = m.hubIdx[pl.HubID]
-	}
+	hubOf := m.placedHubs(r)
 	var bound int64
 	for b.Loop() {
 		prices := make([]float64, len(m.seats))

@@ -1,6 +1,7 @@
 package alloc
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"math/bits"
@@ -75,15 +76,34 @@ type weekUnit struct {
 	needFrom, needTo int32
 	members          uint32 // bit i: the piece's i-th child
 	size             int32
+	day0             int32 // slot(day, 0, 0): hub h's first slot that day is day0 + h·numLevels
+	// cands, for a child alone, replace the arcs: its request's candidates, in the same order
+	// (distance, then hub), of which those open on the day (see open) are the unit's hubs, its
+	// distance their cost. Shared with the model and with the child's other days, they spare a
+	// national week copies of tens of millions of arcs.
+	cands []cand
+	level int32 // with cands: the child's level
 }
 
-// weekArc is a hub a unit could take: the distance of its members there and the first slot of
-// that hub and day (slot(day, hub, 0)); arcs come cheapest first.
+// weekArc is a hub a unit could take and the distance of its members there, in whole metres;
+// arcs come cheapest first. A national week holds tens of millions of them, so they are kept
+// small: the cost is exact as an int32 (at most 32 children, each within reach) and becomes the
+// same float64 wherever it is priced.
 type weekArc struct {
-	cost float64
-	base int32
+	cost int32
 	hub  int32
 }
+
+// base is the first slot of hub h on the unit's day.
+func (u *weekUnit) base(h int32) int32 { return u.day0 + h*numLevels }
+
+// open reports whether hub h, one of a child alone's candidates, can take it on the unit's day:
+// it hosts the level that day with a seat left by fixed placements.
+func (u *weekUnit) open(wb *weekProblem, h int32) bool { return wb.seats[u.base(h)+u.level] >= 1 }
+
+// ownCands reports whether a unit's hubs are its only member's candidates that are open on its
+// day (weekUnit.cands): a child alone, without fixed siblings' hubs to keep to.
+func ownCands(du *dayUnit) bool { return len(du.members) == 1 && du.u.allowed == nil }
 
 // weekFixed is a fixed placed day of a piece's child.
 type weekFixed struct {
@@ -105,6 +125,17 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 	}
 
 	units, pieces := m.weekPieces(hubOf)
+	// A unit's hubs are among its first member's candidates: sized once, the arcs are never
+	// copied into a bigger array while growing. Children alone, most units, have none (see
+	// weekUnit.cands).
+	arcs := 0
+	for i := range units {
+		if !ownCands(&units[i]) {
+			arcs += len(m.reqs[m.cds[units[i].members[0]].req].cands)
+		}
+	}
+	wb.arcs = make([]weekArc, 0, arcs)
+	wb.units = make([]weekUnit, 0, len(units))
 	inPiece := make([]bool, len(m.children))
 	var kids []int32
 	for _, idx := range pieces {
@@ -124,9 +155,21 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 		p := weekPiece{unitFrom: int32(len(wb.units)), fixedFrom: int32(len(wb.fixed)), n: int8(len(kids))}
 		for _, i := range idx {
 			du := units[i]
-			wu := weekUnit{arcFrom: int32(len(wb.arcs)), needFrom: int32(len(wb.need)), size: int32(len(du.members))}
+			wu := weekUnit{arcFrom: int32(len(wb.arcs)), needFrom: int32(len(wb.need)), size: int32(len(du.members)),
+				day0: int32(m.slot(du.day, 0, 0))}
 			for _, cd := range du.members {
 				wu.members |= 1 << slices.Index(kids, m.cds[cd].child)
+			}
+			if ownCands(&du) {
+				req := &m.reqs[m.cds[du.members[0]].req]
+				wu.cands, wu.level = req.cands, int32(req.level)
+				if !slices.ContainsFunc(wu.cands, func(c cand) bool { return wu.open(wb, c.hub) }) {
+					panic("alloc: a placed unit with no hub in the week bound")
+				}
+				wb.need = append(wb.need, levelNeed{wu.level, 1})
+				wu.needTo = int32(len(wb.need))
+				wb.units = append(wb.units, wu)
+				continue
 			}
 		hubs:
 			for _, h := range m.commonHubs(du.day, &du.u) {
@@ -139,21 +182,13 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 				for _, cd := range du.members {
 					c += int64(m.distM(cd, h))
 				}
-				wb.arcs = append(wb.arcs, weekArc{float64(c), int32(m.slot(du.day, h, 0)), h})
+				wb.arcs = append(wb.arcs, weekArc{int32(c), h})
 			}
 			arcs := wb.arcs[wu.arcFrom:]
 			if len(arcs) == 0 {
 				panic("alloc: a placed unit with no hub in the week bound")
 			}
-			slices.SortFunc(arcs, func(a, b weekArc) int {
-				if a.cost != b.cost {
-					if a.cost < b.cost {
-						return -1
-					}
-					return 1
-				}
-				return int(a.hub - b.hub)
-			})
+			slices.SortFunc(arcs, func(a, b weekArc) int { return cmp.Or(cmp.Compare(a.cost, b.cost), cmp.Compare(a.hub, b.hub)) })
 			wu.arcTo = int32(len(wb.arcs))
 			for l, n := range du.u.need {
 				if n > 0 {
@@ -392,9 +427,9 @@ type weekScratch struct {
 	acc   []float64
 	stamp []uint32
 	tick  uint32
-	// Per unit of the current piece: its cheapest arc and cost, and its arcs cheaper than that
+	// Per unit of the current piece: its cheapest hub and cost, and its hubs cheaper than that
 	// plus HubChangeKm per member (savings[saveAt[i]:saveAt[i+1]]).
-	minArc  []int32
+	minHub  []int32
 	minCost []float64
 	saveAt  []int32
 	savings []saving
@@ -403,8 +438,8 @@ type weekScratch struct {
 }
 
 type saving struct {
-	arc int32
-	s   float64 // cheapest cost + HubChangeKm × members − the arc's cost, > 0
+	hub int32
+	s   float64 // cheapest cost + HubChangeKm × members − the cost at hub, > 0
 }
 
 func newWeekScratch(nHub int) *weekScratch {
@@ -415,37 +450,55 @@ func newWeekScratch(nHub int) *weekScratch {
 // adds the seats its solution takes to used.
 func (wb *weekProblem) piece(p *weekPiece, price []float64, used []int32, sc *weekScratch) float64 {
 	units := wb.units[p.unitFrom:p.unitTo]
-	sc.minArc, sc.minCost = sc.minArc[:0], sc.minCost[:0]
+	sc.minHub, sc.minCost = sc.minHub[:0], sc.minCost[:0]
 	sc.saveAt, sc.savings = append(sc.saveAt[:0], 0), sc.savings[:0]
 	for i := range units {
 		u := &units[i]
 		need := wb.need[u.needFrom:u.needTo]
 		w := wb.penalty * float64(u.size)
-		best, bestArc := math.Inf(1), int32(-1)
+		best, bestHub := math.Inf(1), int32(-1)
 		from := len(sc.savings)
 		// Prices are never negative: past an arc whose distance alone costs the best so far plus
 		// w, no arc can save anything.
-		for a := u.arcFrom; a < u.arcTo && wb.arcs[a].cost < best+w; a++ {
+		if u.cands != nil {
+			for _, cd := range u.cands {
+				if float64(cd.distM) >= best+w {
+					break
+				}
+				s := u.base(cd.hub) + u.level
+				if wb.seats[s] < 1 {
+					continue // not open that day (see open)
+				}
+				c := float64(cd.distM) + need[0].n*price[s]
+				sc.priced++
+				if c < best {
+					best, bestHub = c, cd.hub
+				}
+				sc.savings = append(sc.savings, saving{cd.hub, c}) // the cost, for now
+			}
+		}
+		for a := u.arcFrom; a < u.arcTo && float64(wb.arcs[a].cost) < best+w; a++ {
 			arc := &wb.arcs[a]
-			c := arc.cost
+			c := float64(arc.cost)
+			base := u.base(arc.hub)
 			for _, ln := range need {
-				c += ln.n * price[arc.base+ln.level]
+				c += ln.n * price[base+ln.level]
 			}
 			sc.priced++
 			if c < best {
-				best, bestArc = c, a
+				best, bestHub = c, arc.hub
 			}
-			sc.savings = append(sc.savings, saving{a, c}) // the cost, for now
+			sc.savings = append(sc.savings, saving{arc.hub, c}) // the cost, for now
 		}
 		kept := sc.savings[from:from]
 		for _, sv := range sc.savings[from:] {
 			if s := best + w - sv.s; s > 0 {
-				kept = append(kept, saving{sv.arc, s})
+				kept = append(kept, saving{sv.hub, s})
 			}
 		}
 		sc.savings = sc.savings[:from+len(kept)]
 		sc.saveAt = append(sc.saveAt, int32(len(sc.savings)))
-		sc.minArc, sc.minCost = append(sc.minArc, bestArc), append(sc.minCost, best)
+		sc.minHub, sc.minCost = append(sc.minHub, bestHub), append(sc.minCost, best)
 	}
 
 	full := uint32(1)<<p.n - 1
@@ -461,7 +514,7 @@ func (wb *weekProblem) piece(p *weekPiece, price []float64, used []int32, sc *we
 		for i := range units {
 			if bits.OnesCount32(units[i].members) > 1 {
 				value += sc.minCost[i]
-				wb.take(sc.minArc[i], &units[i], used)
+				wb.take(sc.minHub[i], &units[i], used)
 			}
 		}
 		return value
@@ -498,7 +551,7 @@ func (wb *weekProblem) piece(p *weekPiece, price []float64, used []int32, sc *we
 	}
 	for i := range units {
 		if spanned, _ := spans(units[i].members, bestPart); spanned {
-			wb.take(sc.minArc[i], &units[i], used)
+			wb.take(sc.minHub[i], &units[i], used)
 		}
 	}
 	return best
@@ -544,7 +597,7 @@ func (wb *weekProblem) class(p *weekPiece, c uint32, sc *weekScratch) (float64, 
 		}
 		base += sc.minCost[i] + wb.penalty*float64(units[i].size)
 		for _, sv := range sc.savings[sc.saveAt[i]:sc.saveAt[i+1]] {
-			add(wb.arcs[sv.arc].hub, sv.s)
+			add(sv.hub, sv.s)
 		}
 	}
 	for _, f := range wb.fixed[p.fixedFrom:p.fixedTo] {
@@ -564,19 +617,19 @@ func (wb *weekProblem) takeClass(p *weekPiece, c uint32, k int32, sc *weekScratc
 		if units[i].members&c != units[i].members {
 			continue
 		}
-		arc := sc.minArc[i]
+		hub := sc.minHub[i]
 		for _, sv := range sc.savings[sc.saveAt[i]:sc.saveAt[i+1]] {
-			if wb.arcs[sv.arc].hub == k {
-				arc = sv.arc
+			if sv.hub == k {
+				hub = sv.hub
 				break
 			}
 		}
-		wb.take(arc, &units[i], used)
+		wb.take(hub, &units[i], used)
 	}
 }
 
-func (wb *weekProblem) take(arc int32, u *weekUnit, used []int32) {
-	base := wb.arcs[arc].base
+func (wb *weekProblem) take(hub int32, u *weekUnit, used []int32) {
+	base := u.base(hub)
 	for _, ln := range wb.need[u.needFrom:u.needTo] {
 		atomic.AddInt32(&used[base+ln.level], int32(ln.n))
 	}

@@ -20,7 +20,10 @@ const weeklyArcs = 16
 // the nearest such hub. Those still without one fall back to homes(nil), as do children with fixed
 // seats (who keep the hub of those seats) and their siblings who must stay with them.
 func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
-	homes := m.homes(nil)
+	// The fallback hubs depend on distances alone: they are chosen while the week is placed, on
+	// the core the smaller class of levels leaves idle.
+	fallback := make(chan []int32, 1)
+	go func() { fallback <- m.homes(nil) }()
 	w := &model{params: m.params, hubIDs: m.hubIDs, hubLoc: m.hubLoc, households: m.households, arcLimit: weeklyArcs}
 	w.days = []Day{"week"}
 	w.seats = make([]int32, len(m.hubIDs)*numLevels)
@@ -47,13 +50,25 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 		}
 	}
 	w.childIdx = map[int64]int32{}
+	// Each child's week candidates are its own work: found in parallel, in blocks.
+	weekCands := make([][]cand, len(m.children))
+	const block = 4096
+	_ = forEach((len(m.children)+block-1)/block, func(b int) error {
+		for ci := b * block; ci < min(len(m.children), (b+1)*block); ci++ {
+			c := &m.children[ci]
+			if !anchored[c.household] || (m.households[c.household].allowSplit && !m.hasFixed(int32(ci))) {
+				weekCands[ci] = m.weekCands(int32(ci))
+			}
+		}
+		return nil
+	})
 	index := make([]int32, len(m.children)) // child in m → child in w, or -1
 	for ci, c := range m.children {
 		index[ci] = -1
 		if anchored[c.household] && (!m.households[c.household].allowSplit || m.hasFixed(int32(ci))) {
 			continue
 		}
-		cands := m.weekCands(int32(ci))
+		cands := weekCands[ci]
 		if len(cands) == 0 {
 			continue
 		}
@@ -76,6 +91,7 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 		none[i] = -1
 	}
 	hubOf, err := w.placeAll(ctx, none, 0)
+	homes := <-fallback
 	if err != nil {
 		return nil, err
 	}
@@ -131,6 +147,14 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 // closed on one of them.
 func (m *model) weekDistM(ci, h int32) int64 {
 	c := &m.children[ci]
+	if c.req >= 0 {
+		// One request for all days: one distance, and h must be open on each of them.
+		d := m.reqs[c.req].distM(h)
+		if d < 0 || m.openOn(h, c.level, &c.days) != len(c.cds) {
+			return -1
+		}
+		return int64(d) * int64(len(c.cds))
+	}
 	var total int64
 	for _, cd := range c.cds {
 		d := m.distM(cd, h)
