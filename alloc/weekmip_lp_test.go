@@ -32,8 +32,8 @@ import (
 // The constant P·(placed child-days) cannot be written in an LP file: the test prints it, and the
 // true objective is cbc's plus that constant. A second file, "-run" before ".lp", fixes x to the
 // run's placement: its optimum plus the constant must equal the run's objective (weekProblem.upper),
-// which validates the model. ALLOC_LP_FRACTION (0 < f ≤ 1) keeps only the households whose
-// first child's ID falls in the first f of them, and the hubs' seats scaled to match, for a cut.
+// which validates the model. ALLOC_LP_BOX="minLat,maxLat,minLon,maxLon" cuts the week to the
+// households whose first request lies in that box and the hubs in it, and solves the cut again.
 func TestWriteWeekLP(t *testing.T) {
 	path := os.Getenv("ALLOC_WRITE_LP")
 	if path == "" {
@@ -55,19 +55,21 @@ func TestWriteWeekLP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if box := os.Getenv("ALLOC_LP_BOX"); box != "" {
+		p = cutToBox(t, p, box)
+	}
 	res, err := Solve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := compile(&p)
-	hubOf := make([]int32, len(m.cds))
-	for i := range hubOf {
-		hubOf[i] = -1
-	}
+	hubOf := slices.Repeat([]int32{-1}, len(m.cds)) // the run's placement
 	for _, pl := range res.Placements {
 		hubOf[m.childDayOf(m.childIdx[pl.ChildID], m.dayIdx[pl.Day])] = m.hubIdx[pl.HubID]
 	}
 	wm := newWeekMIP(m, hubOf)
+	t.Logf("week: %d hubs, %d children, %d child-days requested, %d placed", res.Report.Hubs, res.Report.Children,
+		res.Report.ChildDaysRequested, res.Report.ChildDaysPlaced)
 	t.Logf("run: objective %.3f km, distance %.3f km, hub changes %.3f km, week bound %.3f km (gap %.2f %%)",
 		res.Report.ObjectiveKm, res.Report.TotalDistanceKm, res.Report.HubChangeCostKm, res.Report.WeekBoundKm, res.Report.WeekGapPercent)
 	t.Logf("run objective in whole metres (weekProblem.upper) %d; MIP at the run's placement %d", m.newWeekProblem(hubOf).upper, wm.at(hubOf))
@@ -82,6 +84,55 @@ func TestWriteWeekLP(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// cutToBox keeps the hubs of p in box and the households whose first request lies in it, with
+// their fixed placements when the hub is kept (the others become ordinary requests).
+func cutToBox(t *testing.T, p Problem, box string) Problem {
+	var b [4]float64
+	parts := strings.Split(box, ",")
+	if len(parts) != 4 {
+		t.Fatalf("ALLOC_LP_BOX: want minLat,maxLat,minLon,maxLon, got %q", box)
+	}
+	for i, s := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[i] = v
+	}
+	in := func(lat, lon float64) bool { return lat >= b[0] && lat <= b[1] && lon >= b[2] && lon <= b[3] }
+	cut := p
+	cut.Hubs, cut.Requests, cut.Fixed = nil, nil, nil
+	hubs := map[int64]bool{}
+	for _, h := range p.Hubs {
+		if in(h.Location.Lat, h.Location.Lon) {
+			cut.Hubs = append(cut.Hubs, h)
+			hubs[h.ID] = true
+		}
+	}
+	households := map[int64]bool{}
+	for _, r := range p.Requests {
+		if _, seen := households[r.HouseholdID]; !seen {
+			households[r.HouseholdID] = in(r.Location.Lat, r.Location.Lon)
+		}
+	}
+	children := map[int64]bool{}
+	for _, r := range p.Requests {
+		if households[r.HouseholdID] {
+			cut.Requests = append(cut.Requests, r)
+			children[r.ChildID] = true
+		}
+	}
+	for _, f := range p.Fixed {
+		if children[f.ChildID] && hubs[f.HubID] {
+			cut.Fixed = append(cut.Fixed, f)
+		}
+	}
+	if err := cut.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return cut
 }
 
 // weekMIP is the exact weekly model described at TestWriteWeekLP.
