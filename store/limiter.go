@@ -252,9 +252,12 @@ func (l *Limiter) send(ctx context.Context, part []limitSent) error {
 		byDigest[string(s.digest)] = i
 	}
 	totals := make([]int, len(part))
+	// The rows are locked in key order: two processes syncing the same keys at once, each in
+	// the order of its own map, deadlocked (bench-rush: "deadlock detected" a few times a run,
+	// each costing the syncs a second).
 	rows, err := l.st.q.QueryxContext(ctx, `
 		INSERT INTO rate_window (key, window_start, hits, expires_at)
-		SELECT * FROM unnest($1::bytea[], $2::timestamptz[], $3::int[], $4::timestamptz[])
+		SELECT * FROM unnest($1::bytea[], $2::timestamptz[], $3::int[], $4::timestamptz[]) ORDER BY 1, 2
 		ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_window.hits + excluded.hits
 		RETURNING key, hits`, pq.Array(keys), pq.Array(starts), pq.Array(hits), pq.Array(ends))
 	if err == nil {

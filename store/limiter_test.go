@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strconv"
 	"testing"
 	"time"
 
@@ -193,4 +194,26 @@ func TestWindowEndingDuringASync(t *testing.T) {
 	}
 	admit(t, a, "42", 1)
 	refusedFor(t, a.Allow("booking.account", "42"))
+}
+
+// Two processes syncing the same keys at the same moment never deadlock, whatever order each
+// holds its keys in.
+func TestConcurrentSyncsDoNotDeadlock(t *testing.T) {
+	a, b, _, _ := twoProcesses(t, map[string]store.Rate{"booking.account": {Max: 1000, Window: time.Minute}})
+	for round := range 10 {
+		for k := range 300 {
+			key := strconv.Itoa(k)
+			admit(t, a, key, 1)
+			admit(t, b, key, 1)
+		}
+		errs := make(chan error, 2)
+		for _, l := range []*store.Limiter{a, b} {
+			go func() { errs <- l.Sync(context.Background()) }()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+		}
+	}
 }
