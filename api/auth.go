@@ -39,9 +39,9 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 	if session(c) != nil {
 		return c.Redirect("/", fiber.StatusSeeOther)
 	}
-	p := s.page(c, frontend.T(s.lang(c), "login.title"))
-	p.Data = formData{Next: localPath(c.Query("next")), Expired: c.Query("expiree") != "", Agent: c.Query("agent") == "1"}
-	return s.renderPage(c, "login", p)
+	return s.renderShared(c, "login", "login.title", func(p *frontend.Page) {
+		p.Data = formData{Next: localPath(c.Query("next")), Expired: c.Query("expiree") != "", Agent: c.Query("agent") == "1"}
+	})
 }
 
 func (s *Server) login(c *fiber.Ctx) error {

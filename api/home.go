@@ -36,16 +36,16 @@ type tierView struct {
 }
 
 func (s *Server) landing(c *fiber.Ctx) error {
-	var tiers []tierView
-	for _, p := range s.professions {
-		if len(tiers) == 0 || tiers[len(tiers)-1].Tier != p.Tier {
-			tiers = append(tiers, tierView{Tier: p.Tier})
+	return s.renderShared(c, "landing", "service.name", func(p *frontend.Page) {
+		var tiers []tierView
+		for _, pr := range s.professions {
+			if len(tiers) == 0 || tiers[len(tiers)-1].Tier != pr.Tier {
+				tiers = append(tiers, tierView{Tier: pr.Tier})
+			}
+			tiers[len(tiers)-1].Professions = append(tiers[len(tiers)-1].Professions, pr)
 		}
-		tiers[len(tiers)-1].Professions = append(tiers[len(tiers)-1].Professions, p)
-	}
-	p := s.page(c, frontend.T(s.lang(c), "service.name"))
-	p.Data = struct{ Tiers []tierView }{tiers}
-	return s.renderPage(c, "landing", p)
+		p.Data = struct{ Tiers []tierView }{tiers}
+	})
 }
 
 // today is the service's current day, in France.

@@ -116,6 +116,8 @@ type Server struct {
 	// professions is the list of priority professions, read once at start: only migrations
 	// write it, and the landing page every visitor gets must not wait on the database.
 	professions []store.Profession
+	// shared are the pages every anonymous visitor gets alike (renderShared).
+	shared sharedPages
 	// limits are the request limits shared by every process; limits.Refused() counts refusals.
 	limits *store.Limiter
 	room   *waitingroom.Room
