@@ -48,12 +48,27 @@ type loadResult struct {
 	name    string
 	clients int
 	elapsed time.Duration
+	// busy is how long every client had a booking to make: the run's length, or less when
+	// the households' open days ran out before it (at ten times the clients the last seconds
+	// had a few clients left retrying and the rate fell for want of work, not of service).
+	busy    time.Duration
 	answers []answer
 	acks    []ack
 }
 
-// bookingsDone counts the bookings acknowledged, one per key.
-func (r loadResult) rate() float64 { return float64(len(r.acks)) / r.elapsed.Seconds() }
+// busyAcks counts the bookings acknowledged while every client had work.
+func (r loadResult) busyAcks() int {
+	n := 0
+	for _, a := range r.answers {
+		if a.ok() && a.got <= r.busy {
+			n++
+		}
+	}
+	return n
+}
+
+// rate is the bookings acknowledged per second while every client had work.
+func (r loadResult) rate() float64 { return float64(r.busyAcks()) / r.busy.Seconds() }
 
 // admitted are the latencies of the answers that booked, sorted.
 func (r loadResult) admitted() []time.Duration {
@@ -176,7 +191,7 @@ func (b *booker) send(ctx context.Context, client *http.Client, base string, h b
 // refused or left without an answer asks again with the same key (as the service asks it to),
 // after Retry-After or 100 ms, capped by retryCap, until it is answered or its time is up.
 func (b *booker) run(ctx context.Context, base, name string, group, clients int, days []time.Time, d time.Duration, during func(start time.Time)) loadResult {
-	var next atomic.Int64
+	var next, poolOut atomic.Int64
 	var mu sync.Mutex
 	res := loadResult{name: name, clients: clients}
 	start := time.Now()
@@ -194,6 +209,7 @@ func (b *booker) run(ctx context.Context, base, name string, group, clients int,
 			for time.Now().Before(deadline) {
 				i := next.Add(1) - 1
 				if i >= pool {
+					poolOut.CompareAndSwap(0, int64(time.Since(start)))
 					break
 				}
 				hi := int(i) % len(b.hh)
@@ -237,6 +253,10 @@ func (b *booker) run(ctx context.Context, base, name string, group, clients int,
 	}
 	wg.Wait()
 	res.elapsed = time.Since(start)
+	res.busy = res.elapsed
+	if out := time.Duration(poolOut.Load()); out > 0 && out < res.busy {
+		res.busy = out
+	}
 	return res
 }
 

@@ -200,7 +200,8 @@ func (p *phases) bookingFigures(phase string, r loadResult) error {
 		return err
 	}
 	p.rep.add(phase, fmt.Sprintf("bookings, %d clients", r.clients),
-		fmt.Sprintf("%d in %v: %.0f/s, p50 %v, p99 %v", len(r.acks), r.elapsed.Round(100*time.Millisecond), r.rate(), percentile(lat, 50), percentile(lat, 99)), "", none)
+		fmt.Sprintf("%d in %v while every client had work: %.0f/s (all: %d in %v); p50 %v, p99 %v", r.busyAcks(), r.busy.Round(100*time.Millisecond), r.rate(),
+			len(r.acks), r.elapsed.Round(100*time.Millisecond), percentile(lat, 50), percentile(lat, 99)), "", none)
 	p.rep.add(phase, "booking answers", formatStatuses(byStatus), "", none)
 	failure := ""
 	if failed > 0 {

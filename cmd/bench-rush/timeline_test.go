@@ -29,3 +29,19 @@ func TestTimelineBySecond(t *testing.T) {
 		t.Errorf("timeline:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// The rate counts the bookings answered while every client had work, over that time: the
+// seconds after the households' days ran out do not dilute it.
+func TestRateWhileEveryClientHadWork(t *testing.T) {
+	ms := time.Millisecond
+	r := loadResult{elapsed: 3000 * ms, busy: 2000 * ms, answers: []answer{
+		{got: 500 * ms, status: http.StatusCreated},
+		{got: 900 * ms, status: http.StatusServiceUnavailable, retryAfter: true},
+		{got: 1900 * ms, status: http.StatusCreated},
+		{got: 2000 * ms, status: http.StatusOK},
+		{got: 2900 * ms, status: http.StatusCreated},
+	}}
+	if n, rate := r.busyAcks(), r.rate(); n != 3 || rate != 1.5 {
+		t.Errorf("busy bookings %d at %v/s, want 3 at 1.5/s", n, rate)
+	}
+}
