@@ -34,6 +34,7 @@ deps:
 deps-test: deps
 	$(call need,chromium,command -v chromium)
 	$(call need,poppler-utils,command -v pdftotext)
+	$(call need,haproxy,command -v haproxy)
 
 # DSFR assets come from the npm package at build time and are embedded in the binary: only what
 # a page needs (CSS, JS, fonts, icons), not the package's 136 MB.

@@ -184,6 +184,10 @@ func NewServer(cfg Config, st *store.Store, log *slog.Logger, opts ...Option) (*
 	if s.professions, err = st.Professions(ctx); err != nil {
 		return nil, nil, fmt.Errorf("professions: %w", err)
 	}
+	// Read once here, the session key tells a forged cookie later without the database.
+	if _, err = st.SessionKey(ctx); err != nil {
+		return nil, nil, fmt.Errorf("session key: %w", err)
+	}
 	fcfg := fiber.Config{
 		AppName:               "accueil",
 		ErrorHandler:          s.handleError,

@@ -51,7 +51,8 @@ LISTEN_ADDR=$SERVE1 "$BIN" serve --demo & pids+=($!)
 wait_listening "$SERVE1"
 LISTEN_ADDR=$SERVE2 "$BIN" serve & pids+=($!)
 wait_listening "$SERVE2"
-ACCUEIL_LISTEN=$LISTEN ACCUEIL_SERVE1=$SERVE1 ACCUEIL_SERVE2=$SERVE2 ACCUEIL_503=$PWD/deploy/haproxy-503.http \
+# HAProxy checks the session cookies' MAC with the processes' key (deploy/haproxy.cfg).
+ACCUEIL_SESSION_KEY=${SESSION_KEY:-$("$BIN" keys session)} ACCUEIL_LISTEN=$LISTEN ACCUEIL_SERVE1=$SERVE1 ACCUEIL_SERVE2=$SERVE2 ACCUEIL_503=$PWD/deploy/haproxy-503.http \
   haproxy -db -f deploy/haproxy.cfg & pids+=($!)
 echo "Accueil prioritaire, two processes behind HAProxy: $PUBLIC_URL"
 # Whichever ends first ends the others.

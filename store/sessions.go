@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -46,7 +47,9 @@ func tokenHash(token string) []byte {
 // CreateSession opens a session for an account and returns the token for the cookie. Only the
 // token's hash is stored.
 func (s *Store) CreateSession(ctx context.Context, accountID int64, p SessionPolicy, ip, userAgent string) (token string, sess Session, err error) {
-	token = RandomToken()
+	if token, err = s.newSessionToken(ctx); err != nil {
+		return "", Session{}, err
+	}
 	now := s.now()
 	if len(userAgent) > 300 {
 		userAgent = userAgent[:300]
@@ -66,6 +69,9 @@ func (s *Store) CreateSession(ctx context.Context, accountID int64, p SessionPol
 // or idle for too long. It records the activity, at most once a minute per session to spare
 // writes.
 func (s *Store) SessionByToken(ctx context.Context, token string, p SessionPolicy) (Session, error) {
+	if signed, err := s.SessionTokenSigned(ctx, token); err != nil || !signed {
+		return Session{}, cmp.Or(err, ErrNotFound)
+	}
 	found, err := s.sessionsByTokens(ctx, []string{token}, p)
 	if err != nil {
 		return Session{}, err
@@ -178,6 +184,10 @@ func NewSessionLoader(st *Store, p SessionPolicy, maxWaiting int) *SessionLoader
 // Session is Store.SessionByToken, in the next read. It returns ErrOverloaded at once when too
 // many reads wait already, or after Close, and ctx's error if ctx ends first.
 func (l *SessionLoader) Session(ctx context.Context, token string) (Session, error) {
+	// A token this service did not sign is no session: told without queueing a read.
+	if signed, err := l.st.SessionTokenSigned(ctx, token); err != nil || !signed {
+		return Session{}, cmp.Or(err, ErrNotFound)
+	}
 	w := &sessionWait{waiter: newWaiter(ctx), token: token}
 	if err := l.reads.add(w); err != nil {
 		return Session{}, err

@@ -56,6 +56,8 @@ type Store struct {
 	notes *HealthKeyring
 	// observeWrite, set by tests, sees the kind of each run the pipeline's writer stores.
 	observeWrite func(AllocationKind)
+	// session signs session tokens; shared by the copies of a Store.
+	session *sessionKey
 }
 
 // Option sets up a Store in New.
@@ -67,7 +69,7 @@ func WithHealthKeys(k *HealthKeyring) Option { return func(s *Store) { s.notes =
 
 // New returns a Store over db.
 func New(db *sqlx.DB, opts ...Option) *Store {
-	s := &Store{db: db, q: db, now: time.Now, stmts: &statements{}, labels: &hubLabelCache{}}
+	s := &Store{db: db, q: db, now: time.Now, stmts: &statements{}, labels: &hubLabelCache{}, session: &sessionKey{}}
 	for _, o := range opts {
 		o(s)
 	}

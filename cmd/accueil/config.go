@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,7 +33,10 @@ type config struct {
 	// HealthKeys seal the children's health notes, the first one the new notes: HEALTH_KEY then
 	// HEALTH_KEY_PREVIOUS (comma-separated, kept readable during a rotation). None: the key
 	// file under DATA_DIR (see healthKeys).
-	HealthKeys    []store.HealthKey
+	HealthKeys []store.HealthKey
+	// SessionKey signs the session tokens (SESSION_KEY, base64 of 32 bytes or more); empty: the
+	// key the database holds, which `accueil keys session` prints for HAProxy.
+	SessionKey    []byte
 	RetentionDays int // RETENTION_DAYS: days a household is kept after its last booked day
 	// Limits: LIMIT_<GROUP>_ADDRESS and LIMIT_<GROUP>_ACCOUNT ("600/1m", "off") for the groups
 	// LOGIN, SIGNUP, RESET, BOOKING and API, and LIMIT_SYNC (see api.Limits).
@@ -119,6 +123,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		return c, fmt.Errorf("LONG_REQUEST_TIMEOUT must be a duration no shorter than REQUEST_TIMEOUT (e.g. 2m)")
 	}
 	// The errors never quote the keys.
+	if k := get("SESSION_KEY", ""); k != "" {
+		if c.SessionKey, err = base64.StdEncoding.DecodeString(k); err != nil || len(c.SessionKey) < 32 {
+			return c, fmt.Errorf("SESSION_KEY must be 32 bytes or more in base64 (accueil keys session prints the database's)")
+		}
+	}
 	if k := get("HEALTH_KEY", ""); k != "" {
 		key, err := store.ParseHealthKey(k)
 		if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -150,7 +151,7 @@ func readKeyFile(path string) ([]store.HealthKey, error) {
 
 func keysCommand(ctx context.Context, e env, args []string) error {
 	if len(args) != 1 {
-		return errors.New("usage: accueil keys rotate | accueil keys new")
+		return errors.New("usage: accueil keys rotate | accueil keys new | accueil keys session")
 	}
 	switch args[0] {
 	case "new":
@@ -162,8 +163,10 @@ func keysCommand(ctx context.Context, e env, args []string) error {
 		return nil
 	case "rotate":
 		return rotateKeys(ctx, e)
+	case "session":
+		return printSessionKey(ctx, e)
 	}
-	return errors.New("usage: accueil keys rotate | accueil keys new")
+	return errors.New("usage: accueil keys rotate | accueil keys new | accueil keys session")
 }
 
 // rotateKeys re-seals every health note with a new key. With the key file, it puts a new key
@@ -222,5 +225,22 @@ func rotateKeys(ctx context.Context, e env) error {
 		return nil
 	}
 	fmt.Fprintln(e.stdout, "no note uses another key: HEALTH_KEY_PREVIOUS can be removed")
+	return nil
+}
+
+// printSessionKey prints the key that signs session tokens, in base64, for HAProxy's
+// ACCUEIL_SESSION_KEY (deploy/haproxy.cfg): SESSION_KEY when set, otherwise the database's,
+// made now if no process has made it yet.
+func printSessionKey(ctx context.Context, e env) error {
+	st, closeDB, err := openStore(ctx, e, false)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	key, err := st.SessionKey(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, base64.StdEncoding.EncodeToString(key))
 	return nil
 }

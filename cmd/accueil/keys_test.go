@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"io"
 	"os"
 	"path/filepath"
@@ -151,5 +152,43 @@ func TestOnlyTheServiceCreatesTheHealthKey(t *testing.T) {
 	key, _ := readKeyFile(path)
 	if len(key) != 1 || strings.Contains(log.String(), key[0].Base64()) {
 		t.Error("the log holds the key")
+	}
+}
+
+// `accueil keys session` prints the key the processes sign session tokens with, for HAProxy:
+// the database's, made once and the same at every call, or SESSION_KEY when set.
+func TestKeysSessionPrintsTheProcessesKey(t *testing.T) {
+	url := pgtest.URL(t)
+	vars := map[string]string{"DATABASE_URL": url, "DATA_DIR": t.TempDir(), "LOG_LEVEL": "error"}
+	env := func(k string) string { return vars[k] }
+	ctx := context.Background()
+	printed := func() string {
+		t.Helper()
+		var out bytes.Buffer
+		if err := run(ctx, []string{"keys", "session"}, env, pgtest.Now, nil, &out, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(out.String())
+	}
+	first := printed()
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	key, err := store.New(db).SessionKey(ctx)
+	if err != nil || first != base64.StdEncoding.EncodeToString(key) || len(key) < 32 {
+		t.Fatalf("printed %q, the processes sign with %x (%v)", first, key, err)
+	}
+	if again := printed(); again != first {
+		t.Errorf("a second call printed another key")
+	}
+	vars["SESSION_KEY"] = base64.StdEncoding.EncodeToString(bytes.Repeat([]byte{9}, 32))
+	if got := printed(); got != vars["SESSION_KEY"] {
+		t.Errorf("with SESSION_KEY: printed %q", got)
+	}
+	vars["SESSION_KEY"] = "c2hvcnQ="
+	if err := run(ctx, []string{"keys", "session"}, env, pgtest.Now, nil, io.Discard, io.Discard); err == nil || strings.Contains(err.Error(), "c2hvcnQ") {
+		t.Errorf("a short SESSION_KEY: %v, want refused without quoting it", err)
 	}
 }

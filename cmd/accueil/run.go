@@ -41,7 +41,7 @@ func commands() []command {
 			"run the allocator on the database for some days (or export them as a problem file), on a problem file, or on a generated week", allocate},
 		{"sheets", "sheets --day YYYY-MM-DD --out DIR [--lang fr|en]", "write every open hub's attendance sheet of a day (PDFs, ZIP, merged PDF), in French or English", printSheets},
 		{"account", "account create --email E --role R [--name N] [--departement D] [--hub UAI]... [--password-stdin]", "create a staff account (password generated and printed, or read from standard input)", account},
-		{"keys", "keys rotate | keys new", "re-encrypt every health note with a new key (rotate), or print a new key for HEALTH_KEY (new)", keysCommand},
+		{"keys", "keys rotate | keys new | keys session", "re-encrypt every health note with a new key (rotate), print a new key for HEALTH_KEY (new), or the key of the session tokens for HAProxy (session)", keysCommand},
 		{"db", "db start|stop|url [--cluster NAME]", "start, stop or locate the private PostgreSQL cluster under DATA_DIR", dbCommand},
 		{"help", "help", "list the commands", nil},
 	}
@@ -156,7 +156,11 @@ func newStore(ctx context.Context, e env, db *sqlx.DB, ownsKeys bool) (*store.St
 	if err != nil {
 		return nil, err
 	}
-	st := store.New(db, store.WithHealthKeys(keys)).WithClock(e.now)
+	opts := []store.Option{store.WithHealthKeys(keys)}
+	if len(e.cfg.SessionKey) > 0 {
+		opts = append(opts, store.WithSessionKey(e.cfg.SessionKey))
+	}
+	st := store.New(db, opts...).WithClock(e.now)
 	if !ownsKeys {
 		return st, nil
 	}

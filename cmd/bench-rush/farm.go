@@ -20,6 +20,7 @@ import (
 type farm struct {
 	bin, haproxyCfg, errorPage, runDir string
 	healthKey                          string
+	sessionKey                         string // base64, for HAProxy's check of the session cookies
 	serveAddr                          [2]string
 	proxyAddr                          string
 	serve                              [2]*exec.Cmd
@@ -27,8 +28,8 @@ type farm struct {
 	pin                                pinning
 }
 
-func newFarm(bin, haproxyCfg, runDir, healthKey string, pin pinning) (*farm, error) {
-	f := &farm{bin: bin, haproxyCfg: haproxyCfg, runDir: runDir, healthKey: healthKey, pin: pin,
+func newFarm(bin, haproxyCfg, runDir, healthKey, sessionKey string, pin pinning) (*farm, error) {
+	f := &farm{bin: bin, haproxyCfg: haproxyCfg, runDir: runDir, healthKey: healthKey, sessionKey: sessionKey, pin: pin,
 		errorPage: filepath.Join(filepath.Dir(haproxyCfg), "haproxy-503.http")}
 	for _, p := range []string{bin, haproxyCfg, f.errorPage} {
 		if _, err := os.Stat(p); err != nil {
@@ -103,7 +104,7 @@ func (f *farm) start(ctx context.Context, dbURL string, env ...string) error {
 	defer log.Close()
 	cmd := f.pin.command(context.WithoutCancel(ctx), false, "haproxy", "-db", "-f", f.haproxyCfg)
 	cmd.Env = append(os.Environ(), "ACCUEIL_LISTEN="+f.proxyAddr, "ACCUEIL_SERVE1="+f.serveAddr[0],
-		"ACCUEIL_SERVE2="+f.serveAddr[1], "ACCUEIL_503="+f.errorPage)
+		"ACCUEIL_SERVE2="+f.serveAddr[1], "ACCUEIL_503="+f.errorPage, "ACCUEIL_SESSION_KEY="+f.sessionKey)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("haproxy: %w", err)

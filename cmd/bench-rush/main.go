@@ -17,6 +17,7 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -119,7 +120,12 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err := os.MkdirAll(filepath.Join(runDir, "data"), 0o700); err != nil {
 		return err
 	}
-	f, err := newFarm(o.bin, o.haproxyCfg, runDir, demo.HealthKey.Base64(), o.pin)
+	// The households' sessions were signed with the database's key, which the processes read.
+	sessionKey, err := demo.Store.SessionKey(ctx)
+	if err != nil {
+		return err
+	}
+	f, err := newFarm(o.bin, o.haproxyCfg, runDir, demo.HealthKey.Base64(), base64.StdEncoding.EncodeToString(sessionKey), o.pin)
 	if err != nil {
 		return err
 	}
