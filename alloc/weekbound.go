@@ -231,51 +231,18 @@ func (wb *weekProblem) search(ctx context.Context, price []float64) (int64, erro
 	if len(wb.pieces) == 0 {
 		return wb.konst, nil
 	}
-	used := make([]int32, len(wb.seats))
-	workers := runtime.GOMAXPROCS(0)
-	scratch := make([]*weekScratch, workers)
-	for i := range scratch {
-		scratch[i] = newWeekScratch(wb.nHub)
-	}
-	chunks := (len(wb.pieces) + weekBoundChunk - 1) / weekBoundChunk
-	values := make([]float64, chunks)
-	priced := make([]int64, chunks)
+	ev := wb.newWeekEval()
 	var total int64
 	pol := newPolyak(float64(wb.upper - wb.konst))
 	for range weekBoundIters {
 		if err := ctx.Err(); err != nil {
 			return 0, err
 		}
-		clear(used)
-		var next atomic.Int32
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() {
-				sc := scratch[w]
-				for {
-					c := int(next.Add(1) - 1)
-					if c >= chunks {
-						return
-					}
-					v := 0.0
-					sc.priced = 0
-					for i := c * weekBoundChunk; i < min(len(wb.pieces), (c+1)*weekBoundChunk); i++ {
-						v += wb.piece(&wb.pieces[i], price, used, sc)
-					}
-					values[c], priced[c] = v, sc.priced
-				}
-			})
-		}
-		wg.Wait()
-		value := 0.0
-		for c, v := range values { // in order, so the same problem gives the same sum
-			value += v
-			total += priced[c]
-		}
+		value, priced := ev.value(price)
+		total += priced
 		var norm float64
 		for s, p := range price {
-			value -= wb.seats[s] * p
-			g := float64(used[s]) - wb.seats[s]
+			g := float64(ev.used[s]) - wb.seats[s]
 			if p > 0 || g > 0 {
 				norm += g * g
 			}
@@ -285,10 +252,67 @@ func (wb *weekProblem) search(ctx context.Context, price []float64) (int64, erro
 			break
 		}
 		for s, p := range price {
-			price[s] = max(0, p+step*(float64(used[s])-wb.seats[s]))
+			price[s] = max(0, p+step*(float64(ev.used[s])-wb.seats[s]))
 		}
 	}
 	return max(0, int64(math.Floor(pol.best))-1) + wb.konst, nil
+}
+
+// weekEval evaluates the relaxed problem at given prices with every worker.
+type weekEval struct {
+	wb      *weekProblem
+	used    []int32 // per slot: the seats the pieces' solutions take at the last prices
+	scratch []*weekScratch
+	values  []float64 // per chunk of pieces
+	priced  []int64
+}
+
+func (wb *weekProblem) newWeekEval() *weekEval {
+	chunks := (len(wb.pieces) + weekBoundChunk - 1) / weekBoundChunk
+	ev := &weekEval{wb: wb, used: make([]int32, len(wb.seats)), scratch: make([]*weekScratch, runtime.GOMAXPROCS(0)),
+		values: make([]float64, chunks), priced: make([]int64, chunks)}
+	for i := range ev.scratch {
+		ev.scratch[i] = newWeekScratch(wb.nHub)
+	}
+	return ev
+}
+
+// value returns the Lagrangian value at the prices (Σ pieces − Σ seats·λ, without konst), a lower
+// bound of the objective for any prices ≥ 0, and the unit-hub pairs priced; ev.used holds its
+// solution's seats.
+func (ev *weekEval) value(price []float64) (float64, int64) {
+	wb := ev.wb
+	clear(ev.used)
+	var next atomic.Int32
+	var wg sync.WaitGroup
+	for w := range ev.scratch {
+		wg.Go(func() {
+			sc := ev.scratch[w]
+			for {
+				c := int(next.Add(1) - 1)
+				if c >= len(ev.values) {
+					return
+				}
+				v := 0.0
+				sc.priced = 0
+				for i := c * weekBoundChunk; i < min(len(wb.pieces), (c+1)*weekBoundChunk); i++ {
+					v += wb.piece(&wb.pieces[i], price, ev.used, sc)
+				}
+				ev.values[c], ev.priced[c] = v, sc.priced
+			}
+		})
+	}
+	wg.Wait()
+	value := 0.0
+	var priced int64
+	for c, v := range ev.values { // in order, so the same problem gives the same sum
+		value += v
+		priced += ev.priced[c]
+	}
+	for s, p := range price {
+		value -= wb.seats[s] * p
+	}
+	return value, priced
 }
 
 // polyak is the step rule of the subgradient searches: Polyak's step towards a target placed
