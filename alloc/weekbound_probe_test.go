@@ -31,6 +31,9 @@ func TestWeekBoundProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if os.Getenv("ALLOC_WB_NATIONAL") != "" {
+		sc = NationalScenario(seed)
+	}
 	p, err := Generate(sc)
 	if err != nil {
 		t.Fatal(err)
@@ -92,6 +95,9 @@ func TestWeekBoundProbe(t *testing.T) {
 		t.Logf("at the LP's duals: %.1f km", (v+float64(wb.konst))/1000)
 		probeCompare(t, wb, lp)
 	}
+	if os.Getenv("ALLOC_WB_TRACE") != "" {
+		probeTrace(t, wb, prices)
+	}
 	t0 := time.Now()
 	former := formerWeekBound(wb, slices.Clone(prices))
 	t.Logf("former search: %.1f km (gap %.2f %%) in %v", float64(former)/1000, 100*float64(wb.upper-former)/float64(former), time.Since(t0))
@@ -127,4 +133,48 @@ func probeCompare(t *testing.T, wb *weekProblem, price []float64) {
 	}
 	t.Logf("pieces: ours %.1f km, exact %.1f km (%d pieces below); as bounds %.1f vs %.1f km", ours/1000, exact/1000, worse,
 		(ours-seatsV+float64(wb.konst))/1000, (exact-seatsV+float64(wb.konst))/1000)
+}
+
+// probeTrace logs the best value of the search and of the former one every 20 iterations, with
+// the work done.
+func probeTrace(t *testing.T, wb *weekProblem, start []float64) {
+	weak := *wb
+	weak.spanCombos = 0
+	for _, variant := range []string{"deflected", "former"} {
+		price := slices.Clone(start)
+		ev := wb.newWeekEval()
+		st := newWeekSteps(float64(wb.upper-wb.konst), price)
+		pol := newPolyak(float64(wb.upper - wb.konst))
+		if variant == "former" {
+			ev = weak.newWeekEval()
+		}
+		var total int64
+		for it := range weekBoundIters {
+			value, priced := ev.value(price)
+			total += priced
+			var stop bool
+			if variant == "former" {
+				var norm float64
+				for s, p := range price {
+					if g := float64(ev.used[s]) - wb.seats[s]; p > 0 || g > 0 {
+						norm += g * g
+					}
+				}
+				var step float64
+				step, stop = pol.next(value, norm)
+				for s, p := range price {
+					price[s] = max(0, p+step*(float64(ev.used[s])-wb.seats[s]))
+				}
+			} else {
+				stop = st.next(value, price, ev.used, wb.seats)
+			}
+			best := max(st.best, pol.best)
+			if it < 10 || it%20 == 0 || stop || total > weekBoundArcs {
+				t.Logf("%s %d: best %.1f km, value %.1f km, work %d", variant, it, (best+float64(wb.konst))/1000, (value+float64(wb.konst))/1000, total)
+			}
+			if stop || total > weekBoundArcs {
+				break
+			}
+		}
+	}
 }

@@ -144,9 +144,9 @@ func (sp *spanScratch) keep() {
 	nU := len(sp.units)
 	sp.keptClasses = append(sp.keptClasses[:0], sp.classes...)
 	sp.keptClass = sp.keptClass[:0]
-	sp.keptUnit = append(sp.keptUnit[:0], sp.units...) // the units, then their hubs
-	hubs := make([]int32, nU)
-	best := make([]float64, nU)
+	sp.keptUnit = append(append(sp.keptUnit[:0], sp.units...), make([]int32, nU)...) // the units, then their hubs
+	hubs := sp.keptUnit[nU:]
+	best := append(sp.run[:0], make([]float64, nU)...) // run is free once spanValue is done
 	for u := range hubs {
 		hubs[u] = -1
 	}
@@ -159,7 +159,6 @@ func (sp *spanScratch) keep() {
 			}
 		}
 	}
-	sp.keptUnit = append(sp.keptUnit, hubs...)
 }
 
 // takeSpan adds to used the seats of the solution kept for partition part (see keep).
