@@ -275,13 +275,13 @@ func (wb *weekProblem) search(ctx context.Context, price []float64) (int64, erro
 // steps are plain: a national week, whose work budget allows six iterations, lost 1.6 % with
 // deflection from the start.
 type weekSteps struct {
-	upper, best, theta float64
-	stale, steps       int
-	dir, bestPrice     []float64
+	progress
+	steps          int
+	dir, bestPrice []float64
 }
 
 func newWeekSteps(upper float64, price []float64) *weekSteps {
-	return &weekSteps{upper: upper, best: math.Inf(-1), theta: weekBoundStep,
+	return &weekSteps{progress: progress{upper: upper, best: math.Inf(-1), theta: weekBoundStep, patience: weekBoundPatience},
 		dir: make([]float64, len(price)), bestPrice: slices.Clone(price)}
 }
 
@@ -292,18 +292,10 @@ func (st *weekSteps) next(value float64, price []float64, used []int32, seats []
 	if value > st.best {
 		copy(st.bestPrice, price)
 	}
-	if value > st.best+siblingBoundProgress*math.Abs(value) {
-		st.best, st.stale = value, 0
-	} else {
-		st.best = max(st.best, value)
-		if st.stale++; st.stale >= weekBoundPatience {
-			st.theta, st.stale = st.theta/2, 0
-			if value < st.best-weekBoundLost*math.Abs(st.best) {
-				copy(price, st.bestPrice)
-				clear(st.dir)
-				return st.theta < weekBoundMinStep
-			}
-		}
+	if st.record(value) && value < st.best-weekBoundLost*math.Abs(st.best) {
+		copy(price, st.bestPrice)
+		clear(st.dir)
+		return st.theta < weekBoundMinStep
 	}
 	if st.upper-st.best < 1 || st.theta < weekBoundMinStep {
 		return true
@@ -395,27 +387,38 @@ func (ev *weekEval) value(price []float64) (float64, int64) {
 // polyak is the step rule of the subgradient searches: Polyak's step towards a target placed
 // siblingBoundAim of the way from the best value to upper, a value some placement reaches; the step
 // factor halves after siblingBoundPatience iterations without progress.
-type polyak struct {
-	upper, best, theta float64
-	stale              int
-}
+type polyak struct{ progress }
 
 func newPolyak(upper float64) *polyak {
-	return &polyak{upper: upper, best: math.Inf(-1), theta: siblingBoundStep}
+	return &polyak{progress{upper: upper, best: math.Inf(-1), theta: siblingBoundStep, patience: siblingBoundPatience}}
+}
+
+// progress is the best value a search met, below upper, and Polyak's step factor θ.
+type progress struct {
+	upper, best, theta float64
+	stale, patience    int
+}
+
+// record records a value and halves θ after patience values without progress, reporting whether
+// it did.
+func (p *progress) record(value float64) (halved bool) {
+	if value > p.best+siblingBoundProgress*math.Abs(value) {
+		p.best, p.stale = value, 0
+		return false
+	}
+	p.best = max(p.best, value)
+	if p.stale++; p.stale >= p.patience {
+		p.theta, p.stale = p.theta/2, 0
+		return true
+	}
+	return false
 }
 
 // next records the value at the current prices and returns the step to take along the
 // subgradient whose squared norm is norm, or stop when the search is over: the prices are optimal
 // (norm 0), the bound is within a metre of upper, or the step factor is spent.
 func (p *polyak) next(value, norm float64) (step float64, stop bool) {
-	if value > p.best+siblingBoundProgress*math.Abs(value) {
-		p.best, p.stale = value, 0
-	} else {
-		p.best = max(p.best, value)
-		if p.stale++; p.stale >= siblingBoundPatience {
-			p.theta, p.stale = p.theta/2, 0
-		}
-	}
+	p.record(value)
 	if norm == 0 || p.upper-p.best < 1 || p.theta < siblingBoundMinStep {
 		return 0, true
 	}

@@ -60,10 +60,12 @@ func TestWeekBoundProbe(t *testing.T) {
 	}
 	start := time.Now()
 	wb := m.newWeekProblem(hubOf)
+	t1 := time.Now()
 	b, err := wb.search(ctx, slices.Clone(prices))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("search alone %v", time.Since(t1))
 	bySize := map[int8]int{}
 	multi := 0
 	for _, pc := range wb.pieces {

@@ -3,7 +3,6 @@ package alloc
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -139,15 +138,9 @@ func exactPiece(wb *weekProblem, p *weekPiece, price []float64) (float64, bool) 
 // on small weeks at random seat prices: its value equals the least cost found by enumerating every
 // child's usual hub, and the seats it takes are those of a solution of that cost.
 func TestWeekPiecePricedExactly(t *testing.T) {
-	ctx := context.Background()
 	pieces, spanning := 0, 0
 	for i := range 200 {
-		rng := rand.New(rand.NewPCG(uint64(i), 17))
-		p := smallWeekProblem(rng)
-		r, err := Solve(ctx, p)
-		if err != nil {
-			t.Fatalf("instance %d: %v", i, err)
-		}
+		rng, p, r := solvedSmallWeek(t, i, 17)
 		m := compile(&p)
 		hubOf := m.placedHubs(r)
 		wb := m.newWeekProblem(hubOf)

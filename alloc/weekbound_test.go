@@ -15,16 +15,10 @@ import (
 // placement of the run's child-days that keeps together what the run keeps together), which is at
 // most the run's own objective.
 func TestWeekBoundAgainstExactOptimum(t *testing.T) {
-	ctx := context.Background()
 	tighter, exactHits, n, runOptimal := 0, 0, 0, 0
 	var runExcess, optimum float64
 	for i := range 300 {
-		rng := rand.New(rand.NewPCG(uint64(i), 16))
-		p := smallWeekProblem(rng)
-		r, err := Solve(ctx, p)
-		if err != nil {
-			t.Fatalf("instance %d: %v", i, err)
-		}
+		_, p, r := solvedSmallWeek(t, i, 16)
 		rep := r.Report
 		exact, ok := exactWeekOptimum(t, p, r)
 		if !ok {
@@ -55,13 +49,25 @@ func TestWeekBoundAgainstExactOptimum(t *testing.T) {
 		runExcess += max(0, rep.ObjectiveKm-exact)
 		optimum += exact
 	}
-	// The bound must see the hub changes the sibling bound ignores, and reach the optimum on most
+	// The bound must see the hub changes the sibling bound ignores, and reach the optimum on 95 %
 	// of these small weeks.
-	if n < 250 || tighter < 30 || exactHits < n*8/10 {
+	if n < 250 || tighter < 30 || exactHits < n*95/100 {
 		t.Errorf("%d weeks enumerated; the bound beats the sibling bound on %d and meets the optimum on %d", n, tighter, exactHits)
 	}
 	t.Logf("%d weeks enumerated; the bound beats the sibling bound on %d and meets the optimum on %d; "+
 		"the run is optimal on %d, and its objectives sum to %.2f %% above the optima's", n, tighter, exactHits, runOptimal, runExcess/optimum*100)
+}
+
+// solvedSmallWeek draws week i of a stream of small weeks (smallWeekProblem) and solves it.
+func solvedSmallWeek(t *testing.T, i int, stream uint64) (*rand.Rand, Problem, Result) {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(uint64(i), stream))
+	p := smallWeekProblem(rng)
+	r, err := Solve(context.Background(), p)
+	if err != nil {
+		t.Fatalf("instance %d: %v", i, err)
+	}
+	return rng, p, r
 }
 
 // smallWeekProblem draws a week small enough to enumerate: 2 or 3 hubs, 2 or 3 days (a hub closed
@@ -230,13 +236,7 @@ func TestWeekBoundAtLeastTheFormerSearch(t *testing.T) {
 	n, above, newHits, oldHits := 0, 0, 0, 0
 	var newSum, oldSum float64
 	for i := range 300 {
-		rng := rand.New(rand.NewPCG(uint64(i), 16))
-		p := smallWeekProblem(rng)
-		p.Params.NoFigures = true
-		r, err := Solve(ctx, p)
-		if err != nil {
-			t.Fatalf("instance %d: %v", i, err)
-		}
+		_, p, r := solvedSmallWeek(t, i, 16)
 		exact, ok := exactWeekOptimum(t, p, r)
 		if !ok {
 			continue
