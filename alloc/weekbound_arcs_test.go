@@ -23,7 +23,7 @@ func TestWeekBoundChildrenAlonePricedAsArcs(t *testing.T) {
 	// The same problem with every child alone given explicit arcs: its candidates open that day,
 	// by distance then hub, as for any other unit.
 	arcs := &weekProblem{penalty: wb.penalty, nHub: wb.nHub, seats: wb.seats, pieces: wb.pieces,
-		need: wb.need, fixed: wb.fixed, konst: wb.konst, upper: wb.upper}
+		need: wb.need, fixed: wb.fixed, konst: wb.konst, upper: wb.upper, spanCombos: wb.spanCombos}
 	alone := 0
 	for _, u := range wb.units {
 		if u.cands != nil {

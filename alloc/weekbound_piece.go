@@ -22,6 +22,8 @@ type weekScratch struct {
 	savings []saving
 	classV  []float64 // per class (a subset of the piece's children): its least cost
 	classK  []int32   // and its usual hub, or -1
+	touched []int32   // the hubs stamped by the last classSavings
+	span    spanScratch
 }
 
 type saving struct {
@@ -118,20 +120,40 @@ func (wb *weekProblem) piece(p *weekPiece, price []float64, used []int32, sc *we
 	for c := uint32(1); c <= full; c++ {
 		sc.classV[c], sc.classK[c] = wb.class(p, c, sc)
 	}
-	best, bestPart := math.Inf(1), []uint32(nil)
+	best, bestPart, bestSpan := math.Inf(1), []uint32(nil), false
 	for _, part := range partitions[p.n] {
 		v := 0.0
 		for _, c := range part {
 			v += sc.classV[c]
 		}
+		spanning := false
 		for i := range units {
 			if spanned, biggest := spans(units[i].members, part); spanned {
 				v += sc.minCost[i] + wb.penalty*float64(units[i].size-biggest)
+				spanning = true
 			}
 		}
-		if v < best {
-			best, bestPart = v, part
+		if v >= best {
+			continue
 		}
+		// v is at most the partition's value; where the units spanning classes are few enough,
+		// price them exactly.
+		if spanning {
+			if exact, ok := wb.spanValue(p, part, sc); ok {
+				if exact >= best {
+					continue
+				}
+				v = exact
+				sc.span.keep()
+			} else {
+				spanning = false
+			}
+		}
+		best, bestPart, bestSpan = v, part, spanning
+	}
+	if bestSpan {
+		wb.takeSpan(p, bestPart, sc, used)
+		return best
 	}
 	for _, c := range bestPart {
 		wb.takeClass(p, c, sc.classK[c], sc, used)
@@ -161,22 +183,34 @@ func spans(members uint32, part []uint32) (bool, int32) {
 // the piece's children sharing a usual hub) plus the class's fixed days away from that hub, and
 // the hub (-1 when none saves anything).
 func (wb *weekProblem) class(p *weekPiece, c uint32, sc *weekScratch) (float64, int32) {
+	base := wb.classSavings(p, c, sc)
+	bestS, bestK := 0.0, int32(-1)
+	for _, h := range sc.touched {
+		if v := sc.acc[h]; v > bestS {
+			bestS, bestK = v, h
+		}
+	}
+	return base - bestS, bestK
+}
+
+// classSavings returns the cost of class c's units and fixed days with no usual hub (every unit at
+// its cheapest hub, every day away), and leaves in sc.acc, for each hub of sc.touched, what the
+// class saves with that hub as its usual hub (> 0).
+func (wb *weekProblem) classSavings(p *weekPiece, c uint32, sc *weekScratch) float64 {
 	sc.tick++
 	if sc.tick == 0 {
 		clear(sc.stamp)
 		sc.tick = 1
 	}
+	sc.touched = sc.touched[:0]
 	units := wb.units[p.unitFrom:p.unitTo]
 	base := 0.0
-	bestS, bestK := 0.0, int32(-1)
 	add := func(h int32, s float64) {
 		if sc.stamp[h] != sc.tick {
 			sc.stamp[h], sc.acc[h] = sc.tick, 0
+			sc.touched = append(sc.touched, h)
 		}
 		sc.acc[h] += s
-		if v := sc.acc[h]; v > bestS {
-			bestS, bestK = v, h
-		}
 	}
 	for i := range units {
 		if units[i].members&c != units[i].members {
@@ -193,7 +227,7 @@ func (wb *weekProblem) class(p *weekPiece, c uint32, sc *weekScratch) (float64, 
 			add(f.hub, wb.penalty)
 		}
 	}
-	return base - bestS, bestK
+	return base
 }
 
 // takeClass adds to used the seats of the units within class c: at the class's usual hub k when
