@@ -96,8 +96,10 @@ func DefaultConfig() Config { return Config{Capacity: DefaultCapacity, Stay: 20 
 
 // Fixed parts of the rules (see the guarantees in the package comment).
 const (
-	abandon      = 2 * time.Minute
-	lag          = 5 * time.Second
+	abandon = 2 * time.Minute
+	lag     = 5 * time.Second
+	// notice must exceed the time between two syncs (1 s) with a margin for a slow one.
+	notice       = 2 * time.Second
 	firstReturn  = 3 * time.Second
 	maxRetry     = 20 * time.Second
 	maxAddresses = 4
@@ -115,7 +117,7 @@ type Room struct {
 
 	mu   sync.Mutex
 	view view
-	// doorAdmitted counts the visitors this process let in at the door since its last sync.
+	// doorAdmitted counts the visitors this process let in at the door since its last report.
 	doorAdmitted int
 	pending      map[int64]*store.TicketSighting
 
@@ -130,8 +132,13 @@ type view struct {
 	admittedTotal             int64
 	queue                     []store.QueueSlot
 	before                    []int // before[i]: waiting tickets issued before queue[i]'s millisecond
-	admitted, revoked         map[int64]bool
-	syncedAt                  time.Time
+	// admitted: the tickets the queue let in, and the Unix millisecond they pass from.
+	admitted map[int64]int64
+	revoked  map[int64]bool
+	// Newcomers issued a ticket in [queueFrom, queueUntil) (Unix milliseconds; 0: no bound)
+	// queue; queueFrom 0: none.
+	queueFrom, queueUntil int64
+	syncedAt              time.Time // when the state was read, under the room's lock; zero: never
 }
 
 // New returns the room of this process; it reads nothing until the first Sync and, until then,
@@ -144,7 +151,7 @@ func New(st *store.Store, c Config) (*Room, error) {
 		return nil, errors.New("waiting room: capacity and stay must be positive")
 	}
 	r := &Room{st: st, key: c.Key, pending: map[int64]*store.TicketSighting{},
-		rules: store.WaitingRoomRules{Capacity: c.Capacity, Stay: c.Stay, Abandon: abandon, Lag: lag,
+		rules: store.WaitingRoomRules{Capacity: c.Capacity, Stay: c.Stay, Abandon: abandon, Lag: lag, Notice: notice,
 			MaxAddresses: maxAddresses, MaxPerMinute: maxPerMinute}}
 	r.view = view{mode: store.WaitingRoomAuto, capacity: c.Capacity}
 	return r, nil
@@ -236,7 +243,7 @@ func (r *Room) Visit(cookie, addr string) Pass {
 	case t.seenMs > nowMs+lag.Milliseconds() || t.issuedMs > t.seenMs:
 		ok = false // signed by us, but not a time we wrote: another key holder's mistake
 	}
-	queuing := r.queuingLocked()
+	queuing := r.queuingLocked(nowMs)
 	if !ok {
 		// A new ticket, at the back; recorded only when it comes back.
 		t = ticket{number: newNumber(), issuedMs: nowMs, seenMs: nowMs, admitted: !queuing}
@@ -245,9 +252,12 @@ func (r *Room) Visit(cookie, addr string) Pass {
 		}
 		return r.passLocked(t, true)
 	}
-	if !t.admitted && (r.view.admitted[t.number] || !queuing) {
-		t.admitted = true
-		if !r.view.admitted[t.number] {
+	if !t.admitted {
+		if from, ok := r.view.admitted[t.number]; ok && from <= nowMs {
+			t.admitted = true
+		} else if !queuing {
+			// The door is open: a ticket of an earlier queue passes, as a newcomer would.
+			t.admitted = true
 			r.doorAdmitted++
 		}
 	}
@@ -256,15 +266,23 @@ func (r *Room) Visit(cookie, addr string) Pass {
 	return r.passLocked(t, false)
 }
 
-// queuingLocked reports whether a newcomer must queue.
-func (r *Room) queuingLocked() bool {
-	switch r.view.mode {
-	case store.WaitingRoomClosed:
+// queuingLocked reports whether a newcomer must queue at nowMs (Unix milliseconds). In auto
+// mode, every process decides it from the door's switches the room's row announced a notice
+// ahead, so they all switch at the same instant; a view older than the notice may have missed
+// one, so it queues (never synced: a process just started lets in, as it did before the room).
+func (r *Room) queuingLocked(nowMs int64) bool {
+	v := &r.view
+	switch {
+	case v.mode == store.WaitingRoomClosed:
 		return false
-	case store.WaitingRoomOpen:
+	case v.mode == store.WaitingRoomOpen:
+		return true
+	case v.syncedAt.IsZero():
+		return false
+	case nowMs >= v.syncedAt.UnixMilli()+r.rules.Notice.Milliseconds():
 		return true
 	}
-	return r.view.waiting > 0 || r.view.active+r.doorAdmitted >= r.view.capacity
+	return v.queueFrom != 0 && v.queueFrom <= nowMs && (v.queueUntil == 0 || nowMs < v.queueUntil)
 }
 
 // sightingLocked is the entry of ticket t in the map of the next report, nil when the map is full.
@@ -341,8 +359,10 @@ func (r *Room) Release(cookie string) {
 	}
 }
 
-// Sync reports the tickets seen since the last sync, lets in the next ones if places are free
-// (one process at a time), and refreshes the view. Run it about once a second.
+// Sync reports the tickets seen and the visitors let in at the door since the last sync, lets
+// in the next ones if places are free and announces the door's switches (one process at a
+// time), and refreshes the view. Run it about once a second: a view older than the notice
+// (2 s) queues every newcomer.
 func (r *Room) Sync(ctx context.Context) error {
 	r.syncMu.Lock()
 	defer r.syncMu.Unlock()
@@ -351,32 +371,48 @@ func (r *Room) Sync(ctx context.Context) error {
 	for _, p := range r.pending {
 		seen = append(seen, *p)
 	}
-	r.pending = map[int64]*store.TicketSighting{}
+	door := r.doorAdmitted
+	r.pending, r.doorAdmitted = map[int64]*store.TicketSighting{}, 0
 	r.mu.Unlock()
+	restore := func() {
+		// Not reported: counted again at the next sync (the sightings are noted again when
+		// their tickets come back).
+		r.mu.Lock()
+		r.doorAdmitted += door
+		r.mu.Unlock()
+	}
 	if err := r.st.RecordTickets(ctx, seen, r.rules); err != nil {
+		restore()
 		return fmt.Errorf("waiting room: %w", err)
 	}
-	st, err := r.st.AdvanceWaitingRoom(ctx, r.rules)
+	st, err := r.st.AdvanceWaitingRoom(ctx, r.rules, door)
 	if err != nil {
+		restore()
 		return err
 	}
 	v := view{mode: st.Mode, capacity: st.Capacity, active: st.Active, waiting: st.Waiting,
 		admittedLastMinute: st.AdmittedLastMinute, admittedTotal: st.AdmittedTotal, queue: st.Queue,
-		before: make([]int, len(st.Queue)), admitted: make(map[int64]bool, len(st.Admitted)),
-		revoked: make(map[int64]bool, len(st.Revoked)), syncedAt: r.st.Now()}
+		before: make([]int, len(st.Queue)), admitted: make(map[int64]int64, len(st.Admitted)),
+		revoked: make(map[int64]bool, len(st.Revoked)), syncedAt: st.ReadAt}
+	if st.QueueFrom != nil {
+		v.queueFrom = st.QueueFrom.UnixMilli()
+	}
+	if st.QueueUntil != nil {
+		v.queueUntil = st.QueueUntil.UnixMilli()
+	}
 	n := 0
 	for i, q := range st.Queue {
 		v.before[i] = n
 		n += q.Count
 	}
 	for _, a := range st.Admitted {
-		v.admitted[a] = true
+		v.admitted[a.Number] = a.From.UnixMilli()
 	}
 	for _, a := range st.Revoked {
 		v.revoked[a] = true
 	}
 	r.mu.Lock()
-	r.view, r.doorAdmitted = v, 0
+	r.view = v
 	r.mu.Unlock()
 	return nil
 }
@@ -397,10 +433,11 @@ type Snapshot struct {
 
 // Snapshot reads the view; it costs a lock, never a query.
 func (r *Room) Snapshot() Snapshot {
+	nowMs := r.st.Now().UnixMilli()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	v := r.view
-	return Snapshot{Mode: v.mode, Queuing: r.queuingLocked(), Capacity: v.capacity, Active: v.active + r.doorAdmitted,
+	return Snapshot{Mode: v.mode, Queuing: r.queuingLocked(nowMs), Capacity: v.capacity, Active: v.active + r.doorAdmitted,
 		Waiting: v.waiting, AdmittedTotal: v.admittedTotal, AdmittedLastMinute: v.admittedLastMinute, SyncedAt: v.syncedAt}
 }
 
