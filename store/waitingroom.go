@@ -92,9 +92,6 @@ type WaitingRoomState struct {
 	// queue, nil QueueUntil: no end set. Each is set Notice ahead of the instant it names.
 	QueueFrom  *time.Time `db:"queue_from"`
 	QueueUntil *time.Time `db:"queue_until"`
-	// DoorRecent is about one second's worth of visitors let in at the door, all processes
-	// together, as they reported them.
-	DoorRecent int
 	// Queue counts the waiting tickets by millisecond of issue, oldest first, for positions.
 	Queue []QueueSlot
 	// Admitted are the tickets the queue let in within Abandon: their holders pass on their
@@ -102,8 +99,8 @@ type WaitingRoomState struct {
 	Admitted []AdmittedTicket
 	// Revoked are the tickets revoked within Stay: copies, or given up; sent to the back.
 	Revoked []int64
-	// ReadAt is the instant the state was read at; from AdvanceWaitingRoom, under the room's
-	// lock: no change announced after it takes effect before ReadAt + Notice.
+	// ReadAt is the instant the state was read at; from AdvanceWaitingRoom, the instant it
+	// held the room's lock: no change missing from the state takes effect before ReadAt + Notice.
 	ReadAt time.Time
 }
 
@@ -193,39 +190,6 @@ type waitingRoomRow struct {
 	Capacity   sql.NullInt64   `db:"capacity"`
 	QueueFrom  *time.Time      `db:"queue_from"`
 	QueueUntil *time.Time      `db:"queue_until"`
-	waitingRoomDoor
-}
-
-// waitingRoomDoor counts the visitors let in at the door, by second (of the first report in it).
-type waitingRoomDoor struct {
-	DoorSince    time.Time `db:"door_since"`
-	DoorCount    int       `db:"door_count"`
-	DoorPrevious int       `db:"door_previous"`
-}
-
-// add counts n more visitors let in at the door at now.
-func (d *waitingRoomDoor) add(now time.Time, n int) {
-	switch since := now.Sub(d.DoorSince); {
-	case since < time.Second:
-		d.DoorCount += n
-	case since < 2*time.Second:
-		d.DoorSince, d.DoorPrevious, d.DoorCount = now, d.DoorCount, n
-	default:
-		d.DoorSince, d.DoorPrevious, d.DoorCount = now, 0, n
-	}
-}
-
-// recent is about one second's worth of visitors let in at the door before now: each process
-// reports what it let in since its last report, about once a second, so a second just begun
-// holds only some of the reports and the one before holds them all.
-func (d waitingRoomDoor) recent(now time.Time) int {
-	switch since := now.Sub(d.DoorSince); {
-	case since < time.Second:
-		return max(d.DoorCount, d.DoorPrevious)
-	case since < 2*time.Second:
-		return d.DoorCount
-	}
-	return 0
 }
 
 // announce sets the door's next switch, notice after now, unless one is announced already and
@@ -245,37 +209,36 @@ func (w *waitingRoomRow) announce(now time.Time, notice time.Duration, busy, non
 	}
 }
 
-// AdvanceWaitingRoom adds door (the visitors this process let in at the door since its last
-// call) to the room's counts, lets in the next waiting tickets, in the order of their issue, as
-// many as there are free places, announces the door's next switch if it is time, and returns
-// the state. All of it happens under the lock of the room's row, the state included, and the
-// clock is read once the lock is held: processes advancing at the same moment take turns,
-// none lets in a ticket another already let in, and a state read at T holds every change
-// decided before T. The tickets let in pass from Notice later, when every process whose view
-// is younger than Notice knows them. It also forgets the tickets gone for over an hour past
+// AdvanceWaitingRoom lets in the next waiting tickets, in the order of their issue, as many as
+// there are free places, announces the door's next switch if it is time, and returns
+// the state. It happens under the lock of the room's row, and the clock is read once the lock
+// is held (the state's ReadAt): processes advancing at the same moment take turns, none lets
+// in a ticket another already let in, and the state holds every change decided before
+// ReadAt. The tickets let in pass from Notice later, when every process whose view is younger
+// than Notice knows them. It also forgets the tickets gone for over an hour past
 // their stay.
-func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules, door int) (WaitingRoomState, error) {
-	var st WaitingRoomState
+func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (WaitingRoomState, error) {
+	var lockedAt time.Time
 	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
 		var room waitingRoomRow
 		if err := tx.q.GetContext(ctx, &room, `
-			SELECT mode, capacity, queue_from, queue_until, door_since, door_count, door_previous
-			FROM waiting_room FOR UPDATE`); err != nil {
+			SELECT mode, capacity, queue_from, queue_until FROM waiting_room FOR UPDATE`); err != nil {
 			return translate(err)
 		}
 		now := tx.now()
-		room.add(now, door)
+		lockedAt = now
 		capacity := int64(r.Capacity)
 		if room.Capacity.Valid {
 			capacity = room.Capacity.Int64
 		}
+		// The places held when the tickets let in now pass: a place whose stay ends within the
+		// notice is given from then on, so the notice costs the queue no time.
+		at := now.Add(r.Notice)
 		var active int64
 		if err := tx.q.GetContext(ctx, &active, `SELECT count(*) FROM waiting_room_ticket t WHERE `+activeTicket,
-			now.Add(-r.Stay), now.Add(-r.Abandon)); err != nil {
+			at.Add(-r.Stay), at.Add(-r.Abandon)); err != nil {
 			return err
 		}
-		// Those let in at the door lately take places before they come back and count.
-		active += int64(room.recent(now))
 		var admitted int64
 		if free := capacity - active; free > 0 && room.Mode != WaitingRoomClosed {
 			res, err := tx.q.ExecContext(ctx, `
@@ -284,7 +247,7 @@ func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules, door
 				      WHERE admitted_at IS NULL AND revoked_at IS NULL AND issued_at <= $2 AND last_seen_at > $3
 				      ORDER BY issued_at, number LIMIT $4) next
 				WHERE t.number = next.number`,
-				now.Add(r.Notice), now.Add(-r.Lag), now.Add(-r.Abandon), free)
+				at, now.Add(-r.Lag), now.Add(-r.Abandon), free)
 			if err != nil {
 				return err
 			}
@@ -297,24 +260,24 @@ func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules, door
 		}
 		room.announce(now, r.Notice, active+admitted >= capacity, waiting == 0)
 		if _, err := tx.q.ExecContext(ctx, `
-			UPDATE waiting_room SET queue_from = $1, queue_until = $2, door_since = $3, door_count = $4,
-			       door_previous = $5, admitted_total = admitted_total + $6`,
-			room.QueueFrom, room.QueueUntil, room.DoorSince, room.DoorCount, room.DoorPrevious, admitted); err != nil {
+			UPDATE waiting_room SET queue_from = $1, queue_until = $2, admitted_total = admitted_total + $3`,
+			room.QueueFrom, room.QueueUntil, admitted); err != nil {
 			return err
 		}
 		cut := now.Add(-r.Stay - time.Hour)
-		if _, err := tx.q.ExecContext(ctx, `
-			DELETE FROM waiting_room_ticket WHERE last_seen_at < $1 AND (admitted_at IS NULL OR admitted_at < $1)`, cut); err != nil {
-			return err
-		}
-		var err error
-		st, err = tx.readWaitingRoom(ctx, now, r)
+		_, err := tx.q.ExecContext(ctx, `
+			DELETE FROM waiting_room_ticket WHERE last_seen_at < $1 AND (admitted_at IS NULL OR admitted_at < $1)`, cut)
 		return err
 	})
 	if err != nil {
 		return WaitingRoomState{}, fmt.Errorf("advance the waiting room: %w", err)
 	}
-	return st, nil
+	// Read once the lock is released (the other processes wait less): the state holds every
+	// change committed before lockedAt, and any committed later was decided later, so takes
+	// effect after lockedAt + Notice.
+	st, err := s.readWaitingRoom(ctx, s.now(), r)
+	st.ReadAt = lockedAt
+	return st, err
 }
 
 // activeTicket is the condition of a ticket that holds a place ($1: the stay's start, $2: the
@@ -335,13 +298,10 @@ func (s *Store) ReadWaitingRoom(ctx context.Context, r WaitingRoomRules) (Waitin
 }
 
 func (s *Store) readWaitingRoom(ctx context.Context, now time.Time, r WaitingRoomRules) (WaitingRoomState, error) {
-	var row struct {
-		WaitingRoomState
-		waitingRoomDoor
-	}
-	if err := s.q.GetContext(ctx, &row, `
+	var st WaitingRoomState
+	if err := s.q.GetContext(ctx, &st, `
 		SELECT w.mode, COALESCE(w.capacity, $4) AS capacity, w.capacity IS NOT NULL AS capacity_set, w.admitted_total,
-		       w.queue_from, w.queue_until, w.door_since, w.door_count, w.door_previous,
+		       w.queue_from, w.queue_until,
 		       (SELECT count(*) FROM waiting_room_ticket t WHERE `+activeTicket+`) AS active,
 		       (SELECT count(*) FROM waiting_room_ticket t WHERE `+waitingTicket("$2")+`) AS waiting,
 		       (SELECT count(*) FROM waiting_room_ticket t WHERE t.admitted_at > $3) AS admitted_last_minute
@@ -349,8 +309,6 @@ func (s *Store) readWaitingRoom(ctx context.Context, now time.Time, r WaitingRoo
 		now.Add(-r.Stay), now.Add(-r.Abandon), now.Add(-time.Minute), r.Capacity); err != nil {
 		return WaitingRoomState{}, translate(err)
 	}
-	st := row.WaitingRoomState
-	st.DoorRecent = row.recent(now)
 	if err := s.q.SelectContext(ctx, &st.Queue, `
 		SELECT floor(extract(epoch FROM issued_at) * 1000)::bigint AS ms, count(*) AS count
 		FROM waiting_room_ticket t WHERE `+waitingTicket("$1")+`

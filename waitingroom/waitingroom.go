@@ -13,11 +13,23 @@
 // own view of the shared state, and it notes the tickets that came back (when, from which
 // address, how often) in a map. Once a second, Sync does three things in PostgreSQL: it
 // records that map in one statement; under the lock of the room's single row (so one process
-// at a time) it lets in the oldest waiting tickets, as many as there are free places (capacity
-// minus the tickets holding a place); and it reads the state back into the view (mode,
-// capacity, counts, the waiting tickets counted by millisecond of issue for positions, the tickets
-// just let in, the tickets revoked). No request ever waits on PostgreSQL for the room; when the
-// room is not queuing, a request costs a signature check and a map update.
+// at a time) it lets in the oldest waiting tickets, as many as there are free places
+// (capacity minus the tickets holding a place when they pass), and announces when the door
+// closes or opens again; and it reads the state back into the view (mode, capacity, counts,
+// the door's switches, the waiting tickets counted by millisecond of issue for positions, the
+// tickets let in, the tickets revoked), dated by the instant it held the lock. No request ever waits on
+// PostgreSQL for the room; when the room is not queuing, a request costs a signature check and
+// a map update.
+//
+// The door. Newcomers are let in at once (the door is open) or given a place in the queue (it
+// is closed). No process decides that alone: if each closed its door when its own counts said
+// so, one would still let newcomers in while the other queued earlier ones (this overtook
+// parents of the load run). The room's row decides it, at a sync: when the places held reach
+// the capacity, it sets the instant from which newcomers queue, Notice (3 s) ahead; when they
+// no longer do and no one waits, the instant the door opens again, as far ahead. Every
+// process syncs within the notice, so all of them know an instant before it comes and switch at it together, by the
+// time of issue of the ticket. A process whose view is older than the notice may have missed
+// an announcement: it queues newcomers until it syncs again.
 //
 // A ticket is recorded only when it comes back: a flood of requests that keep no cookie
 // writes nothing and takes no place. The page tells a new ticket to come back within 3 s
@@ -25,29 +37,39 @@
 //
 // # Guarantees
 //
-//   - Every process lets in the same tickets in the same order: only the process holding the
-//     row lock lets tickets in, by order of issue, and the others learn who at their next sync
-//     (a process syncing at the same moment as another may read the state just before the
-//     other's report: views agree within two syncs).
-//   - First come, first served: the queue lets in only tickets issued at least Lag (5 s) ago,
-//     so a ticket that came back within the 3 s it is asked to, and was recorded by its
-//     process within the next second, is never overtaken by one issued after it in any
-//     process.
+//   - Every process lets in the same tickets in the same order, at the same instant: only the
+//     process holding the row lock lets tickets in, by order of issue, and they pass from
+//     Notice later, when every process with a view younger than the notice knows them. So a
+//     parent told they pass by one process passes in the other, even with the ticket first
+//     given (a client that keeps its first cookie).
+//   - First come, first served: every process closes its door to the tickets issued from the
+//     same instant on, and opens it again to those issued from another one; the queue lets
+//     in only tickets issued at least Lag (5 s) ago, so a ticket that came back within the 3 s
+//     it is asked to, and was recorded by its process within the next second, is never
+//     overtaken by one issued after it in any process. When the door opens again, tickets of
+//     the queue pass at their next request, as newcomers do. This assumes the processes'
+//     clocks agree within a few milliseconds (one machine, or NTP).
 //   - A forged ticket (bad signature) gets a new ticket at the back. So does an expired one
 //     (let in but idle longer than the stay, or waiting and not back for 2 minutes: the queue
 //     skips it, so it can never jump to the front with its old issue time), and a revoked one.
 //   - Copies: one ticket is one place, however many browsers hold it. A ticket seen from more
 //     than 4 client addresses, or making more than 600 requests a minute across all processes,
-//     is revoked within two syncs (about 2 s): every holder gets a new ticket at the back. Copies from
-//     one address making fewer requests than that are not told apart from one busy parent.
-//   - The bound: the queue lets in only up to the capacity. Between two syncs a process still
-//     lets in at the door while its last view says the room is not full and no one waits; it
-//     counts those itself, so one process overshoots by nothing and several by at most what
-//     the others let in during one second.
+//     is revoked within two syncs (about 2 s): every holder gets a new ticket at the back.
+//     Copies from one address making fewer requests than that are not told apart from one
+//     busy parent.
+//   - The bound: the queue lets in only up to the capacity. A visitor let in at the door holds
+//     a place once they come back and their process has synced (a newcomer that never comes
+//     back, such as a script keeping no cookie, takes none), and the door lets in until the
+//     instant announced: the room goes over the capacity by what the door lets in meanwhile,
+//     the time newcomers take to come back, one sync and the notice (in the load run, parents
+//     coming back 2 s after arriving, 83 a second, against 500 places: 907 let in at the door
+//     with a notice of 2 s).
 //   - A ticket the queue let in keeps its place for the abandon window (2 minutes) while its
 //     holder comes back, then for the stay after each request.
-//   - If PostgreSQL is unreachable the processes keep their last view: the room neither opens
-//     nor lets anyone in from the queue until it answers again.
+//   - If PostgreSQL is unreachable the processes keep their last view for the notice, then
+//     queue every newcomer (503 with Retry-After, as the pages that need the database answer
+//     anyway) until it answers again; parents let in keep passing. A forced mode (open or
+//     closed, the admin page) takes effect in each process at its next sync.
 package waitingroom
 
 import (
@@ -98,8 +120,9 @@ func DefaultConfig() Config { return Config{Capacity: DefaultCapacity, Stay: 20 
 const (
 	abandon = 2 * time.Minute
 	lag     = 5 * time.Second
-	// notice must exceed the time between two syncs (1 s) with a margin for a slow one.
-	notice       = 2 * time.Second
+	// notice must exceed the time between two syncs (1 s, each taking up to 0.2 s in the load
+	// run): 3 s bears two syncs in a row late or failed.
+	notice       = 3 * time.Second
 	firstReturn  = 3 * time.Second
 	maxRetry     = 20 * time.Second
 	maxAddresses = 4
@@ -117,7 +140,8 @@ type Room struct {
 
 	mu   sync.Mutex
 	view view
-	// doorAdmitted counts the visitors this process let in at the door since its last report.
+	// doorAdmitted counts the visitors this process let in at the door since its last sync
+	// (for the snapshot: they hold places once they come back and are recorded).
 	doorAdmitted int
 	pending      map[int64]*store.TicketSighting
 
@@ -330,7 +354,10 @@ func (r *Room) passLocked(t ticket, fresh bool) Pass {
 	}
 	p.Position = ahead + 1
 	p.Wait = lag
-	if beyond := p.Position - (r.view.capacity - r.view.active); beyond > 0 {
+	if from, ok := r.view.admitted[t.number]; ok {
+		// Let in by the queue, passing from the notice after (t.seenMs is now).
+		p.Position, p.Wait = 1, time.Duration(max(from-t.seenMs, 0))*time.Millisecond
+	} else if beyond := p.Position - (r.view.capacity - r.view.active); beyond > 0 {
 		// No place for this one at the next sync: places free up at the pace of the last
 		// minute, and at least as stays end.
 		rate := max(float64(r.view.admittedLastMinute)/60, float64(r.view.capacity)/r.rules.Stay.Seconds())
@@ -362,7 +389,7 @@ func (r *Room) Release(cookie string) {
 // Sync reports the tickets seen and the visitors let in at the door since the last sync, lets
 // in the next ones if places are free and announces the door's switches (one process at a
 // time), and refreshes the view. Run it about once a second: a view older than the notice
-// (2 s) queues every newcomer.
+// (3 s) queues every newcomer.
 func (r *Room) Sync(ctx context.Context) error {
 	r.syncMu.Lock()
 	defer r.syncMu.Unlock()
@@ -371,23 +398,13 @@ func (r *Room) Sync(ctx context.Context) error {
 	for _, p := range r.pending {
 		seen = append(seen, *p)
 	}
-	door := r.doorAdmitted
-	r.pending, r.doorAdmitted = map[int64]*store.TicketSighting{}, 0
+	r.pending = map[int64]*store.TicketSighting{}
 	r.mu.Unlock()
-	restore := func() {
-		// Not reported: counted again at the next sync (the sightings are noted again when
-		// their tickets come back).
-		r.mu.Lock()
-		r.doorAdmitted += door
-		r.mu.Unlock()
-	}
 	if err := r.st.RecordTickets(ctx, seen, r.rules); err != nil {
-		restore()
 		return fmt.Errorf("waiting room: %w", err)
 	}
-	st, err := r.st.AdvanceWaitingRoom(ctx, r.rules, door)
+	st, err := r.st.AdvanceWaitingRoom(ctx, r.rules)
 	if err != nil {
-		restore()
 		return err
 	}
 	v := view{mode: st.Mode, capacity: st.Capacity, active: st.Active, waiting: st.Waiting,
@@ -412,7 +429,7 @@ func (r *Room) Sync(ctx context.Context) error {
 		v.revoked[a] = true
 	}
 	r.mu.Lock()
-	r.view = v
+	r.view, r.doorAdmitted = v, 0
 	r.mu.Unlock()
 	return nil
 }
