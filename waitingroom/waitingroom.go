@@ -62,8 +62,8 @@
 //     back, such as a script keeping no cookie, takes none), and the door lets in until the
 //     instant announced: the room goes over the capacity by what the door lets in meanwhile,
 //     the time newcomers take to come back, one sync and the notice (in the load run, parents
-//     coming back 2 s after arriving, 83 a second, against 500 places: 907 let in at the door
-//     with a notice of 2 s).
+//     coming back 2 s after arriving, 83 a second, against 500 places: about 985 let in at
+//     the door).
 //   - A ticket the queue let in keeps its place for the abandon window (2 minutes) while its
 //     holder comes back, then for the stay after each request.
 //   - If PostgreSQL is unreachable the processes keep their last view for the notice, then
