@@ -29,7 +29,9 @@
 // no longer do and no one waits, the instant the door opens again, as far ahead. Every
 // process syncs within the notice, so all of them know an instant before it comes and switch at it together, by the
 // time of issue of the ticket. A process whose view is older than the notice may have missed
-// an announcement: it queues newcomers until it syncs again.
+// an announcement: it queues newcomers until it syncs again, then lets them in at their next
+// request if the door is open (meanwhile, the other processes may let later arrivals in: the
+// order holds only while every process syncs within the notice).
 //
 // A ticket is recorded only when it comes back: a flood of requests that keep no cookie
 // writes nothing and takes no place. The page tells a new ticket to come back within 3 s
