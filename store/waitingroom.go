@@ -215,8 +215,7 @@ func (w *waitingRoomRow) announce(now time.Time, notice time.Duration, busy, non
 // is held (the state's ReadAt): processes advancing at the same moment take turns, none lets
 // in a ticket another already let in, and the state holds every change decided before
 // ReadAt. The tickets let in pass from Notice later, when every process whose view is younger
-// than Notice knows them. It also forgets the tickets gone for over an hour past
-// their stay.
+// than Notice knows them. It also forgets the tickets gone for over an hour past their stay.
 func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (WaitingRoomState, error) {
 	var lockedAt time.Time
 	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
