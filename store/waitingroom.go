@@ -45,6 +45,10 @@ type WaitingRoomRules struct {
 	// Lag: the queue lets in only tickets issued at least Lag ago, so that a ticket issued
 	// earlier in another process, not recorded yet, is not overtaken.
 	Lag time.Duration
+	// Notice is how far ahead the room announces a change that every process must apply at the
+	// same instant: a switch of its door, a ticket the queue lets in. A process whose view is
+	// older than Notice may have missed one (see package waitingroom).
+	Notice time.Duration
 	// MaxAddresses and MaxPerMinute: a ticket seen from more client addresses, or making more
 	// requests in a minute across all processes, is a copy: revoked.
 	MaxAddresses, MaxPerMinute int
@@ -83,12 +87,27 @@ type WaitingRoomState struct {
 	Waiting int `db:"waiting"`
 	// AdmittedLastMinute: tickets let in during the last minute, by the queue or at the door.
 	AdmittedLastMinute int `db:"admitted_last_minute"`
+	// QueueFrom and QueueUntil: newcomers whose ticket is issued from QueueFrom (included) to
+	// QueueUntil (excluded) queue, the others are let in at the door; nil QueueFrom: none
+	// queue, nil QueueUntil: no end set. Each is set Notice ahead of the instant it names.
+	QueueFrom  *time.Time `db:"queue_from"`
+	QueueUntil *time.Time `db:"queue_until"`
 	// Queue counts the waiting tickets by millisecond of issue, oldest first, for positions.
 	Queue []QueueSlot
-	// Admitted are the tickets let in within Abandon: their holders pass on their next request.
-	Admitted []int64
+	// Admitted are the tickets the queue let in within Abandon: their holders pass on their
+	// first request from the instant given (up to Notice after the queue let them in).
+	Admitted []AdmittedTicket
 	// Revoked are the tickets revoked within Stay: copies, or given up; sent to the back.
 	Revoked []int64
+	// ReadAt is the instant the state was read at; from AdvanceWaitingRoom, the instant it
+	// held the room's lock: no change missing from the state takes effect before ReadAt + Notice.
+	ReadAt time.Time
+}
+
+// AdmittedTicket is a ticket the queue let in, and the instant from which its holder passes.
+type AdmittedTicket struct {
+	Number int64     `db:"number"`
+	From   time.Time `db:"admitted_at"`
 }
 
 // WaitingRoomKey returns the key that signs the room's tickets, creating it the first time: every
@@ -165,47 +184,84 @@ func (s *Store) RecordTickets(ctx context.Context, seen []TicketSighting, r Wait
 	})
 }
 
+// waitingRoomRow is the room's row as AdvanceWaitingRoom changes it, under its lock.
+type waitingRoomRow struct {
+	Mode       WaitingRoomMode `db:"mode"`
+	Capacity   sql.NullInt64   `db:"capacity"`
+	QueueFrom  *time.Time      `db:"queue_from"`
+	QueueUntil *time.Time      `db:"queue_until"`
+}
+
+// announce sets the door's next switch, notice after now, unless one is announced already and
+// still to come (it stands: processes may be acting on it). The door closes when the room is
+// full (busy), and opens again once it is not and no one waits.
+func (w *waitingRoomRow) announce(now time.Time, notice time.Duration, busy, noneWaiting bool) {
+	if (w.QueueFrom != nil && w.QueueFrom.After(now)) || (w.QueueUntil != nil && w.QueueUntil.After(now)) {
+		return
+	}
+	closed := w.QueueFrom != nil && w.QueueUntil == nil
+	at := now.Add(notice)
+	switch {
+	case !closed && busy:
+		w.QueueFrom, w.QueueUntil = &at, nil
+	case closed && !busy && noneWaiting:
+		w.QueueUntil = &at
+	}
+}
+
 // AdvanceWaitingRoom lets in the next waiting tickets, in the order of their issue, as many as
-// there are free places, then returns the state. The room's row is locked meanwhile: processes
-// advancing at the same moment take turns, and none lets in a ticket another already let in.
-// It also forgets the tickets gone for over an hour past their stay.
+// there are free places, announces the door's next switch if it is time, and returns
+// the state. It happens under the lock of the room's row, and the clock is read once the lock
+// is held (the state's ReadAt): processes advancing at the same moment take turns, none lets
+// in a ticket another already let in, and the state holds every change decided before
+// ReadAt. The tickets let in pass from Notice later, when every process whose view is younger
+// than Notice knows them. It also forgets the tickets gone for over an hour past their stay.
 func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (WaitingRoomState, error) {
-	now := s.now()
+	var lockedAt time.Time
 	err := s.Transact(ctx, sql.LevelReadCommitted, func(tx *Store) error {
-		var room struct {
-			Mode     WaitingRoomMode `db:"mode"`
-			Capacity sql.NullInt64   `db:"capacity"`
-		}
-		if err := tx.q.GetContext(ctx, &room, `SELECT mode, capacity FROM waiting_room FOR UPDATE`); err != nil {
+		var room waitingRoomRow
+		if err := tx.q.GetContext(ctx, &room, `
+			SELECT mode, capacity, queue_from, queue_until FROM waiting_room FOR UPDATE`); err != nil {
 			return translate(err)
 		}
-		if room.Mode != WaitingRoomClosed {
-			capacity := int64(r.Capacity)
-			if room.Capacity.Valid {
-				capacity = room.Capacity.Int64
-			}
-			var active int64
-			if err := tx.q.GetContext(ctx, &active, `SELECT count(*) FROM waiting_room_ticket t WHERE `+activeTicket,
-				now.Add(-r.Stay), now.Add(-r.Abandon)); err != nil {
+		now := tx.now()
+		lockedAt = now
+		capacity := int64(r.Capacity)
+		if room.Capacity.Valid {
+			capacity = room.Capacity.Int64
+		}
+		// The places held when the tickets let in now pass: a place whose stay ends within the
+		// notice is given from then on, so the notice costs the queue no time.
+		at := now.Add(r.Notice)
+		var active int64
+		if err := tx.q.GetContext(ctx, &active, `SELECT count(*) FROM waiting_room_ticket t WHERE `+activeTicket,
+			at.Add(-r.Stay), at.Add(-r.Abandon)); err != nil {
+			return err
+		}
+		var admitted int64
+		if free := capacity - active; free > 0 && room.Mode != WaitingRoomClosed {
+			res, err := tx.q.ExecContext(ctx, `
+				UPDATE waiting_room_ticket t SET admitted_at = $1
+				FROM (SELECT number FROM waiting_room_ticket
+				      WHERE admitted_at IS NULL AND revoked_at IS NULL AND issued_at <= $2 AND last_seen_at > $3
+				      ORDER BY issued_at, number LIMIT $4) next
+				WHERE t.number = next.number`,
+				at, now.Add(-r.Lag), now.Add(-r.Abandon), free)
+			if err != nil {
 				return err
 			}
-			if free := capacity - active; free > 0 {
-				res, err := tx.q.ExecContext(ctx, `
-					UPDATE waiting_room_ticket t SET admitted_at = $1
-					FROM (SELECT number FROM waiting_room_ticket
-					      WHERE admitted_at IS NULL AND revoked_at IS NULL AND issued_at <= $2 AND last_seen_at > $3
-					      ORDER BY issued_at, number LIMIT $4) next
-					WHERE t.number = next.number`,
-					now, now.Add(-r.Lag), now.Add(-r.Abandon), free)
-				if err != nil {
-					return err
-				}
-				if n, _ := res.RowsAffected(); n > 0 {
-					if _, err := tx.q.ExecContext(ctx, `UPDATE waiting_room SET admitted_total = admitted_total + $1`, n); err != nil {
-						return err
-					}
-				}
-			}
+			admitted, _ = res.RowsAffected()
+		}
+		var waiting int64
+		if err := tx.q.GetContext(ctx, &waiting, `SELECT count(*) FROM waiting_room_ticket t WHERE `+waitingTicket("$1"),
+			now.Add(-r.Abandon)); err != nil {
+			return err
+		}
+		room.announce(now, r.Notice, active+admitted >= capacity, waiting == 0)
+		if _, err := tx.q.ExecContext(ctx, `
+			UPDATE waiting_room SET queue_from = $1, queue_until = $2, admitted_total = admitted_total + $3`,
+			room.QueueFrom, room.QueueUntil, admitted); err != nil {
+			return err
 		}
 		cut := now.Add(-r.Stay - time.Hour)
 		_, err := tx.q.ExecContext(ctx, `
@@ -215,7 +271,12 @@ func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (Wai
 	if err != nil {
 		return WaitingRoomState{}, fmt.Errorf("advance the waiting room: %w", err)
 	}
-	return s.ReadWaitingRoom(ctx, r)
+	// Read once the lock is released (the other processes wait less): the state holds every
+	// change committed before lockedAt, and any committed later was decided later, so takes
+	// effect after lockedAt + Notice.
+	st, err := s.readWaitingRoom(ctx, s.now(), r)
+	st.ReadAt = lockedAt
+	return st, err
 }
 
 // activeTicket is the condition of a ticket that holds a place ($1: the stay's start, $2: the
@@ -224,39 +285,47 @@ func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (Wai
 const activeTicket = `t.admitted_at IS NOT NULL AND t.revoked_at IS NULL
 	AND ((t.last_seen_at > $1 AND t.last_seen_at >= t.admitted_at) OR (t.admitted_at > $2 AND t.last_seen_at < t.admitted_at))`
 
+// waitingTicket is the condition of a ticket in the queue, abandon the parameter holding the
+// abandon window's start.
+func waitingTicket(abandon string) string {
+	return `t.admitted_at IS NULL AND t.revoked_at IS NULL AND t.last_seen_at > ` + abandon
+}
+
 // ReadWaitingRoom returns the shared state without changing it.
 func (s *Store) ReadWaitingRoom(ctx context.Context, r WaitingRoomRules) (WaitingRoomState, error) {
-	now := s.now()
+	return s.readWaitingRoom(ctx, s.now(), r)
+}
+
+func (s *Store) readWaitingRoom(ctx context.Context, now time.Time, r WaitingRoomRules) (WaitingRoomState, error) {
 	var st WaitingRoomState
 	if err := s.q.GetContext(ctx, &st, `
 		SELECT w.mode, COALESCE(w.capacity, $4) AS capacity, w.capacity IS NOT NULL AS capacity_set, w.admitted_total,
+		       w.queue_from, w.queue_until,
 		       (SELECT count(*) FROM waiting_room_ticket t WHERE `+activeTicket+`) AS active,
-		       (SELECT count(*) FROM waiting_room_ticket t
-		        WHERE t.admitted_at IS NULL AND t.revoked_at IS NULL AND t.last_seen_at > $2) AS waiting,
+		       (SELECT count(*) FROM waiting_room_ticket t WHERE `+waitingTicket("$2")+`) AS waiting,
 		       (SELECT count(*) FROM waiting_room_ticket t WHERE t.admitted_at > $3) AS admitted_last_minute
 		FROM waiting_room w`,
 		now.Add(-r.Stay), now.Add(-r.Abandon), now.Add(-time.Minute), r.Capacity); err != nil {
-		return st, translate(err)
+		return WaitingRoomState{}, translate(err)
 	}
 	if err := s.q.SelectContext(ctx, &st.Queue, `
 		SELECT floor(extract(epoch FROM issued_at) * 1000)::bigint AS ms, count(*) AS count
-		FROM waiting_room_ticket
-		WHERE admitted_at IS NULL AND revoked_at IS NULL AND last_seen_at > $1
+		FROM waiting_room_ticket t WHERE `+waitingTicket("$1")+`
 		GROUP BY 1 ORDER BY 1`, now.Add(-r.Abandon)); err != nil {
 		return st, err
 	}
-	var admitted, revoked pq.Int64Array
-	if err := s.q.GetContext(ctx, &admitted, `
-		SELECT COALESCE(array_agg(number), '{}') FROM waiting_room_ticket
+	if err := s.q.SelectContext(ctx, &st.Admitted, `
+		SELECT number, admitted_at FROM waiting_room_ticket
 		WHERE admitted_at > $1 AND revoked_at IS NULL`, now.Add(-r.Abandon)); err != nil {
 		return st, err
 	}
+	var revoked pq.Int64Array
 	if err := s.q.GetContext(ctx, &revoked, `
 		SELECT COALESCE(array_agg(number), '{}') FROM waiting_room_ticket WHERE revoked_at > $1`,
 		now.Add(-r.Stay-time.Minute)); err != nil {
 		return st, err
 	}
-	st.Admitted, st.Revoked = admitted, revoked
+	st.Revoked, st.ReadAt = revoked, now
 	return st, nil
 }
 

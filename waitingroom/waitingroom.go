@@ -13,11 +13,25 @@
 // own view of the shared state, and it notes the tickets that came back (when, from which
 // address, how often) in a map. Once a second, Sync does three things in PostgreSQL: it
 // records that map in one statement; under the lock of the room's single row (so one process
-// at a time) it lets in the oldest waiting tickets, as many as there are free places (capacity
-// minus the tickets holding a place); and it reads the state back into the view (mode,
-// capacity, counts, the waiting tickets counted by millisecond of issue for positions, the tickets
-// just let in, the tickets revoked). No request ever waits on PostgreSQL for the room; when the
-// room is not queuing, a request costs a signature check and a map update.
+// at a time) it lets in the oldest waiting tickets, as many as there are free places
+// (capacity minus the tickets holding a place when they pass), and announces when the door
+// closes or opens again; and it reads the state back into the view (mode, capacity, counts,
+// the door's switches, the waiting tickets counted by millisecond of issue for positions, the
+// tickets let in, the tickets revoked), dated by the instant it held the lock. No request ever waits on
+// PostgreSQL for the room; when the room is not queuing, a request costs a signature check and
+// a map update.
+//
+// The door. Newcomers are let in at once (the door is open) or given a place in the queue (it
+// is closed). No process decides that alone: if each closed its door when its own counts said
+// so, one would still let newcomers in while the other queued earlier ones (this overtook
+// parents of the load run). The room's row decides it, at a sync: when the places held reach
+// the capacity, it sets the instant from which newcomers queue, Notice (3 s) ahead; when they
+// no longer do and no one waits, the instant the door opens again, as far ahead. Every
+// process syncs within the notice, so all of them know an instant before it comes and switch at it together, by the
+// time of issue of the ticket. A process whose view is older than the notice may have missed
+// an announcement: it queues newcomers until it syncs again, then lets them in at their next
+// request if the door is open (meanwhile, the other processes may let later arrivals in: the
+// order holds only while every process syncs within the notice).
 //
 // A ticket is recorded only when it comes back: a flood of requests that keep no cookie
 // writes nothing and takes no place. The page tells a new ticket to come back within 3 s
@@ -25,29 +39,39 @@
 //
 // # Guarantees
 //
-//   - Every process lets in the same tickets in the same order: only the process holding the
-//     row lock lets tickets in, by order of issue, and the others learn who at their next sync
-//     (a process syncing at the same moment as another may read the state just before the
-//     other's report: views agree within two syncs).
-//   - First come, first served: the queue lets in only tickets issued at least Lag (5 s) ago,
-//     so a ticket that came back within the 3 s it is asked to, and was recorded by its
-//     process within the next second, is never overtaken by one issued after it in any
-//     process.
+//   - Every process lets in the same tickets in the same order, at the same instant: only the
+//     process holding the row lock lets tickets in, by order of issue, and they pass from
+//     Notice later, when every process with a view younger than the notice knows them. So a
+//     parent told they pass by one process passes in the other, even with the ticket first
+//     given (a client that keeps its first cookie).
+//   - First come, first served: every process closes its door to the tickets issued from the
+//     same instant on, and opens it again to those issued from another one; the queue lets
+//     in only tickets issued at least Lag (5 s) ago, so a ticket that came back within the 3 s
+//     it is asked to, and was recorded by its process within the next second, is never
+//     overtaken by one issued after it in any process. When the door opens again, tickets of
+//     the queue pass at their next request, as newcomers do. This assumes the processes'
+//     clocks agree within a few milliseconds (one machine, or NTP).
 //   - A forged ticket (bad signature) gets a new ticket at the back. So does an expired one
 //     (let in but idle longer than the stay, or waiting and not back for 2 minutes: the queue
 //     skips it, so it can never jump to the front with its old issue time), and a revoked one.
 //   - Copies: one ticket is one place, however many browsers hold it. A ticket seen from more
 //     than 4 client addresses, or making more than 600 requests a minute across all processes,
-//     is revoked within two syncs (about 2 s): every holder gets a new ticket at the back. Copies from
-//     one address making fewer requests than that are not told apart from one busy parent.
-//   - The bound: the queue lets in only up to the capacity. Between two syncs a process still
-//     lets in at the door while its last view says the room is not full and no one waits; it
-//     counts those itself, so one process overshoots by nothing and several by at most what
-//     the others let in during one second.
+//     is revoked within two syncs (about 2 s): every holder gets a new ticket at the back.
+//     Copies from one address making fewer requests than that are not told apart from one
+//     busy parent.
+//   - The bound: the queue lets in only up to the capacity. A visitor let in at the door holds
+//     a place once they come back and their process has synced (a newcomer that never comes
+//     back, such as a script keeping no cookie, takes none), and the door lets in until the
+//     instant announced: the room goes over the capacity by what the door lets in meanwhile,
+//     the time newcomers take to come back, one sync and the notice (in the load run, parents
+//     coming back 2 s after arriving, 83 a second, against 500 places: about 985 let in at
+//     the door).
 //   - A ticket the queue let in keeps its place for the abandon window (2 minutes) while its
 //     holder comes back, then for the stay after each request.
-//   - If PostgreSQL is unreachable the processes keep their last view: the room neither opens
-//     nor lets anyone in from the queue until it answers again.
+//   - If PostgreSQL is unreachable the processes keep their last view for the notice, then
+//     queue every newcomer (503 with Retry-After, as the pages that need the database answer
+//     anyway) until it answers again; parents let in keep passing. A forced mode (open or
+//     closed, the admin page) takes effect in each process at its next sync.
 package waitingroom
 
 import (
@@ -96,8 +120,11 @@ func DefaultConfig() Config { return Config{Capacity: DefaultCapacity, Stay: 20 
 
 // Fixed parts of the rules (see the guarantees in the package comment).
 const (
-	abandon      = 2 * time.Minute
-	lag          = 5 * time.Second
+	abandon = 2 * time.Minute
+	lag     = 5 * time.Second
+	// notice must exceed the time between two syncs (1 s, each taking up to 0.2 s in the load
+	// run): 3 s bears two syncs in a row late or failed.
+	notice       = 3 * time.Second
 	firstReturn  = 3 * time.Second
 	maxRetry     = 20 * time.Second
 	maxAddresses = 4
@@ -115,7 +142,8 @@ type Room struct {
 
 	mu   sync.Mutex
 	view view
-	// doorAdmitted counts the visitors this process let in at the door since its last sync.
+	// doorAdmitted counts the visitors this process let in at the door since its last sync
+	// (for the snapshot: they hold places once they come back and are recorded).
 	doorAdmitted int
 	pending      map[int64]*store.TicketSighting
 
@@ -130,8 +158,13 @@ type view struct {
 	admittedTotal             int64
 	queue                     []store.QueueSlot
 	before                    []int // before[i]: waiting tickets issued before queue[i]'s millisecond
-	admitted, revoked         map[int64]bool
-	syncedAt                  time.Time
+	// admitted: the tickets the queue let in, and the Unix millisecond they pass from.
+	admitted map[int64]int64
+	revoked  map[int64]bool
+	// Newcomers issued a ticket in [queueFrom, queueUntil) (Unix milliseconds; 0: no bound)
+	// queue; queueFrom 0: none.
+	queueFrom, queueUntil int64
+	syncedAt              time.Time // when the state was read, under the room's lock; zero: never
 }
 
 // New returns the room of this process; it reads nothing until the first Sync and, until then,
@@ -144,7 +177,7 @@ func New(st *store.Store, c Config) (*Room, error) {
 		return nil, errors.New("waiting room: capacity and stay must be positive")
 	}
 	r := &Room{st: st, key: c.Key, pending: map[int64]*store.TicketSighting{},
-		rules: store.WaitingRoomRules{Capacity: c.Capacity, Stay: c.Stay, Abandon: abandon, Lag: lag,
+		rules: store.WaitingRoomRules{Capacity: c.Capacity, Stay: c.Stay, Abandon: abandon, Lag: lag, Notice: notice,
 			MaxAddresses: maxAddresses, MaxPerMinute: maxPerMinute}}
 	r.view = view{mode: store.WaitingRoomAuto, capacity: c.Capacity}
 	return r, nil
@@ -236,7 +269,7 @@ func (r *Room) Visit(cookie, addr string) Pass {
 	case t.seenMs > nowMs+lag.Milliseconds() || t.issuedMs > t.seenMs:
 		ok = false // signed by us, but not a time we wrote: another key holder's mistake
 	}
-	queuing := r.queuingLocked()
+	queuing := r.queuingLocked(nowMs)
 	if !ok {
 		// A new ticket, at the back; recorded only when it comes back.
 		t = ticket{number: newNumber(), issuedMs: nowMs, seenMs: nowMs, admitted: !queuing}
@@ -245,9 +278,12 @@ func (r *Room) Visit(cookie, addr string) Pass {
 		}
 		return r.passLocked(t, true)
 	}
-	if !t.admitted && (r.view.admitted[t.number] || !queuing) {
-		t.admitted = true
-		if !r.view.admitted[t.number] {
+	if !t.admitted {
+		if from, ok := r.view.admitted[t.number]; ok && from <= nowMs {
+			t.admitted = true
+		} else if !queuing {
+			// The door is open: a ticket of an earlier queue passes, as a newcomer would.
+			t.admitted = true
 			r.doorAdmitted++
 		}
 	}
@@ -256,15 +292,23 @@ func (r *Room) Visit(cookie, addr string) Pass {
 	return r.passLocked(t, false)
 }
 
-// queuingLocked reports whether a newcomer must queue.
-func (r *Room) queuingLocked() bool {
-	switch r.view.mode {
-	case store.WaitingRoomClosed:
+// queuingLocked reports whether a newcomer must queue at nowMs (Unix milliseconds). In auto
+// mode, every process decides it from the door's switches the room's row announced a notice
+// ahead, so they all switch at the same instant; a view older than the notice may have missed
+// one, so it queues (never synced: a process just started lets in, as it did before the room).
+func (r *Room) queuingLocked(nowMs int64) bool {
+	v := &r.view
+	switch {
+	case v.mode == store.WaitingRoomClosed:
 		return false
-	case store.WaitingRoomOpen:
+	case v.mode == store.WaitingRoomOpen:
+		return true
+	case v.syncedAt.IsZero():
+		return false
+	case nowMs >= v.syncedAt.UnixMilli()+r.rules.Notice.Milliseconds():
 		return true
 	}
-	return r.view.waiting > 0 || r.view.active+r.doorAdmitted >= r.view.capacity
+	return v.queueFrom != 0 && v.queueFrom <= nowMs && (v.queueUntil == 0 || nowMs < v.queueUntil)
 }
 
 // sightingLocked is the entry of ticket t in the map of the next report, nil when the map is full.
@@ -312,7 +356,10 @@ func (r *Room) passLocked(t ticket, fresh bool) Pass {
 	}
 	p.Position = ahead + 1
 	p.Wait = lag
-	if beyond := p.Position - (r.view.capacity - r.view.active); beyond > 0 {
+	if from, ok := r.view.admitted[t.number]; ok {
+		// Let in by the queue, passing from the notice after (t.seenMs is now).
+		p.Position, p.Wait = 1, time.Duration(max(from-t.seenMs, 0))*time.Millisecond
+	} else if beyond := p.Position - (r.view.capacity - r.view.active); beyond > 0 {
 		// No place for this one at the next sync: places free up at the pace of the last
 		// minute, and at least as stays end.
 		rate := max(float64(r.view.admittedLastMinute)/60, float64(r.view.capacity)/r.rules.Stay.Seconds())
@@ -341,8 +388,10 @@ func (r *Room) Release(cookie string) {
 	}
 }
 
-// Sync reports the tickets seen since the last sync, lets in the next ones if places are free
-// (one process at a time), and refreshes the view. Run it about once a second.
+// Sync reports the tickets seen and the visitors let in at the door since the last sync, lets
+// in the next ones if places are free and announces the door's switches (one process at a
+// time), and refreshes the view. Run it about once a second: a view older than the notice
+// (3 s) queues every newcomer.
 func (r *Room) Sync(ctx context.Context) error {
 	r.syncMu.Lock()
 	defer r.syncMu.Unlock()
@@ -362,15 +411,21 @@ func (r *Room) Sync(ctx context.Context) error {
 	}
 	v := view{mode: st.Mode, capacity: st.Capacity, active: st.Active, waiting: st.Waiting,
 		admittedLastMinute: st.AdmittedLastMinute, admittedTotal: st.AdmittedTotal, queue: st.Queue,
-		before: make([]int, len(st.Queue)), admitted: make(map[int64]bool, len(st.Admitted)),
-		revoked: make(map[int64]bool, len(st.Revoked)), syncedAt: r.st.Now()}
+		before: make([]int, len(st.Queue)), admitted: make(map[int64]int64, len(st.Admitted)),
+		revoked: make(map[int64]bool, len(st.Revoked)), syncedAt: st.ReadAt}
+	if st.QueueFrom != nil {
+		v.queueFrom = st.QueueFrom.UnixMilli()
+	}
+	if st.QueueUntil != nil {
+		v.queueUntil = st.QueueUntil.UnixMilli()
+	}
 	n := 0
 	for i, q := range st.Queue {
 		v.before[i] = n
 		n += q.Count
 	}
 	for _, a := range st.Admitted {
-		v.admitted[a] = true
+		v.admitted[a.Number] = a.From.UnixMilli()
 	}
 	for _, a := range st.Revoked {
 		v.revoked[a] = true
@@ -397,10 +452,11 @@ type Snapshot struct {
 
 // Snapshot reads the view; it costs a lock, never a query.
 func (r *Room) Snapshot() Snapshot {
+	nowMs := r.st.Now().UnixMilli()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	v := r.view
-	return Snapshot{Mode: v.mode, Queuing: r.queuingLocked(), Capacity: v.capacity, Active: v.active + r.doorAdmitted,
+	return Snapshot{Mode: v.mode, Queuing: r.queuingLocked(nowMs), Capacity: v.capacity, Active: v.active + r.doorAdmitted,
 		Waiting: v.waiting, AdmittedTotal: v.admittedTotal, AdmittedLastMinute: v.admittedLastMinute, SyncedAt: v.syncedAt}
 }
 

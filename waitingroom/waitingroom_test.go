@@ -166,9 +166,18 @@ func TestAdmittedVisitorIsNeverQueued(t *testing.T) {
 	if p := in.visit(r); !p.Admitted {
 		t.Fatal("the first visitor of a free room waits")
 	}
+	// Back, the one let in at the door holds the place: the room is full at the sync, and the
+	// door closes at the instant it announces, the notice after.
+	in.visit(r)
+	syncAll(t, r)
 	late := &visitor{addr: "192.0.2.2"}
+	if p := late.visit(r); !p.Admitted {
+		t.Fatal("the door closed before the instant it announced")
+	}
+	late.cookie = ""
+	clk.add(r.Rules().Notice)
 	if p := late.visit(r); p.Admitted {
-		t.Fatal("a second visitor got past a room of capacity 1 before any sync")
+		t.Fatal("a second visitor got past a room of capacity 1 once its door closed")
 	}
 	for range 30 { // 30 × 4 min: far beyond the stay, but never idle that long
 		clk.add(4 * time.Minute)
@@ -242,6 +251,7 @@ func TestExpiredTicketsGoToTheBack(t *testing.T) {
 	vs := crowd(t, clk, rs, 4) // A B C D: A will be let in, B goes away, C and D wait
 	clk.add(6 * time.Second)
 	syncAll(t, r)
+	clk.add(r.Rules().Notice)
 	if p := vs[0].visit(r); !p.Admitted {
 		t.Fatal("the first in line was not let in")
 	}
@@ -303,6 +313,7 @@ func TestCopiedTicketIsRevoked(t *testing.T) {
 	vs := crowd(t, clk, rs, 3)
 	clk.add(6 * time.Second)
 	syncAll(t, rs...)
+	clk.add(rs[0].Rules().Notice)
 	if p := vs[0].visit(rs[0]); !p.Admitted {
 		t.Fatal("the first in line was not let in")
 	}
@@ -343,6 +354,7 @@ func TestCopiedTicketIsRevoked(t *testing.T) {
 	}
 	clk.add(6 * time.Second)
 	syncAll(t, rs...)
+	clk.add(rs[0].Rules().Notice)
 	if p := vs[1].visit(rs[1]); !p.Admitted {
 		t.Fatal("B was not let in once the copied ticket lost its place")
 	}
@@ -386,6 +398,7 @@ func TestPlaceFreesAfterTheStayOnceBack(t *testing.T) {
 	first, second := vs[0], vs[1]
 	clk.add(5 * time.Second) // past the ordering lag
 	syncAll(t, r)
+	clk.add(r.Rules().Notice)
 	if p := first.visit(r); !p.Admitted {
 		t.Fatal("the first in the queue is not let in")
 	}
@@ -393,6 +406,7 @@ func TestPlaceFreesAfterTheStayOnceBack(t *testing.T) {
 	clk.add(11 * time.Second) // the first is gone: past the stay, well within the abandon window
 	second.visit(r)
 	syncAll(t, r)
+	clk.add(r.Rules().Notice)
 	if p := second.visit(r); !p.Admitted {
 		t.Fatal("the place of a visitor who came back and left is held beyond the stay")
 	}
