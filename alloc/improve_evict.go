@@ -5,27 +5,30 @@ const evictRounds = 3
 
 // evictWeeks brings units back to their usual hub K on the days K is full, by moving out of K, for
 // the whole week, the piece of another unit there: every unit of that piece at K goes to one hub
-// H with room on each of its days (the seat the returning unit leaves included, so the two may
-// trade places). tryEvict moves the other unit for that day only, which charges it a hub change,
-// so on a crowded week it rarely gains; relocate moves a piece only for its own gain. Here the
-// gain is counted for both pieces together: a child who lives nearly as close to H as to K gives
-// its seat to one who would otherwise spend a day away. On the small cut of the generated académie
-// week (seed 1, 287 children, 35 hubs) the run spent 47 days away from usual hubs, most of them
-// one day of a week spent in a hub full that day.
+// H with room on each of its days (the seats the returning units leave included, so they may
+// trade places), and the seats it leaves at K, on each of its days, go back to the units away
+// from K that gain most by coming back. tryEvict moves the other unit for that day only, which
+// charges it a hub change, so on a crowded week it rarely gains; relocate and moveWeeks move a
+// piece only for its own gain. Here the gain is counted for every piece the move touches: a child
+// who lives nearly as close to H as to K gives its seats to children who would otherwise spend
+// days away. On a cut of the generated académie week where every hub is full (seed 1, 134
+// children, 10 hubs), the run spent 44 days away from usual hubs where an exact solver's
+// placement of the same child-days spends 10.
 //
 // Why the rules hold, as in relocate: units move whole (siblings kept together stay together);
 // each goes only to a hub that hosts its members' levels that day, within reach of each, with a
 // free seat for each beyond those already taken by the move; fixed seats, pinned units and
 // waitlisted child-days stay as they are; and each unit leaves a hub only when mayLeave allows it,
 // so no waitlisted unit's count of seats free or held by lower children rises. A move is made only
-// when the two pieces' share of the weekly objective falls, so the objective falls.
+// when the pieces' share of the weekly objective falls, so the objective falls.
 func (m *model) evictWeeks(hubOf []int32) {
 	im := m.newImprover(hubOf)
-	rl := m.newWeekMover(hubOf, im)
+	ev := &evicter{weekMover: m.newWeekMover(hubOf, im), awayTo: make([][]int32, len(m.hubIDs))}
 	for range evictRounds {
+		ev.collect(hubOf)
 		moved := false
-		for i := range rl.pieces {
-			if rl.tryEvictWeek(int32(i), hubOf) {
+		for i := range ev.pieces {
+			if ev.tryPiece(int32(i), hubOf) {
 				moved = true
 			}
 		}
@@ -35,38 +38,73 @@ func (m *model) evictWeeks(hubOf []int32) {
 	}
 }
 
-// tryEvictWeek tries, for each unit of piece i away from its usual hub, the best whole-week
-// eviction that makes room for it there, and applies it when it gains.
-func (rl *weekMover) tryEvictWeek(i int32, hubOf []int32) bool {
-	m := rl.m
-	p := &rl.pieces[i]
-	if rl.changes(p, hubOf) == 0 {
-		return false
+type evicter struct {
+	*weekMover
+	// awayTo[k] lists the movable units away from their usual hub k, as the sweep began.
+	awayTo [][]int32
+	// The move being tried: the seats left at k per slot, the units coming back to k, and the best
+	// move found so far.
+	room     []slotNeed
+	back     []int32
+	best     []int32
+	bestW    int32
+	bestH    int32
+	bestGain int64
+	hubs     []int32
+}
+
+func (ev *evicter) collect(hubOf []int32) {
+	for k := range ev.awayTo {
+		ev.awayTo[k] = ev.awayTo[k][:0]
 	}
+	for i := range ev.pieces {
+		p := &ev.pieces[i]
+		if ev.changes(p, hubOf) == 0 {
+			continue
+		}
+		for j := p.unitFrom; j < p.unitTo; j++ {
+			u := &ev.units[j]
+			if !u.movable {
+				continue
+			}
+			k := ev.usualHub(ev.m.cds[u.members[0]].child, hubOf)
+			if k >= 0 && k != hubOf[u.members[0]] {
+				ev.awayTo[k] = append(ev.awayTo[k], j)
+			}
+		}
+	}
+}
+
+// tryPiece applies, for each unit of piece i away from its usual hub, the best eviction that makes
+// room for it there, when one gains.
+func (ev *evicter) tryPiece(i int32, hubOf []int32) bool {
+	m := ev.m
+	p := &ev.pieces[i]
 	moved := false
 	for j := p.unitFrom; j < p.unitTo; j++ {
-		u := &rl.units[j]
+		u := &ev.units[j]
 		if !u.movable {
 			continue
 		}
 		cur := hubOf[u.members[0]]
-		k := rl.usualHub(m.cds[u.members[0]].child, hubOf)
-		if k == cur || k < 0 || !rl.mayLeave(u, cur) || rl.unitDist(u, k) < 0 {
+		k := ev.usualHub(m.cds[u.members[0]].child, hubOf)
+		if k == cur || k < 0 {
 			continue
 		}
-		gainJ := rl.unitCost(j, cur, hubOf) - rl.unitCost(j, k, hubOf)
-		if gainJ <= 0 {
+		ev.bestGain, ev.bestW = 0, -1
+		for _, v := range ev.at[ev.atIndex(u.day, k)] {
+			ev.tryEviction(j, v, k, hubOf)
+		}
+		if ev.bestW < 0 {
 			continue
 		}
-		best := rl.bestEviction(j, cur, k, gainJ, hubOf)
-		if best.piece < 0 {
-			continue
+		for _, b := range ev.best {
+			ev.move(b, k, hubOf) // first: they may free seats the evicted piece takes
 		}
-		rl.move(j, k, hubOf) // u first: it may free a seat the evicted piece takes
-		pw := &rl.pieces[best.piece]
-		for v := pw.unitFrom; v < pw.unitTo; v++ {
-			if hubOf[rl.units[v].members[0]] == k && rl.units[v].day != u.day || v == best.unit {
-				rl.move(v, best.hub, hubOf)
+		pw := &ev.pieces[ev.pieceOf[ev.bestW]]
+		for x := pw.unitFrom; x < pw.unitTo; x++ {
+			if hubOf[ev.units[x].members[0]] == k {
+				ev.move(x, ev.bestH, hubOf)
 			}
 		}
 		moved = true
@@ -74,111 +112,152 @@ func (rl *weekMover) tryEvictWeek(i int32, hubOf []int32) bool {
 	return moved
 }
 
-type eviction struct {
-	piece, unit, hub int32
-}
-
-// bestEviction finds, for unit j at hub cur whose usual hub k is full on its day, the piece with a
-// unit at k that day whose units at k all move to one hub with the largest joint gain above 0
-// (gainJ being unit j's own gain at k). It returns piece -1 when none gains.
-func (rl *weekMover) bestEviction(j, cur, k int32, gainJ int64, hubOf []int32) eviction {
-	m := rl.m
-	u := &rl.units[j]
-	best := eviction{-1, -1, -1}
-	var bestGain int64
-	for _, v := range rl.at[rl.atIndex(u.day, k)] {
-		w := &rl.units[v]
-		pi := rl.pieceOf[v]
-		if pi == rl.pieceOf[j] || !w.movable || !rl.frees(w, u, k) {
+// tryEviction prices moving out of hub k the piece of unit v, with unit j and the units away from
+// k that gain most coming back in its seats, and records it when it beats the best so far.
+func (ev *evicter) tryEviction(j, v, k int32, hubOf []int32) {
+	m := ev.m
+	w := &ev.units[v]
+	pi := ev.pieceOf[v]
+	if pi == ev.pieceOf[j] || !w.movable {
+		return
+	}
+	pw := &ev.pieces[pi]
+	// The seats at k on each day of w's piece there: the free ones and those it leaves.
+	ev.room = ev.room[:0]
+	for x := pw.unitFrom; x < pw.unitTo; x++ {
+		xu := &ev.units[x]
+		if hubOf[xu.members[0]] != k {
 			continue
 		}
-		pw := &rl.pieces[pi]
-		// The units of w's piece at k, all movable and free to leave k.
-		ok := true
-		for x := pw.unitFrom; x < pw.unitTo && ok; x++ {
-			if x := &rl.units[x]; hubOf[x.members[0]] == k {
-				ok = x.movable && rl.mayLeave(x, k)
+		if !xu.movable || !ev.mayLeave(xu, k) {
+			return
+		}
+		for l, n := range xu.need {
+			if n > 0 {
+				s := m.slot(xu.day, k, int8(l))
+				addNeed(&ev.room, s, n)
 			}
 		}
-		if !ok {
+	}
+	// Unit j first, then the others away from k, each when its piece gains.
+	ev.back = ev.back[:0]
+	var gain int64
+	for n, b := range append([]int32{j}, ev.awayTo[k]...) {
+		if n > 0 && b == j {
 			continue
 		}
-		hubs := make([]int32, pw.unitTo-pw.unitFrom)
+		g, ok := ev.comeBack(b, k, pi, hubOf)
+		if !ok || g <= 0 {
+			if n == 0 {
+				return
+			}
+			continue
+		}
+		bu := &ev.units[b]
+		for l, c := range bu.need {
+			if c > 0 {
+				addNeed(&ev.room, m.slot(bu.day, k, int8(l)), -c)
+			}
+		}
+		ev.back = append(ev.back, b)
+		gain += g
+	}
+	// The seats the returning units leave are free for w's piece.
+	ev.taken = ev.taken[:0]
+	for _, b := range ev.back {
+		bu := &ev.units[b]
+		for l, c := range bu.need {
+			if c > 0 {
+				addNeed(&ev.taken, m.slot(bu.day, hubOf[bu.members[0]], int8(l)), -c)
+			}
+		}
+	}
+	nTaken := len(ev.taken)
+	hubs := ev.hubs[:0]
+	for x := pw.unitFrom; x < pw.unitTo; x++ {
+		hubs = append(hubs, hubOf[ev.units[x].members[0]])
+	}
+	ev.hubs = hubs
+	before := ev.cost(pw, hubs, hubOf)
+	for _, c := range m.reqs[m.cds[w.members[0]].req].cands {
+		h := c.hub
+		if h == k {
+			continue
+		}
+		ev.taken = ev.taken[:nTaken]
+		fits := true
 		for x := range hubs {
-			hubs[x] = hubOf[rl.units[pw.unitFrom+int32(x)].members[0]]
-		}
-		before := rl.cost(pw, hubs, hubOf)
-		for _, c := range m.reqs[m.cds[w.members[0]].req].cands {
-			h := c.hub
-			if h == k {
+			xu := &ev.units[pw.unitFrom+int32(x)]
+			hubs[x] = hubOf[xu.members[0]]
+			if hubs[x] != k {
 				continue
 			}
-			// The seats u leaves at cur on its day are free for w's piece.
-			rl.taken = rl.taken[:0]
-			if h == cur {
-				for l, n := range u.need {
-					if n > 0 {
-						rl.taken = append(rl.taken, slotNeed{m.slot(u.day, cur, int8(l)), -n})
-					}
+			if ev.unitDist(xu, h) < 0 || !ev.hasRoom(xu, h, ev.taken) {
+				fits = false
+				break
+			}
+			for l, n := range xu.need {
+				if n > 0 {
+					addNeed(&ev.taken, m.slot(xu.day, h, int8(l)), n)
 				}
 			}
-			fits := true
-			for x := range hubs {
-				xu := &rl.units[pw.unitFrom+int32(x)]
-				hubs[x] = hubOf[xu.members[0]]
-				if hubs[x] != k {
-					continue
-				}
-				if rl.unitDist(xu, h) < 0 || !rl.hasRoom(xu, h, rl.taken) {
-					fits = false
-					break
-				}
-				rl.take(xu, h)
-				hubs[x] = h
-			}
-			if !fits {
-				continue
-			}
-			gain := gainJ + before - rl.cost(pw, hubs, hubOf)
-			if gain > bestGain {
-				bestGain, best = gain, eviction{pi, v, h}
-			}
+			hubs[x] = h
 		}
-	}
-	return best
-}
-
-// frees reports whether unit w leaving hub k makes room there for unit u: on u's day, k's seats
-// left plus w's make each level u needs.
-func (rl *weekMover) frees(w, u *relUnit, k int32) bool {
-	m, im := rl.m, rl.im
-	for l, n := range u.need {
-		if n > 0 {
-			s := m.slot(u.day, k, int8(l))
-			if m.seats[s]-im.used[s]+w.need[l] < n {
-				return false
-			}
-		}
-	}
-	return true
-}
-
-// take adds unit u's seats at hub h to rl.taken.
-func (rl *weekMover) take(u *relUnit, h int32) {
-	for l, n := range u.need {
-		if n == 0 {
+		if !fits {
 			continue
 		}
-		s := rl.m.slot(u.day, h, int8(l))
-		found := false
-		for i := range rl.taken {
-			if rl.taken[i].slot == s {
-				rl.taken[i].n += n
-				found = true
-			}
-		}
-		if !found {
-			rl.taken = append(rl.taken, slotNeed{s, n})
+		if g := gain + before - ev.cost(pw, hubs, hubOf); g > ev.bestGain {
+			ev.bestGain, ev.bestW, ev.bestH = g, v, h
+			ev.best = append(ev.best[:0], ev.back...)
 		}
 	}
+}
+
+// comeBack prices unit b returning to hub k in the seats ev.room holds, with the units of its
+// piece already in ev.back there too: it returns its piece's gain, and false when b may not come
+// back (no longer away, not movable, out of reach, no room, or of the evicted piece pw).
+func (ev *evicter) comeBack(b, k, pw int32, hubOf []int32) (int64, bool) {
+	m := ev.m
+	bu := &ev.units[b]
+	cur := hubOf[bu.members[0]]
+	if cur == k || !bu.movable || ev.pieceOf[b] == pw || ev.unitDist(bu, k) < 0 || !ev.mayLeave(bu, cur) {
+		return 0, false
+	}
+	for l, n := range bu.need {
+		if n > 0 && neededAt(ev.room, m.slot(bu.day, k, int8(l)))+ev.freeAt(bu.day, k, int8(l)) < n {
+			return 0, false
+		}
+	}
+	q := &ev.pieces[ev.pieceOf[b]]
+	hubs := ev.scratch[:0]
+	for x := q.unitFrom; x < q.unitTo; x++ {
+		h := hubOf[ev.units[x].members[0]]
+		for _, o := range ev.back {
+			if o == x {
+				h = k
+			}
+		}
+		hubs = append(hubs, h)
+	}
+	ev.scratch = hubs
+	before := ev.cost(q, hubs, hubOf)
+	hubs[b-q.unitFrom] = k
+	return before - ev.cost(q, hubs, hubOf), true
+}
+
+// freeAt is the seats of level l left at hub k on day d, before the move being tried.
+func (ev *evicter) freeAt(d, k int32, l int8) int32 {
+	s := ev.m.slot(d, k, l)
+	return ev.m.seats[s] - ev.im.used[s]
+}
+
+// addNeed adds n seats of slot s to needs.
+func addNeed(needs *[]slotNeed, s int, n int32) {
+	for i := range *needs {
+		if (*needs)[i].slot == s {
+			(*needs)[i].n += n
+			return
+		}
+	}
+	*needs = append(*needs, slotNeed{s, n})
 }
