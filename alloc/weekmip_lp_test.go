@@ -124,6 +124,13 @@ func compareSolution(t *testing.T, m *model, wm *weekMIP, hubOf []int32, path st
 	}
 	t.Logf("run: objective %d m, %d days away; solution: objective %d m, %d days away",
 		m.objectiveMetres(hubOf), m.hubChangeDays(hubOf), m.objectiveMetres(opt), m.hubChangeDays(opt))
+	vs := m.check(ptr(m.result(opt)))
+	t.Logf("the solution breaks %d rules (the model has no priority rule)", len(vs))
+	for i, v := range vs {
+		if i < 5 {
+			t.Logf("  %v", v)
+		}
+	}
 	week := func(ci int, hubOf []int32) (string, int64, int) {
 		var b strings.Builder
 		var dist int64
