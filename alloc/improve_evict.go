@@ -32,6 +32,9 @@ func (m *model) evictWeeks(hubOf []int32) {
 				moved = true
 			}
 		}
+		if ev.pullPieces(hubOf) {
+			moved = true
+		}
 		if !moved {
 			break
 		}
@@ -51,6 +54,9 @@ type evicter struct {
 	bestH    int32
 	bestGain int64
 	hubs     []int32
+	hubsW    []int32
+	hubsX    []int32
+	steps    []pullStep // the pieces the pull being tried moves out
 }
 
 func (ev *evicter) collect(hubOf []int32) {
@@ -192,7 +198,7 @@ func (ev *evicter) tryEviction(j, v, k int32, hubOf []int32) {
 			if hubs[x] != k {
 				continue
 			}
-			if ev.unitDist(xu, h) < 0 || !ev.hasRoom(xu, h, ev.taken) {
+			if ev.unitDist(xu, h) < 0 || !ev.fitsAt(xu, h) {
 				fits = false
 				break
 			}
@@ -213,6 +219,63 @@ func (ev *evicter) tryEviction(j, v, k int32, hubOf []int32) {
 	}
 }
 
+// pieceCost is piece p's cost as in hubOf; hubs receives its units' hubs.
+func (ev *evicter) pieceCost(p *relPiece, hubs *[]int32, hubOf []int32) int64 {
+	*hubs = (*hubs)[:0]
+	for x := p.unitFrom; x < p.unitTo; x++ {
+		*hubs = append(*hubs, hubOf[ev.units[x].members[0]])
+	}
+	return ev.cost(p, *hubs, hubOf)
+}
+
+// placeAt moves, in hubs, piece p's units at hub from to hub to, taking their seats in ev.taken.
+// It returns -1 when they all fit, else the first unit that does not (hubs and ev.taken are then
+// partly changed).
+func (ev *evicter) placeAt(p *relPiece, from, to int32, hubs *[]int32, hubOf []int32) int32 {
+	m := ev.m
+	*hubs = (*hubs)[:0]
+	for x := p.unitFrom; x < p.unitTo; x++ {
+		*hubs = append(*hubs, hubOf[ev.units[x].members[0]])
+	}
+	for i, h := range *hubs {
+		if h != from {
+			continue
+		}
+		xu := &ev.units[p.unitFrom+int32(i)]
+		if ev.unitDist(xu, to) < 0 || !ev.fitsAt(xu, to) {
+			return p.unitFrom + int32(i)
+		}
+		for l, n := range xu.need {
+			if n > 0 {
+				addNeed(&ev.taken, m.slot(xu.day, to, int8(l)), n)
+			}
+		}
+		(*hubs)[i] = to
+	}
+	return -1
+}
+
+// leave gives back, in ev.taken, the seats of piece p's units at hub h, when each may leave it.
+func (ev *evicter) leave(p int32, h int32, hubOf []int32) bool {
+	m := ev.m
+	q := &ev.pieces[p]
+	for x := q.unitFrom; x < q.unitTo; x++ {
+		xu := &ev.units[x]
+		if hubOf[xu.members[0]] != h {
+			continue
+		}
+		if !xu.movable || !ev.mayLeave(xu, h) {
+			return false
+		}
+		for l, n := range xu.need {
+			if n > 0 {
+				addNeed(&ev.taken, m.slot(xu.day, h, int8(l)), -n)
+			}
+		}
+	}
+	return true
+}
+
 // comeBack prices unit b returning to hub k in the seats ev.room holds, with the units of its
 // piece already in ev.back there too: it returns its piece's gain, and false when b may not come
 // back (no longer away, not movable, out of reach, no room, or of the evicted piece pw).
@@ -224,7 +287,7 @@ func (ev *evicter) comeBack(b, k, pw int32, hubOf []int32) (int64, bool) {
 		return 0, false
 	}
 	for l, n := range bu.need {
-		if n > 0 && neededAt(ev.room, m.slot(bu.day, k, int8(l)))+ev.freeAt(bu.day, k, int8(l)) < n {
+		if n > 0 && sumNeed(ev.room, m.slot(bu.day, k, int8(l)))+ev.freeAt(bu.day, k, int8(l)) < n {
 			return 0, false
 		}
 	}
@@ -251,13 +314,31 @@ func (ev *evicter) freeAt(d, k int32, l int8) int32 {
 	return ev.m.seats[s] - ev.im.used[s]
 }
 
-// addNeed adds n seats of slot s to needs.
-func addNeed(needs *[]slotNeed, s int, n int32) {
-	for i := range *needs {
-		if (*needs)[i].slot == s {
-			(*needs)[i].n += n
-			return
+// addNeed adds n seats of slot s to needs. It only appends, so that cutting needs back to an
+// earlier length undoes what was added since.
+func addNeed(needs *[]slotNeed, s int, n int32) { *needs = append(*needs, slotNeed{s, n}) }
+
+// sumNeed is the seats of slot s in needs.
+func sumNeed(needs []slotNeed, s int) int32 {
+	var n int32
+	for _, t := range needs {
+		if t.slot == s {
+			n += t.n
 		}
 	}
-	*needs = append(*needs, slotNeed{s, n})
+	return n
+}
+
+// fitsAt reports whether hub to hosts unit u's levels on its day with room beyond ev.taken.
+func (ev *evicter) fitsAt(u *relUnit, to int32) bool {
+	m := ev.m
+	for l, n := range u.need {
+		if n > 0 {
+			s := m.slot(u.day, to, int8(l))
+			if m.seats[s] == 0 || m.seats[s]-ev.im.used[s]-sumNeed(ev.taken, s) < n {
+				return false
+			}
+		}
+	}
+	return true
 }
