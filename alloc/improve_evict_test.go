@@ -101,3 +101,68 @@ func TestEvictWeeksKeepsTheRulesOnRandomProblems(t *testing.T) {
 	}
 	t.Logf("evictWeeks lowered the objective on %d instances of 300", gained)
 }
+
+// Hubs 10 and 20, 2.5 km apart, have four seats each on Monday and Tuesday. Four brothers and
+// sisters (household 1) live at hub 10 and are in hub 20; two families of two (households 5 and
+// 7) live halfway and are in hub 10. The four moving to hub 10, the two families to hub 20, saves
+// 20 km. improve and chains move one mover into the seats of one other, reflow and moveWeeks
+// free seats for a group only by moving children alone: none can let four in where two groups
+// of two must leave. pullPieces does.
+func TestPullPiecesLetsAFamilyInWhereTwoMustLeave(t *testing.T) {
+	var reqs []Request
+	where := map[int64]map[Day]int64{}
+	add := func(child, household int64, east float64, at int64) {
+		r := lone(child, km(0, east))
+		r.HouseholdID, r.Days = household, []Day{monday, tuesday}
+		reqs = append(reqs, r)
+		where[child] = map[Day]int64{monday: at, tuesday: at}
+	}
+	for c := int64(1); c <= 4; c++ {
+		add(c, 1, 0, 20)
+	}
+	add(5, 5, 1.25, 10)
+	add(6, 5, 1.25, 10)
+	add(7, 7, 1.25, 10)
+	add(8, 7, 1.25, 10)
+	p := Problem{
+		Hubs:     []Hub{hub(10, km(0, 0), 4, monday, tuesday), hub(20, km(0, 2.5), 4, monday, tuesday)},
+		Requests: reqs,
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	m := compile(&p)
+	hubOf := placedOn(m, where)
+	if vs := m.check(ptr(m.result(hubOf))); len(vs) > 0 {
+		t.Fatalf("the starting placement breaks rules: %v", vs)
+	}
+	start := slices.Clone(hubOf)
+	before := m.objectiveMetres(hubOf)
+	m.reflow(hubOf, true)
+	m.moveWeeks(hubOf)
+	m.reflow(hubOf, false)
+	m.improve(hubOf)
+	m.relocate(hubOf)
+	m.improve(hubOf)
+	m.chains(hubOf)
+	if !slices.Equal(hubOf, start) {
+		t.Fatalf("an older move changed the placement: objective %d m, %d m before", m.objectiveMetres(hubOf), before)
+	}
+	m.evictWeeks(hubOf)
+	checkSamePlaced(t, 0, m, start, hubOf)
+	r := m.result(hubOf)
+	for c := int64(1); c <= 8; c++ {
+		want := int64(20)
+		if c <= 4 {
+			want = 10
+		}
+		for _, d := range []Day{monday, tuesday} {
+			if got := placedHub(r, c, d); got != want {
+				t.Errorf("child %d on %s: hub %d, want %d", c, d, got, want)
+			}
+		}
+	}
+	if after := m.objectiveMetres(hubOf); after > before-19_900 { // distances are rounded down to the metre
+		t.Errorf("objective %d m, %d m before: want 20 km less", after, before)
+	}
+}
