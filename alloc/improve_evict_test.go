@@ -29,30 +29,8 @@ func TestEvictWeeksMovesAWholeWeekToBringAChildBack(t *testing.T) {
 		Hubs:     []Hub{ten, hub(20, km(0, 3), 2, monday, tuesday), hub(30, km(0, -2.5), 1, tuesday)},
 		Requests: []Request{one, two, three},
 	}
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	m := compile(&p)
-	hubOf := placedOn(m, map[int64]map[Day]int64{
+	m, hubOf, before := evicted(t, p, map[int64]map[Day]int64{
 		1: {monday: 10, tuesday: 30}, 2: {monday: 10, tuesday: 10}, 3: {monday: 10, tuesday: 10}})
-	if vs := m.check(ptr(m.result(hubOf))); len(vs) > 0 {
-		t.Fatalf("the starting placement breaks rules: %v", vs)
-	}
-	start := slices.Clone(hubOf)
-	before := m.objectiveMetres(hubOf)
-	// The moves polish made before evictWeeks.
-	m.reflow(hubOf, true)
-	m.moveWeeks(hubOf)
-	m.reflow(hubOf, false)
-	m.improve(hubOf)
-	m.relocate(hubOf)
-	m.improve(hubOf)
-	m.chains(hubOf)
-	if !slices.Equal(hubOf, start) {
-		t.Fatalf("an older move changed the placement: objective %d m, %d m before", m.objectiveMetres(hubOf), before)
-	}
-	m.evictWeeks(hubOf)
-	checkSamePlaced(t, 0, m, start, hubOf)
 	r := m.result(hubOf)
 	for c, want := range map[int64]int64{1: 10, 2: 20, 3: 20} {
 		for _, d := range []Day{monday, tuesday} {
@@ -66,33 +44,65 @@ func TestEvictWeeksMovesAWholeWeekToBringAChildBack(t *testing.T) {
 	}
 }
 
+// evicted places p's child-days as where says, checks that no move polish made before evictWeeks
+// changes that placement, then runs evictWeeks and checks the rules and the placed child-days. It
+// returns the model, the placement and the objective before evictWeeks.
+func evicted(t *testing.T, p Problem, where map[int64]map[Day]int64) (*model, []int32, int64) {
+	t.Helper()
+	m, hubOf := relocated(t, p, where) // validates, checks the start, relocates
+	start := placedOn(m, where)
+	before := m.objectiveMetres(start)
+	m.reflow(hubOf, true)
+	m.moveWeeks(hubOf)
+	m.reflow(hubOf, false)
+	m.improve(hubOf)
+	m.chains(hubOf)
+	if !slices.Equal(hubOf, start) {
+		t.Fatalf("an older move changed the placement: objective %d m, %d m before", m.objectiveMetres(hubOf), before)
+	}
+	m.evictWeeks(hubOf)
+	checkSamePlaced(t, 0, m, start, hubOf)
+	return m, hubOf, before
+}
+
+// splitsKeptTogether reports whether a unit whose children before kept together are apart after.
+func (m *model) splitsKeptTogether(before, after []int32) bool {
+	for _, us := range m.units {
+		for ui := range us {
+			if m.keptTogether(&us[ui], before) && !m.keptTogether(&us[ui], after) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// relocatedRandom is random week i after the phases before polish: a pass, improve, relocate.
+func relocatedRandom(t *testing.T, i uint64) (*model, []int32) {
+	p := randomProblem(rand.New(rand.NewPCG(i, 31)))
+	m := compile(&p)
+	hubOf := firstPass(context.Background(), t, m)
+	m.improve(hubOf)
+	m.relocate(hubOf)
+	return m, hubOf
+}
+
 // On random crowded weeks after the other phases, evictWeeks never breaks a rule, places the same
 // child-days, keeps together the siblings kept together, and never raises the weekly objective.
 func TestEvictWeeksKeepsTheRulesOnRandomProblems(t *testing.T) {
-	ctx := context.Background()
 	gained := 0
 	for i := range 300 {
-		rng := rand.New(rand.NewPCG(uint64(i), 31))
-		p := randomProblem(rng)
-		m := compile(&p)
-		hubOf := firstPass(ctx, t, m)
-		m.improve(hubOf)
-		m.relocate(hubOf)
+		m, hubOf := relocatedRandom(t, uint64(i))
 		before := slices.Clone(hubOf)
 		m.evictWeeks(hubOf)
 		checkSamePlaced(t, i, m, before, hubOf)
-		for _, us := range m.units {
-			for ui := range us {
-				if m.keptTogether(&us[ui], before) && !m.keptTogether(&us[ui], hubOf) {
-					t.Errorf("instance %d: siblings kept together were split", i)
-				}
-			}
+		if m.splitsKeptTogether(before, hubOf) {
+			t.Errorf("instance %d: siblings kept together were split", i)
 		}
-		a, b := m.objectiveMetres(hubOf), m.objectiveMetres(before)
-		if a > b {
+		switch a, b := m.objectiveMetres(hubOf), m.objectiveMetres(before); {
+		case a > b:
 			t.Errorf("instance %d: objective %d m, %d m before", i, a, b)
-		}
-		if a < b {
+		case a < b:
 			gained++
 		}
 	}
@@ -128,28 +138,7 @@ func TestPullPiecesLetsAFamilyInWhereTwoMustLeave(t *testing.T) {
 		Hubs:     []Hub{hub(10, km(0, 0), 4, monday, tuesday), hub(20, km(0, 2.5), 4, monday, tuesday)},
 		Requests: reqs,
 	}
-	if err := p.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	m := compile(&p)
-	hubOf := placedOn(m, where)
-	if vs := m.check(ptr(m.result(hubOf))); len(vs) > 0 {
-		t.Fatalf("the starting placement breaks rules: %v", vs)
-	}
-	start := slices.Clone(hubOf)
-	before := m.objectiveMetres(hubOf)
-	m.reflow(hubOf, true)
-	m.moveWeeks(hubOf)
-	m.reflow(hubOf, false)
-	m.improve(hubOf)
-	m.relocate(hubOf)
-	m.improve(hubOf)
-	m.chains(hubOf)
-	if !slices.Equal(hubOf, start) {
-		t.Fatalf("an older move changed the placement: objective %d m, %d m before", m.objectiveMetres(hubOf), before)
-	}
-	m.evictWeeks(hubOf)
-	checkSamePlaced(t, 0, m, start, hubOf)
+	m, hubOf, before := evicted(t, p, where)
 	r := m.result(hubOf)
 	for c := int64(1); c <= 8; c++ {
 		want := int64(20)
