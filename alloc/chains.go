@@ -45,6 +45,7 @@ func (m *model) polish(hubOf []int32) {
 		m.reflow(hubOf, false) // the seats the groups left used, each day at least cost again
 		m.improve(hubOf)
 		m.relocate(hubOf)
+		m.evictWeeks(hubOf)
 		m.improve(hubOf)
 		m.chains(hubOf)
 		next := m.objectiveMetres(hubOf)

@@ -84,6 +84,81 @@ func TestWriteWeekLP(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if sol := os.Getenv("ALLOC_READ_SOL"); sol != "" {
+		compareSolution(t, m, wm, hubOf, sol)
+	}
+}
+
+// compareSolution reads a cbc solution of the model (-solu file) and logs, child by child, where it
+// places the week differently from the run, with each side's distance and days away.
+func compareSolution(t *testing.T, m *model, wm *weekMIP, hubOf []int32, path string) {
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	opt := slices.Clone(hubOf)
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) < 3 || !strings.HasPrefix(fields[1], "x") {
+			continue
+		}
+		if v, err := strconv.ParseFloat(fields[2], 64); err != nil || v < 0.5 {
+			continue
+		}
+		var ui, h int
+		if _, err := fmt.Sscanf(fields[1], "x%d_%d", &ui, &h); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range wm.units[ui].children {
+			for _, cd := range m.children[c].cds {
+				if m.cds[cd].day == wm.unitDay[ui] && hubOf[cd] >= 0 && m.cds[cd].fixedHub < 0 {
+					opt[cd] = int32(h)
+				}
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("run: objective %d m, %d days away; solution: objective %d m, %d days away",
+		m.objectiveMetres(hubOf), m.hubChangeDays(hubOf), m.objectiveMetres(opt), m.hubChangeDays(opt))
+	vs := m.check(ptr(m.result(opt)))
+	t.Logf("the solution breaks %d rules (the model has no priority rule)", len(vs))
+	for i, v := range vs {
+		if i < 5 {
+			t.Logf("  %v", v)
+		}
+	}
+	week := func(ci int, hubOf []int32) (string, int64, int) {
+		var b strings.Builder
+		var dist int64
+		var hubs []int32
+		for _, cd := range m.children[ci].cds {
+			h := hubOf[cd]
+			if h < 0 {
+				b.WriteString(" -")
+				continue
+			}
+			fmt.Fprintf(&b, " %d", h)
+			if m.cds[cd].fixedHub >= 0 {
+				b.WriteString("F")
+			} else {
+				dist += int64(m.distM(int32(cd), h))
+			}
+			hubs = append(hubs, h)
+		}
+		return b.String(), dist, len(hubs) - mostFrequent(hubs)
+	}
+	for ci, c := range m.children {
+		a, da, ca := week(ci, hubOf)
+		b, db, cb := week(ci, opt)
+		if a != b {
+			t.Logf("child %d (household %d, level %d, tier %d): run%s (%.1f km, %d away) | solution%s (%.1f km, %d away)",
+				ci, c.household, c.level, m.reqs[m.cds[c.cds[0]].req].key.tier, a, float64(da)/1000, ca, b, float64(db)/1000, cb)
+		}
+	}
 }
 
 // cutToBox keeps the hubs of p in box and the households whose first request lies in it, with
@@ -147,6 +222,7 @@ type weekMIP struct {
 	nx, nu  int
 	nw      int
 	runHub  []int32 // the run's hub for each unit
+	unitDay []int32 // each unit's day
 }
 
 type mipUnit struct {
@@ -212,6 +288,7 @@ func newWeekMIP(m *model, hubOf []int32) *weekMIP {
 			panic("weekMIP: the run's hub is not among the unit's hubs")
 		}
 		wm.runHub = append(wm.runHub, hubOf[du.members[0]])
+		wm.unitDay = append(wm.unitDay, du.day)
 		wm.nx += len(mu.hubs)
 		wm.nw += len(mu.hubs) * len(mu.children)
 		wm.units = append(wm.units, mu)
