@@ -173,3 +173,24 @@ func TestBookerAndSessionLoaderClose(t *testing.T) {
 		t.Errorf("booking after Close: %v, want ErrOverloaded", err)
 	}
 }
+
+// A refusal for overload asks to come back in 1, 2 or 3 s, drawn each time, so that the clients
+// refused together do not all come back together.
+func TestOverloadRetryAfterIsSpread(t *testing.T) {
+	var ra interface{ RetryAfter() time.Duration }
+	if !errors.As(store.ErrOverloaded, &ra) {
+		t.Fatal("ErrOverloaded says no Retry-After")
+	}
+	seen := map[time.Duration]int{}
+	for range 300 {
+		seen[ra.RetryAfter()]++
+	}
+	for d, n := range seen {
+		if d != time.Second && d != 2*time.Second && d != 3*time.Second {
+			t.Errorf("Retry-After %v (%d times), want 1, 2 or 3 s", d, n)
+		}
+	}
+	if len(seen) != 3 {
+		t.Errorf("drawn: %v, want each of 1, 2 and 3 s", seen)
+	}
+}

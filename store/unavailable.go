@@ -15,7 +15,7 @@ import (
 // ErrUnavailable is the database out of reach: down, restarting, refusing connections, or the
 // connection lost in the middle of a statement. A write either committed before (a retried
 // idempotency key replays it) or did not happen: the caller may try again in a few seconds.
-var ErrUnavailable error = &overloadError{"database unavailable", 5 * time.Second}
+var ErrUnavailable error = &overloadError{"database unavailable", 5 * time.Second, 0}
 
 // Unavailable returns err wrapped in ErrUnavailable when it says the database cannot be
 // reached, and err as it is otherwise.

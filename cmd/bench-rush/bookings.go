@@ -135,7 +135,9 @@ func formatStatuses(m map[string]int) string {
 type booker struct {
 	hh []benchkit.Household
 	// retryCap bounds the pause a client takes before asking again with the same key, whatever
-	// Retry-After says, so that a run stays short and outages are probed often.
+	// Retry-After says, so that a run stays short and outages are probed often: 3 s, what a
+	// process's refusal for overload says at most (the database down says 5 s, HAProxy's
+	// refusals 5 and 10 s).
 	retryCap time.Duration
 }
 

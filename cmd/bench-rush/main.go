@@ -136,7 +136,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "demo académie: %d households; two processes (%s, %s) behind HAProxy (%s); logs in %s\n",
 		len(hh), f.serveAddr[0], f.serveAddr[1], f.proxyAddr, runDir)
 
-	b := &booker{hh: hh, retryCap: time.Second}
+	b := &booker{hh: hh, retryCap: 3 * time.Second}
 	// Warm-up, as bench-booking: every household books the first day, then ANALYZE.
 	if r := b.run(ctx, f.base(), "warm", 1, o.clients, []time.Time{warm}, time.Hour, nil); len(r.acks) != len(hh) {
 		_, _, failed, first := tally(r.answers)
