@@ -23,6 +23,8 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 		return Result{}, err
 	}
 	m := compile(&p)
+	// The figures' pass without usual hubs needs only the problem: it runs beside the passes.
+	perDay := m.startPerDayPass(ctx)
 
 	// Each pass gives every child a usual hub and charges HubChangeKm for any other hub, which
 	// pulls children towards one hub all week. The first pass takes usual hubs from a placement of
@@ -62,7 +64,7 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 	figuresDone := make(chan error, 1)
 	go func() {
 		var err error
-		figures, err = m.distanceFigures(ctx, best)
+		figures, err = m.distanceFigures(ctx, best, perDay)
 		figuresDone <- err
 	}()
 	r := m.result(best)
