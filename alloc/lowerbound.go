@@ -1,6 +1,7 @@
 package alloc
 
 import (
+	"cmp"
 	"context"
 	"slices"
 )
@@ -37,7 +38,9 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 		cands []cand
 	}
 	byDayLevel := make([][numLevels][]member, len(m.days))
-	for d, us := range m.units {
+	// Days are independent, and each fills only its own lists.
+	_ = forEach(len(m.days), func(d int) error {
+		us := m.units[d]
 		for ui := range us {
 			u := &us[ui]
 			if grouping == ownReach || (!u.strict && !(grouping == keptTogether && m.keptTogether(u, hubOf))) {
@@ -69,10 +72,19 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 				byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, cands})
 			}
 		}
-	}
-	// The day-level networks are independent; each sums its own cost.
+		return nil
+	})
+	// The day-level networks are independent; each sums its own cost. The largest go first, so
+	// that the last one to end is short.
 	costs := make([]int64, len(m.days)*numLevels)
-	err := forEach(len(costs), func(i int) error {
+	size := func(i int) int { return len(byDayLevel[i/numLevels][i%numLevels]) }
+	order := make([]int, len(costs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size(b), size(a)) })
+	err := forEach(len(order), func(j int) error {
+		i := order[j]
 		d, l := i/numLevels, i%numLevels
 		members := byDayLevel[d][l]
 		if len(members) == 0 {
