@@ -23,8 +23,6 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 		return Result{}, err
 	}
 	m := compile(&p)
-	// The figures' pass without usual hubs needs only the problem: it runs beside the passes.
-	perDay := m.startPerDayPass(ctx)
 
 	// Each pass gives every child a usual hub and charges HubChangeKm for any other hub, which
 	// pulls children towards one hub all week. The first pass takes usual hubs from a placement of
@@ -54,6 +52,9 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 		homes = next
 	}
 
+	// The figures' pass without usual hubs needs only the problem: it runs beside the serial
+	// phases below, once the passes' networks are garbage.
+	perDay := m.startPerDayPass(ctx)
 	m.improve(best)
 	m.relocate(best)
 	m.improve(best) // on what relocate made movable: children with one hub again
