@@ -92,6 +92,7 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 			return err
 		}
 		n := newNetwork(m.seatsLeft(int32(d), int8(l)), 0)
+		n.reserve(len(members))
 		var arena []cand
 		for _, mb := range members {
 			cands := m.reqs[m.cds[mb.cd].req].cands
