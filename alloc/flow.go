@@ -1,6 +1,9 @@
 package alloc
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // network is the residual graph of one day and one level, solved by successive shortest paths:
 // children ("kids") are inserted one at a time, each along a shortest augmenting path found by
@@ -161,6 +164,12 @@ func (n *network) grow() {
 	for len(n.node) < nodes {
 		n.node = append(n.node, nodeState{})
 	}
+}
+
+// reserve makes room for kids more kids, so that adding them does not grow the arrays by copies.
+func (n *network) reserve(kids int) {
+	n.kids = slices.Grow(n.kids, kids)
+	n.node = slices.Grow(n.node, int(n.nHub)+1+len(n.kids)+kids-len(n.node))
 }
 
 // addKid adds an unplaced kid with its candidate hubs (nearest first) and usual hub (or -1).

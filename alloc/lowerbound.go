@@ -1,6 +1,7 @@
 package alloc
 
 import (
+	"cmp"
 	"context"
 	"slices"
 )
@@ -32,12 +33,18 @@ const (
 // distance without the siblings rule, up to the metre rounding), or keptTogether (the family
 // groups hubOf placed whole in one hub too, as siblingBound keeps them, whose relaxation it is).
 func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGrouping, prices []float64) ([]int64, error) {
+	// A member takes its own candidates, or when kept with its siblings only those among the
+	// hubs common to them. Those are filtered when its network is built, so that only the
+	// networks being solved hold the filtered lists, not the whole week's.
 	type member struct {
-		cd    int32
-		cands []cand
+		cd     int32
+		kept   bool
+		common []int32 // shared by the unit's members
 	}
 	byDayLevel := make([][numLevels][]member, len(m.days))
-	for d, us := range m.units {
+	// Days are independent, and each fills only its own lists.
+	_ = forEach(len(m.days), func(d int) error {
+		us := m.units[d]
 		for ui := range us {
 			u := &us[ui]
 			if grouping == ownReach || (!u.strict && !(grouping == keptTogether && m.keptTogether(u, hubOf))) {
@@ -45,7 +52,7 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 				for _, cd := range u.members {
 					if hubOf[cd] >= 0 {
 						l := m.children[m.cds[cd].child].level
-						byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, m.reqs[m.cds[cd].req].cands})
+						byDayLevel[d][l] = append(byDayLevel[d][l], member{cd: cd})
 					}
 				}
 				continue
@@ -59,20 +66,23 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 			}
 			common := m.commonHubs(int32(d), &together)
 			for _, cd := range u.members {
-				cands := make([]cand, 0, len(common))
-				for _, c := range m.reqs[m.cds[cd].req].cands {
-					if _, found := slices.BinarySearch(common, c.hub); found {
-						cands = append(cands, c)
-					}
-				}
 				l := m.children[m.cds[cd].child].level
-				byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, cands})
+				byDayLevel[d][l] = append(byDayLevel[d][l], member{cd, true, common})
 			}
 		}
-	}
-	// The day-level networks are independent; each sums its own cost.
+		return nil
+	})
+	// The day-level networks are independent; each sums its own cost. The largest go first, so
+	// that the last one to end is short.
 	costs := make([]int64, len(m.days)*numLevels)
-	err := forEach(len(costs), func(i int) error {
+	size := func(i int) int { return len(byDayLevel[i/numLevels][i%numLevels]) }
+	order := make([]int, len(costs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(size(b), size(a)) })
+	err := forEach(len(order), func(j int) error {
+		i := order[j]
 		d, l := i/numLevels, i%numLevels
 		members := byDayLevel[d][l]
 		if len(members) == 0 {
@@ -82,8 +92,14 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 			return err
 		}
 		n := newNetwork(m.seatsLeft(int32(d), int8(l)), 0)
+		n.reserve(len(members))
+		var arena []cand
 		for _, mb := range members {
-			if !n.insert(n.addKid(mb.cands, -1)) {
+			cands := m.reqs[m.cds[mb.cd].req].cands
+			if mb.kept {
+				cands = appendAmong(&arena, cands, mb.common)
+			}
+			if !n.insert(n.addKid(cands, -1)) {
 				return errInternal("placed child-day %d does not fit the lower-bound network", mb.cd)
 			}
 		}
@@ -137,4 +153,22 @@ next:
 		hubs = append(hubs, c.hub)
 	}
 	return hubs
+}
+
+// appendAmong appends to the arena the candidates whose hub is among hubs (sorted), in their
+// order, and returns them. The arena grows by new chunks, never by copying, so that the lists it
+// returned stay where they are.
+func appendAmong(arena *[]cand, cands []cand, hubs []int32) []cand {
+	if cap(*arena)-len(*arena) < len(hubs) {
+		*arena = make([]cand, 0, max(1<<14, len(hubs)))
+	}
+	a := *arena
+	from := len(a)
+	for _, c := range cands {
+		if _, found := slices.BinarySearch(hubs, c.hub); found {
+			a = append(a, c)
+		}
+	}
+	*arena = a
+	return a[from:len(a):len(a)]
 }

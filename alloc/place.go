@@ -116,6 +116,21 @@ func (dp *dayPlacer) placeDay(ctx context.Context, d int32, hubOf []int32) error
 		}
 		dp.nets[l] = newNetwork(m.seatsLeft(d, int8(l)), dp.penalty)
 	}
+	// Every child of the day may become a kid: the networks are sized once for them.
+	var most [numLevels]int
+	for i := range m.units[d] {
+		u := &m.units[d][i]
+		if dp.class < 0 || unitClass(u) == dp.class {
+			for l, n := range u.need {
+				most[l] += int(n)
+			}
+		}
+	}
+	for l, n := range dp.nets {
+		if n != nil {
+			n.reserve(most[l])
+		}
+	}
 	if len(dp.mark) != nHub {
 		dp.mark = make([]uint32, nHub)
 		dp.count = make([]int32, nHub)

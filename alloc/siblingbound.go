@@ -106,11 +106,24 @@ func (m *model) dayAssignment(d int32, hubOf []int32) *dayAssignment {
 			a.seats[h*numLevels+l] = m.seats[s] - m.fixedN[s]
 		}
 	}
-	// A unit's hubs are among its first member's candidates: sized once, the arcs (millions on a
-	// national day) are never copied into a bigger array while growing.
+	// A unit's hubs are among each of its members' candidates: sized once, the arcs (millions on
+	// a national day) are never copied into a bigger array while growing. A unit kept together
+	// counts its shortest list, not the sum of its members': that was a third of the figures'
+	// live memory on the national week.
 	arcs := 0
 	for ui := range m.units[d] {
-		for _, cd := range m.units[d][ui].members {
+		u := &m.units[d][ui]
+		if u.strict || m.keptTogether(u, hubOf) {
+			if hubOf[u.members[0]] >= 0 {
+				least := math.MaxInt
+				for _, cd := range u.members {
+					least = min(least, len(m.reqs[m.cds[cd].req].cands))
+				}
+				arcs += least
+			}
+			continue
+		}
+		for _, cd := range u.members {
 			if hubOf[cd] >= 0 {
 				arcs += len(m.reqs[m.cds[cd].req].cands)
 			}
@@ -279,78 +292,6 @@ func (a *dayAssignment) lagrangianBound(price []float64) int64 {
 	return max(0, int64(math.Floor(pol.best))-1)
 }
 
-// distanceFigures are the report's figures on distance beside the run's own (see Report): bounds in
-// metres, the per-day pass in kilometres.
-type distanceFigures struct {
-	computed        bool    // all the figures below, or only relaxedBound (Params.NoFigures)
-	relaxedBound    int64   // lowerBound byRules: family groups child by child
-	siblingBound    int64   // siblingBound: the siblings the run kept together, together
-	withoutSiblings int64   // lowerBound ownReach: the exact least distance without the siblings rule
-	perDayKm        float64 // distance of a pass without usual hubs: the allocator's placement day by day
-	perDayMultiHub  int     // children with more than one hub in that pass
-	perDayPlaced    int     // child-days that pass placed, fixed ones included
-	weekBound       int64   // weekBound: the weekly objective, distance and hub changes
-}
-
-// distanceFigures computes the bounds for the placement hubOf, and runs one placement pass of the
-// same problem without usual hubs or HubChangeKm, to show what "one hub all week" costs; with
-// Params.NoFigures, only the relaxed bound.
-func (m *model) distanceFigures(ctx context.Context, hubOf []int32) (distanceFigures, error) {
-	var f distanceFigures
-	relaxed, err := m.lowerBound(ctx, hubOf, byRules, nil)
-	if err != nil {
-		return f, err
-	}
-	if m.params.NoFigures {
-		for _, b := range relaxed {
-			f.relaxedBound += b
-		}
-		return f, nil
-	}
-	f.computed = true
-	free := relaxed // the same when no household chose all-or-none
-	if slices.ContainsFunc(m.units, func(us []unit) bool { return slices.ContainsFunc(us, func(u unit) bool { return u.strict }) }) {
-		if free, err = m.lowerBound(ctx, hubOf, ownReach, nil); err != nil {
-			return f, err
-		}
-	}
-	prices := make([]float64, len(m.seats))
-	kept, err := m.lowerBound(ctx, hubOf, keptTogether, prices)
-	if err != nil {
-		return f, err
-	}
-	for d := range m.days {
-		f.relaxedBound += relaxed[d]
-		f.withoutSiblings += free[d]
-	}
-	if f.siblingBound, err = m.siblingBound(ctx, hubOf, kept, prices); err != nil {
-		return f, err
-	}
-	if f.weekBound, err = m.weekBound(ctx, hubOf, prices); err != nil {
-		return f, err
-	}
-	noHomes := make([]int32, len(m.children))
-	for i := range noHomes {
-		noHomes[i] = -1
-	}
-	perDay, err := m.placeAll(ctx, noHomes, 0)
-	if err != nil {
-		return f, err
-	}
-	f.perDayMultiHub = m.multiHub(perDay)
-	for cd, h := range perDay {
-		if h < 0 {
-			continue
-		}
-		f.perDayPlaced++
-		if m.cds[cd].fixedHub < 0 {
-			f.perDayKm += roundMetre(m.distanceKm(int32(cd), h)) // as the report sums placements
-		}
-	}
-	f.perDayKm = roundMetre(f.perDayKm)
-	return f, nil
-}
-
 // seatPrices returns, for each hub, the least added cost of freeing one of its seats by moving kids
 // along a chain of hubs to a free seat, 0 when the hub has a free seat: when the kids' assignment
 // has minimum cost, these are optimal dual prices of the seats. A full hub from which no seat can
@@ -371,7 +312,17 @@ func (n *network) seatPrices() []float64 {
 		to int32
 		w  int64
 	}
-	var arcs []hubArc
+	// Sized once for every full hub's kids' candidates, a bound on the arcs: grown by doubling,
+	// the array left 0.75 GB of garbage over the national week's bounds.
+	most := 0
+	for h, p := range price {
+		if p != 0 {
+			for _, k := range n.at[h] {
+				most += len(n.kids[k].cands)
+			}
+		}
+	}
+	arcs := make([]hubArc, 0, most)
 	arcsFrom := make([]int32, n.nHub+1)
 	at := make([]int32, n.nHub) // the arc to each hub, for the hub being built
 	for h, p := range price {

@@ -52,6 +52,9 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 		homes = next
 	}
 
+	// The figures' pass without usual hubs needs only the problem: it runs beside the serial
+	// phases below, once the passes' networks are garbage.
+	perDay := m.startPerDayPass(ctx)
 	m.improve(best)
 	m.relocate(best)
 	m.improve(best) // on what relocate made movable: children with one hub again
@@ -62,7 +65,7 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 	figuresDone := make(chan error, 1)
 	go func() {
 		var err error
-		figures, err = m.distanceFigures(ctx, best)
+		figures, err = m.distanceFigures(ctx, best, perDay)
 		figuresDone <- err
 	}()
 	r := m.result(best)
