@@ -184,8 +184,8 @@ func waitReady(ctx context.Context, url string, within time.Duration) error {
 	}
 }
 
-// shareOfTwo is what deploy/run-multi.sh gives each of its two processes: half the bookings
-// one process alone works on at once (batch 64 + 32 waiting), since both feed one database.
+// shareOfTwo is what deploy/run-multi.sh gives each of its two processes: half a batch of what
+// one process alone takes (32) and 8 waiting, since both feed one database.
 func shareOfTwo() []string {
-	return []string{"BOOKING_BATCH_MAX=32", "BOOKING_QUEUE_MAX=16"}
+	return []string{"BOOKING_BATCH_MAX=32", "BOOKING_QUEUE_MAX=8"}
 }
