@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gofiber/fiber/v2"
+	"github.com/jmoiron/sqlx"
+
 	"github.com/accueil-prioritaire/accueil/api"
 	"github.com/accueil-prioritaire/accueil/store"
 	"github.com/accueil-prioritaire/accueil/store/pgtest"
@@ -18,12 +21,7 @@ import (
 // landing page, the login and sign-up forms, the privacy notice and the static files answer with
 // the database gone.
 func TestAnonymousPagesNeedNoDatabase(t *testing.T) {
-	db := pgtest.NewDB(t)
-	st := store.New(db, store.WithHealthKeys(pgtest.HealthKeys(t))).WithClock(pgtest.Now)
-	app, err := api.New(api.DefaultConfig(), st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, db := newQuietApp(t)
 	b := newBrowser(t, app)
 	landing := b.get("/")
 	css := regexp.MustCompile(`href="(/[^"]+/app\.css)"`).FindStringSubmatch(landing.body)
@@ -47,12 +45,7 @@ func TestAnonymousPagesNeedNoDatabase(t *testing.T) {
 // anonymous visitor, each with a CSRF token of their own that their cookie matches; a query
 // or a session gets the page rendered for the request.
 func TestSharedPagesCarryEachVisitorsToken(t *testing.T) {
-	db := pgtest.NewDB(t)
-	st := store.New(db, store.WithHealthKeys(pgtest.HealthKeys(t))).WithClock(pgtest.Now)
-	app, err := api.New(api.DefaultConfig(), st, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	app, _ := newQuietApp(t)
 	tokenOf := func(b *browser, res response) string {
 		t.Helper()
 		m := csrfField.FindStringSubmatch(res.body)
@@ -103,3 +96,16 @@ func TestSharedPagesCarryEachVisitorsToken(t *testing.T) {
 // csrfMarkerPrefix is the start of what stands for the token while a shared page is
 // rendered: it must never reach a visitor.
 const csrfMarkerPrefix = "SharedPageCsrfMarker"
+
+// newQuietApp is the service with the default configuration on a fresh database, its log
+// discarded, and the database, which a test may close.
+func newQuietApp(t *testing.T) (*fiber.App, *sqlx.DB) {
+	t.Helper()
+	db := pgtest.NewDB(t)
+	st := store.New(db, store.WithHealthKeys(pgtest.HealthKeys(t))).WithClock(pgtest.Now)
+	app, err := api.New(api.DefaultConfig(), st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return app, db
+}
