@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -52,6 +53,9 @@ type WaitingRoomRules struct {
 	// MaxAddresses and MaxPerMinute: a ticket seen from more client addresses, or making more
 	// requests in a minute across all processes, is a copy: revoked.
 	MaxAddresses, MaxPerMinute int
+	// SyncEvery is how often each process reports the tickets it saw: the longest a ticket that
+	// came back waits before the room's row knows it.
+	SyncEvery time.Duration
 }
 
 // TicketSighting is what one process saw of one ticket since its last report.
@@ -193,8 +197,11 @@ type waitingRoomRow struct {
 }
 
 // announce sets the door's next switch, notice after now, unless one is announced already and
-// still to come (it stands: processes may be acting on it). The door closes when the room is
-// full (busy), and opens again once it is not and no one waits.
+// still to come (it stands: processes may be acting on it). The door closes when the room will
+// be full (busy) once the visitors the door let in, and lets in until the switch, have come
+// back, and opens again once it will not be and no one waits. (Opening again as soon as the
+// places held fell short of the capacity opened the door at the first sync after it closed:
+// the visitors let in during the notice had not come back yet.)
 func (w *waitingRoomRow) announce(now time.Time, notice time.Duration, busy, noneWaiting bool) {
 	if (w.QueueFrom != nil && w.QueueFrom.After(now)) || (w.QueueUntil != nil && w.QueueUntil.After(now)) {
 		return
@@ -257,14 +264,18 @@ func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (Wai
 			now.Add(-r.Abandon)); err != nil {
 			return err
 		}
-		room.announce(now, r.Notice, active+admitted >= capacity, waiting == 0)
+		coming, err := tx.doorComing(ctx, now, r)
+		if err != nil {
+			return err
+		}
+		room.announce(now, r.Notice, active+admitted+coming >= capacity, waiting == 0)
 		if _, err := tx.q.ExecContext(ctx, `
 			UPDATE waiting_room SET queue_from = $1, queue_until = $2, admitted_total = admitted_total + $3`,
 			room.QueueFrom, room.QueueUntil, admitted); err != nil {
 			return err
 		}
 		cut := now.Add(-r.Stay - time.Hour)
-		_, err := tx.q.ExecContext(ctx, `
+		_, err = tx.q.ExecContext(ctx, `
 			DELETE FROM waiting_room_ticket WHERE last_seen_at < $1 AND (admitted_at IS NULL OR admitted_at < $1)`, cut)
 		return err
 	})
@@ -277,6 +288,39 @@ func (s *Store) AdvanceWaitingRoom(ctx context.Context, r WaitingRoomRules) (Wai
 	st, err := s.readWaitingRoom(ctx, s.now(), r)
 	st.ReadAt = lockedAt
 	return st, err
+}
+
+// doorComing estimates how many visitors let in at the door hold no place yet but will: those
+// let in from about one sync before their first return until the door could close (Notice
+// from now). Only visitors that came back are measured, so traffic that never does (a script
+// keeping no cookie, logins of staff) closes nothing: the rate is the door's visitors that
+// came back within the last two syncs, per second, times how long that is, plus their mean
+// time to come back and one sync. A visitor is told from the door by coming back before
+// Lag + Notice (the queue lets in tickets issued at least Lag ago, passing Notice later); one
+// slower than that is not counted until it holds its place, as before this estimate.
+func (s *Store) doorComing(ctx context.Context, now time.Time, r WaitingRoomRules) (int64, error) {
+	var d struct {
+		Returned int64   `db:"returned"`
+		Span     float64 `db:"span"`
+		Delay    float64 `db:"delay"`
+	}
+	if err := s.q.GetContext(ctx, &d, `
+		SELECT count(*) AS returned,
+		       COALESCE(extract(epoch FROM $1 - min(admitted_at)), 0)::float8 AS span,
+		       COALESCE(avg(extract(epoch FROM admitted_at - issued_at)), 0)::float8 AS delay
+		FROM waiting_room_ticket
+		WHERE admitted_at > $2 AND admitted_at <= $1 AND revoked_at IS NULL
+		      AND admitted_at < issued_at + $3 * interval '1 millisecond'`,
+		now, now.Add(-2*r.SyncEvery), (r.Lag + r.Notice).Milliseconds()); err != nil {
+		return 0, fmt.Errorf("door's rate: %w", err)
+	}
+	if d.Returned == 0 {
+		return 0, nil
+	}
+	// Measured over the span since the first return of the window, at least one sync (a
+	// lone return does not make a rate).
+	rate := float64(d.Returned) / max(d.Span, r.SyncEvery.Seconds())
+	return int64(math.Ceil(rate * (r.Notice.Seconds() + d.Delay + r.SyncEvery.Seconds()))), nil
 }
 
 // activeTicket is the condition of a ticket that holds a place ($1: the stay's start, $2: the

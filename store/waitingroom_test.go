@@ -133,3 +133,105 @@ func TestTwoProcessesOpenTheWaitingRoomTogether(t *testing.T) {
 		})
 	}
 }
+
+// TestSteadyArrivalsCloseTheDoorNearCapacity: two processes, a room of capacity 60 and a stay
+// of 10 s, a flood of visitors that keep no cookie, then parents arriving every 100 ms (two
+// out of three through one process) who come back 2 s after they are let in, as the load run's
+// do. The door must close before the parents it lets in at once exceed the capacity by more
+// than a fifth (closing only once the places held reach the capacity, Notice later, lets in
+// about twice as many); the flood must not close it; and every parent is let in in the end,
+// none refused after.
+func TestSteadyArrivalsCloseTheDoorNearCapacity(t *testing.T) {
+	const capacity, parents = 60, 200
+	at := pgtest.Now()
+	clock := func() time.Time { return at }
+	db := pgtest.NewDB(t)
+	var rs []*waitingroom.Room
+	for range 2 {
+		r, err := waitingroom.New(store.New(db).WithClock(clock),
+			waitingroom.Config{Capacity: capacity, Stay: 10 * time.Second, Key: []byte(strings.Repeat("k", 32))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	sync := func(r *waitingroom.Room) {
+		if err := r.Sync(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sync(rs[0])
+	sync(rs[1])
+	for k := range 30 {
+		for range 10 {
+			if !rs[k%2].Visit("", "198.51.100.7").Admitted {
+				t.Fatal("a newcomer was queued by a room nobody holds a place in")
+			}
+		}
+		at = at.Add(100 * time.Millisecond)
+		if k%10 == 9 {
+			sync(rs[0])
+			sync(rs[1])
+		}
+	}
+	if !rs[0].Visit("", "198.51.100.8").Admitted || !rs[1].Visit("", "198.51.100.8").Admitted {
+		t.Fatal("a flood of visitors that never came back closed the door")
+	}
+
+	type parent struct {
+		cookie         string
+		admitted, next int // the tick they were let in (-1: not yet), of their next request
+		done, refused  bool
+	}
+	ps := make([]*parent, 0, parents)
+	door, lost, refused := 0, 0, 0
+	for k := range 600 {
+		if k < parents {
+			v := &parent{admitted: -1, next: k + 10}
+			p := rs[k%3/2].Visit("", "192.0.2.1")
+			v.cookie = p.Ticket
+			if p.Admitted {
+				door++
+				v.admitted, v.next = k, k+20
+			}
+			ps = append(ps, v)
+		}
+		for i, v := range ps {
+			if v.done || v.next != k {
+				continue
+			}
+			p := rs[(k+i)%2].Visit(v.cookie, "192.0.2.1")
+			v.cookie = p.Ticket
+			switch {
+			case v.admitted >= 0:
+				v.done, v.refused = true, !p.Admitted
+			case p.Admitted:
+				v.admitted, v.next = k, k+20
+			default:
+				v.next = k + 10
+			}
+		}
+		at = at.Add(100 * time.Millisecond)
+		switch k % 10 {
+		case 4:
+			sync(rs[0])
+		case 9:
+			sync(rs[1])
+		}
+	}
+	for _, v := range ps {
+		switch {
+		case v.admitted < 0:
+			lost++
+		case v.refused:
+			refused++
+		}
+	}
+	if door > capacity*6/5 || door == parents {
+		t.Errorf("%d parents let in at once against a capacity of %d (at most %d expected)", door, capacity, capacity*6/5)
+	}
+	if lost > 0 || refused > 0 {
+		t.Errorf("%d parents never let in, %d refused after they were", lost, refused)
+	}
+	t.Logf("%d of %d parents let in at once, capacity %d", door, parents, capacity)
+}

@@ -124,7 +124,9 @@ const (
 	lag     = 5 * time.Second
 	// notice must exceed the time between two syncs (1 s, each taking up to 0.2 s in the load
 	// run): 3 s bears two syncs in a row late or failed.
-	notice       = 3 * time.Second
+	notice = 3 * time.Second
+	// syncEvery is how often the service runs Sync (cmd/accueil's serve).
+	syncEvery    = time.Second
 	firstReturn  = 3 * time.Second
 	maxRetry     = 20 * time.Second
 	maxAddresses = 4
@@ -178,7 +180,7 @@ func New(st *store.Store, c Config) (*Room, error) {
 	}
 	r := &Room{st: st, key: c.Key, pending: map[int64]*store.TicketSighting{},
 		rules: store.WaitingRoomRules{Capacity: c.Capacity, Stay: c.Stay, Abandon: abandon, Lag: lag, Notice: notice,
-			MaxAddresses: maxAddresses, MaxPerMinute: maxPerMinute}}
+			MaxAddresses: maxAddresses, MaxPerMinute: maxPerMinute, SyncEvery: syncEvery}}
 	r.view = view{mode: store.WaitingRoomAuto, capacity: c.Capacity}
 	return r, nil
 }
