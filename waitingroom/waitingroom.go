@@ -24,9 +24,16 @@
 // The door. Newcomers are let in at once (the door is open) or given a place in the queue (it
 // is closed). No process decides that alone: if each closed its door when its own counts said
 // so, one would still let newcomers in while the other queued earlier ones (this overtook
-// parents of the load run). The room's row decides it, at a sync: when the places held reach
-// the capacity, it sets the instant from which newcomers queue, Notice (3 s) ahead; when they
-// no longer do and no one waits, the instant the door opens again, as far ahead. Every
+// parents of the load run). The room's row decides it, at a sync: when the places held, plus
+// the door's visitors it expects to come back (below), reach the capacity, it sets the instant
+// from which newcomers queue, Notice (3 s) ahead; when they no longer do and no one waits, the
+// instant the door opens again, as far ahead. The visitors expected: those the door lets in
+// until it closes and those let in lately who have not come back yet, that is the rate at which
+// the door's visitors came back over the last two syncs, times the notice, their mean time to
+// come back and one sync. Closing only once the places held reached the capacity let in about
+// twice the capacity (they hold a place only once back, and the door stays open for the
+// notice); counting every visitor let in, back or not, closed the room on traffic that never
+// came back (the load run's setup) and held places nobody took. Every
 // process syncs within the notice, so all of them know an instant before it comes and switch at it together, by the
 // time of issue of the ticket. A process whose view is older than the notice may have missed
 // an announcement: it queues newcomers until it syncs again, then lets them in at their next
@@ -62,10 +69,13 @@
 //   - The bound: the queue lets in only up to the capacity. A visitor let in at the door holds
 //     a place once they come back and their process has synced (a newcomer that never comes
 //     back, such as a script keeping no cookie, takes none), and the door lets in until the
-//     instant announced: the room goes over the capacity by what the door lets in meanwhile,
-//     the time newcomers take to come back, one sync and the notice (in the load run, parents
-//     coming back 2 s after arriving, 83 a second, against 500 places: about 985 let in at
-//     the door).
+//     instant announced. The room goes over the capacity by the error of the estimate: the
+//     door's rate is first known once its first visitors came back and were recorded, so when
+//     arrivals jump from none to many the door closes about (time to come back + one sync +
+//     the notice) × the rate after the jump; a visitor slower to come back than Lag + Notice
+//     is not measured. In the load run (83 parents a second coming back 2 s after arriving,
+//     against 500 places) about 500 to 600 are let in at the door, against about 985 when
+//     the door closed at the places held.
 //   - A ticket the queue let in keeps its place for the abandon window (2 minutes) while its
 //     holder comes back, then for the stay after each request.
 //   - If PostgreSQL is unreachable the processes keep their last view for the notice, then
