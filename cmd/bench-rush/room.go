@@ -229,6 +229,12 @@ func judgeRoom(vs []visitor, elapsed time.Duration) roomResult {
 	return r
 }
 
+// atOnce is the figure of the parents let in at once (the door open) beside the capacity:
+// every one of them holds a place once back, so beyond the capacity they overfill the room.
+func (r roomResult) atOnce(capacity int) string {
+	return fmt.Sprintf("%d against %d (%.2f × the capacity)", r.direct, capacity, float64(r.direct)/float64(max(capacity, 1)))
+}
+
 func (r roomResult) summary() string {
 	if !r.available {
 		return "waiting room not available (" + roomStatePath + " answers 404)"
