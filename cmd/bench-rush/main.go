@@ -423,7 +423,8 @@ func (p *phases) room() error {
 		return nil
 	}
 	p.rep.add(phase, "parents", r.summary(), "", none)
-	p.rep.add(phase, "let in at once, before the door closed", r.atOnce(p.o.roomCapacity), "", none)
+	atOnce, limit, ok := r.atOnce(p.o.roomCapacity)
+	p.rep.add(phase, "let in at once, before the door closed", atOnce, limit, verdict(ok))
 	byStatus, _, failed, first := tally(r.answers)
 	p.rep.add(phase, "answers", formatStatuses(byStatus), "", none)
 	p.rep.add(phase, "errors (neither served nor 503/429 with Retry-After)", fmt.Sprintf("%d%s", failed, orExample(first)), "0", verdict(failed == 0))

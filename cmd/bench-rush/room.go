@@ -229,10 +229,14 @@ func judgeRoom(vs []visitor, elapsed time.Duration) roomResult {
 	return r
 }
 
-// atOnce is the figure of the parents let in at once (the door open) beside the capacity:
-// every one of them holds a place once back, so beyond the capacity they overfill the room.
-func (r roomResult) atOnce(capacity int) string {
-	return fmt.Sprintf("%d against %d (%.2f × the capacity)", r.direct, capacity, float64(r.direct)/float64(max(capacity, 1)))
+// atOnce is the figure of the parents let in at once (the door open) beside the capacity, and
+// whether they stay within a fifth over it: every one of them holds a place once back, so
+// beyond the capacity they overfill the room (the door closes on a prediction, see package
+// waitingroom).
+func (r roomResult) atOnce(capacity int) (value, target string, ok bool) {
+	limit := capacity * 6 / 5
+	return fmt.Sprintf("%d against %d (%.2f × the capacity)", r.direct, capacity, float64(r.direct)/float64(max(capacity, 1))),
+		fmt.Sprintf("≤ %d (capacity × 1.2)", limit), r.direct <= limit
 }
 
 func (r roomResult) summary() string {
