@@ -21,6 +21,23 @@ type rushParent struct {
 	refusedAfter  bool
 }
 
+// twoRooms returns the rooms of two processes, each with a Store of its own over one
+// database (what they share is PostgreSQL alone), reading clock.
+func twoRooms(t *testing.T, clock func() time.Time, capacity int, stay time.Duration) []*waitingroom.Room {
+	t.Helper()
+	db := pgtest.NewDB(t)
+	var rs []*waitingroom.Room
+	for range 2 {
+		r, err := waitingroom.New(store.New(db).WithClock(clock),
+			waitingroom.Config{Capacity: capacity, Stay: stay, Key: []byte(strings.Repeat("k", 32))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rs = append(rs, r)
+	}
+	return rs
+}
+
 // TestTwoProcessesOpenTheWaitingRoomTogether: two processes (each a Store and a room of its
 // own, sharing the database) and parents arriving every 100 ms, two out of three through one
 // process and the third through the other (a load balancer is never even), at a room of
@@ -38,16 +55,7 @@ func TestTwoProcessesOpenTheWaitingRoomTogether(t *testing.T) {
 		t.Run(fmt.Sprintf("first cookie kept %v, syncs staggered %v", c.keepFirst, c.staggered), func(t *testing.T) {
 			at := pgtest.Now()
 			clock := func() time.Time { return at }
-			db := pgtest.NewDB(t)
-			var rs []*waitingroom.Room
-			for range 2 {
-				r, err := waitingroom.New(store.New(db).WithClock(clock),
-					waitingroom.Config{Capacity: 4, Stay: 5 * time.Second, Key: []byte(strings.Repeat("k", 32))})
-				if err != nil {
-					t.Fatal(err)
-				}
-				rs = append(rs, r)
-			}
+			rs := twoRooms(t, clock, 4, 5*time.Second)
 			sync := func(rs ...*waitingroom.Room) {
 				for _, r := range rs {
 					if err := r.Sync(t.Context()); err != nil {
@@ -145,16 +153,7 @@ func TestSteadyArrivalsCloseTheDoorNearCapacity(t *testing.T) {
 	const capacity, parents = 60, 200
 	at := pgtest.Now()
 	clock := func() time.Time { return at }
-	db := pgtest.NewDB(t)
-	var rs []*waitingroom.Room
-	for range 2 {
-		r, err := waitingroom.New(store.New(db).WithClock(clock),
-			waitingroom.Config{Capacity: capacity, Stay: 10 * time.Second, Key: []byte(strings.Repeat("k", 32))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rs = append(rs, r)
-	}
+	rs := twoRooms(t, clock, capacity, 10*time.Second)
 	sync := func(r *waitingroom.Room) {
 		if err := r.Sync(t.Context()); err != nil {
 			t.Fatal(err)

@@ -74,7 +74,7 @@
 //     arrivals jump from none to many the door closes about (time to come back + one sync +
 //     the notice) × the rate after the jump; a visitor slower to come back than Lag + Notice
 //     is not measured. In the load run (83 parents a second coming back 2 s after arriving,
-//     against 500 places) about 500 to 600 are let in at the door, against about 985 when
+//     against 500 places) 490 to 567 were let in at the door in four runs, against about 985 when
 //     the door closed at the places held.
 //   - A ticket the queue let in keeps its place for the abandon window (2 minutes) while its
 //     holder comes back, then for the stay after each request.
