@@ -74,13 +74,16 @@ CLOCK_SUITES := ./api ./store ./cmd/accueil ./sheets ./demo
 define run_clock_suites
 for clock in $(TEST_CLOCKS); do \
   echo "==> TEST_CLOCK=$$clock go test $(CLOCK_SUITES)"; \
-  TEST_CLOCK=$$clock go test -count=1 $(CLOCK_SUITES) || exit 1; \
+  TEST_CLOCK=$$clock go test -count=1 -timeout 30m $(CLOCK_SUITES) || exit 1; \
 done
 endef
 
+# Each package may take up to 30 minutes (go test's default is 10): ./cmd/accueil under the race
+# detector loads the demo académie and allocates its week several times, which took 380-550 s
+# on a quiet machine and ran past 600 s on a busy one (2026-12-05 13:10).
 test: deps-test $(ASSETS)
 	go vet ./...
-	@status=0; { go test -race -count=1 ./... && ( $(run_clock_suites) ); } || status=$$?; \
+	@status=0; { go test -race -count=1 -timeout 30m ./... && ( $(run_clock_suites) ); } || status=$$?; \
 	  go run ./cmd/accueil db stop --cluster postgres-test || true; \
 	  exit $$status
 
