@@ -35,7 +35,7 @@ const (
 // to free seats or by swapping with one other, and a day's flow alone never moves a child's whole
 // week.
 func (m *model) polish(hubOf []int32) {
-	if len(m.cds) < polishMinChildDays || len(m.cds) > polishMaxChildDays {
+	if !m.polishes() {
 		return
 	}
 	now := m.objectiveMetres(hubOf)
@@ -54,6 +54,11 @@ func (m *model) polish(hubOf []int32) {
 		}
 		now = next
 	}
+}
+
+// polishes reports whether the problem's size is in polish's range (and pricedPass's).
+func (m *model) polishes() bool {
+	return len(m.cds) >= polishMinChildDays && len(m.cds) <= polishMaxChildDays
 }
 
 // objectiveMetres is the weekly objective of a pass (Report.ObjectiveKm), in whole metres: the

@@ -95,6 +95,11 @@
 // child needs one seat in a hub it can use on all its days, each hub offering its fewest free
 // seats over the week; then each unit moves to the nearest hub with room on its actual days), and
 // later from where the previous pass placed each child; the best of Params.Passes passes is kept.
+// On problems of polish's size (below), one more pass takes its usual hubs from the week's seat
+// prices instead (pricedPass): the best prices of the week bound's search (see Bounds), where
+// each child's usual hub is the one the relaxed week chooses for it once every seat is priced by
+// the competition for it. It is kept when it places more child-days, tier by tier, or as many for
+// a lower objective; being a pass like the others, it keeps the rules.
 // Finally, whole movers (a child alone, or siblings kept together, with all the days of their week)
 // move to nearer hubs, to free seats or by swapping hubs with another mover, never giving a child a
 // second hub and never leaving a seat that a waitlisted unit could claim (see improve): this is

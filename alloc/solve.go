@@ -55,6 +55,15 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 	// The figures' pass without usual hubs needs only the problem: it runs beside the serial
 	// phases below, once the passes' networks are garbage.
 	perDay := m.startPerDayPass(ctx)
+	if m.polishes() {
+		priced, err := m.pricedPass(ctx, best)
+		if err != nil {
+			return Result{}, err
+		}
+		if m.placesMore(priced, best) {
+			best = priced
+		}
+	}
 	m.improve(best)
 	m.relocate(best)
 	m.improve(best) // on what relocate made movable: children with one hub again

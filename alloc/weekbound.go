@@ -68,6 +68,7 @@ type weekProblem struct {
 	nHub    int
 	seats   []float64 // per slot: seats left by fixed placements
 	pieces  []weekPiece
+	kids    []int32 // the pieces' children (see weekPiece.kidsFrom)
 	units   []weekUnit
 	arcs    []weekArc
 	need    []levelNeed
@@ -82,7 +83,8 @@ type weekProblem struct {
 type weekPiece struct {
 	unitFrom, unitTo   int32
 	fixedFrom, fixedTo int32
-	n                  int8 // children
+	kidsFrom           int32 // its children are kids[kidsFrom:kidsFrom+n]
+	n                  int8  // children
 }
 
 // weekUnit is one day's unit of a piece: a kept-together unit, or a child alone.
@@ -168,7 +170,8 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 		if len(kids) > 32 {
 			panic("alloc: a household of more than 32 children")
 		}
-		p := weekPiece{unitFrom: int32(len(wb.units)), fixedFrom: int32(len(wb.fixed)), n: int8(len(kids))}
+		p := weekPiece{unitFrom: int32(len(wb.units)), fixedFrom: int32(len(wb.fixed)), kidsFrom: int32(len(wb.kids)), n: int8(len(kids))}
+		wb.kids = append(wb.kids, kids...)
 		for _, i := range idx {
 			du := units[i]
 			wu := weekUnit{arcFrom: int32(len(wb.arcs)), needFrom: int32(len(wb.need)), size: int32(len(du.members)),
@@ -242,8 +245,8 @@ func (m *model) newWeekProblem(hubOf []int32) *weekProblem {
 	return wb
 }
 
-// search runs the subgradient search from the prices (per slot, ≥ 0, changed in place) and returns
-// the best bound met, in whole metres.
+// search runs the subgradient search from the prices (per slot, ≥ 0) and returns the best bound
+// met, in whole metres; the prices end holding those of the best bound (pricedPass uses them).
 func (wb *weekProblem) search(ctx context.Context, price []float64) (int64, error) {
 	if len(wb.pieces) == 0 {
 		return wb.konst, nil
@@ -261,6 +264,7 @@ func (wb *weekProblem) search(ctx context.Context, price []float64) (int64, erro
 			break
 		}
 	}
+	copy(price, st.bestPrice)
 	return max(0, int64(math.Floor(st.best))-1) + wb.konst, nil
 }
 

@@ -23,6 +23,7 @@ type weekScratch struct {
 	classV  []float64 // per class (a subset of the piece's children): its least cost
 	classK  []int32   // and its usual hub, or -1
 	touched []int32   // the hubs stamped by the last classSavings
+	homes   [32]int32 // per child of the last piece: the usual hub of its class, or -1
 	span    spanScratch
 }
 
@@ -233,6 +234,9 @@ func (wb *weekProblem) classSavings(p *weekPiece, c uint32, sc *weekScratch) flo
 // takeClass adds to used the seats of the units within class c: at the class's usual hub k when
 // that saves anything, else at their cheapest hub.
 func (wb *weekProblem) takeClass(p *weekPiece, c uint32, k int32, sc *weekScratch, used []int32) {
+	for m := c; m != 0; m &= m - 1 {
+		sc.homes[bits.TrailingZeros32(m)] = k
+	}
 	units := wb.units[p.unitFrom:p.unitTo]
 	for i := range units {
 		if units[i].members&c != units[i].members {
