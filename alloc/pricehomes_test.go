@@ -66,14 +66,7 @@ func TestPricedPassBeatsTheFirstOnTheAcademieWeek(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large instance")
 	}
-	s, err := AcademieScenario(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Generate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := generatedAcademie(t, 1)
 	ctx := context.Background()
 	m := compile(&p)
 	first := firstPass(ctx, t, m)
@@ -87,4 +80,18 @@ func TestPricedPassBeatsTheFirstOnTheAcademieWeek(t *testing.T) {
 	}
 	t.Logf("placed %v → %v, objective %d m → %d m", m.score(first).placedByTier, m.score(priced).placedByTier,
 		m.objectiveMetres(first), m.objectiveMetres(priced))
+}
+
+// generatedAcademie is the generated académie week of the seed.
+func generatedAcademie(t testing.TB, seed uint64) Problem {
+	t.Helper()
+	s, err := AcademieScenario(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -364,14 +364,7 @@ func TestAcademieWeekBoundFigures(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large instance")
 	}
-	s, err := AcademieScenario(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := Generate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := generatedAcademie(t, 1)
 	r, err := Solve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
