@@ -27,7 +27,8 @@ import (
 // child's name above its buttons), an arrival and a departure, a take-in refused for want of a
 // seat (answered on the roll call with the hubs that have one) then done (the child marked
 // arrived), and the printable sheet of the académie's fullest hub, printed by Chromium on A4:
-// no more pages than the PDF, and every column inside the page.
+// no more pages than the PDF, every column inside the page, and the closing lines on a page
+// with at least one child's row (never alone under the column titles).
 func TestBrowserDirectorJourney(t *testing.T) {
 	chromium := chromiumPath(t)
 	pdfinfo, pdftotext, pdftoppm := poppler(t, "pdfinfo"), poppler(t, "pdftotext"), poppler(t, "pdftoppm")
@@ -262,12 +263,43 @@ func TestBrowserDirectorJourney(t *testing.T) {
 			t.Errorf("the last column ends at %.0f pt on a page %.0f pt wide", x, width)
 		}
 	}
+	// The closing lines (counts, confidentiality) never sit alone on the last page under the
+	// column titles: that page holds at least one child's row too.
+	if rows, foot := lastPageRows(out); !foot || rows == 0 {
+		t.Errorf("the last printed page holds %d child rows (closing lines there: %v)", rows, foot)
+	}
 	for i := range htmlPages {
 		prefix := filepath.Join(shots, "director-7-printed")
 		if err := exec.Command(pdftoppm, "-png", "-r", "70", "-f", strconv.Itoa(i+1), "-l", strconv.Itoa(i+1), "-singlefile", htmlPDF, prefix+"-"+strconv.Itoa(i+1)).Run(); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// lastPageRows reads the last page of `pdftotext -bbox` output of a printed sheet: how many
+// child rows it holds (numbers left of the column title "Enfant", in the column "N°"), and
+// whether the sheet's closing confidentiality line is on it.
+func lastPageRows(bbox []byte) (rows int, foot bool) {
+	pages := strings.Split(string(bbox), "<page ")
+	last := pages[len(pages)-1]
+	word := regexp.MustCompile(`<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>`)
+	words := word.FindAllStringSubmatch(last, -1)
+	childColumn := -1.0
+	for _, w := range words {
+		if w[3] == "Enfant" {
+			childColumn, _ = strconv.ParseFloat(w[1], 64)
+		}
+		foot = foot || w[3] == "confidentiel"
+	}
+	for _, w := range words {
+		if _, err := strconv.Atoi(w[3]); err != nil {
+			continue
+		}
+		if x, _ := strconv.ParseFloat(w[2], 64); x < childColumn {
+			rows++
+		}
+	}
+	return rows, foot
 }
 
 // innerText is the text of the first element sel matches, as shown (innerText).
