@@ -61,3 +61,6 @@ func MergeFamilyEmailsForTest(a, b string) string {
 // ObserveWrites calls f with the kind of each run the pipeline's writer stores, on s and the
 // transactions it starts (an e-mail alone has the kind "").
 func (s *Store) ObserveWrites(f func(AllocationKind)) { s.observeWrite = f }
+
+// GroupedKinds are the kinds of e-mail a family receives as one message (see groupedKinds).
+var GroupedKinds = groupedKinds

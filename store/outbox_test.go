@@ -252,3 +252,33 @@ func TestOutboxSetsAsideWhatKeepsFailing(t *testing.T) {
 		t.Errorf("queue %+v (%v)", q, err)
 	}
 }
+
+// The claim finds due e-mails in two partial indexes, one for the kinds grouped by family and
+// one for the others (migration 0021): both must name exactly the kinds the code groups, or an
+// e-mail of a kind in neither would never be claimed.
+func TestOutboxIndexesNameTheGroupedKinds(t *testing.T) {
+	st := pgtest.NewStore(t)
+	var kinds []string
+	if err := st.DB().Select(&kinds, `SELECT unnest(enum_range(NULL::email_kind))::text`); err != nil {
+		t.Fatal(err)
+	}
+	for _, index := range []struct {
+		name    string
+		grouped bool
+	}{{"outbox_email_due_idx", false}, {"outbox_email_grouped_idx", true}} {
+		var pred string
+		if err := st.DB().Get(&pred, `SELECT COALESCE(pg_get_expr(indpred, indrelid), '') FROM pg_index WHERE indexrelid = $1::regclass`, index.name); err != nil || pred == "" {
+			t.Fatalf("%s: not a partial index (%v)", index.name, err)
+		}
+		for _, kind := range kinds {
+			// The index's condition, for a pending e-mail of this kind.
+			var covered bool
+			if err := st.DB().Get(&covered, `SELECT `+pred+` FROM (SELECT NULL::timestamptz AS sent_at, NULL::timestamptz AS set_aside_at, $1::email_kind AS kind) AS pending`, kind); err != nil {
+				t.Fatalf("%s: %v", index.name, err)
+			}
+			if want := slices.Contains(store.GroupedKinds, kind) == index.grouped; covered != want {
+				t.Errorf("%s covers %s: %v, want %v", index.name, kind, covered, want)
+			}
+		}
+	}
+}
