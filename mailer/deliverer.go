@@ -24,11 +24,36 @@ type Deliverer struct {
 	// clock measures how long a claimed batch has been held (monotonic; not the store's clock,
 	// which tests stop).
 	clock func() time.Time
+	// busy, when set, says that bookings are waiting (see YieldTo).
+	busy     func() bool
+	maxDefer time.Duration
 }
 
 // NewDeliverer delivers st's outbox with send, claiming up to batch messages at a time.
 func NewDeliverer(st *store.Store, send Sender, p store.OutboxPolicy, batch int, log *slog.Logger) *Deliverer {
 	return &Deliverer{st: st, send: send, policy: p, batch: max(batch, 1), log: log, clock: time.Now}
+}
+
+// YieldTo makes the deliverer give way to the work that matters more at the rush: while busy
+// says so (bookings are waiting for the database), a round starts only once maxDefer has passed
+// since the last one ended. A family's confirmation can wait a few seconds more; its booking cannot.
+// The outbox keeps everything, and catches up at full speed when busy no longer holds. busy is
+// called from the deliverer's goroutine only, every few tens of milliseconds while it yields.
+func (d *Deliverer) YieldTo(busy func() bool, maxDefer time.Duration) {
+	d.busy, d.maxDefer = busy, maxDefer
+}
+
+// deferRound waits while the deliverer yields (see YieldTo): until busy no longer holds, or
+// maxDefer has passed since last, or ctx ends.
+func (d *Deliverer) deferRound(ctx context.Context, last time.Time) {
+	const step = 50 * time.Millisecond
+	for d.busy != nil && d.busy() && d.clock().Sub(last) < d.maxDefer {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(step):
+		}
+	}
 }
 
 // Round is what one claim-send-record round did.
@@ -46,8 +71,14 @@ func (d *Deliverer) Run(ctx context.Context, idle time.Duration) {
 	defer d.send.Close()
 	pause := time.Duration(0)
 	down := false
+	last := d.clock()
 	for ctx.Err() == nil {
+		d.deferRound(ctx, last)
+		if ctx.Err() != nil {
+			break
+		}
 		r, err := d.safeRound(ctx)
+		last = d.clock() // a round may take a while at the rush: the deferral starts at its end
 		switch {
 		case err != nil:
 			if ctx.Err() == nil {
@@ -61,7 +92,11 @@ func (d *Deliverer) Run(ctx context.Context, idle time.Duration) {
 			}
 			down = true
 			pause = min(max(2*pause, 100*time.Millisecond), 2*time.Second)
-		case r.Messages == 0:
+		case r.Emails < d.batch:
+			// Less than a batch was due: the outbox is empty for now. Waiting before the next
+			// claim gathers what comes meanwhile into one round, instead of a round, a claim and
+			// an update for every few e-mails as they become due (at the rush, the outbox then
+			// took a third of the database's time).
 			pause = idle
 		default:
 			pause = 0

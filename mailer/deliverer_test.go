@@ -293,3 +293,37 @@ func TestDeliveryMergesAFamilysEmails(t *testing.T) {
 		}
 	}
 }
+
+// While bookings wait (YieldTo's busy), the deliverer starts no round before its deferral is
+// over; once they no longer wait, the e-mails leave at once: deferred, never lost.
+func TestDeliveryGivesWayToBookings(t *testing.T) {
+	r := newOutboxRig(t, mailsink.Options{})
+	d := r.deliverer(t, 1)
+	var busy sync.Mutex // held: bookings are waiting
+	busy.Lock()
+	d.YieldTo(func() bool {
+		if busy.TryLock() {
+			busy.Unlock()
+			return false
+		}
+		return true
+	}, time.Hour)
+	r.queue(t, "famille@example.fr")
+	ctx, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.Run(ctx, 10*time.Millisecond)
+	}()
+	time.Sleep(300 * time.Millisecond) // many idle rounds' worth
+	if n := len(r.sink.Received()); n != 0 {
+		t.Fatalf("%d messages sent while bookings were waiting", n)
+	}
+	busy.Unlock()
+	for len(r.sink.Received()) == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+	r.once(t, "famille@example.fr")
+}
