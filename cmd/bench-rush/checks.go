@@ -48,6 +48,30 @@ func resetBookings(ctx context.Context, db *sqlx.DB, after time.Time) error {
 	return err
 }
 
+// outboxDrain waits, at most limit, until every e-mail queued since start has been sent, and
+// says how many there were, how many had gone when it was called, and how long after that the
+// last one went (ok false: some were still waiting at limit). At the rush the deliverers give
+// way to the bookings (mailer.Deliverer.YieldTo): this is what that costs the families.
+func outboxDrain(ctx context.Context, db *sqlx.DB, start time.Time, limit time.Duration) (queued, sentAtEnd int, took time.Duration, ok bool, err error) {
+	count := func() (queued, sent int, err error) {
+		var r struct {
+			Queued int `db:"queued"`
+			Sent   int `db:"sent"`
+		}
+		err = db.GetContext(ctx, &r, `SELECT count(*) AS queued, count(sent_at) AS sent FROM outbox_email WHERE created_at >= $1`, start)
+		return r.Queued, r.Sent, err
+	}
+	end := time.Now()
+	queued, sentAtEnd, err = count()
+	for sent := sentAtEnd; err == nil && sent < queued; _, sent, err = count() {
+		if time.Since(end) > limit {
+			return queued, sentAtEnd, time.Since(end), false, nil
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	return queued, sentAtEnd, time.Since(end), err == nil, err
+}
+
 // ledgerCheck looks up, row by row, every day of every acknowledged booking: the key stored for
 // the account, the request, and the answer given (the placement in the hub named, or the
 // waitlist entry). It returns the acknowledged bookings with something missing.

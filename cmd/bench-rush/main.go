@@ -248,6 +248,7 @@ func (p *phases) overload() error {
 			return err
 		}
 	}
+	start := time.Now()
 	r := p.b.run(p.ctx, p.f.base(), "rush", 1, p.o.rushClients, p.days, p.o.d, nil)
 	flood, err := wait()
 	if err != nil {
@@ -267,6 +268,15 @@ func (p *phases) overload() error {
 		fmt.Sprintf("%d (other %d, no Retry-After %d, sockets: %s)", flood.failures(), flood.counts["other"], flood.noRetryAfter, orNone(flood.socketErrors)), "0", verdict(flood.failures() == 0))
 	const gib = 1 << 30
 	p.rep.add("overload", "peak memory (VmHWM) of each process", fmt.Sprintf("%d MiB, %d MiB", rss[0]>>20, rss[1]>>20), "< 1024 MiB", verdict(rss[0] > 0 && rss[0] < gib && rss[1] > 0 && rss[1] < gib))
+	// A family's e-mails wait MAIL_GROUP_WINDOW (10 s) after the first, and the deliverers give
+	// way to the bookings: the last ones go some 10 s after the run at best.
+	queued, sentAtEnd, took, drained, err := outboxDrain(p.ctx, p.db, start, time.Minute)
+	if err != nil {
+		return err
+	}
+	p.rep.add("overload", "e-mails of the run: queued; sent when it ended; all sent after",
+		fmt.Sprintf("%d; %d; %s", queued, sentAtEnd, map[bool]string{true: took.Round(100 * time.Millisecond).String(), false: "still waiting at " + took.Round(time.Second).String()}[drained]),
+		"all within 1 min", verdict(drained))
 	return resetBookings(p.ctx, p.db, p.warm)
 }
 
