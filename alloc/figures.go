@@ -46,14 +46,20 @@ func (m *model) startPerDayPass(ctx context.Context) *perDayPass {
 
 // distanceFigures computes the bounds for the placement hubOf, and adds the pass perDay (started
 // by startPerDayPass) to show what "one hub all week" costs; with Params.NoFigures, only the
-// relaxed bound. The relaxed bound needs nothing the others give, so it runs beside them.
+// relaxed bound. The relaxed bound needs nothing the others give, so it runs beside the bound
+// without the siblings rule; the others start from its optimum.
 func (m *model) distanceFigures(ctx context.Context, hubOf []int32, perDay *perDayPass) (distanceFigures, error) {
 	var f distanceFigures
 	var relaxed []int64
+	var prices []float64
+	var at []int32
+	if !m.params.NoFigures { // keptBound starts from the relaxation's optimum
+		prices, at = make([]float64, len(m.seats)), make([]int32, len(m.cds))
+	}
 	relaxedDone := make(chan error, 1)
 	go func() {
 		var err error
-		relaxed, err = m.lowerBound(ctx, hubOf, byRules, nil)
+		relaxed, err = m.lowerBound(ctx, hubOf, byRules, boundOut{prices: prices, at: at})
 		relaxedDone <- err
 	}()
 	if m.params.NoFigures {
@@ -67,18 +73,16 @@ func (m *model) distanceFigures(ctx context.Context, hubOf []int32, perDay *perD
 	var free []int64
 	if slices.ContainsFunc(m.units, func(us []unit) bool { return slices.ContainsFunc(us, func(u unit) bool { return u.strict }) }) {
 		var err error
-		if free, err = m.lowerBound(ctx, hubOf, ownReach, nil); err != nil {
+		if free, err = m.lowerBound(ctx, hubOf, ownReach, boundOut{}); err != nil {
 			<-relaxedDone
 			return f, err
 		}
 	}
-	prices := make([]float64, len(m.seats))
-	kept, err := m.lowerBound(ctx, hubOf, keptTogether, prices)
-	if err != nil {
-		<-relaxedDone
+	if err := <-relaxedDone; err != nil {
 		return f, err
 	}
-	if err := <-relaxedDone; err != nil {
+	kept, err := m.keptBound(ctx, hubOf, prices, at, relaxed)
+	if err != nil {
 		return f, err
 	}
 	if free == nil {

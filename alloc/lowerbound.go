@@ -25,14 +25,17 @@ const (
 // can be shorter. Costs are whole metres rounded down, so the bound also holds against exact
 // distances.
 //
-// It returns the bound of each day. When prices is not nil (one per slot), it also receives the seat
-// prices of the relaxation's optimal dual (see seatPrices), a starting point for siblingBound.
+// It returns the bound of each day. When out.prices is not nil (one per slot), it also receives the
+// seat prices of the relaxation's optimal dual (see seatPrices), a starting point for
+// siblingBound; when out.at is not nil (one per child-day), the hub each child-day takes in the
+// relaxation's optimum. Days with out.skip[d] set are left out: their bound reads 0 and nothing
+// of theirs is written.
 //
 // The grouping says which siblings are relaxed so: byRules (above), ownReach (nobody kept
 // together: each child-day may take any hub within its own reach, so the value is the exact least
 // distance without the siblings rule, up to the metre rounding), or keptTogether (the family
 // groups hubOf placed whole in one hub too, as siblingBound keeps them, whose relaxation it is).
-func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGrouping, prices []float64) ([]int64, error) {
+func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGrouping, out boundOut) ([]int64, error) {
 	// A member takes its own candidates, or when kept with its siblings only those among the
 	// hubs common to them. Those are filtered when its network is built, so that only the
 	// networks being solved hold the filtered lists, not the whole week's.
@@ -44,6 +47,9 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 	byDayLevel := make([][numLevels][]member, len(m.days))
 	// Days are independent, and each fills only its own lists.
 	_ = forEach(len(m.days), func(d int) error {
+		if out.skip != nil && out.skip[d] {
+			return nil
+		}
 		us := m.units[d]
 		for ui := range us {
 			u := &us[ui]
@@ -104,9 +110,14 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 			}
 		}
 		costs[i] = n.totalCost()
-		if prices != nil {
+		if out.prices != nil {
 			for h, p := range n.seatPrices() {
-				prices[m.slot(int32(d), int32(h), int8(l))] = p
+				out.prices[m.slot(int32(d), int32(h), int8(l))] = p
+			}
+		}
+		if out.at != nil {
+			for k, mb := range members { // kids are numbered in the order they were added
+				out.at[mb.cd] = n.kids[k].hub
 			}
 		}
 		return nil
@@ -116,6 +127,64 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 		perDay[i/numLevels] += c
 	}
 	return perDay, err
+}
+
+// keptBound returns lowerBound's keptTogether bound of each day, with its seat prices in prices.
+// prices, at and relaxed hold lowerBound's byRules relaxation of the same placement hubOf (out.prices,
+// out.at and its bound). keptTogether only takes arcs away from that relaxation: the members of the
+// family groups hubOf placed whole lose the hubs outside their group's common hubs. On a day where
+// the byRules optimum already puts every such member in one of those hubs, that optimum is feasible
+// for keptTogether, so it is its optimum too, with the same value: the day is not solved again,
+// and its seat prices are the byRules network's (siblingBound and weekBound accept any prices ≥ 0
+// as a start). On the generated national week that is every day: it saves a third of the
+// report's networks.
+func (m *model) keptBound(ctx context.Context, hubOf []int32, prices []float64, at []int32, relaxed []int64) ([]int64, error) {
+	same := make([]bool, len(m.days))
+	err := forEach(len(m.days), func(d int) error {
+		same[d] = m.keptWithinCommon(d, hubOf, at)
+		return ctx.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	kept, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{prices: prices, skip: same})
+	if err != nil {
+		return nil, err
+	}
+	for d := range m.days {
+		if same[d] {
+			kept[d] = relaxed[d]
+		}
+	}
+	return kept, nil
+}
+
+// keptWithinCommon reports whether at (a hub per child-day, lowerBound's out.at) puts every member
+// of each family group of day d that hubOf placed whole, other than all-or-none units, in one of the
+// hubs that could host the whole group (commonHubs, as lowerBound's keptTogether takes them).
+func (m *model) keptWithinCommon(d int, hubOf, at []int32) bool {
+	for ui := range m.units[d] {
+		u := &m.units[d][ui]
+		if u.strict || !m.keptTogether(u, hubOf) {
+			continue // all-or-none units are restricted in byRules already
+		}
+		together := *u
+		together.allowed = nil // as in lowerBound
+		common := m.commonHubs(int32(d), &together)
+		for _, cd := range u.members {
+			if _, found := slices.BinarySearch(common, at[cd]); !found {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// boundOut says what lowerBound gives beside its bound, and which days it leaves out.
+type boundOut struct {
+	prices []float64 // per slot, or nil
+	at     []int32   // per child-day, or nil
+	skip   []bool    // per day, or nil
 }
 
 // commonHubs lists, by hub index, the hubs that could host all of unit u on day d: open that day

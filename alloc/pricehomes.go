@@ -20,7 +20,7 @@ import (
 // problems polish works on.
 func (m *model) pricedPass(ctx context.Context, from []int32) ([]int32, error) {
 	prices := make([]float64, len(m.seats))
-	kept, err := m.lowerBound(ctx, from, keptTogether, prices)
+	kept, err := m.lowerBound(ctx, from, keptTogether, boundOut{prices: prices})
 	if err != nil {
 		return nil, err
 	}

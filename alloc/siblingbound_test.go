@@ -423,7 +423,7 @@ func benchmarkSiblingBound(b *testing.B, s Scenario) {
 	var bound int64
 	for b.Loop() {
 		prices := make([]float64, len(m.seats))
-		relaxed, err := m.lowerBound(ctx, hubOf, keptTogether, prices)
+		relaxed, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{prices: prices})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -432,4 +432,59 @@ func benchmarkSiblingBound(b *testing.B, s Scenario) {
 		}
 	}
 	b.ReportMetric(float64(bound)/1000, "bound-km")
+}
+
+// TestKeptBoundStartsFromTheRelaxation checks that keptBound takes as they are the days whose
+// byRules optimum already keeps each family group's members among its common hubs, and solves the
+// others again, giving the bounds of solving every day. A maternelle and an élémentaire child
+// live 1.5 km from hub A, which hosts both levels, and 0.5 km from hub B, which hosts only
+// élémentaire and is open on Monday alone. The run keeps them together at A; on Monday the byRules
+// relaxation sends the élémentaire child to B, where the maternelle child cannot go.
+func TestKeptBoundStartsFromTheRelaxation(t *testing.T) {
+	a := geo.Point{Lat: 47.2, Lon: 6}
+	mon, tue := Day("2021-04-12"), Day("2021-04-13")
+	both := map[Level]int{Maternelle: 1, Elementaire: 1}
+	p := Problem{
+		Hubs: []Hub{
+			{ID: 1, Location: a, Days: []HubDay{{Day: mon, Seats: both}, {Day: tue, Seats: both}}},
+			{ID: 2, Location: kmNorth(a, 2), Days: []HubDay{{Day: mon, Seats: map[Level]int{Elementaire: 1}}}},
+		},
+		Requests: []Request{
+			{ChildID: 1, HouseholdID: 1, Level: Maternelle, Days: []Day{mon, tue}, Location: kmNorth(a, 1.5), Tier: 1},
+			{ChildID: 2, HouseholdID: 1, Level: Elementaire, Days: []Day{mon, tue}, Location: kmNorth(a, 1.5), Tier: 1},
+		},
+	}
+	ctx := context.Background()
+	r, err := Solve(ctx, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := compile(&p)
+	hubOf := m.placedHubs(r)
+	kept, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prices, at := make([]float64, len(m.seats)), make([]int32, len(m.cds))
+	relaxed, err := m.lowerBound(ctx, hubOf, byRules, boundOut{prices: prices, at: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var taken []bool
+	for d := range m.days {
+		taken = append(taken, m.keptWithinCommon(d, hubOf, at))
+	}
+	if !slices.Equal(taken, []bool{false, true}) {
+		t.Fatalf("days taken from the relaxation: %v, want Monday solved again and Tuesday taken", taken)
+	}
+	if !(kept[0] > relaxed[0] && kept[1] == relaxed[1]) {
+		t.Fatalf("kept-together bound %v against the relaxed %v: want Monday's higher, Tuesday's the same", kept, relaxed)
+	}
+	fast, err := m.keptBound(ctx, hubOf, prices, at, relaxed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(fast, kept) {
+		t.Fatalf("keptBound per day %v, want %v", fast, kept)
+	}
 }

@@ -15,7 +15,7 @@ func TestWeekBoundChildrenAlonePricedAsArcs(t *testing.T) {
 	ctx := context.Background()
 	m, hubOf := closedDaysRun(t)
 	prices := make([]float64, len(m.seats))
-	if _, err := m.lowerBound(ctx, hubOf, keptTogether, prices); err != nil {
+	if _, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{prices: prices}); err != nil {
 		t.Fatal(err)
 	}
 

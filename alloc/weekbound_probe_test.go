@@ -50,7 +50,7 @@ func TestWeekBoundProbe(t *testing.T) {
 	m := compile(&p)
 	hubOf := m.placedHubs(r)
 	prices := make([]float64, len(m.seats))
-	kept, err := m.lowerBound(ctx, hubOf, keptTogether, prices)
+	kept, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{prices: prices})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -233,7 +233,7 @@ func weekBoundStart(t *testing.T, m *model, hubOf []int32) []float64 {
 	t.Helper()
 	ctx := context.Background()
 	prices := make([]float64, len(m.seats))
-	kept, err := m.lowerBound(ctx, hubOf, keptTogether, prices)
+	kept, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{prices: prices})
 	if err != nil {
 		t.Fatal(err)
 	}
