@@ -33,7 +33,7 @@ func TestBrowserDirectorJourney(t *testing.T) {
 	chromium := chromiumPath(t)
 	pdfinfo, pdftotext, pdftoppm := poppler(t, "pdfinfo"), poppler(t, "pdftotext"), poppler(t, "pdftoppm")
 	at := pgtest.Weekday()
-	dbURL := pgtest.URL(t)
+	dbURL := demoURL(t, at)
 	base, _, _ := startServerOn(t, dbURL, at)
 	db, err := sqlx.Open("postgres", dbURL)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 // .data/screenshots/expiry-*.png.
 func TestBrowserBookingAfterTheSessionEnded(t *testing.T) {
 	chromium := chromiumPath(t)
-	dbURL := pgtest.URL(t)
+	dbURL := demoURL(t, pgtest.Now())
 	base, _, _ := startServerOn(t, dbURL, pgtest.Now())
 	db, err := sqlx.Open("postgres", dbURL)
 	if err != nil {

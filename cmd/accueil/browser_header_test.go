@@ -33,7 +33,7 @@ const headerCut = `(() => {
 // (at 1024 px it was drawn on one line over the tagline). Screenshots: .data/screenshots/header-*.png.
 func TestBrowserHeaderFitsAPhone(t *testing.T) {
 	chromium := chromiumPath(t)
-	dbURL := pgtest.URL(t)
+	dbURL := demoURL(t, pgtest.Weekday())
 	base, _, _ := startServerOn(t, dbURL, pgtest.Weekday())
 	db, err := sqlx.Open("postgres", dbURL)
 	if err != nil {

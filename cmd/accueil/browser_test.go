@@ -39,11 +39,35 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startServer runs `accueil serve --demo` on a fresh database with its clock standing at at,
-// and returns its base URL, what it prints and what it logs.
+// startServer runs `accueil serve --demo` on a fresh database holding the demo académie (see
+// demoURL) with its clock standing at at, and returns its base URL, what it prints and what it
+// logs.
 func startServer(t *testing.T, at time.Time) (baseURL string, out, logs *syncBuffer) {
 	t.Helper()
-	return startServerOn(t, pgtest.URL(t), at)
+	return startServerOn(t, demoURL(t, at), at)
+}
+
+// demoURL returns a new database holding the demo académie as `accueil demo` loads it at the
+// instant at (as `serve --demo` does into an empty database): loaded once per test binary and
+// instant, then copied, which takes a fraction of the 4 s a load takes. Its health notes are
+// sealed with pgtest.HealthKey, the key startServerOn gives the server.
+func demoURL(t *testing.T, at time.Time) string {
+	t.Helper()
+	return pgtest.URLFrom(t, "demo at "+at.Format(time.RFC3339Nano), func(url string) error {
+		env := map[string]string{"DATABASE_URL": url, "DATA_DIR": t.TempDir(), "LOG_LEVEL": "warn", "HEALTH_KEY": pgtest.HealthKey.Base64()}
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"demo"}, func(k string) string { return env[k] }, func() time.Time { return at }, nil, &out, &out); err != nil {
+			return fmt.Errorf("%w: %s", err, out.String())
+		}
+		return nil
+	})
+}
+
+// TestMain drops the databases demoURL filled once the tests are done.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	pgtest.DropFilled()
+	os.Exit(code)
 }
 
 // startServerOn is startServer on the database at dbURL, for a test that reads or arranges it.
@@ -53,7 +77,7 @@ func startServerOn(t *testing.T, dbURL string, at time.Time) (baseURL string, ou
 	// The log at its most talkative: the journey test reads it for personal data. The clock
 	// stands still, so a family's e-mails leave without waiting for a window to pass.
 	env := map[string]string{"DATABASE_URL": dbURL, "DATA_DIR": t.TempDir(), "LISTEN_ADDR": "127.0.0.1:0", "LOG_LEVEL": "debug", "DEV_MODE": "true",
-		"MAIL_GROUP_WINDOW": "0s"}
+		"MAIL_GROUP_WINDOW": "0s", "HEALTH_KEY": pgtest.HealthKey.Base64()}
 	ctx, cancel := context.WithCancel(context.Background())
 	out, logs = &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)

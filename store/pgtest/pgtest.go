@@ -38,6 +38,21 @@ var (
 // NewDB returns a connection pool to a new database, migrated, dropped when the test ends.
 func NewDB(t testing.TB) *sqlx.DB {
 	t.Helper()
+	name := newDatabase(t, func() string { return template })
+	db, err := sqlx.Open("postgres", withDatabase(serverURL, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(40)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// newDatabase creates a database copied from the database from() names (read once the test
+// server is set up), dropped when the test ends (after the test's own cleanups, which close its
+// pools), and returns its name.
+func newDatabase(t testing.TB, from func() string) string {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("needs PostgreSQL")
 	}
@@ -45,35 +60,88 @@ func NewDB(t testing.TB) *sqlx.DB {
 	if setupErr != nil {
 		t.Fatalf("test database: %v", setupErr)
 	}
-	ctx := context.Background()
-	name := "t_" + strings.ToLower(store.RandomToken()[:12])
-	name = strings.NewReplacer("-", "x", "_", "y").Replace(name)
-	admin, err := sql.Open("postgres", withDatabase(serverURL, "postgres"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+pq.QuoteIdentifier(name)+` TEMPLATE `+pq.QuoteIdentifier(template)); err != nil {
+	name := randomName("t_")
+	if err := adminExec(`CREATE DATABASE ` + pq.QuoteIdentifier(name) + ` TEMPLATE ` + pq.QuoteIdentifier(from())); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
-	db, err := sqlx.Open("postgres", withDatabase(serverURL, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(40)
 	t.Cleanup(func() {
-		db.Close()
-		admin, err := sql.Open("postgres", withDatabase(serverURL, "postgres"))
-		if err != nil {
-			t.Errorf("drop test database: %v", err)
-			return
-		}
-		defer admin.Close()
-		if _, err := admin.ExecContext(context.Background(), `DROP DATABASE IF EXISTS `+pq.QuoteIdentifier(name)+` WITH (FORCE)`); err != nil {
+		if err := adminExec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(name) + ` WITH (FORCE)`); err != nil {
 			t.Errorf("drop test database: %v", err)
 		}
 	})
-	return db
+	return name
+}
+
+// randomName is prefix and 12 random lower-case letters and digits, a valid identifier.
+func randomName(prefix string) string {
+	name := prefix + strings.ToLower(store.RandomToken()[:12])
+	return strings.NewReplacer("-", "x", "_", "y").Replace(name)
+}
+
+// adminExec runs one statement on the test server's maintenance database.
+func adminExec(query string) error {
+	admin, err := sql.Open("postgres", withDatabase(serverURL, "postgres"))
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	_, err = admin.ExecContext(context.Background(), query)
+	return err
+}
+
+// filled is a database filled once per test binary, that URLFrom copies.
+type filled struct {
+	once sync.Once
+	name string
+	err  error
+}
+
+var (
+	filledMu sync.Mutex
+	filledBy = map[string]*filled{}
+)
+
+// URLFrom returns the connection string of a new database, dropped when the test ends, copied
+// from a migrated database that fill filled: fill runs once per test binary and key, and must
+// close every connection it opened before it returns. Copying a database takes a fraction of
+// what filling it may take (loading the demo académie: about 4 s). DropFilled drops the filled
+// databases once the binary's tests are done.
+func URLFrom(t testing.TB, key string, fill func(url string) error) string {
+	t.Helper()
+	filledMu.Lock()
+	f := filledBy[key]
+	if f == nil {
+		f = &filled{}
+		filledBy[key] = f
+	}
+	filledMu.Unlock()
+	// A database of the test server to fill, that outlives the test that asked first.
+	name := newDatabase(t, func() string {
+		f.once.Do(func() {
+			f.name = randomName("f_")
+			if f.err = adminExec(`CREATE DATABASE ` + pq.QuoteIdentifier(f.name) + ` TEMPLATE ` + pq.QuoteIdentifier(template)); f.err != nil {
+				return
+			}
+			f.err = fill(withDatabase(serverURL, f.name))
+		})
+		if f.err != nil {
+			t.Fatalf("filling the database to copy (%s): %v", key, f.err)
+		}
+		return f.name
+	})
+	return withDatabase(serverURL, name)
+}
+
+// DropFilled drops the databases URLFrom filled, for TestMain to call once the tests are done.
+func DropFilled() {
+	filledMu.Lock()
+	defer filledMu.Unlock()
+	for key, f := range filledBy {
+		if f.name != "" {
+			_ = adminExec(`DROP DATABASE IF EXISTS ` + pq.QuoteIdentifier(f.name) + ` WITH (FORCE)`)
+		}
+		delete(filledBy, key)
+	}
 }
 
 // NewStore is NewDB wrapped in a store whose clock is the tests' (Now) and whose health notes
