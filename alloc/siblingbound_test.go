@@ -414,12 +414,7 @@ func benchmarkSiblingBound(b *testing.B, s Scenario) {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
-	r, err := Solve(ctx, p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m := compile(&p)
-	hubOf := m.placedHubs(r)
+	m, hubOf := solvedModel(b, p)
 	var bound int64
 	for b.Loop() {
 		prices := make([]float64, len(m.seats))
@@ -455,12 +450,7 @@ func TestKeptBoundStartsFromTheRelaxation(t *testing.T) {
 		},
 	}
 	ctx := context.Background()
-	r, err := Solve(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := compile(&p)
-	hubOf := m.placedHubs(r)
+	m, hubOf := solvedModel(t, p)
 	kept, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{})
 	if err != nil {
 		t.Fatal(err)

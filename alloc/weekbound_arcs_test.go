@@ -81,9 +81,15 @@ func closedDaysRun(t *testing.T) (*model, []int32) {
 		}
 	}
 	p.Params.NoFigures = true
+	return solvedModel(t, p)
+}
+
+// solvedModel solves p and returns its model and the placement.
+func solvedModel(tb testing.TB, p Problem) (*model, []int32) {
+	tb.Helper()
 	r, err := Solve(context.Background(), p)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	m := compile(&p)
 	return m, m.placedHubs(r)

@@ -43,12 +43,7 @@ func TestWeekBoundProbe(t *testing.T) {
 	}
 	p.Params.NoFigures = true
 	ctx := context.Background()
-	r, err := Solve(ctx, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := compile(&p)
-	hubOf := m.placedHubs(r)
+	m, hubOf := solvedModel(t, p)
 	prices := make([]float64, len(m.seats))
 	kept, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{prices: prices})
 	if err != nil {
