@@ -51,15 +51,15 @@ func (m *model) startPerDayPass(ctx context.Context) *perDayPass {
 func (m *model) distanceFigures(ctx context.Context, hubOf []int32, perDay *perDayPass) (distanceFigures, error) {
 	var f distanceFigures
 	var relaxed []int64
-	var prices []float64
+	var prices, potPrices []float64
 	var at []int32
 	if !m.params.NoFigures { // keptBound starts from the relaxation's optimum
-		prices, at = make([]float64, len(m.seats)), make([]int32, len(m.cds))
+		prices, potPrices, at = make([]float64, len(m.seats)), make([]float64, len(m.seats)), make([]int32, len(m.cds))
 	}
 	relaxedDone := make(chan error, 1)
 	go func() {
 		var err error
-		relaxed, err = m.lowerBound(ctx, hubOf, byRules, boundOut{prices: prices, at: at})
+		relaxed, err = m.lowerBound(ctx, hubOf, byRules, boundOut{prices: prices, potPrices: potPrices, at: at})
 		relaxedDone <- err
 	}()
 	if m.params.NoFigures {
@@ -81,7 +81,7 @@ func (m *model) distanceFigures(ctx context.Context, hubOf []int32, perDay *perD
 	if err := <-relaxedDone; err != nil {
 		return f, err
 	}
-	kept, err := m.keptBound(ctx, hubOf, prices, at, relaxed)
+	kept, err := m.keptBound(ctx, hubOf, prices, potPrices, at, relaxed)
 	if err != nil {
 		return f, err
 	}
@@ -92,7 +92,7 @@ func (m *model) distanceFigures(ctx context.Context, hubOf []int32, perDay *perD
 		f.relaxedBound += relaxed[d]
 		f.withoutSiblings += free[d]
 	}
-	if f.siblingBound, err = m.siblingBound(ctx, hubOf, kept, prices); err != nil {
+	if f.siblingBound, err = m.siblingBound(ctx, hubOf, kept, prices, potPrices); err != nil {
 		return f, err
 	}
 	if f.weekBound, err = m.weekBound(ctx, hubOf, prices); err != nil {

@@ -115,6 +115,11 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 				out.prices[m.slot(int32(d), int32(h), int8(l))] = p
 			}
 		}
+		if out.potPrices != nil {
+			for h, p := range n.potentialPrices() {
+				out.potPrices[m.slot(int32(d), int32(h), int8(l))] = p
+			}
+		}
 		if out.at != nil {
 			for k, mb := range members { // kids are numbered in the order they were added
 				out.at[mb.cd] = n.kids[k].hub
@@ -129,8 +134,9 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 	return perDay, err
 }
 
-// keptBound returns lowerBound's keptTogether bound of each day, with its seat prices in prices.
-// prices, at and relaxed hold lowerBound's byRules relaxation of the same placement hubOf (out.prices,
+// keptBound returns lowerBound's keptTogether bound of each day, with its seat prices in prices and
+// potPrices (out.prices and out.potPrices; potPrices may be nil). prices, potPrices, at and relaxed
+// hold lowerBound's byRules relaxation of the same placement hubOf (out.prices, out.potPrices,
 // out.at and its bound). keptTogether only takes arcs away from that relaxation: the members of the
 // family groups hubOf placed whole lose the hubs outside their group's common hubs. On a day where
 // the byRules optimum already puts every such member in one of those hubs, that optimum is feasible
@@ -138,7 +144,7 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 // and its seat prices are the byRules network's (siblingBound and weekBound accept any prices ≥ 0
 // as a start). On the generated national week that is every day: it saves a third of the
 // report's networks.
-func (m *model) keptBound(ctx context.Context, hubOf []int32, prices []float64, at []int32, relaxed []int64) ([]int64, error) {
+func (m *model) keptBound(ctx context.Context, hubOf []int32, prices, potPrices []float64, at []int32, relaxed []int64) ([]int64, error) {
 	same := make([]bool, len(m.days))
 	err := forEach(len(m.days), func(d int) error {
 		same[d] = m.keptWithinCommon(d, hubOf, at)
@@ -147,7 +153,7 @@ func (m *model) keptBound(ctx context.Context, hubOf []int32, prices []float64, 
 	if err != nil {
 		return nil, err
 	}
-	kept, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{prices: prices, skip: same})
+	kept, err := m.lowerBound(ctx, hubOf, keptTogether, boundOut{prices: prices, potPrices: potPrices, skip: same})
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +188,8 @@ func (m *model) keptWithinCommon(d int, hubOf, at []int32) bool {
 
 // boundOut says what lowerBound gives beside its bound, and which days it leaves out.
 type boundOut struct {
-	prices []float64 // per slot, or nil
+	prices    []float64 // per slot, or nil: seatPrices
+	potPrices []float64 // per slot, or nil: potentialPrices
 	at     []int32   // per child-day, or nil
 	skip   []bool    // per day, or nil
 }

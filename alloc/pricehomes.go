@@ -24,7 +24,7 @@ func (m *model) pricedPass(ctx context.Context, from []int32) ([]int32, error) {
 	if err != nil {
 		return nil, err
 	}
-	if _, err := m.siblingBound(ctx, from, kept, prices); err != nil {
+	if _, err := m.siblingBound(ctx, from, kept, prices, nil); err != nil {
 		return nil, err
 	}
 	wb := m.newWeekProblem(from)

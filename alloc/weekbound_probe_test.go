@@ -49,7 +49,7 @@ func TestWeekBoundProbe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sib, err := m.siblingBound(ctx, hubOf, kept, prices)
+	sib, err := m.siblingBound(ctx, hubOf, kept, prices, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

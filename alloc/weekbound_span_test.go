@@ -237,7 +237,7 @@ func weekBoundStart(t *testing.T, m *model, hubOf []int32) []float64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.siblingBound(ctx, hubOf, kept, prices); err != nil {
+	if _, err := m.siblingBound(ctx, hubOf, kept, prices, nil); err != nil {
 		t.Fatal(err)
 	}
 	return prices
