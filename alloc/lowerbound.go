@@ -190,8 +190,8 @@ func (m *model) keptWithinCommon(d int, hubOf, at []int32) bool {
 type boundOut struct {
 	prices    []float64 // per slot, or nil: seatPrices
 	potPrices []float64 // per slot, or nil: potentialPrices
-	at     []int32   // per child-day, or nil
-	skip   []bool    // per day, or nil
+	at        []int32   // per child-day, or nil
+	skip      []bool    // per day, or nil
 }
 
 // commonHubs lists, by hub index, the hubs that could host all of unit u on day d: open that day
