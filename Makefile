@@ -85,7 +85,9 @@ endef
 # it only once alloc and api were done; a clean clone's CI took 82 min 25 s, near the 90 it is
 # given. The concurrent code it drives (api, store, mailer, waitingroom, alloc) keeps the
 # detector in its own packages' tests; ./cmd/accueil runs ten times without it (here and at
-# every instant of TEST_CLOCKS).
+# every instant of TEST_CLOCKS). Since its browser tests copy a demo académie loaded once per
+# instant (pgtest.URLFrom) it takes about 180 s without the detector instead of 390-470 s: the
+# detector may come back once a clean clone's CI under it is measured.
 test: deps-test $(ASSETS)
 	go vet ./...
 	@status=0; { \
