@@ -142,8 +142,8 @@ func (m *model) lowerBound(ctx context.Context, hubOf []int32, grouping boundGro
 // the byRules optimum already puts every such member in one of those hubs, that optimum is feasible
 // for keptTogether, so it is its optimum too, with the same value: the day is not solved again,
 // and its seat prices are the byRules network's (siblingBound and weekBound accept any prices ≥ 0
-// as a start). On the generated national week that is every day: it saves a third of the
-// report's networks.
+// as a start). On the generated académie and national weeks that is every day: the kept-together
+// networks are not solved at all (on the national week they took 2.8 s of processor).
 func (m *model) keptBound(ctx context.Context, hubOf []int32, prices, potPrices []float64, at []int32, relaxed []int64) ([]int64, error) {
 	same := make([]bool, len(m.days))
 	err := forEach(len(m.days), func(d int) error {

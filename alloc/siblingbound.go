@@ -330,8 +330,8 @@ func (a *dayAssignment) value(price, used []float64) (value float64, priced int)
 // non-negative, so each kid's hub is among its cheapest at these prices, except at hubs whose
 // potential the searches left above the sink's (arcs out of the sink are never explored); any
 // prices ≥ 0 give a valid bound, these only start the search. Unlike seatPrices they need no
-// sweep: on a national day, whose chains of moves are longer than seatPrices' sweeps, they start
-// siblingBound 4–5 % higher (first values 3.8–5.0 % above).
+// sweep: on a national day, whose chains of moves are longer than seatPrices' sweeps, siblingBound's
+// first value at them is 3.8–5.0 % higher.
 func (n *network) potentialPrices() []float64 {
 	out := make([]float64, n.nHub)
 	for h := range out {

@@ -167,11 +167,8 @@ func HealthKeys(t testing.TB) *store.HealthKeyring {
 // URL returns the connection string of a new test database (for code that opens its own pool,
 // such as the binary's tests).
 func URL(t testing.TB) string {
-	db := NewDB(t)
-	var name string
-	if err := db.Get(&name, `SELECT current_database()`); err != nil {
-		t.Fatal(err)
-	}
+	t.Helper()
+	name := newDatabase(t, func() string { return template }) // sets serverURL up first
 	return withDatabase(serverURL, name)
 }
 
