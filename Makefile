@@ -79,19 +79,15 @@ done
 endef
 
 # Each package may take up to 30 minutes (go test's default is 10). ./cmd/accueil (the browser
-# journeys and the commands) runs without the race detector, from the start, beside the others
-# under it: under the detector it loads the demo académie and allocates its week several times,
-# which took 380-550 s on a quiet machine, then 1,167 s (2026-12-05 18:30), and go test started
-# it only once alloc and api were done; a clean clone's CI took 82 min 25 s, near the 90 it is
-# given. The concurrent code it drives (api, store, mailer, waitingroom, alloc) keeps the
-# detector in its own packages' tests; ./cmd/accueil runs ten times without it (here and at
-# every instant of TEST_CLOCKS). Since its browser tests copy a demo académie loaded once per
-# instant (pgtest.URLFrom) it takes about 180 s without the detector instead of 390-470 s: the
-# detector may come back once a clean clone's CI under it is measured.
+# journeys and the commands) is the longest package under the race detector: go test starts it
+# apart, at once, beside the race run of the others, rather than once alloc and api are done.
+# Its browser tests copy a demo académie loaded once per instant (pgtest.URLFrom): 399 s under
+# the detector on a quiet machine (2026-12-06), against 1,167 s when every test loaded its own.
+# The date-sensitive suites then run without the detector at every instant of TEST_CLOCKS.
 test: deps-test $(ASSETS)
 	go vet ./...
 	@status=0; { \
-	  go test -count=1 -timeout 30m ./cmd/accueil & long=$$!; \
+	  go test -race -count=1 -timeout 30m ./cmd/accueil & long=$$!; \
 	  go test -race -count=1 -timeout 30m $$(go list ./... | grep -v '/cmd/accueil$$') || status=$$?; \
 	  wait $$long || status=$$?; \
 	  [ $$status -eq 0 ] && ( $(run_clock_suites) ); } || status=$$?; \
