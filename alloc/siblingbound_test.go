@@ -530,3 +530,60 @@ func TestPotentialPricesStartAtTheOptimum(t *testing.T) {
 		t.Errorf("of %d networks, the potentials' prices reach the least cost on %d, seatPrices on %d", networks, atPotentials, atSeatPrices)
 	}
 }
+
+// TestRelaxedBoundStartedEarly checks that the relaxed bound started once the passes chose the
+// placement (startRelaxedBound) is the one lowerBound gives for the final placement, prices and
+// optimum included, and that a placement with other child-days placed is solved again rather than
+// given the bound of the one it started from.
+func TestRelaxedBoundStartedEarly(t *testing.T) {
+	s, err := AcademieScenario(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Generate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	m, hubOf := solvedModel(t, p)
+	want, err := m.lowerBound(ctx, hubOf, byRules, boundOut{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prices, potPrices, at := make([]float64, len(m.seats)), make([]float64, len(m.seats)), make([]int32, len(m.cds))
+	if _, err := m.lowerBound(ctx, hubOf, byRules, boundOut{prices: prices, potPrices: potPrices, at: at}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Started from another placement of the same child-days: every placed child-day moved to
+	// another hub index (only which are placed counts).
+	moved := slices.Clone(hubOf)
+	for cd, h := range moved {
+		if h >= 0 {
+			moved[cd] = h + 1
+		}
+	}
+	run := m.startRelaxedBound(ctx, moved)
+	got, err := run.wait(ctx, m, hubOf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) || !slices.Equal(run.out.prices, prices) || !slices.Equal(run.out.potPrices, potPrices) || !slices.Equal(run.out.at, at) {
+		t.Fatalf("bound started early: %v, want %v (or its prices or optimum differ)", got, want)
+	}
+
+	// Started from a placement with one more child-day waitlisted: the final one is solved again.
+	fewer := slices.Clone(hubOf)
+	dropped := slices.IndexFunc(fewer, func(h int32) bool { return h >= 0 })
+	fewer[dropped] = -1
+	less, err := m.lowerBound(ctx, fewer, byRules, boundOut{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(less, want) {
+		t.Fatal("the test needs a child-day whose removal lowers the bound")
+	}
+	if got, err = m.startRelaxedBound(ctx, fewer).wait(ctx, m, hubOf); err != nil || !slices.Equal(got, want) {
+		t.Fatalf("started without child-day %d: %v (%v), want the final placement's %v", dropped, got, err, want)
+	}
+}
