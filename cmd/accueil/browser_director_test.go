@@ -78,21 +78,10 @@ func TestBrowserDirectorJourney(t *testing.T) {
 	}
 
 	ctx := newTab(t, chromium)
-	shots := screenshotDir(t)
 	// shot saves the whole page; view the screen only (a roll call of 50 children is long).
 	shot := func(name string, view ...bool) {
 		t.Helper()
-		capture := chromedp.FullScreenshot(100)
-		if len(view) > 0 {
-			capture = chromedp.CaptureScreenshot()
-		}
-		png, err := chromedp.Run(ctx, capture)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(shots, "director-"+name+".png"), png, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		saveScreenshot(t, ctx, "director-"+name, len(view) == 0)
 	}
 	text := func(sel string) string { t.Helper(); return innerText(t, ctx, sel) }
 	// above says whether every element a lies above the element b following it in its block.
@@ -269,7 +258,7 @@ func TestBrowserDirectorJourney(t *testing.T) {
 		t.Errorf("the last printed page holds %d child rows (closing lines there: %v)", rows, foot)
 	}
 	for i := range htmlPages {
-		prefix := filepath.Join(shots, "director-7-printed")
+		prefix := filepath.Join(screenshotDir(t), "director-7-printed")
 		if err := exec.Command(pdftoppm, "-png", "-r", "70", "-f", strconv.Itoa(i+1), "-l", strconv.Itoa(i+1), "-singlefile", htmlPDF, prefix+"-"+strconv.Itoa(i+1)).Run(); err != nil {
 			t.Fatal(err)
 		}

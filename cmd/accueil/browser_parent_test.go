@@ -23,7 +23,7 @@ func TestBrowserParentHomeAndMenu(t *testing.T) {
 	base, _, _ := startServer(t, pgtest.Now())
 	ctx := newTab(t, chromium)
 	save := func(name string) {
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		if png, err := screenshot(ctx, true); err == nil {
 			_ = os.WriteFile(filepath.Join(screenshotDir(t), "parent-"+name+".png"), png, 0o644)
 		}
 	}

@@ -33,7 +33,7 @@ func TestBrowserSessionsPage(t *testing.T) {
 	if err != nil || overflow {
 		t.Errorf("the sessions page scrolls sideways at 360 px (%v)", err)
 	}
-	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+	if png, err := screenshot(ctx, true); err == nil {
 		_ = os.WriteFile(filepath.Join(screenshotDir(t), "sessions.png"), png, 0o644)
 	}
 }
@@ -59,7 +59,7 @@ func TestBrowserPersonalDataPages(t *testing.T) {
 		if err != nil || overflow {
 			t.Errorf("%s scrolls sideways at 360 px (%v)", page, err)
 		}
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		if png, err := screenshot(ctx, true); err == nil {
 			_ = os.WriteFile(filepath.Join(screenshotDir(t), shot+".png"), png, 0o644)
 		}
 	}

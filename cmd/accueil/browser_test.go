@@ -227,7 +227,7 @@ func TestBrowserLoginAsEachDemoRole(t *testing.T) {
 				t.Fatalf("%s lands on %q:\n%s", l.Role, h1, html)
 			}
 			// Quality 100 gives a PNG.
-			png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+			png, err := screenshot(ctx, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -303,7 +303,7 @@ func TestBrowserParentJourney(t *testing.T) {
 		return chromedp.Evaluate[chromedp.Void](`document.getElementById(` + "`" + id + "`" + `).checked = true`)
 	}
 	shot := func(name string) {
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		png, err := screenshot(ctx, true)
 		if err == nil {
 			_ = os.WriteFile(filepath.Join(screenshotDir(t), "journey-"+name+".png"), png, 0o644)
 		}
@@ -492,7 +492,7 @@ func TestBrowserDirectorRollCall(t *testing.T) {
 	if !strings.Contains(strings.ToLower(text("main")), "1 présents sur") {
 		t.Fatalf("roll call after one arrival:\n%s", text("main"))
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := screenshot(ctx, true)
 	if err == nil {
 		_ = os.WriteFile(filepath.Join(screenshotDir(t), "rollcall.png"), png, 0o644)
 	}
@@ -547,7 +547,7 @@ func TestBrowserPrefectureMap(t *testing.T) {
 	if err != nil || !strings.Contains(attribution, "IGN Admin Express") {
 		t.Errorf("attribution %q (%v)", attribution, err)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := screenshot(ctx, true)
 	if err == nil {
 		_ = os.WriteFile(filepath.Join(screenshotDir(t), "map-prefecture25.png"), png, 0o644)
 	}
@@ -555,7 +555,7 @@ func TestBrowserPrefectureMap(t *testing.T) {
 		if err := within(ctx, chromedp.Navigate(base+page), chromedp.WaitVisible(chromedp.CSS("main h1"))); err != nil {
 			t.Fatal(err)
 		}
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		if png, err := screenshot(ctx, true); err == nil {
 			_ = os.WriteFile(filepath.Join(screenshotDir(t), "prefecture"+strings.ReplaceAll(page, "/", "-")+".png"), png, 0o644)
 		}
 	}
@@ -616,7 +616,7 @@ func TestBrowserCapacityCut(t *testing.T) {
 	base, _, _ := startServer(t, pgtest.Now())
 	ctx := newTab(t, chromium)
 	shot := func(name string) {
-		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		if png, err := screenshot(ctx, true); err == nil {
 			_ = os.WriteFile(filepath.Join(screenshotDir(t), "levers-"+name+".png"), png, 0o644)
 		}
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -13,19 +15,36 @@ import (
 // full false what the screen shows.
 func saveScreenshot(t *testing.T, ctx context.Context, name string, full bool) {
 	t.Helper()
-	var png []byte
-	var err error
-	if full {
-		png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	} else {
-		png, err = chromedp.Run(ctx, chromedp.CaptureScreenshot())
-	}
+	png, err := screenshot(ctx, full)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(screenshotDir(t), name+".png"), png, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// screenshot captures the tab: the whole page, or with full false what the screen shows. A capture
+// Chromium leaves unanswered for 30 s is asked for again, up to three times: a page that reloads
+// itself while captured (the waiting room's meta refresh) can leave it unanswered, and a CI run
+// waited 17 minutes on one, until go test's timeout.
+func screenshot(ctx context.Context, full bool) ([]byte, error) {
+	capture := chromedp.CaptureScreenshot()
+	if full {
+		capture = chromedp.FullScreenshot(100)
+	}
+	var err error
+	for range 3 {
+		try, cancel := context.WithTimeout(ctx, 30*time.Second)
+		var png []byte
+		png, err = chromedp.Run(try, capture)
+		timedOut := errors.Is(try.Err(), context.DeadlineExceeded)
+		cancel()
+		if !timedOut {
+			return png, err
+		}
+	}
+	return nil, err
 }
 
 // evalJS runs js in the tab and returns its value, failing the test on an error.

@@ -36,7 +36,7 @@ func TestBrowserWaitingRoom(t *testing.T) {
 		t.Fatal(err)
 	}
 	setMode("open")
-	if png, err := chromedp.Run(admin, chromedp.FullScreenshot(100)); err == nil {
+	if png, err := screenshot(admin, true); err == nil {
 		_ = os.WriteFile(filepath.Join(screenshotDir(t), "waiting-room-admin.png"), png, 0o644)
 	}
 
@@ -64,7 +64,7 @@ func TestBrowserWaitingRoom(t *testing.T) {
 	if err != nil || !strings.Contains(refresh, "url=/inscription") {
 		t.Errorf("meta refresh %q (%v)", refresh, err)
 	}
-	png, err := chromedp.Run(parent, chromedp.FullScreenshot(100))
+	png, err := screenshot(parent, true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func TestBrowserWhatIf(t *testing.T) {
 	ctx := newTab(t, chromium)
 	shot := func(name string) {
 		t.Helper()
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		png, err := screenshot(ctx, true)
 		if err != nil {
 			t.Fatal(err)
 		}
