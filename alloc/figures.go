@@ -44,60 +44,26 @@ func (m *model) startPerDayPass(ctx context.Context) *perDayPass {
 	return p
 }
 
-// relaxedPass is lowerBound's byRules bound of the run's placement, with what the other figures start
-// from. It depends only on which child-days are placed, and the phases after the passes (improve,
-// relocate, polish) move children between hubs without placing or unplacing any: so it starts once
-// the passes chose the placement and runs beside those phases, on the core they leave idle.
-type relaxedPass struct {
-	placed []int32 // the placement it started from: only which child-days are placed counts
-	out    boundOut
-	bound  []int64
-	err    error
-	done   chan struct{}
-}
-
-// startRelaxedBound starts the relaxed bound of hubOf's placed child-days; with the figures, it
-// also keeps the seat prices and the relaxation's optimum that keptBound and siblingBound start from.
-func (m *model) startRelaxedBound(ctx context.Context, hubOf []int32) *relaxedPass {
-	p := &relaxedPass{placed: slices.Clone(hubOf), done: make(chan struct{})}
-	if !m.params.NoFigures {
-		p.out = boundOut{prices: make([]float64, len(m.seats)), potPrices: make([]float64, len(m.seats)), at: make([]int32, len(m.cds))}
-	}
-	go func() {
-		defer close(p.done)
-		p.bound, p.err = m.lowerBound(ctx, p.placed, byRules, p.out)
-	}()
-	return p
-}
-
-// wait returns the relaxed bound of hubOf: the one started, or, should hubOf place other
-// child-days than the placement it started from, the bound solved again for hubOf.
-func (p *relaxedPass) wait(ctx context.Context, m *model, hubOf []int32) ([]int64, error) {
-	<-p.done
-	if p.err != nil || samePlaced(p.placed, hubOf) {
-		return p.bound, p.err
-	}
-	return m.lowerBound(ctx, hubOf, byRules, p.out)
-}
-
-// samePlaced reports whether a and b place the same child-days (wherever they place them).
-func samePlaced(a, b []int32) bool {
-	for cd := range a {
-		if (a[cd] >= 0) != (b[cd] >= 0) {
-			return false
-		}
-	}
-	return len(a) == len(b)
-}
-
-// distanceFigures computes the bounds for the placement hubOf, from the relaxed bound started by
-// startRelaxedBound, and adds the pass perDay (started by startPerDayPass) to show what "one hub
-// all week" costs; with Params.NoFigures, only the relaxed bound. The bound without the siblings
-// rule runs beside the relaxed one; the others start from the relaxed optimum.
-func (m *model) distanceFigures(ctx context.Context, hubOf []int32, relaxedRun *relaxedPass, perDay *perDayPass) (distanceFigures, error) {
+// distanceFigures computes the bounds for the placement hubOf, and adds the pass perDay (started
+// by startPerDayPass) to show what "one hub all week" costs; with Params.NoFigures, only the
+// relaxed bound. The relaxed bound needs nothing the others give, so it runs beside the bound
+// without the siblings rule; the others start from its optimum.
+func (m *model) distanceFigures(ctx context.Context, hubOf []int32, perDay *perDayPass) (distanceFigures, error) {
 	var f distanceFigures
+	var relaxed []int64
+	var prices, potPrices []float64
+	var at []int32
+	if !m.params.NoFigures { // keptBound starts from the relaxation's optimum
+		prices, potPrices, at = make([]float64, len(m.seats)), make([]float64, len(m.seats)), make([]int32, len(m.cds))
+	}
+	relaxedDone := make(chan error, 1)
+	go func() {
+		var err error
+		relaxed, err = m.lowerBound(ctx, hubOf, byRules, boundOut{prices: prices, potPrices: potPrices, at: at})
+		relaxedDone <- err
+	}()
 	if m.params.NoFigures {
-		relaxed, err := relaxedRun.wait(ctx, m, hubOf)
+		err := <-relaxedDone
 		for _, b := range relaxed {
 			f.relaxedBound += b
 		}
@@ -108,15 +74,13 @@ func (m *model) distanceFigures(ctx context.Context, hubOf []int32, relaxedRun *
 	if slices.ContainsFunc(m.units, func(us []unit) bool { return slices.ContainsFunc(us, func(u unit) bool { return u.strict }) }) {
 		var err error
 		if free, err = m.lowerBound(ctx, hubOf, ownReach, boundOut{}); err != nil {
-			<-relaxedRun.done
+			<-relaxedDone
 			return f, err
 		}
 	}
-	relaxed, err := relaxedRun.wait(ctx, m, hubOf)
-	if err != nil {
+	if err := <-relaxedDone; err != nil {
 		return f, err
 	}
-	prices, potPrices, at := relaxedRun.out.prices, relaxedRun.out.potPrices, relaxedRun.out.at
 	kept, err := m.keptBound(ctx, hubOf, prices, potPrices, at, relaxed)
 	if err != nil {
 		return f, err

@@ -64,20 +64,17 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 			best = priced
 		}
 	}
-	// The relaxed bound needs only which child-days are placed, which the phases below never
-	// change: it runs beside them (see relaxedPass).
-	relaxed := m.startRelaxedBound(ctx, best)
 	m.improve(best)
 	m.relocate(best)
 	m.improve(best) // on what relocate made movable: children with one hub again
 	m.polish(best)
-	// The other bounds' networks need the final placement: they run beside the result, its check
-	// and the family figures.
+	// The bounds' networks are the report's heaviest part and need only the placement: they run
+	// beside the result, its check and the family figures.
 	var figures distanceFigures
 	figuresDone := make(chan error, 1)
 	go func() {
 		var err error
-		figures, err = m.distanceFigures(ctx, best, relaxed, perDay)
+		figures, err = m.distanceFigures(ctx, best, perDay)
 		figuresDone <- err
 	}()
 	r := m.result(best)
