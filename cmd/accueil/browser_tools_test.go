@@ -25,9 +25,9 @@ func saveScreenshot(t *testing.T, ctx context.Context, name string, full bool) {
 }
 
 // screenshot captures the tab: the whole page, or with full false what the screen shows. A capture
-// Chromium leaves unanswered for 30 s is asked for again, up to three times: a page that reloads
-// itself while captured (the waiting room's meta refresh) can leave it unanswered, and a CI run
-// waited 17 minutes on one, until go test's timeout.
+// Chromium leaves unanswered for 30 s is asked for again, up to three times, then fails: a CI run
+// waited 17 minutes on one of the waiting room's page, until go test's timeout (probably the
+// page's reload coming during the capture; not proven).
 func screenshot(ctx context.Context, full bool) ([]byte, error) {
 	capture := chromedp.CaptureScreenshot()
 	if full {
@@ -36,8 +36,8 @@ func screenshot(ctx context.Context, full bool) ([]byte, error) {
 	var err error
 	for range 3 {
 		try, cancel := context.WithTimeout(ctx, 30*time.Second)
-		var png []byte
-		png, err = chromedp.Run(try, capture)
+		png, runErr := chromedp.Run(try, capture)
+		err = runErr
 		timedOut := errors.Is(try.Err(), context.DeadlineExceeded)
 		cancel()
 		if !timedOut {
