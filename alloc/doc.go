@@ -178,7 +178,7 @@
 //	    "hub_change_km": 20,     weight of "same hub all week", in km per day away (default 20)
 //	    "passes": 2,             placement passes, 1 to 20 (default 2)
 //	    "seed": 42,              tie-break draw; 0 is a valid seed (default 0)
-//	    "no_figures": false      true: skip the sibling bound and what the rules cost (default false)
+//	    "no_figures": false      true: skip every bound and what the rules cost (default false)
 //	  },
 //	  "hubs": [                                            one object per hub
 //	    {

@@ -8,7 +8,7 @@ import (
 // distanceFigures are the report's figures on distance beside the run's own (see Report): bounds in
 // metres, the per-day pass in kilometres.
 type distanceFigures struct {
-	computed        bool    // all the figures below, or only relaxedBound (Params.NoFigures)
+	computed        bool    // the figures below, or none of them (Params.NoFigures)
 	relaxedBound    int64   // lowerBound byRules: family groups child by child
 	siblingBound    int64   // siblingBound: the siblings the run kept together, together
 	withoutSiblings int64   // lowerBound ownReach: the exact least distance without the siblings rule
@@ -45,31 +45,24 @@ func (m *model) startPerDayPass(ctx context.Context) *perDayPass {
 }
 
 // distanceFigures computes the bounds for the placement hubOf, and adds the pass perDay (started
-// by startPerDayPass) to show what "one hub all week" costs; with Params.NoFigures, only the
-// relaxed bound. The relaxed bound needs nothing the others give, so it runs beside the bound
-// without the siblings rule; the others start from its optimum.
+// by startPerDayPass) to show what "one hub all week" costs; with Params.NoFigures, none. The
+// relaxed bound needs nothing the others give, so it runs beside the bound without the siblings
+// rule; the others start from its optimum.
 func (m *model) distanceFigures(ctx context.Context, hubOf []int32, perDay *perDayPass) (distanceFigures, error) {
 	var f distanceFigures
-	var relaxed []int64
-	var prices, potPrices []float64
-	var at []int32
-	if !m.params.NoFigures { // keptBound starts from the relaxation's optimum
-		prices, potPrices, at = make([]float64, len(m.seats)), make([]float64, len(m.seats)), make([]int32, len(m.cds))
+	if m.params.NoFigures {
+		return f, nil
 	}
+	f.computed = true
+	var relaxed []int64
+	// keptBound starts from the relaxation's optimum.
+	prices, potPrices, at := make([]float64, len(m.seats)), make([]float64, len(m.seats)), make([]int32, len(m.cds))
 	relaxedDone := make(chan error, 1)
 	go func() {
 		var err error
 		relaxed, err = m.lowerBound(ctx, hubOf, byRules, boundOut{prices: prices, potPrices: potPrices, at: at})
 		relaxedDone <- err
 	}()
-	if m.params.NoFigures {
-		err := <-relaxedDone
-		for _, b := range relaxed {
-			f.relaxedBound += b
-		}
-		return f, err
-	}
-	f.computed = true
 	var free []int64
 	if slices.ContainsFunc(m.units, func(us []unit) bool { return slices.ContainsFunc(us, func(u unit) bool { return u.strict }) }) {
 		var err error

@@ -89,9 +89,9 @@ type Params struct {
 	// Seed orders children whose tier and request time are equal. The same problem and seed always
 	// give the same result; Solve never picks a seed itself (see RandomSeed).
 	Seed uint64 `json:"seed"`
-	// NoFigures skips the report's figures beyond the run and its older bound: the bound keeping
-	// siblings together, the distance without siblings and the day-by-day pass (their fields stay
-	// 0). They cost about as much as the run again; a caller in a hurry may do without.
+	// NoFigures skips the report's figures beyond the run itself: every bound and its gap, the
+	// distance without siblings and the day-by-day pass (their fields stay 0). They cost about as
+	// much as the run again; a caller in a hurry may do without.
 	NoFigures bool `json:"no_figures,omitempty"`
 }
 

@@ -98,9 +98,9 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 	}
 	rep.HubChangeCostKm = roundMetre(float64(m.penalty*int64(changes)) / 1000)
 	rep.ObjectiveKm = roundMetre(rep.TotalDistanceKm + rep.HubChangeCostKm)
-	rep.LowerBoundKm = float64(f.relaxedBound) / 1000
-	rep.GapPercent = gapPercent(rep.TotalDistanceKm, rep.LowerBoundKm)
 	if f.computed {
+		rep.LowerBoundKm = float64(f.relaxedBound) / 1000
+		rep.GapPercent = gapPercent(rep.TotalDistanceKm, rep.LowerBoundKm)
 		rep.SiblingBoundKm = float64(f.siblingBound) / 1000
 		rep.SiblingGapPercent = gapPercent(rep.TotalDistanceKm, rep.SiblingBoundKm)
 		rep.WithoutSiblingsKm = float64(f.withoutSiblings) / 1000

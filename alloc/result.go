@@ -84,7 +84,8 @@ type Report struct {
 	//
 	// LowerBoundKm takes the children of family groups one by one and relaxes all-or-none units
 	// to "each sibling in a hub that could host them all": per day and level, an exact min-cost
-	// flow. GapPercent is (TotalDistanceKm − LowerBoundKm) / LowerBoundKm × 100.
+	// flow. GapPercent is (TotalDistanceKm − LowerBoundKm) / LowerBoundKm × 100. Like the bounds
+	// above and below, only with the figures (both 0 with Params.NoFigures).
 	LowerBoundKm float64 `json:"lower_bound_km"`
 	GapPercent   float64 `json:"gap_percent"`
 	// SiblingBoundKm keeps together the brothers and sisters this run kept together (all-or-none

@@ -56,14 +56,14 @@ func TestSiblingBoundKeepsSiblingsTogether(t *testing.T) {
 		t.Errorf("sibling gap %v %%, want %v %%", rep.SiblingGapPercent, want)
 	}
 
-	// Without the figures, the same placement and the older bound, and the figures left at 0.
+	// Without the figures, the same placement, and every bound and figure left at 0.
 	p.Params.NoFigures = true
 	quick, err := Solve(context.Background(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := quick.Report
-	if !slices.Equal(quick.Placements, r.Placements) || q.LowerBoundKm != rep.LowerBoundKm || q.GapPercent != rep.GapPercent ||
+	if !slices.Equal(quick.Placements, r.Placements) || q.LowerBoundKm != 0 || q.GapPercent != 0 || q.WeekBoundKm != 0 || q.WeekGapPercent != 0 ||
 		q.SiblingBoundKm != 0 || q.SiblingGapPercent != 0 || q.WithoutSiblingsKm != 0 || q.PerDayDistanceKm != 0 || q.OneHubWeekKm != 0 {
 		t.Errorf("no_figures: %+v", q)
 	}

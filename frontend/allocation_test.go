@@ -35,7 +35,9 @@ func TestAllocationRunsShowTheSiblingGap(t *testing.T) {
 		Confirmed                   []time.Time
 	}{Runs: []run{
 		{ID: 2, Kind: "manual", DayFrom: day, DayTo: day, Report: alloc.Report{GapPercent: 27.47, SiblingBoundKm: 68035, SiblingGapPercent: 25.52}},
-		{ID: 1, Kind: "manual", DayFrom: day, DayTo: day, Report: alloc.Report{GapPercent: 2.57}},
+		{ID: 1, Kind: "manual", DayFrom: day, DayTo: day, Report: alloc.Report{LowerBoundKm: 54493, GapPercent: 2.57}},
+		// A run on the booking path computes no bound (alloc.Params.NoFigures): no gap to show.
+		{ID: 3, Kind: "instant", DayFrom: day, DayTo: day, Report: alloc.Report{ChildDaysPlaced: 1}},
 	}}
 	var b bytes.Buffer
 	if err := v.Render(&b, "allocation", Page{Lang: French, Title: "Attribution", Data: data}); err != nil {
@@ -46,6 +48,9 @@ func TestAllocationRunsShowTheSiblingGap(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("no %q in the runs table", want)
 		}
+	}
+	if !strings.Contains(body, "<td>—</td>") || strings.Contains(body, "<td>0,0\u202f%</td>") {
+		t.Error("a run without bounds shows a gap instead of a dash")
 	}
 	if strings.Contains(body, "27,5") {
 		t.Error("the relaxed gap is shown for a run that has the sibling bound")
