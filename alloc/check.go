@@ -65,13 +65,18 @@ func (m *model) check(r *Result) []Violation {
 	for i := range hubOf {
 		hubOf[i] = notCovered
 	}
+	// Results list placements day by day: the last day's index is kept rather than hashed again.
+	lastDay, lastD, lastOK := Day(""), int32(0), false
 	lookup := func(child int64, day Day) int32 {
+		if day != lastDay || lastDay == "" {
+			lastDay = day
+			lastD, lastOK = m.dayIdx[day]
+		}
 		ci, ok := m.childIdx[child]
-		d, ok2 := m.dayIdx[day]
-		if !ok || !ok2 {
+		if !ok || !lastOK {
 			return -1
 		}
-		return m.childDayOf(ci, d)
+		return m.childDayOf(ci, lastD)
 	}
 
 	count := make([]int32, len(m.seats))

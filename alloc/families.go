@@ -54,7 +54,7 @@ func (m *model) buildUnits() {
 // The order is by household then class, which buildUnits' sort makes irrelevant.
 func (m *model) dayUnits(d int32) []unit {
 	seed := m.params.Seed
-	var us []unit
+	us := make([]unit, 0, len(m.cds)/max(1, len(m.days))) // about a day's child-days
 	var open [2][]int32
 	var fixedHubs [2][]int32
 	for hh, kids := range m.byHousehold {

@@ -78,8 +78,15 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 		figuresDone <- err
 	}()
 	r := m.result(best)
+	// The family figures read only the placement and write only their own fields of the report:
+	// they run beside the check, which reads only the result's lists.
+	familyDone := make(chan struct{})
+	go func() {
+		defer close(familyDone)
+		m.familyReport(&r.Report, best)
+	}()
 	violations := m.check(&r)
-	m.familyReport(&r.Report, best)
+	<-familyDone
 	if err := <-figuresDone; err != nil {
 		return Result{}, err
 	}
@@ -146,7 +153,13 @@ func (m *model) multiHub(hubOf []int32) int {
 
 // result turns a pass's hubs into placements and a ranked, explained waitlist.
 func (m *model) result(hubOf []int32) Result {
-	r := Result{Format: ResultFormat, Placements: []Placement{}, Waitlist: []WaitlistEntry{}}
+	placed := 0
+	for _, h := range hubOf {
+		if h >= 0 {
+			placed++
+		}
+	}
+	r := Result{Format: ResultFormat, Placements: make([]Placement, 0, placed), Waitlist: make([]WaitlistEntry, 0, len(hubOf)-placed)}
 	for i, cd := range m.cds {
 		h := hubOf[i]
 		if h < 0 {
