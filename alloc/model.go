@@ -223,12 +223,6 @@ func (m *model) compileRequests(p *Problem) {
 		m.households = append(m.households, rules[id])
 	}
 
-	m.childIdx = map[int64]int32{}
-	type dayReq struct {
-		day Day
-		req int32
-	}
-	perChild := map[int32][]dayReq{}
 	// Candidate lists are the bulk of the work and independent of one another: they are found in
 	// parallel, each request's in its own place, so the result does not depend on the scheduling.
 	places := make([]placeLevel, len(order))
@@ -260,36 +254,50 @@ func (m *model) compileRequests(p *Problem) {
 		}
 		return nil
 	})
+	// Requests are sorted by child ID, so each child's are together and children are numbered in
+	// ID order; each takes its household and level from its first request. Everything is sized
+	// before it is filled: the national week has 100,000 children.
+	nChildren, nDays := 0, 0
 	for j, i := range order {
-		r := p.Requests[i]
-		ri := int32(j)
-		req := &m.reqs[j]
-
-		ci, ok := m.childIdx[r.ChildID]
-		if !ok {
-			ci = int32(len(m.children))
-			m.childIdx[r.ChildID] = ci
-			m.children = append(m.children, child{id: r.ChildID, household: hhIdx[r.HouseholdID], level: req.level})
+		if j == 0 || p.Requests[i].ChildID != p.Requests[order[j-1]].ChildID {
+			nChildren++
 		}
-		for _, d := range r.Days {
-			perChild[ci] = append(perChild[ci], dayReq{d, ri})
-		}
+		nDays += len(p.Requests[i].Days)
 	}
-	// Children were numbered in ID order because requests were sorted by child ID.
-	for ci := range m.children {
-		drs := perChild[int32(ci)]
-		slices.SortFunc(drs, func(a, b dayReq) int { return cmp.Compare(a.day, b.day) })
-		c := &m.children[ci]
-		c.req = drs[0].req
+	m.childIdx = make(map[int64]int32, nChildren)
+	m.children = make([]child, 0, nChildren)
+	m.cds = make([]childDay, 0, nDays)
+	cdsOf := make([]int32, nDays) // every child's cds, one after the other
+	type dayReq struct {
+		day int32
+		req int32
+	}
+	var drs []dayReq
+	for j := 0; j < len(order); {
+		first := &p.Requests[order[j]]
+		ci := int32(len(m.children))
+		m.childIdx[first.ChildID] = ci
+		drs = drs[:0]
+		k := j
+		for ; k < len(order) && p.Requests[order[k]].ChildID == first.ChildID; k++ {
+			for _, d := range p.Requests[order[k]].Days {
+				drs = append(drs, dayReq{m.dayIdx[d], int32(k)})
+			}
+		}
+		slices.SortStableFunc(drs, func(a, b dayReq) int { return cmp.Compare(a.day, b.day) })
+		c := child{id: first.ChildID, household: hhIdx[first.HouseholdID], level: m.reqs[j].level, req: drs[0].req}
+		from := len(m.cds)
 		for _, dr := range drs {
-			d := m.dayIdx[dr.day]
-			c.days[d/64] |= 1 << (d % 64)
+			c.days[dr.day/64] |= 1 << (dr.day % 64)
 			if dr.req != c.req {
 				c.req = -1
 			}
-			m.children[ci].cds = append(m.children[ci].cds, int32(len(m.cds)))
-			m.cds = append(m.cds, childDay{child: int32(ci), day: m.dayIdx[dr.day], req: dr.req, fixedHub: -1})
+			cdsOf[len(m.cds)] = int32(len(m.cds))
+			m.cds = append(m.cds, childDay{child: ci, day: dr.day, req: dr.req, fixedHub: -1})
 		}
+		c.cds = cdsOf[from:len(m.cds):len(m.cds)]
+		m.children = append(m.children, c)
+		j = k
 	}
 }
 

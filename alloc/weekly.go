@@ -49,7 +49,9 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 			anchored[m.children[cd.child].household] = true
 		}
 	}
-	w.childIdx = map[int64]int32{}
+	n := len(m.children)
+	w.childIdx = make(map[int64]int32, n)
+	w.reqs, w.cds, w.children = make([]request, 0, n), make([]childDay, 0, n), make([]child, 0, n)
 	// Each child's week candidates are its own work: found in parallel, in blocks.
 	weekCands := make([][]cand, len(m.children))
 	const block = 4096
