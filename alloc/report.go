@@ -6,7 +6,8 @@ import (
 )
 
 // report fills r.Report from the result's own lists, so every figure can be recounted from the file.
-func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
+// The rules it breaks are counted apart, by countViolations.
+func (m *model) report(r *Result, f distanceFigures) {
 	rep := &r.Report
 	rep.Seed = m.params.Seed
 	rep.Hubs = len(m.hubIDs)
@@ -147,7 +148,10 @@ func (m *model) report(r *Result, f distanceFigures, violations []Violation) {
 		}
 		rep.TiersFullyServed++
 	}
+}
 
+// countViolations counts in the report the rules the result breaks (Check's violations).
+func countViolations(rep *Report, violations []Violation) {
 	rep.Violations = len(violations)
 	for _, v := range violations {
 		if v.Rule == RulePriority {

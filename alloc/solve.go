@@ -78,19 +78,24 @@ func Solve(ctx context.Context, p Problem) (Result, error) {
 		figuresDone <- err
 	}()
 	r := m.result(best)
-	// The family figures read only the placement and write only their own fields of the report:
-	// they run beside the check, which reads only the result's lists.
-	familyDone := make(chan struct{})
+	// The check reads only the result's lists, the report writes only r.Report: the check runs
+	// beside the report, and its count goes in last.
+	var violations []Violation
+	checked := make(chan struct{})
 	go func() {
-		defer close(familyDone)
-		m.familyReport(&r.Report, best)
+		defer close(checked)
+		violations = m.check(&r)
 	}()
-	violations := m.check(&r)
-	<-familyDone
-	if err := <-figuresDone; err != nil {
+	m.familyReport(&r.Report, best)
+	err = <-figuresDone
+	if err == nil {
+		m.report(&r, figures)
+	}
+	<-checked
+	if err != nil {
 		return Result{}, err
 	}
-	m.report(&r, figures, violations)
+	countViolations(&r.Report, violations)
 	r.Report.Passes = passes
 	r.Report.DurationMS = float64(time.Since(start).Microseconds()) / 1000
 	return r, nil
