@@ -74,6 +74,10 @@ type relUnit struct {
 func (m *model) newWeekMover(hubOf []int32, im *improver) *weekMover {
 	rl := &weekMover{m: m, im: im, unitOf: make([]int32, len(m.cds))}
 	units, pieces := m.weekPieces(hubOf)
+	rl.pieces = make([]relPiece, 0, len(pieces))
+	rl.units = make([]relUnit, 0, len(units))
+	rl.pieceOf = make([]int32, 0, len(units))
+	rl.kids = make([]int32, 0, len(m.children))
 	for _, idx := range pieces {
 		p := relPiece{index: int32(len(rl.pieces)), kidFrom: int32(len(rl.kids)), unitFrom: int32(len(rl.units))}
 		for _, i := range idx {

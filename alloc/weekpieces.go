@@ -28,7 +28,13 @@ func (m *model) weekPieces(hubOf []int32) ([]dayUnit, [][]int) {
 		}
 		return x
 	}
-	var units []dayUnit
+	placed := 0
+	for _, h := range hubOf {
+		if h >= 0 {
+			placed++
+		}
+	}
+	units := make([]dayUnit, 0, placed) // at most one per placed child-day
 	for d, us := range m.units {
 		for ui := range us {
 			u := &us[ui]
@@ -57,12 +63,28 @@ func (m *model) weekPieces(hubOf []int32) ([]dayUnit, [][]int) {
 			}
 		}
 	}
-	byRoot := make([][]int, len(m.children))
+	// The units of each root, in order, laid out one root after the other in one array.
+	root := make([]int32, len(units))
+	start := make([]int, len(m.children)+1)
 	for i, du := range units {
-		r := find(m.cds[du.members[0]].child)
-		byRoot[r] = append(byRoot[r], i)
+		root[i] = find(m.cds[du.members[0]].child)
+		start[root[i]+1]++
 	}
-	pieces := slices.DeleteFunc(byRoot, func(idx []int) bool { return len(idx) == 0 })
+	for r := range m.children {
+		start[r+1] += start[r]
+	}
+	all := make([]int, len(units))
+	next := slices.Clone(start[:len(m.children)])
+	for i, r := range root {
+		all[next[r]] = i
+		next[r]++
+	}
+	var pieces [][]int
+	for r := range m.children {
+		if start[r] < start[r+1] {
+			pieces = append(pieces, all[start[r]:start[r+1]:start[r+1]])
+		}
+	}
 	return units, pieces
 }
 
