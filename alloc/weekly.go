@@ -85,7 +85,7 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 		w.childIdx[c.id] = index[ci]
 		w.reqs = append(w.reqs, request{loc: first.loc, level: c.level, key: key, cands: cands})
 		w.cds = append(w.cds, childDay{child: index[ci], req: int32(len(w.reqs) - 1), fixedHub: -1})
-		w.children = append(w.children, child{id: c.id, household: c.household, level: c.level, cds: []int32{int32(len(w.cds) - 1)}})
+		w.children = append(w.children, child{id: c.id, household: c.household, level: c.level, cds: []int32{int32(len(w.cds) - 1)}, days: [maxDayWords]uint64{1}})
 	}
 	w.buildUnits()
 	none := make([]int32, len(w.children))
