@@ -160,9 +160,8 @@ func (n *network) setPot(v int32, p int64) {
 
 // grow sizes the scratch arrays for the current number of nodes.
 func (n *network) grow() {
-	nodes := int(n.nHub) + 1 + len(n.kids)
-	for len(n.node) < nodes {
-		n.node = append(n.node, nodeState{})
+	if nodes := int(n.nHub) + 1 + len(n.kids); len(n.node) < nodes {
+		n.node = append(n.node, make([]nodeState, nodes-len(n.node))...)
 	}
 }
 

@@ -179,7 +179,7 @@ func (m *model) weekCands(ci int32) []cand {
 	if c.req >= 0 {
 		// One request for all days: the hubs open on all of them, in the request's order.
 		all := int32(len(c.cds))
-		var out []cand
+		out := make([]cand, 0, len(m.reqs[c.req].cands))
 		for _, k := range m.reqs[c.req].cands {
 			if m.openOn(k.hub, c.level, &c.days) == int(all) {
 				out = append(out, cand{hub: k.hub, distM: int32(min(int64(k.distM)*int64(all), math.MaxInt32))})
@@ -196,6 +196,7 @@ func (m *model) weekCands(ci int32) []cand {
 		day := m.cds[cd].day
 		req := &m.reqs[m.cds[cd].req]
 		if i == 0 {
+			ts = make([]total, 0, len(req.cands))
 			for _, k := range req.cands {
 				if m.seats[m.slot(day, k.hub, c.level)] > 0 {
 					ts = append(ts, total{k.hub, int64(k.distM)})
