@@ -116,10 +116,22 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 	}
 	rl := m.newRelocator(homes)
 	var members []int32
+	// A unit that stayed is tried again only when a hub in its list has lost a child since: seats
+	// are freed only so, and nothing else it reads changes but by its own moves.
+	rl.freedAt = make([]int32, len(m.hubIDs))
+	triedAt := make([]int32, len(w.units[0]))
+	for i := range triedAt {
+		triedAt[i] = -1
+	}
 	for range 4 {
 		moved := false
 		for ui := range w.units[0] {
 			u := &w.units[0][ui]
+			if t := triedAt[ui]; t >= 0 && !slices.ContainsFunc(w.reqs[w.cds[u.members[0]].req].cands, func(c cand) bool { return rl.freedAt[c.hub] > t }) {
+				continue
+			}
+			rl.step++
+			triedAt[ui] = rl.step
 			members = members[:0]
 			for _, cd := range u.members {
 				members = append(members, inM[w.cds[cd].child])
@@ -132,6 +144,7 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 				}
 			}
 			if rl.relocate(w, index, members, current) {
+				triedAt[ui] = -1 // its own move changed what it reads
 				moved = true
 				for _, ci := range members {
 					placed[ci] = true
@@ -228,6 +241,9 @@ type relocator struct {
 	homes []int32
 	free  []int32 // seats − fixed − children with that usual hub, by slot
 	need  []slotNeed
+	// freedAt is, for each hub, the step at which a child last left it (when set).
+	freedAt []int32
+	step    int32
 }
 
 type slotNeed struct {
@@ -302,6 +318,9 @@ next:
 		for _, ci := range members {
 			if old := rl.homes[ci]; old >= 0 {
 				rl.add(ci, old, +1)
+				if rl.freedAt != nil {
+					rl.freedAt[old] = rl.step
+				}
 			}
 			rl.homes[ci] = c.hub
 			rl.add(ci, c.hub, -1)
