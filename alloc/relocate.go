@@ -24,9 +24,21 @@ const relocateRounds = 4
 func (m *model) relocate(hubOf []int32) {
 	im := m.newImprover(hubOf) // for seats used and the contested slots
 	rl := m.newWeekMover(hubOf, im)
+	// A piece that stayed is tried again only when a seat it counted on has changed since, or one
+	// of its units was moved: its search reads nothing else that changes (see readsChanged).
+	rl.changedAt = make([]int32, len(m.days)*len(m.hubIDs))
+	rl.triedAt = make([]int32, len(rl.pieces))
+	for i := range rl.triedAt {
+		rl.triedAt[i] = -1
+	}
 	for range relocateRounds {
 		moved := false
 		for i := range rl.pieces {
+			if t := rl.triedAt[i]; t >= 0 && !rl.readsChanged(int32(i), t) {
+				continue
+			}
+			rl.step++
+			rl.triedAt[i] = rl.step
 			if rl.tryPiece(int32(i), hubOf) {
 				moved = true
 			}
@@ -55,6 +67,11 @@ type weekMover struct {
 	taken   []slotNeed
 	hubs    []int32
 	scratch []int32
+	// For relocate's rounds (nil otherwise): changedAt is the step at which a move last changed
+	// the seats used at each day × hubs + hub, triedAt the step at which each piece was last
+	// tried, −1 when one of its units has moved since.
+	changedAt, triedAt []int32
+	step               int32
 }
 
 type relPiece struct {
@@ -289,11 +306,39 @@ func (rl *weekMover) tryPiece(i int32, hubOf []int32) bool {
 	return true
 }
 
+// readsChanged reports whether a move since step t changed the seats tryPiece's search of piece i
+// reads: at the hubs in reach of its first unit, on the days of its units that may move. (It also
+// reads its own units' hubs, which only moves of its units change, and those reset triedAt.)
+func (rl *weekMover) readsChanged(i int32, t int32) bool {
+	m := rl.m
+	p := &rl.pieces[i]
+	units := rl.units[p.unitFrom:p.unitTo]
+	cands := m.reqs[m.cds[units[0].members[0]].req].cands
+	for j := range units {
+		if !units[j].movable {
+			continue
+		}
+		row := rl.changedAt[rl.atIndex(units[j].day, 0):]
+		for _, c := range cands {
+			if row[c.hub] > t {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // move puts unit j at hub to.
 func (rl *weekMover) move(j, to int32, hubOf []int32) {
 	m := rl.m
 	u := &rl.units[j]
 	from := hubOf[u.members[0]]
+	if rl.triedAt != nil {
+		rl.step++ // after every try so far, whoever moves (tryEvict moves too)
+		rl.triedAt[rl.pieceOf[j]] = -1
+		rl.changedAt[rl.atIndex(u.day, from)] = rl.step
+		rl.changedAt[rl.atIndex(u.day, to)] = rl.step
+	}
 	for _, cd := range u.members {
 		l := m.children[m.cds[cd].child].level
 		rl.im.used[m.slot(u.day, from, l)]--
