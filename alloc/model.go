@@ -19,6 +19,9 @@ type model struct {
 	// arcLimit, when not 0, makes a child's insertion first try only its nearest arcLimit hubs.
 	// It speeds up the search but makes reachability inexact, so only the usual-hub model uses it.
 	arcLimit int
+	// retryAll makes weeklyHomes and relocate try every unit or piece in every round, rather than
+	// only those whose search may give another answer: the tests compare the two.
+	retryAll bool
 
 	hubIDs   []int64
 	hubLoc   []geo.Point

@@ -34,7 +34,7 @@ func (m *model) relocate(hubOf []int32) {
 	for range relocateRounds {
 		moved := false
 		for i := range rl.pieces {
-			if t := rl.triedAt[i]; t >= 0 && !rl.readsChanged(int32(i), t) {
+			if t := rl.triedAt[i]; t >= 0 && !m.retryAll && !rl.readsChanged(int32(i), t) {
 				continue
 			}
 			rl.step++

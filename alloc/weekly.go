@@ -127,7 +127,7 @@ func (m *model) weeklyHomes(ctx context.Context) ([]int32, error) {
 		moved := false
 		for ui := range w.units[0] {
 			u := &w.units[0][ui]
-			if t := triedAt[ui]; t >= 0 && !slices.ContainsFunc(w.reqs[w.cds[u.members[0]].req].cands, func(c cand) bool { return rl.freedAt[c.hub] > t }) {
+			if t := triedAt[ui]; t >= 0 && !m.retryAll && !slices.ContainsFunc(w.reqs[w.cds[u.members[0]].req].cands, func(c cand) bool { return rl.freedAt[c.hub] > t }) {
 				continue
 			}
 			rl.step++
