@@ -33,11 +33,7 @@ func TestSkippedRetriesChangeNothing(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			hubOf, err := m.placeAll(ctx, homes, m.penalty)
-			if err != nil {
-				t.Fatal(err)
-			}
-			m.consolidate(hubOf)
+			hubOf := firstPass(ctx, t, m)
 			m.improve(hubOf)
 			before := slices.Clone(hubOf)
 			m.relocate(hubOf)
