@@ -299,13 +299,8 @@ func (m *model) nearestFull(cd int32, used []int32) int32 {
 func (m *model) familyReport(rep *Report, hubOf []int32) {
 	rep.ChildDaysPlaceableMax = m.maxPlaceable(hubOf)
 	if rep.ChildDaysPlaceableMax > 0 {
-		placed := 0 // the report's ChildDaysPlaced, which may not be counted yet
-		for _, h := range hubOf {
-			if h >= 0 {
-				placed++
-			}
-		}
-		rep.PlacedOfMaxPercent = math.Round(float64(placed)/float64(rep.ChildDaysPlaceableMax)*1e6) / 1e4
+		// The report's ChildDaysPlaced may not be counted yet.
+		rep.PlacedOfMaxPercent = math.Round(float64(placedCount(hubOf))/float64(rep.ChildDaysPlaceableMax)*1e6) / 1e4
 	}
 	used := m.seatsUsed(hubOf)
 	for cd, h := range hubOf {

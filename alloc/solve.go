@@ -156,14 +156,20 @@ func (m *model) multiHub(hubOf []int32) int {
 	return n
 }
 
-// result turns a pass's hubs into placements and a ranked, explained waitlist.
-func (m *model) result(hubOf []int32) Result {
-	placed := 0
+// placedCount counts the child-days hubOf places.
+func placedCount(hubOf []int32) int {
+	n := 0
 	for _, h := range hubOf {
 		if h >= 0 {
-			placed++
+			n++
 		}
 	}
+	return n
+}
+
+// result turns a pass's hubs into placements and a ranked, explained waitlist.
+func (m *model) result(hubOf []int32) Result {
+	placed := placedCount(hubOf)
 	r := Result{Format: ResultFormat, Placements: make([]Placement, 0, placed), Waitlist: make([]WaitlistEntry, 0, len(hubOf)-placed)}
 	for i, cd := range m.cds {
 		h := hubOf[i]

@@ -28,13 +28,7 @@ func (m *model) weekPieces(hubOf []int32) ([]dayUnit, [][]int) {
 		}
 		return x
 	}
-	placed := 0
-	for _, h := range hubOf {
-		if h >= 0 {
-			placed++
-		}
-	}
-	units := make([]dayUnit, 0, placed) // at most one per placed child-day
+	units := make([]dayUnit, 0, placedCount(hubOf)) // at most one per placed child-day
 	for d, us := range m.units {
 		for ui := range us {
 			u := &us[ui]
