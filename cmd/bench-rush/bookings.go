@@ -70,6 +70,23 @@ func (r loadResult) busyAcks() int {
 // rate is the bookings acknowledged per second while every client had work.
 func (r loadResult) rate() float64 { return float64(r.busyAcks()) / r.busy.Seconds() }
 
+// after is the rate and the latencies (sorted) of the bookings answered from time from until
+// every client's work ran out: the steady run once its first seconds (every client asking at
+// once, a flood's connections) are over. The figures of the targets are the whole run's; this
+// tells the start from the rest.
+func (r loadResult) after(from time.Duration) (rate float64, lat []time.Duration) {
+	if r.busy <= from {
+		return 0, nil
+	}
+	for _, a := range r.answers {
+		if a.ok() && a.got >= from && a.got <= r.busy {
+			lat = append(lat, a.got-a.sent)
+		}
+	}
+	slices.Sort(lat)
+	return float64(len(lat)) / (r.busy - from).Seconds(), lat
+}
+
 // admitted are the latencies of the answers that booked, sorted.
 func (r loadResult) admitted() []time.Duration {
 	var lat []time.Duration

@@ -45,3 +45,23 @@ func TestRateWhileEveryClientHadWork(t *testing.T) {
 		t.Errorf("busy bookings %d at %v/s, want 3 at 1.5/s", n, rate)
 	}
 }
+
+// The figures after the first seconds count the bookings answered from then until the clients'
+// work ran out, over that time, with their latencies.
+func TestFiguresAfterTheStart(t *testing.T) {
+	ms := time.Millisecond
+	r := loadResult{busy: 5000 * ms, answers: []answer{
+		{sent: 100 * ms, got: 900 * ms, status: http.StatusCreated},   // before: left out
+		{sent: 2900 * ms, got: 3100 * ms, status: http.StatusCreated}, // answered after: counted
+		{sent: 3500 * ms, got: 3600 * ms, status: http.StatusServiceUnavailable, retryAfter: true},
+		{sent: 4000 * ms, got: 4050 * ms, status: http.StatusOK},
+		{sent: 4900 * ms, got: 5100 * ms, status: http.StatusCreated}, // after the work ran out
+	}}
+	rate, lat := r.after(3 * time.Second)
+	if rate != 1 || len(lat) != 2 || lat[0] != 50*ms || lat[1] != 200*ms {
+		t.Errorf("after 3 s: %v/s, latencies %v; want 1/s, [50ms 200ms]", rate, lat)
+	}
+	if rate, lat := (loadResult{busy: 2 * time.Second}).after(3 * time.Second); rate != 0 || lat != nil {
+		t.Errorf("a run shorter than the start: %v/s %v, want nothing", rate, lat)
+	}
+}
