@@ -58,17 +58,15 @@ type loadResult struct {
 
 // busyAcks counts the bookings acknowledged while every client had work.
 func (r loadResult) busyAcks() int {
-	n := 0
-	for _, a := range r.answers {
-		if a.ok() && a.got <= r.busy {
-			n++
-		}
-	}
-	return n
+	_, lat := r.after(0)
+	return len(lat)
 }
 
 // rate is the bookings acknowledged per second while every client had work.
-func (r loadResult) rate() float64 { return float64(r.busyAcks()) / r.busy.Seconds() }
+func (r loadResult) rate() float64 {
+	rate, _ := r.after(0)
+	return rate
+}
 
 // after is the rate and the latencies (sorted) of the bookings answered from time from until
 // every client's work ran out: the steady run once its first seconds (every client asking at
