@@ -48,6 +48,7 @@ func (m *model) polish(hubOf []int32) {
 		m.evictWeeks(hubOf)
 		m.improve(hubOf)
 		m.chains(hubOf)
+		m.recreate(hubOf)
 		next := m.objectiveMetres(hubOf)
 		if next >= now {
 			break

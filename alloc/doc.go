@@ -113,8 +113,10 @@
 // alone are assigned again at least cost and each sibling group kept together is offered the
 // hubs it could use with room made by moving children alone along shortest augmenting paths
 // (reflow); whole weeks of a child alone or of siblings kept together move the same way
-// (moveWeeks); movers move in ejection chains (chains). None raises the objective, and each
-// moves only children who may leave their hub (as improve), so the rules hold.
+// (moveWeeks); movers move in ejection chains (chains); and around each child still spending days
+// away, the children of its nearest hub are taken out with it and put back one after the other at
+// least cost, in several orders (recreate). None raises the objective, and each moves only
+// children who may leave their hub (as improve), so the rules hold.
 // Candidate hubs are found with a latitude-longitude grid; every hub within the maximum distance
 // is a candidate, since leaving one out could let a lower-priority child take a seat the rule
 // owes to a higher one. Days, and the lower bound's networks, are solved in parallel.
