@@ -79,7 +79,8 @@ type recreator struct {
 	altDist []int64
 }
 
-// try ruins the neighbourhood of piece a, the round-th part of it, and recreates it, and reports whether it changed hubOf.
+// try ruins the neighbourhood of piece a in sweep round and recreates it, and reports whether it
+// changed hubOf.
 func (rr *recreator) try(a int32, round int, hubOf []int32) bool {
 	m := rr.m
 	p := &rr.pieces[a]
@@ -95,9 +96,8 @@ func (rr *recreator) try(a int32, round int, hubOf []int32) bool {
 	}
 	cands := m.reqs[m.cds[rr.units[first].members[0]].req].cands
 	cands = cands[:min(len(cands), recreateHubs)]
-	// The pieces at those hubs on the anchor's days, each once, in the order met; each round
-	// takes the next of them out with the anchor, so that a hub with more children than a ruin
-	// holds has them all tried.
+	// The pieces at those hubs on the anchor's days, each once, in the order met: the first round
+	// takes out the first of them with the anchor, the later ones a draw of them.
 	rr.stamp++
 	rr.inRuin[a] = rr.stamp
 	rr.near = rr.near[:0]
@@ -112,7 +112,7 @@ func (rr *recreator) try(a int32, round int, hubOf []int32) bool {
 			}
 		}
 	}
-	// Past the first round, a draw of them (a partial shuffle seeded by the anchor and the round).
+	// The draw: a partial shuffle seeded by the anchor and the round.
 	if round > 0 {
 		x := draw(rr.m.params.Seed, 10, int64(a)*recreateRounds+int64(round))
 		for i := 0; i < min(len(rr.near), recreateMax-1); i++ {
