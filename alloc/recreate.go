@@ -45,9 +45,6 @@ func (m *model) recreate(hubOf []int32) {
 	im := m.newImprover(hubOf)
 	rr := &recreator{weekMover: m.newWeekMover(hubOf, im)}
 	rr.inRuin = make([]int32, len(rr.pieces))
-	for i := range rr.inRuin {
-		rr.inRuin[i] = -1
-	}
 	for round := range recreateRounds {
 		moved := false
 		for i := range rr.pieces {
@@ -63,7 +60,7 @@ func (m *model) recreate(hubOf []int32) {
 
 type recreator struct {
 	*weekMover
-	inRuin []int32 // the ruin each piece was last met by (stamp), or −1
+	inRuin []int32 // the ruin each piece was last met by (stamp), or 0
 	stamp  int32   // the ruin being tried, counted from 1
 	near   []int32 // the pieces around the anchor
 	ruin   []int32 // the pieces taken out
@@ -72,7 +69,6 @@ type recreator struct {
 	trial  [][]int32 // and as the order being tried puts them back
 	best   [][]int32
 	order  []int32
-	taken  []slotNeed
 	opt    []int32
 	// Each unit's nearest hub with room and its distance there, while a piece is put back.
 	alt     []int32
@@ -125,7 +121,7 @@ func (rr *recreator) try(a int32, round int, hubOf []int32) bool {
 
 	// Take them out: the seats of every unit that may move are freed.
 	n := len(rr.ruin)
-	rr.cur, rr.free = grow(rr.cur, n), growBool(rr.free, n)
+	rr.cur, rr.free = grow(rr.cur, n), grow(rr.free, n)
 	rr.trial, rr.best = grow(rr.trial, n), grow(rr.best, n)
 	var before int64
 	for i, q := range rr.ruin {
@@ -275,10 +271,11 @@ func (rr *recreator) fill(i int, k cand, req0 int32) (dist int64, ok bool) {
 		}
 		u := &rr.units[q.unitFrom+int32(j)]
 		h, d := k.hub, int64(k.distM)
-		if rr.hasRoom(u, h, rr.taken) && (len(u.members) != 1 || m.cds[u.members[0]].req != req0) {
+		room := rr.hasRoom(u, h, rr.taken)
+		if room && (len(u.members) != 1 || m.cds[u.members[0]].req != req0) {
 			d = rr.unitDist(u, h)
 		}
-		if d < 0 || !rr.hasRoom(u, h, rr.taken) {
+		if !room || d < 0 {
 			if h, d = rr.alt[j], rr.altDist[j]; !rr.hasRoom(u, h, rr.taken) {
 				if h = rr.nearestRoom(u); h < 0 {
 					return 0, false
@@ -305,21 +302,6 @@ func (rr *recreator) nearestRoom(u *relUnit) int32 {
 	return -1
 }
 
-// take adds unit u's seats at hub h to rr.taken.
-func (rr *recreator) take(u *relUnit, h int32) {
-	for l, n := range u.need {
-		if n == 0 {
-			continue
-		}
-		s := rr.m.slot(u.day, h, int8(l))
-		if i := slices.IndexFunc(rr.taken, func(t slotNeed) bool { return t.slot == s }); i >= 0 {
-			rr.taken[i].n += n
-		} else {
-			rr.taken = append(rr.taken, slotNeed{s, n})
-		}
-	}
-}
-
 // release frees the seats the i-th ruined piece's free units took as the order put them back.
 func (rr *recreator) release(i int) {
 	q := &rr.pieces[rr.ruin[i]]
@@ -339,14 +321,8 @@ func (rr *recreator) seats(u *relUnit, h int32, sign int32) {
 	}
 }
 
-func grow(s [][]int32, n int) [][]int32 {
-	for len(s) < n {
-		s = append(s, nil)
-	}
-	return s
-}
-
-func growBool(s [][]bool, n int) [][]bool {
+// grow extends s with empty rows until it has n.
+func grow[T any](s [][]T, n int) [][]T {
 	for len(s) < n {
 		s = append(s, nil)
 	}

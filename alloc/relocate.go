@@ -210,6 +210,21 @@ func (rl *weekMover) hasRoom(u *relUnit, to int32, taken []slotNeed) bool {
 	return true
 }
 
+// take adds unit u's seats at hub h to rl.taken, one entry per slot.
+func (rl *weekMover) take(u *relUnit, h int32) {
+	for l, n := range u.need {
+		if n == 0 {
+			continue
+		}
+		s := rl.m.slot(u.day, h, int8(l))
+		if i := slices.IndexFunc(rl.taken, func(t slotNeed) bool { return t.slot == s }); i >= 0 {
+			rl.taken[i].n += n
+		} else {
+			rl.taken = append(rl.taken, slotNeed{s, n})
+		}
+	}
+}
+
 func neededAt(taken []slotNeed, s int) int32 {
 	for _, t := range taken {
 		if t.slot == s {
@@ -263,16 +278,7 @@ func (rl *weekMover) tryPiece(i int32, hubOf []int32) bool {
 			}
 			trial[j], kDist[j] = k, d
 			moved += kDist[j] - curDist[j]
-			for l, n := range u.need {
-				if n > 0 {
-					s := m.slot(u.day, k, int8(l))
-					if i := slices.IndexFunc(rl.taken, func(t slotNeed) bool { return t.slot == s }); i >= 0 {
-						rl.taken[i].n += n
-					} else {
-						rl.taken = append(rl.taken, slotNeed{s, n})
-					}
-				}
-			}
+			rl.take(u, k)
 		}
 		if slices.Equal(trial, current) {
 			continue
